@@ -1,0 +1,48 @@
+// Contracts between the frontend (protocol handling, SigV4, error shapes) and the services behind it.
+// A service never sees HTTP: it gets a decoded input and returns a result object, or throws ServiceError.
+
+export interface RequestContext {
+  requestId: string
+  region: string
+  accountId: string
+  /** Access key that signed the request. */
+  accessKeyId: string
+}
+
+/** An error in the service's own vocabulary; the frontend renders it in the protocol's error shape. */
+export class ServiceError extends Error {
+  constructor(
+    /** AWS's exception name, e.g. ClusterNotFoundException, ParameterNotFound, ValidationError. */
+    readonly code: string,
+    message: string,
+    /** HTTP status; AWS uses 400 for client errors, 403 for auth, 500 for server faults. */
+    readonly status = 400,
+  ) {
+    super(message)
+    this.name = code
+  }
+}
+
+/** A JSON 1.1 service addressed by `X-Amz-Target: <targetPrefix>.<Operation>`. */
+export interface JsonService {
+  /** e.g. 'AmazonEC2ContainerServiceV20141113', 'AmazonSSM', 'secretsmanager', 'Logs_20140328', 'TrentService'. */
+  targetPrefix: string
+  /** SigV4 signing name, e.g. 'ecs', 'ssm', 'secretsmanager', 'logs', 'kms'. */
+  signingName: string
+  handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown>
+}
+
+/**
+ * A query-protocol service (form-encoded in, XML out): STS, CloudFormation, Elastic Load Balancing v2.
+ * `params` is the flat form (e.g. `Parameters.member.1.ParameterKey`); the result object is serialized
+ * to `<{Action}Response><{Action}Result>…` with arrays as `<member>` lists.
+ */
+export interface QueryService {
+  /** SigV4 signing name, e.g. 'sts', 'cloudformation', 'elasticloadbalancing'. */
+  signingName: string
+  /** API version, e.g. '2011-06-15' for STS, '2010-05-15' for CloudFormation. */
+  version: string
+  /** XML namespace of responses, e.g. 'https://sts.amazonaws.com/doc/2011-06-15/'. */
+  xmlns: string
+  handle(action: string, params: Record<string, string>, ctx: RequestContext): Promise<unknown>
+}
