@@ -20,8 +20,8 @@ const duration = (description) => ref('duration', description)
 
 // ---- shared definitions ----------------------------------------------------------------------
 const defs = {
-  duration: {type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|h|m|s))+$', 'x-expect': 'a duration such as 30s, 1m, 1h30m or 500ms'},
-  stringOrList: {type: ['string', 'array'], items: {type: 'string'}, 'x-expect': 'a string or a list of strings'},
+  duration: {type: 'string', description: 'A duration such as 30s, 1m or 1h30m.', pattern: '^([0-9]+(\\.[0-9]+)?(ms|h|m|s))+$', 'x-expect': 'a duration such as 30s, 1m, 1h30m or 500ms'},
+  stringOrList: {type: ['string', 'array'], description: 'A string, or a list of strings.', items: {type: 'string'}, 'x-expect': 'a string or a list of strings'},
   buildArgs: {
     type: ['string', 'object'],
     description: 'Build the image from a Dockerfile: the path of the Dockerfile (relative to the workspace root), or the build settings.',
@@ -61,6 +61,7 @@ const defs = {
   labels: mapOf('Docker labels for the container.', {type: 'string'}),
   scalingTarget: {
     type: ['number', 'object'],
+    description: 'A target value, or {value, cooldown}.',
     properties: {value: {type: ['number', 'string'], description: 'Target value.'}, cooldown: ref('cooldown')},
     additionalProperties: false,
   },
@@ -481,8 +482,34 @@ function prune(s) {
   return {...s, $defs: Object.fromEntries(Object.entries(s.$defs).filter(([k]) => used.has(k)))}
 }
 
+// Editors get completion and hover inside `environments.<env>` too: the override schema is the
+// workload's own, with nothing required (an override sets only what changes) and `!unset` allowed.
+function withOverrides(s) {
+  if (!s.properties?.environments) return s
+  const strip = (node) => {
+    if (Array.isArray(node)) return node.map(strip)
+    if (!node || typeof node !== 'object') return node
+    const out = {}
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'required') continue
+      out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/$defs/override.') : strip(v)
+    }
+    return out
+  }
+  const {name, type, environments, ...fields} = s.properties
+  const overrideDefs = Object.fromEntries(Object.entries(s.$defs).filter(([k]) => !k.startsWith('override.')).map(([k, v]) => [`override.${k}`, strip(v)]))
+  return {
+    ...s,
+    properties: {
+      ...s.properties,
+      environments: {...environments, additionalProperties: {type: ['object', 'null'], description: 'Fields to change in this environment.', properties: strip(fields), additionalProperties: false}},
+    },
+    $defs: {...s.$defs, ...overrideDefs},
+  }
+}
+
 /** File name (without .json) -> schema. */
-export const schemaFiles = Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, prune(v)]))
+export const schemaFiles = Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, withOverrides(prune(v))]))
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(join(root, 'schemas'), {recursive: true})

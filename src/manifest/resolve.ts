@@ -79,7 +79,8 @@ export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManif
   const {environments: overrides, ...base} = value
   diagnostics.push(...overrideEnvironmentIssues(source, overrides, input.environments))
   const envOverride = input.env !== undefined && isPlainObject(overrides) ? overrides[input.env] : undefined
-  const merged = applyOverride(applyOverride(workloadDefaults(value.type), base), envOverride) as Record<string, unknown>
+  // Defaults go under the merged manifest, so `!unset` on a defaulted field returns it to its default.
+  const merged = applyOverride(workloadDefaults(value.type), applyOverride(base, envOverride)) as Record<string, unknown>
   if (input.expectedName !== undefined && typeof merged.name === 'string' && merged.name !== input.expectedName) {
     diagnostics.push(baseLocate({path: ['name'], severity: 'warning', code: 'name-mismatch',
       message: `the manifest's name "${merged.name}" differs from its directory "${input.expectedName}": Pier names the workload after its directory`,
