@@ -86,11 +86,9 @@ export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManif
       message: `the manifest's name "${merged.name}" differs from its directory "${input.expectedName}": Pier names the workload after its directory`,
       hint: `Set \`name: ${input.expectedName}\`, or rename the directory.`}))
   }
-  const shape = schemaIssues(kind, merged)
-  diagnostics.push(...shape.map(locate))
-  if (!shape.some((i) => (i.severity ?? 'error') === 'error')) {
-    diagnostics.push(...workloadRules(merged as unknown as WorkloadManifest, {env: input.env}).map(locate))
-  }
+  // Rules run even when the shape is wrong (they skip values of the wrong type), so one run reports all.
+  diagnostics.push(...schemaIssues(kind, merged).map(locate))
+  diagnostics.push(...workloadRules(merged as unknown as WorkloadManifest, {env: input.env}).map(locate))
   return finish(merged as unknown as WorkloadManifest, diagnostics)
 }
 
@@ -104,11 +102,8 @@ export function resolveEnvironmentText(input: ResolveInput): Resolved<Environmen
       message: `the manifest's name "${manifest.name}" differs from its directory "${input.expectedName}": Pier names the environment after its directory`,
       hint: `Set \`name: ${input.expectedName}\`, or rename the directory.`}))
   }
-  const shape = schemaIssues('environment', manifest)
-  diagnostics.push(...shape.map(locate))
-  if (!shape.some((i) => (i.severity ?? 'error') === 'error')) {
-    diagnostics.push(...environmentRules(manifest as unknown as EnvironmentManifest).map(locate))
-  }
+  diagnostics.push(...schemaIssues('environment', manifest).map(locate))
+  diagnostics.push(...environmentRules(manifest as unknown as EnvironmentManifest).map(locate))
   return finish(manifest as unknown as EnvironmentManifest, diagnostics)
 }
 

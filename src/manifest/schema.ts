@@ -97,7 +97,7 @@ function describe(v: unknown): string {
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', object: 'a mapping', array: 'a list', null: 'empty',
+  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true/false', object: 'a mapping', array: 'a list', null: 'empty',
 }
 
 function typeWords(t: unknown): string {

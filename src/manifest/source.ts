@@ -34,7 +34,9 @@ export function parseSource(file: string, text: string): {source: ManifestSource
   const doc = parseDocument(text, {lineCounter: lines, customTags: [unsetTag], prettyErrors: false, uniqueKeys: true, strict: true})
   const source: ManifestSource = {file, text, doc, lines}
   const diagnostics: Diagnostic[] = []
-  for (const [severity, list] of [['error', doc.errors], ['warning', doc.warnings]] as const) {
+  // After the first syntax error the parser's later errors are mostly echoes of it: report one.
+  const errors = doc.errors.some((e) => e.code !== 'DUPLICATE_KEY') ? doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY').slice(0, 1) : doc.errors
+  for (const [severity, list] of [['error', errors], ['warning', doc.warnings]] as const) {
     for (const e of list) {
       const offset = e.pos[0]
       const {line, col} = lines.linePos(offset)

@@ -41,7 +41,7 @@ export function exclusiveRule(m: WorkloadManifest): Issue[] {
     }
   }
   if (m.type === 'Load Balanced Web Service' && (any.http === false || any.http === undefined) && any.nlb === undefined) {
-    issues.push({path: any.http === false ? ['http'] : [], code: 'missing-field', message: 'a Load Balanced Web Service needs `http` or `nlb`: without either nothing routes traffic to it',
+    issues.push({path: any.http === false ? ['http'] : ['type'], code: 'missing-field', message: 'a Load Balanced Web Service needs `http` or `nlb`: without either nothing routes traffic to it',
       hint: 'Add `http: {path: /}`, or use a Backend Service for a service that takes no traffic from outside.'})
   }
   if (any.http === true) {

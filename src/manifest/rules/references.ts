@@ -12,7 +12,7 @@ export function referencesRule(m: WorkloadManifest): Issue[] {
   const issues: Issue[] = []
   const unknown = (path: (string | number)[], what: string, name: string): Issue => ({
     path, code: 'unknown-reference',
-    message: `${what} "${name}" is not a container of this task: the containers are ${containers.map((c) => `"${c}"`).join(', ')}`,
+    message: `\`${what}\` names "${name}", which is not a container of this task: the containers are ${containers.map((c) => `"${c}"`).join(', ')}`,
     hint: `Use the workload's name (${main}) for the main container, or a key of \`sidecars\`.`,
   })
 
@@ -21,7 +21,7 @@ export function referencesRule(m: WorkloadManifest): Issue[] {
     const names = Object.keys((dependsOn ?? {}) as object)
     graph.set(owner, names)
     for (const d of names) {
-      if (!containers.includes(d)) issues.push(unknown([...at, 'depends_on', d], 'depends_on names', d))
+      if (!containers.includes(d)) issues.push(unknown([...at, 'depends_on', d], 'depends_on', d))
       else if (d === owner) issues.push({path: [...at, 'depends_on', d], code: 'dependency-cycle', message: `container "${owner}" depends on itself: it could never start`, hint: 'Remove this entry.'})
     }
   }
