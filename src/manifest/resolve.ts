@@ -80,7 +80,11 @@ export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManif
   diagnostics.push(...overrideEnvironmentIssues(source, overrides, input.environments))
   const envOverride = input.env !== undefined && isPlainObject(overrides) ? overrides[input.env] : undefined
   // Defaults go under the merged manifest, so `!unset` on a defaulted field returns it to its default.
-  const merged = applyOverride(workloadDefaults(value.type), applyOverride(base, envOverride)) as Record<string, unknown>
+  const overridden = applyOverride(base, envOverride) as Record<string, unknown>
+  const withDefaults = applyOverride(workloadDefaults(value.type), overridden) as Record<string, unknown>
+  // Keep the manifest's own field order; fields that only have a default come last.
+  const merged: Record<string, unknown> = {}
+  for (const k of [...Object.keys(overridden), ...Object.keys(withDefaults)]) if (k in withDefaults) merged[k] = withDefaults[k]
   if (input.expectedName !== undefined && typeof merged.name === 'string' && merged.name !== input.expectedName) {
     diagnostics.push(baseLocate({path: ['name'], severity: 'warning', code: 'name-mismatch',
       message: `the manifest's name "${merged.name}" differs from its directory "${input.expectedName}": Pier names the workload after its directory`,
