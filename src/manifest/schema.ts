@@ -46,6 +46,46 @@ export function schemaFileOf(kind: SchemaKind): string {
   return `schemas/${kind}.json`
 }
 
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>
+  additionalProperties?: SchemaNode
+  items?: SchemaNode
+  $ref?: string
+  $defs?: Record<string, SchemaNode>
+  'x-expect'?: string
+  description?: string
+}
+
+let meta: {$defs: Record<string, SchemaNode>; kinds: Record<string, SchemaNode>} | undefined
+
+/** The schema node that describes the value at `path` (found by walking the instance path). */
+function schemaAt(kind: SchemaKind, path: readonly PathSegment[]): SchemaNode {
+  meta ??= JSON.parse(validators.schemaMetaJson) as NonNullable<typeof meta>
+  const defs = meta.$defs
+  const root = meta.kinds[kind] ?? {}
+  const deref = (n: SchemaNode | undefined): SchemaNode => {
+    let node = n ?? {}
+    for (let i = 0; i < 8 && node.$ref; i++) {
+      const target = defs[node.$ref.replace('#/$defs/', '')] ?? {}
+      node = {...target, ...(node.description ? {description: node.description} : {}), $ref: target.$ref} as SchemaNode
+      if (!target.$ref) delete node.$ref
+    }
+    return node
+  }
+  let node = deref(root)
+  for (const seg of path) {
+    const next = typeof seg === 'number' ? node.items : (node.properties?.[seg] ?? node.additionalProperties ?? node.items)
+    node = deref(next)
+  }
+  return node
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v = root
+  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined
+  return v
+}
+
 export function schemaIssues(kind: SchemaKind, value: unknown): Issue[] {
   const validate = BY_KIND[kind]
   if (validate(value)) return []
@@ -121,7 +161,8 @@ function toIssue(e: AjvError, root: unknown, kind: SchemaKind): Issue {
   const path = decodePointer(e.instancePath, root)
   const name = fieldName(path)
   const field = name === '' ? 'the manifest' : `\`${name}\``
-  const ps = e.parentSchema ?? {}
+  const ps = schemaAt(kind, path) as Record<string, any>
+  e = {...e, data: valueAt(root, path)}
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty)

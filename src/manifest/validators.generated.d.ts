@@ -21,3 +21,5 @@ export const scheduledJob: Validator
 export const staticSite: Validator
 export const workerService: Validator
 export const workspace: Validator
+/** JSON {$defs, kinds}: kinds maps a schema file name (without .json) to its schema trimmed to properties, items, $ref, x-expect, description; $defs holds the shared definitions. */
+export const schemaMetaJson: string
