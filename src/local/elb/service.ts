@@ -4,7 +4,7 @@
 import {ServiceError, type QueryService} from '../frontend/types.js'
 import type {LocalLoadBalancing} from './index.js'
 import type {ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord} from './model.js'
-import {decodeQueryParams, list} from './query-params.js'
+import {decodeQueryParams, list} from '../query-params.js'
 
 const ZONE_ID = 'Z35SXDOTRQ7X7K'
 

@@ -109,7 +109,7 @@ export class LocalStepFunctions {
     this.o.save()
   }
 
-  startExecution(stateMachineArn: string, name = randomUUID(), input = '{}'): ExecutionRecord {
+  startExecution(stateMachineArn: string, name: string = randomUUID(), input = '{}'): ExecutionRecord {
     const m = this.machine(stateMachineArn)
     const arn = `arn:aws:states:${this.o.region}:${this.o.accountId}:execution:${m.name}:${name}`
     if (this.store.executions.some((e) => e.arn === arn)) throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`)

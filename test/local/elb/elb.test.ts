@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {createLoadBalancing, type LocalLoadBalancing} from '../../../src/local/elb/index.js'
-import {decodeQueryParams} from '../../../src/local/elb/query-params.js'
+import {decodeQueryParams} from '../../../src/local/query-params.js'
 import {wildcardMatch} from '../../../src/local/elb/rules.js'
 import {matcherAccepts} from '../../../src/local/elb/health.js'
 
