@@ -10,7 +10,8 @@ export const DESCRIPTION_KEY = 'aws:copilot:description'
 const TAG_LIST_TYPES = new Set([
   'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::InternetGateway', 'AWS::EC2::RouteTable', 'AWS::EC2::NatGateway',
   'AWS::EC2::EIP', 'AWS::EC2::SecurityGroup', 'AWS::ECS::Cluster', 'AWS::ECS::Service', 'AWS::ECS::TaskDefinition',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::Logs::LogGroup',
+  'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::CloudWatch::Alarm', 'AWS::Logs::LogGroup',
   'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::ServiceDiscovery::PrivateDnsNamespace',
   'AWS::ServiceDiscovery::Service', 'AWS::Events::Rule', 'AWS::StepFunctions::StateMachine',
   'AWS::ApplicationAutoScaling::ScalableTarget',
