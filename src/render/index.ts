@@ -6,6 +6,7 @@ export type {EnvironmentFacts, EnvironmentNeeds, WorkloadDeployInputs} from './i
 export {RenderError} from './errors.js'
 export {renderEnvironmentStack, type EnvironmentStackInput} from './env/stack.js'
 export {environmentNeeds} from './env/needs.js'
+export {environmentFacts} from './env/facts.js'
 export {renderWorkloadStack, type WorkloadStackInput} from './workload/stack.js'
 export {httpRules, pathPatterns} from './workload/http.js'
 export {scheduleExpression} from './workload/schedule.js'
