@@ -89,6 +89,22 @@ describe('renderEnvironmentStack', () => {
     expect(Object.keys(s.template.Outputs)).toEqual(expect.arrayContaining(['VpcId', 'PublicSubnets', 'PrivateSubnets', 'ClusterId', 'EnvironmentSecurityGroup', 'ServiceDiscoveryNamespaceID', 'HTTPListenerArn', 'PublicLoadBalancerDNSName', 'InternalHTTPListenerArn']))
   })
 
+  it('adds security group rules and flow logs from the manifest', () => {
+    const m: EnvironmentManifest = {
+      ...defaultEnv,
+      network: {vpc: {flow_logs: {retention: 30}, security_group: {ingress: [{ip_protocol: 'tcp', ports: '8000-8080', cidr: '10.0.0.0/8'}], egress: [{ip_protocol: 'all', cidr: '0.0.0.0/0'}]}}},
+    }
+    const s = renderEnv(m)
+    expect(checkTemplate(s.template, s.parameters)).toEqual([])
+    const sg = s.template.Resources.EnvironmentSecurityGroup.Properties
+    expect(sg.SecurityGroupIngress).toEqual([{CidrIp: '10.0.0.0/8', IpProtocol: 'tcp', FromPort: 8000, ToPort: 8080}])
+    expect(sg.SecurityGroupEgress).toEqual([{CidrIp: '0.0.0.0/0', IpProtocol: '-1', FromPort: -1, ToPort: -1}])
+    expect(s.template.Resources.FlowLog.Properties).toMatchObject({ResourceId: {Ref: 'VPC'}, TrafficType: 'ALL'})
+    expect(s.template.Resources.FlowLogsGroup.Properties.RetentionInDays).toBe(30)
+    const bad: EnvironmentManifest = {...defaultEnv, network: {vpc: {security_group: {ingress: [{ports: 'web', cidr: '1.2.3.4/32'}]}}}}
+    expect(() => renderEnv(bad)).toThrow('network.vpc.security_group.ingress[0].ports "web" is not a port or a range')
+  })
+
   it('refuses an imported VPC without subnet ids', () => {
     const m: EnvironmentManifest = {name: 'x', type: 'Environment', network: {vpc: {id: 'vpc-1', subnets: {public: [{cidr: '10.0.0.0/24'}]}}}}
     expect(() => renderEnv(m)).toThrow('network.vpc.subnets.public[0] has no id')

@@ -57,7 +57,7 @@ describe('task definition', () => {
   it('adds FireLens when logging is set and applies taskdef_overrides', () => {
     const s = render(web, webInputs)
     const defs = s.template.Resources.TaskDefinition.Properties.ContainerDefinitions
-    expect(defs.map((c: any) => c.Name)).toEqual(['web', 'admin', 'nginx', 'firelens_log_router'])
+    expect(defs.map((c: any) => c.Name)).toEqual(['web', 'admin', 'nginx', 'firelens_log_router', 'aws-otel-collector'])
     expect(defs[0].LogConfiguration.LogDriver).toBe('awsfirelens')
     expect(defs[3].FirelensConfiguration.Type).toBe('fluentbit')
     expect(defs[0].Ulimits).toEqual([{Name: 'nofile', SoftLimit: 1024, HardLimit: 2048}])
@@ -117,6 +117,8 @@ describe('services', () => {
   })
 
   it('renders a Network Load Balancer when nlb is set', () => {
+    const nlbOnly = render({...minimalWeb, http: false, nlb: {port: '8080/tcp'}})
+    expect(envVar(mainContainer(nlbOnly.template), 'COPILOT_LB_DNS')).toEqual({'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']})
     const m: LoadBalancedWebService = {...minimalWeb, http: false, nlb: {port: '443/tls', additional_listeners: [{port: '53/udp', target_port: 5353}]}}
     const s = render(m, {environment: {certificates: ['arn:aws:acm:us-east-1:1:certificate/x']}})
     expect(checkTemplate(s.template, s.parameters)).toEqual([])

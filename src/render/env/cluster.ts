@@ -4,6 +4,7 @@
 import type {EnvironmentManifest} from '../../manifest/types.js'
 import {ref, type TemplateBuilder} from '../template.js'
 import type {NetworkRefs} from './network.js'
+import {securityGroupRules} from './security-group-rules.js'
 
 export function renderCluster(t: TemplateBuilder, manifest: EnvironmentManifest): void {
   const insights = manifest.observability?.container_insights
@@ -14,10 +15,15 @@ export function renderCluster(t: TemplateBuilder, manifest: EnvironmentManifest)
   })
 }
 
-export function renderSharedSecurity(t: TemplateBuilder, net: NetworkRefs): void {
+export function renderSharedSecurity(t: TemplateBuilder, manifest: EnvironmentManifest, net: NetworkRefs): void {
+  const rules = manifest.network?.vpc?.security_group
+  const ingress = securityGroupRules(rules?.ingress, 'network.vpc.security_group.ingress')
+  const egress = securityGroupRules(rules?.egress, 'network.vpc.security_group.egress')
   t.resource('EnvironmentSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group shared by the environment’s tasks', {
     GroupDescription: {'Fn::Join': ['', [ref('AppName'), '-', ref('EnvironmentName'), 'EnvironmentSecurityGroup']]},
     VpcId: net.vpcId,
+    ...(ingress ? {SecurityGroupIngress: ingress} : {}),
+    ...(egress ? {SecurityGroupEgress: egress} : {}),
   })
   t.resource('EnvironmentSecurityGroupIngressFromSelf', 'AWS::EC2::SecurityGroupIngress', 'Traffic between the environment’s tasks', {
     Description: 'Ingress from other containers in the same security group',

@@ -8,6 +8,7 @@ import {getAtt, join, ref, TemplateBuilder} from '../template.js'
 import type {RenderedStack} from '../types.js'
 import {CREATE_ALB, CREATE_INTERNAL_ALB, renderInternalAlb, renderPublicAlb} from './alb.js'
 import {renderCluster, renderNamespace, renderSharedSecurity} from './cluster.js'
+import {renderFlowLogs} from './flow-logs.js'
 import {renderNetwork} from './network.js'
 
 export interface EnvironmentStackInput {
@@ -30,7 +31,8 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
 
   const net = renderNetwork(t, manifest)
   renderCluster(t, manifest)
-  renderSharedSecurity(t, net)
+  renderSharedSecurity(t, manifest, net)
+  renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
   const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
   const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined

@@ -10,6 +10,8 @@ import {containerSecrets, type SecretRef} from './secrets.js'
 
 export const FIRELENS_CONTAINER = 'firelens_log_router'
 const FIRELENS_IMAGE = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable'
+export const TRACING_CONTAINER = 'aws-otel-collector'
+const TRACING_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:latest'
 
 export interface ContainersResult {
   containers: Json[]
@@ -103,6 +105,7 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
     containers.push(renderSidecar(ctx, name, m.sidecars![name]!, secretRefs, envFileParams))
   }
   if (m.logging) containers.push(renderFirelens(ctx, m.logging, secretRefs, envFileParams))
+  if (m.observability?.tracing) containers.push(renderTracingCollector(ctx))
   return {containers, secretRefs, envFileParams}
 }
 
@@ -155,4 +158,15 @@ function renderFirelens(ctx: WorkloadContext, logging: Logging, secretRefs: Secr
     FirelensConfiguration: {Type: 'fluentbit', Options: options},
     LogConfiguration: logConfiguration(ctx, undefined, 'firelens'),
   })
+}
+
+/** `observability.tracing: awsxray`: the OpenTelemetry collector sidecar forwarding traces to X-Ray. */
+function renderTracingCollector(ctx: WorkloadContext): Json {
+  return {
+    Name: TRACING_CONTAINER,
+    Image: TRACING_IMAGE,
+    Essential: false,
+    Command: ['--config=/etc/ecs/ecs-xray.yaml'],
+    LogConfiguration: logConfiguration(ctx, undefined, 'tracing'),
+  }
 }

@@ -46,6 +46,7 @@ function metadataEnv(ctx: WorkloadContext): Json[] {
     {Name: 'COPILOT_SERVICE_DISCOVERY_ENDPOINT', Value: discoveryEndpoint(ctx.app, ctx.env)},
   ]
   if (m.type === 'Load Balanced Web Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.publicLbDns)})
+  else if (m.type === 'Load Balanced Web Service' && m.nlb) env.push({Name: 'COPILOT_LB_DNS', Value: {'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']}})
   else if (m.type === 'Backend Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.internalLbDns)})
   return env
 }
