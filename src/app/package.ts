@@ -13,7 +13,7 @@ import {buildLabels, sourceBuilds} from './source-builds.js'
 
 /** The manifests of a workspace, resolved (interpolated, defaults and overrides applied, validated).
  * Each method throws a UserError that shows the diagnostics when a manifest has errors. */
-export interface ManifestSource {
+export interface WorkspaceManifests {
   root: string
   application: string
   environments: string[]
@@ -29,7 +29,7 @@ export interface PackageResult {
   files: PackagedFile[]
 }
 
-function checkKind(src: ManifestSource, name: string, kind: WorkloadKind): void {
+function checkKind(src: WorkspaceManifests, name: string, kind: WorkloadKind): void {
   const w = src.workloads.find((x) => x.name === name)
   if (!w) return // the source reports unknown names itself, with suggestions
   const isJob = w.type === 'Scheduled Job'
@@ -51,7 +51,7 @@ function rendering<T>(what: string, fn: () => T): T {
 }
 
 /** The deploy-time inputs `package` can know offline. */
-export function offlineInputs(src: ManifestSource, name: string, manifest: EcsWorkloadManifest, env: EnvironmentManifest, tag: string): WorkloadDeployInputs {
+export function offlineInputs(src: WorkspaceManifests, name: string, manifest: EcsWorkloadManifest, env: EnvironmentManifest, tag: string): WorkloadDeployInputs {
   const builds = sourceBuilds(src.root, name, manifest)
   return {
     images: Object.fromEntries(builds.map((b) => [b.container, `${src.application}/${b.container === name ? name : `${name}-${b.container}`}:${tag}`])),
@@ -60,7 +60,7 @@ export function offlineInputs(src: ManifestSource, name: string, manifest: EcsWo
   }
 }
 
-export function packageWorkload(src: ManifestSource, opts: {name: string; env: string; kind: WorkloadKind; tag?: string}): PackageResult {
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string}): PackageResult {
   checkKind(src, opts.name, opts.kind)
   const manifest = src.workload(opts.name, opts.env)
   if (!isEcs(manifest)) {
@@ -76,7 +76,7 @@ export function packageWorkload(src: ManifestSource, opts: {name: string; env: s
   return {stackName: stack.stackName, files: workloadFiles(opts.name, opts.env, stack)}
 }
 
-export function packageEnvironment(src: ManifestSource, env: string): PackageResult {
+export function packageEnvironment(src: WorkspaceManifests, env: string): PackageResult {
   const manifest = src.environment(env)
   const workloads = src.workloads.map((w) => ({name: w.name, manifest: src.workload(w.name, env)}))
   const stack = rendering(`environment ${env}`, () =>

@@ -1,11 +1,11 @@
-// A ManifestSource over a golden case's copilot/ directory. Stand-in until the manifest engine is on
+// A WorkspaceManifests over a golden case's copilot/ directory. Stand-in until the manifest engine is on
 // main: YAML, type defaults, and environment overrides merged with Copilot's basic rules.
 
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {parse} from 'yaml'
 
-import type {ManifestSource} from '../../src/app/package.js'
+import type {WorkspaceManifests} from '../../src/app/package.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -32,7 +32,7 @@ export function resolveWorkloadYaml(text: string, env: string): Record<string, a
   return merge(merge(DEFAULTS[m.type] ?? {}, m), overrides?.[env]) as Record<string, any>
 }
 
-export function goldenSource(root: string): ManifestSource {
+export function goldenSource(root: string): WorkspaceManifests {
   const copilot = join(root, 'copilot')
   const application = String(parse(readFileSync(join(copilot, '.workspace'), 'utf8')).application)
   const envDir = join(copilot, 'environments')

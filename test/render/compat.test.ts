@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import {type ManifestSource, packageEnvironment, packageWorkload} from '../../src/app/package.js'
+import {type WorkspaceManifests, packageEnvironment, packageWorkload} from '../../src/app/package.js'
 import {resolveWorkloadYaml} from '../golden/source.js'
 import {checkTemplate} from './check-template.js'
 
@@ -18,7 +18,7 @@ const workloads = files.filter((f) => !f.startsWith('environment-') && !f.starts
 const environments = files.filter((f) => f.startsWith('environment-'))
 const defaultEnv = parse(text('environment-default.yml'))
 
-function source(workloadFile: string, envName: string, envManifest: unknown = {...defaultEnv, name: envName}): ManifestSource {
+function source(workloadFile: string, envName: string, envManifest: unknown = {...defaultEnv, name: envName}): WorkspaceManifests {
   const m = parse(text(workloadFile))
   return {
     root: '/workspace',
