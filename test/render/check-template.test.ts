@@ -51,6 +51,12 @@ describe('checkTemplate', () => {
     ])
   })
 
+  it('reports a template too large to pass without S3', () => {
+    const t: any = base()
+    t.Description = 'x'.repeat(52_000)
+    expect(checkTemplate(t, {Name: 'x'}).join('\n')).toContain('over the 51,200 bytes')
+  })
+
   it('reports more than 500 resources', () => {
     const t: any = {Resources: {}}
     for (let i = 0; i < 501; i++) t.Resources[`G${i}`] = {Type: 'AWS::Logs::LogGroup', Properties: {}}

@@ -143,6 +143,8 @@ class Checker {
     const ids = Object.keys(resources)
     if (ids.length > 500) this.problems.push(`${ids.length} resources: CloudFormation allows at most 500`)
     if (ids.length === 0) this.problems.push('no resources')
+    const bytes = Buffer.byteLength(JSON.stringify(this.template))
+    if (bytes > 51_200) this.problems.push(`template is ${bytes} bytes: over the 51,200 bytes CloudFormation takes without S3`)
     const conditions = this.template.Conditions ?? {}
     for (const [id, r] of Object.entries<Json>(resources)) {
       const rs = this.spec.resources[r.Type]

@@ -73,6 +73,11 @@ describe('task definition', () => {
     expect(statements[2].Condition.StringEquals).toEqual({'ssm:ResourceTag/copilot-application': 'shop', 'ssm:ResourceTag/copilot-environment': 'test'})
   })
 
+  it('lets the execution role read secrets imported from other stacks', () => {
+    const statements = render(api).template.Resources.ExecutionRole.Properties.Policies[0].PolicyDocument.Statement
+    expect(statements[0]).toEqual({Sid: 'ReadImportedSecrets', Effect: 'Allow', Action: ['ssm:GetParameters', 'secretsmanager:GetSecretValue'], Resource: [{'Fn::ImportValue': 'shop-test-secret-arn'}]})
+  })
+
   it('gives the task role the SSM channels only when exec is on', () => {
     const withExec = JSON.stringify(render({...minimalWeb, exec: true}).template.Resources.TaskRole)
     const without = JSON.stringify(render(minimalWeb).template.Resources.TaskRole)

@@ -23,6 +23,11 @@ export function renderExecutionRole(ctx: WorkloadContext, secretRefs: SecretRef[
   const statements: Json[] = []
   if (ssm.length) statements.push({Sid: 'ReadReferencedParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: ssm})
   if (sm.length) statements.push({Sid: 'ReadReferencedSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: sm})
+  // An ARN imported from another stack (`from_cfn`) may name a parameter or a secret.
+  const imported = uniqueByJson(secretRefs.filter((s) => s.kind === 'import').map((s) => s.resource))
+  if (imported.length) {
+    statements.push({Sid: 'ReadImportedSecrets', Effect: 'Allow', Action: ['ssm:GetParameters', 'secretsmanager:GetSecretValue'], Resource: imported})
+  }
   statements.push(
     {
       Sid: 'ReadCopilotTaggedParameters',
