@@ -15,13 +15,13 @@ export interface ExecTarget {
   mountNamespacePid?: number
 }
 
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 export function execArgv(command: string, target: ExecTarget, tty: {cols?: number; rows?: number} | undefined): string[] {
   let argv: string[]
   if (tty) {
     const size = tty.cols && tty.rows ? `stty cols ${tty.cols} rows ${tty.rows} 2>/dev/null; ` : ''
-    argv = ['script', '-qfec', `${size}exec /bin/sh -c ${quote(command)}`, '/dev/null']
+    argv = ['script', '-qfec', `${size}exec /bin/sh -c ${shellQuote(command)}`, '/dev/null']
   } else {
     argv = ['/bin/sh', '-c', command]
   }

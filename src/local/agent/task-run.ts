@@ -32,6 +32,11 @@ export interface TaskRunDeps {
   /** Wraps a container's command line (e.g. to enter its own mount namespace). */
   wrap(argv: string[]): string[]
   tracked: {started(pid: number, label: string): void; ended(pid: number): void}
+  /**
+   * Signals a container. Default: the container's process group. `exited` is true when the main
+   * process is gone and the rest of the group is being cleared.
+   */
+  kill?(c: ContainerRun, signal: NodeJS.Signals, exited: boolean): void
   onStopped(): void
   log(message: string): void
 }
@@ -109,7 +114,7 @@ export class TaskRun {
     c.status = 'RUNNING'
     this.deps.tracked.started(child.pid, `${this.spec.taskId}/${c.spec.name}`)
     this.pipeLogs(c, child)
-    child.once('exit', () => this.killGroup(c, 'SIGKILL'))
+    child.once('exit', () => this.killGroup(c, 'SIGKILL', true))
     child.once('close', (code, signal) => this.exited(c, code ?? 128 + signalNumber(signal)))
     if (c.spec.healthCheck) {
       c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env}, () => this.healthChanged())
@@ -177,8 +182,9 @@ export class TaskRun {
     return this.done
   }
 
-  private killGroup(c: ContainerRun, signal: NodeJS.Signals): void {
+  private killGroup(c: ContainerRun, signal: NodeJS.Signals, exited = false): void {
     if (!c.pid) return
+    if (this.deps.kill) return this.deps.kill(c, signal, exited)
     try {
       process.kill(-c.pid, signal)
     } catch {
