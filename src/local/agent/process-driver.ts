@@ -101,6 +101,8 @@ export class ProcessDriver implements TaskDriver {
     for (const c of run.containers.values()) {
       for (const m of c.spec.portMappings) {
         const hostPort = await allocatePort(this.portsTaken)
+        // Stopped while ports were being found: released already, so hand nothing more out.
+        if (run.status === 'STOPPED') return
         this.portsTaken.add(hostPort)
         c.bindings.push({containerPort: m.containerPort, hostPort, bindIP: '127.0.0.1', protocol: m.protocol ?? 'tcp'})
       }
