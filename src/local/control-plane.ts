@@ -3,7 +3,8 @@
 // STS services, and other parts plug in through `register` (services), `addUpgradeHandler` (exec
 // websockets) and `onClose` (stop every task before the process ends).
 
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
 
@@ -26,6 +27,8 @@ import {LocalSecretResolver} from './services/secret-resolver.js'
 import {SecretsManagerService} from './services/secrets-manager.js'
 import {SsmService} from './services/ssm.js'
 import {StsService} from './services/sts.js'
+
+export const STATE_MARKER = '.pier-local-state'
 
 export interface ControlPlaneOptions {
   stateDir: string
@@ -55,6 +58,8 @@ export interface ControlPlane {
 
 export async function createControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(opts.stateDir, {recursive: true, mode: 0o700})
+  // Marks the directory as the control plane's, so `pier local reset` never wipes anything else.
+  writeFileSync(join(opts.stateDir, STATE_MARKER), 'Pier local control plane state. `pier local reset` deletes this directory.\n')
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const identity = {region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID}
   const frontend = new Frontend({

@@ -118,7 +118,12 @@ export class Frontend {
         return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, xmlns))
       }
       const ctx = this.context(requestId, auth.accessKeyId, auth.region)
-      if (protocol === 'json') return send(res, await this.dispatchJson(String(req.headers['x-amz-target']), body, ctx))
+      if (protocol === 'json') {
+        // JSON 1.0 (SQS, Step Functions) and 1.1 differ only in the content type, which the answer echoes.
+        const type = String(req.headers['content-type'] ?? '')
+        const contentType = type.startsWith('application/x-amz-json-1.0') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1'
+        return send(res, withType(await this.dispatchJson(String(req.headers['x-amz-target']), body, ctx), contentType))
+      }
       return send(res, await this.dispatchQuery(auth.service, req, query, body, ctx))
     } catch (err) {
       this.opts.log?.(`request ${requestId} failed: ${(err as Error).stack ?? String(err)}`)
@@ -200,6 +205,10 @@ export function toJsonWire(value: unknown): string {
     const raw = this[key]
     return raw instanceof Date ? raw.getTime() / 1000 : v
   })
+}
+
+function withType(r: WireError, contentType: string): WireError {
+  return {...r, headers: {...r.headers, 'content-type': contentType}}
 }
 
 function send(res: ServerResponse, r: WireError, close = false): void {

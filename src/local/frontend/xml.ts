@@ -3,9 +3,9 @@
 //   - an array becomes a list of `<member>` elements (AWS's default list shape);
 //   - a Date becomes ISO 8601 (`2026-01-02T03:04:05.000Z`); booleans `true`/`false`; numbers as written;
 //   - `undefined` and `null` are omitted (AWS omits absent members);
-//   - a nested object becomes nested elements (a structure).
-// Maps are not a shape of their own in these APIs' responses (they are lists of key/value structures),
-// so a service returns them as arrays of `{Key, Value}` objects.
+//   - a nested object becomes nested elements (a structure);
+//   - a `Map` becomes AWS's map shape, `<entry><key>k</key><value>v</value></entry>` (SNS and SQS
+//     attributes); most APIs model maps as lists of `{Key, Value}` structures, i.e. arrays.
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;'})[c]!)
@@ -15,6 +15,9 @@ export function toXml(value: unknown): string {
   if (value === undefined || value === null) return ''
   if (value instanceof Date) return value.toISOString()
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('')
+  if (value instanceof Map) {
+    return [...value].map(([k, v]) => `<entry><key>${escapeXml(String(k))}</key><value>${toXml(v)}</value></entry>`).join('')
+  }
   if (typeof value === 'object') {
     let out = ''
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
