@@ -31,3 +31,53 @@ export async function startControlPlane(stateDir = mkdtempSync(join(tmpdir(), 'p
     },
   }
 }
+
+/** Sends a request signed with SigV4 (or not, with `sign: false`) and returns status, headers and body. */
+export async function rawRequest(
+  endpoint: string,
+  opts: {
+    service: string
+    body: string | Buffer
+    headers?: Record<string, string>
+    credentials?: {accessKeyId: string; secretAccessKey: string}
+    sign?: boolean
+    method?: string
+    path?: string
+    query?: Record<string, string>
+    tamper?: (signed: {headers: Record<string, string>; body: string | Buffer}) => void
+  },
+): Promise<{status: number; headers: Headers; text: string}> {
+  const {SignatureV4} = await import('@smithy/signature-v4')
+  const {Sha256} = await import('@aws-crypto/sha256-js')
+  const url = new URL(endpoint)
+  const request = {
+    method: opts.method ?? 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: opts.path ?? '/',
+    query: opts.query ?? {},
+    headers: {host: url.host, ...opts.headers},
+    body: opts.body,
+  }
+  let headers: Record<string, string> = request.headers
+  if (opts.sign !== false) {
+    const signer = new SignatureV4({
+      credentials: opts.credentials ?? {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY},
+      region: LOCAL_REGION,
+      service: opts.service,
+      sha256: Sha256,
+    })
+    headers = (await signer.sign(request)).headers as Record<string, string>
+  }
+  const signed = {headers: {...headers}, body: opts.body}
+  opts.tamper?.(signed)
+  delete signed.headers.host
+  const qs = new URLSearchParams(opts.query ?? {}).toString()
+  const res = await fetch(`${endpoint}${request.path}${qs ? `?${qs}` : ''}`, {method: request.method, headers: signed.headers, body: request.method === 'GET' ? undefined : signed.body})
+  return {status: res.status, headers: res.headers, text: await res.text()}
+}
+
+export function jsonHeaders(target: string): Record<string, string> {
+  return {'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target}
+}
