@@ -215,7 +215,8 @@ export class LogsService implements JsonService, LogSink {
       throw new ServiceError('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.')
     }
     const now = Date.now()
-    const oldest = now - 14 * DAY - (g.retentionInDays !== undefined ? Math.max(0, g.retentionInDays * DAY - 14 * DAY) : 0)
+    // AWS rejects events older than 14 days or than the group's retention, and more than 2 hours ahead.
+    const oldest = now - Math.min(14, g.retentionInDays ?? 14) * DAY
     let tooOld = -1
     let tooNew = events.length
     events.forEach((e, i) => {
