@@ -30,6 +30,9 @@ export interface SchedulerDeps {
   throttle: {baseMs: number; maxMs: number}
   /** Makes a PENDING task record for a service's deployment on a provider. */
   newTask(service: ServiceRecord, deployment: DeploymentRecord, provider: string): TaskRecord
+  /** How long a task must stay RUNNING (and healthy) before it counts as healthy: a task that crashes
+   * right after starting must not complete a deployment. */
+  stableAfterMs: number
   /** Deployment id generator (ECS: ecs-svc/ and 19 digits). */
   newDeploymentId(): string
 }
@@ -166,6 +169,7 @@ export class ServiceScheduler {
 
   private isHealthy(service: ServiceRecord, t: TaskRecord): boolean {
     if (t.lastStatus !== 'RUNNING' || t.healthStatus === 'UNHEALTHY') return false
+    if (this.deps.clock.now() - (t.startedAt ?? 0) < this.deps.stableAfterMs) return false
     const hasHealthCheck = t.containers.some((c) => c.hasHealthCheck && c.essential)
     if (hasHealthCheck && t.healthStatus !== 'HEALTHY') return false
     if (!this.deps.targets) return true

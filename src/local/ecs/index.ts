@@ -46,6 +46,8 @@ export interface EcsDeps {
   circuitBreaker?: Partial<CircuitBreakerConfig>
   /** Back-off between launches after repeated task failures (default 1 s doubling to 60 s; 0 disables). */
   throttle?: {baseMs: number; maxMs: number}
+  /** How long a service task must stay RUNNING and healthy before it counts toward a rollout (default 2 s). */
+  stableAfterMs?: number
   /** How long STOPPED tasks stay visible (default one hour, like ECS). */
   stoppedTaskRetentionMs?: number
   /** Interrupt every FARGATE_SPOT task this long after it starts (resilience testing). */
@@ -96,6 +98,7 @@ export function createEcs(deps: EcsDeps): Ecs {
     circuitBreaker: {...ECS_CIRCUIT_BREAKER, ...deps.circuitBreaker},
     throttle: deps.throttle ?? {baseMs: 1000, maxMs: 60_000},
     newDeploymentId,
+    stableAfterMs: deps.stableAfterMs ?? 2000,
     newTask: (service, deployment, provider) => {
       const cluster = store.state.clusters[service.clusterArn]!
       const td = store.state.taskDefinitions[deployment.taskDefinition]!

@@ -180,6 +180,7 @@ export async function harness(extra: Partial<EcsDeps> = {}, driverOpts: FakeDriv
       accountId: '000000000000',
       capacity: {cpu: 16 * 1024, memory: 64 * 1024},
       tickMs: 10,
+      stableAfterMs: 20,
       throttle: {baseMs: 0, maxMs: 0},
       ...more,
     })
