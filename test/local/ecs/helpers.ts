@@ -162,8 +162,8 @@ export interface Harness {
 
 const ctx = {requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'k'}
 
-export async function harness(extra: Partial<EcsDeps> = {}, driverOpts: FakeDriverOptions = {}): Promise<Harness> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'pier-ecs-'))
+export async function harness(extra: Partial<EcsDeps> = {}, driverOpts: FakeDriverOptions = {}, dir?: string): Promise<Harness> {
+  const stateDir = dir ?? mkdtempSync(join(tmpdir(), 'pier-ecs-'))
   const secrets = new FakeSecrets()
   const logs = new FakeLogs()
   const targets = new FakeTargets()
