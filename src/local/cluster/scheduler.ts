@@ -133,7 +133,7 @@ export class ServiceScheduler {
       if (active.length === 0 && !this.hasDraining(serviceArn)) {
         service.status = 'INACTIVE'
         for (const d of service.deployments) d.status = 'INACTIVE'
-        this.deps.store.touch()
+        this.deps.store.touch(service)
       }
       return
     }
@@ -229,7 +229,7 @@ export class ServiceScheduler {
     if (d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS' && service.deploymentConfiguration.deploymentCircuitBreaker.enable) {
       if (d.failedTasks >= failureThreshold(service.desiredCount, this.deps.circuitBreaker)) this.trip(service, d)
     }
-    this.deps.store.touch()
+    this.deps.store.touch(service)
   }
 
   /** The circuit breaker: fail the deployment and, when asked, roll back to the last good one. */
@@ -260,7 +260,7 @@ export class ServiceScheduler {
       if (now - last > 60_000) {
         this.placeWarnedAt.set(service.serviceArn, now)
         addEvent(service, events.unableToPlace(service.serviceName), now)
-        this.deps.store.touch()
+        this.deps.store.touch(service)
       }
       return
     }
@@ -272,7 +272,7 @@ export class ServiceScheduler {
     this.deps.tasks.add(created)
     d.updatedAt = now
     addEvent(service, events.started(service.serviceName, created.map((t) => t.taskId)), now)
-    this.deps.store.commit()
+    this.deps.store.commit(service)
     this.deps.tasks.startPlaced(created)
   }
 
@@ -292,10 +292,12 @@ export class ServiceScheduler {
       this.draining.add(t.taskArn)
       const regs = t.registeredTargets ?? []
       t.registeredTargets = []
+      this.deps.store.mark(t)
       void Promise.allSettled(
         regs.map(async (r) => {
           await this.deps.targets!.deregister(r.targetGroupArn, [{id: r.id, port: r.port}])
           addEvent(service, events.deregistered(service.serviceName, 1, r.targetGroupArn), this.deps.clock.now())
+          this.deps.store.touch(service)
         }),
       ).then(() => {
         this.draining.delete(t.taskArn)
@@ -303,7 +305,7 @@ export class ServiceScheduler {
         this.deps.tasks.stop(t, 'ServiceSchedulerInitiated', reason)
       })
     }
-    this.deps.store.touch()
+    this.deps.store.touch(service)
   }
 
   private hasDraining(serviceArn: string): boolean {
@@ -334,7 +336,7 @@ export class ServiceScheduler {
         void this.deps.discovery.registerInstance(reg.registryArn, task.taskId, port === undefined ? {ip} : {ip, port}).catch(() => undefined)
       }
     }
-    this.deps.store.touch()
+    this.deps.store.touch(service, task)
   }
 
   private unregister(task: TaskRecord): void {
@@ -346,6 +348,7 @@ export class ServiceScheduler {
       void this.deps.discovery?.deregisterInstance(arn, task.taskId).catch(() => undefined)
     }
     if (task.registeredInstances?.length) task.registeredInstances = []
+    this.deps.store.mark(task)
   }
 
   private retireEmptyDeployments(service: ServiceRecord, live: TaskRecord[]): void {
@@ -353,7 +356,7 @@ export class ServiceScheduler {
     service.deployments = service.deployments.filter(
       (d) => d.status === 'PRIMARY' || live.some((t) => t.deploymentId === d.id) || this.hasDrainingIn(d.id),
     )
-    if (service.deployments.length !== before) this.deps.store.touch()
+    if (service.deployments.length !== before) this.deps.store.touch(service)
   }
 
   private hasDrainingIn(deploymentId: string): boolean {
@@ -366,7 +369,7 @@ export class ServiceScheduler {
     if (!steady) {
       if (service.steadyAnnouncedAt !== undefined) {
         service.steadyAnnouncedAt = undefined
-        this.deps.store.touch()
+        this.deps.store.touch(service)
       }
       return
     }
@@ -381,7 +384,7 @@ export class ServiceScheduler {
     if (service.steadyAnnouncedAt === undefined) {
       service.steadyAnnouncedAt = now
       addEvent(service, events.steady(service.serviceName), now)
-      this.deps.store.touch()
+      this.deps.store.touch(service)
     }
   }
 }

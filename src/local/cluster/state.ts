@@ -2,7 +2,8 @@
 // ECS's field names so the API layer shapes them with little work. Times are epoch milliseconds.
 
 import {join} from 'node:path'
-import {JsonDocument} from '../store/json-file.js'
+import {closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs'
+import {readJsonFile, writeJsonFileAtomic} from '../store/json-file.js'
 import type {NetworkBinding, StopCode} from '../agent/types.js'
 
 export interface Tag {
@@ -185,29 +186,138 @@ export interface EcsState {
 
 const empty = (): EcsState => ({clusters: {}, taskDefinitions: {}, families: {}, tasks: {}, services: {}, clientTokens: {}})
 
-/** The persisted state. `commit()` writes synchronously (before a client is told "done"); `touch()`
- * batches background changes (driver reports) into one write shortly after. */
+type Kind = 'clusters' | 'taskDefinitions' | 'tasks' | 'services' | 'clientTokens'
+type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord
+
+interface JournalEntry {
+  k: Kind
+  id: string
+  v?: unknown
+}
+
+/** Journal lines before the state is folded into a new snapshot. */
+const COMPACT_AFTER = 20_000
+
+function keyOf(rec: AnyRecord): [Kind, string] {
+  if ('taskId' in rec) return ['tasks', rec.taskArn]
+  if ('serviceName' in rec) return ['services', rec.serviceArn]
+  if ('taskDefinitionArn' in rec) return ['taskDefinitions', rec.taskDefinitionArn]
+  return ['clusters', rec.clusterArn]
+}
+
+/**
+ * The persisted state: a snapshot (`state.json`, replaced atomically) plus a journal of changed records
+ * (`state.journal`, one JSON line per record version, appended and fsynced). A change costs the size
+ * of the records it touched, not of the whole state. `commit()` writes synchronously (before a client
+ * is told "done"); `touch()` batches background changes (driver reports) into one write shortly after.
+ * Replaying a journal over a snapshot is idempotent, and a torn last line (a crash mid-write) is skipped.
+ */
 export class EcsStore {
-  private readonly doc: JsonDocument<EcsState>
+  readonly state: EcsState
+  private readonly snapshotPath: string
+  private readonly journalPath: string
+  private fd: number
+  private lines = 0
+  private readonly dirty = new Map<string, JournalEntry>()
+  private timer: NodeJS.Timeout | undefined
 
-  constructor(stateDir: string) {
-    this.doc = new JsonDocument<EcsState>(join(stateDir, 'ecs', 'state.json'), empty(), 25)
-    this.doc.value = {...empty(), ...this.doc.value}
+  constructor(stateDir: string, private readonly delayMs = 25) {
+    const dir = join(stateDir, 'ecs')
+    mkdirSync(dir, {recursive: true})
+    this.snapshotPath = join(dir, 'state.json')
+    this.journalPath = join(dir, 'state.journal')
+    this.state = {...empty(), ...readJsonFile<Partial<EcsState>>(this.snapshotPath, {})}
+    this.replay()
+    this.fd = openSync(this.journalPath, 'a', 0o600)
+    if (this.lines > 0) this.compact()
   }
 
-  get state(): EcsState {
-    return this.doc.value
+  /** Marks records as changed (they are written by the next commit). */
+  mark(...records: AnyRecord[]): void {
+    for (const rec of records) {
+      const [k, id] = keyOf(rec)
+      this.dirty.set(`${k}|${id}`, {k, id})
+    }
   }
 
-  commit(): void {
-    this.doc.save()
+  markToken(token: string): void {
+    this.dirty.set(`clientTokens|${token}`, {k: 'clientTokens', id: token})
   }
 
-  touch(): void {
-    this.doc.saveSoon()
+  /** Removes a record from the state and the disk. */
+  remove(kind: Kind, id: string): void {
+    delete (this.state[kind] as Record<string, unknown>)[id]
+    this.dirty.set(`${kind}|${id}`, {k: kind, id})
+  }
+
+  /** Writes the marked records now, durably. */
+  commit(...records: AnyRecord[]): void {
+    this.mark(...records)
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.dirty.size === 0) return
+    let text = ''
+    for (const e of this.dirty.values()) {
+      const v = (this.state[e.k] as Record<string, unknown>)[e.id]
+      text += JSON.stringify(v === undefined ? {k: e.k, id: e.id} : {k: e.k, id: e.id, v}) + '\n'
+    }
+    this.lines += this.dirty.size
+    this.dirty.clear()
+    writeSync(this.fd, text)
+    fsyncSync(this.fd)
+    if (this.lines >= COMPACT_AFTER) this.compact()
+  }
+
+  /** Writes the marked records shortly (batched). */
+  touch(...records: AnyRecord[]): void {
+    this.mark(...records)
+    if (this.timer) return
+    this.timer = setTimeout(() => this.commit(), this.delayMs)
+    this.timer.unref()
   }
 
   flush(): void {
-    this.doc.flush()
+    this.commit()
+  }
+
+  close(): void {
+    this.commit()
+    closeSync(this.fd)
+  }
+
+  /** Folds the journal into a new snapshot, then empties the journal. */
+  private compact(): void {
+    writeJsonFileAtomic(this.snapshotPath, this.state)
+    ftruncateSync(this.fd, 0)
+    fsyncSync(this.fd)
+    this.lines = 0
+  }
+
+  private replay(): void {
+    let text: string
+    try {
+      text = readFileSync(this.journalPath, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw err
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue
+      let e: JournalEntry
+      try {
+        e = JSON.parse(line) as JournalEntry
+      } catch {
+        continue // a torn write at the moment of a crash
+      }
+      const table = this.state[e.k] as Record<string, unknown> | undefined
+      if (!table) continue
+      if (e.v === undefined) delete table[e.id]
+      else table[e.id] = e.v
+      if (e.k === 'taskDefinitions') {
+        const td = e.v as TaskDefinitionRecord | undefined
+        if (td) this.state.families[td.family] = Math.max(this.state.families[td.family] ?? 0, td.revision)
+      }
+      this.lines++
+    }
   }
 }

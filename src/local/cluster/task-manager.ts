@@ -49,6 +49,7 @@ export class TaskManager implements AgentListener {
   add(tasks: TaskRecord[]): void {
     for (const t of tasks) {
       this.tasks[t.taskArn] = t
+      this.deps.store.mark(t)
       this.byId.set(t.taskId, t.taskArn)
       if (this.deps.capacity.tryReserve(t.taskArn, {cpu: t.cpu, memory: t.memory})) {
         t.placed = true
@@ -145,7 +146,12 @@ export class TaskManager implements AgentListener {
         this.finishStopped(task)
       } else if (tdOf(task.taskDefinitionArn)) {
         task.placed = false
+        this.deps.store.mark(task)
         this.queue.push(task.taskArn)
+      } else {
+        task.stopCode = 'TaskFailedToStart'
+        task.stoppedReason = 'Task definition does not exist'
+        this.finishStopped(task)
       }
     }
     this.deps.store.commit()
@@ -158,7 +164,7 @@ export class TaskManager implements AgentListener {
     let removed = false
     for (const t of Object.values(this.tasks)) {
       if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < cutoff) {
-        delete this.tasks[t.taskArn]
+        this.deps.store.remove('tasks', t.taskArn)
         this.byId.delete(t.taskId)
         removed = true
       }
@@ -237,12 +243,12 @@ export class TaskManager implements AgentListener {
       started.push(t)
     }
     if (started.length === 0) return
-    this.deps.store.commit()
+    this.deps.store.commit(...started)
     for (const t of started) this.launch(t)
   }
 
   private changed(task: TaskRecord): void {
-    this.deps.store.touch()
+    this.deps.store.touch(task)
     this.deps.onTaskChange?.(task)
   }
 

@@ -48,7 +48,7 @@ const createCluster: Handler = (ctx, input) => {
   const sc = optObject(input, 'serviceConnectDefaults')
   if (sc) cluster.serviceConnectDefaults = sc
   ctx.store.state.clusters[arn] = cluster
-  ctx.store.commit()
+  ctx.store.commit(cluster)
   return {cluster: clusterShape(ctx, cluster)}
 }
 
@@ -86,7 +86,7 @@ const deleteCluster: Handler = (ctx, input) => {
   const tasks = Object.values(ctx.store.state.tasks).some((t) => t.clusterArn === c.clusterArn && t.lastStatus !== 'STOPPED')
   if (tasks) throw new ServiceError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.')
   c.status = 'INACTIVE'
-  ctx.store.commit()
+  ctx.store.commit(c)
   return {cluster: clusterShape(ctx, c)}
 }
 
@@ -107,7 +107,7 @@ const putClusterCapacityProviders: Handler = (ctx, input) => {
   }
   c.capacityProviders = providers ?? []
   c.defaultCapacityProviderStrategy = strategy ?? []
-  ctx.store.commit()
+  ctx.store.commit(c)
   return {cluster: clusterShape(ctx, c)}
 }
 

@@ -146,7 +146,7 @@ export function createEcs(deps: EcsDeps): Ecs {
       tasks.stop(t, 'SpotInterruption', reasons.spot)
       out.push(t.taskArn)
     }
-    if (out.length > 0) store.commit()
+    store.commit()
     return out
   }
   const timer = setInterval(() => {
@@ -177,7 +177,7 @@ export function createEcs(deps: EcsDeps): Ecs {
       closed = true
       clearInterval(timer)
       await tasks.close()
-      store.flush()
+      store.close()
     },
   }
 }

@@ -106,7 +106,7 @@ const createService: Handler = (ctx, input) => {
   }
   ctx.scheduler.startDeployment(service, ctx.scheduler.newDeployment(service))
   ctx.store.state.services[arn] = service
-  ctx.store.commit()
+  ctx.store.commit(service)
   ctx.scheduler.kick(arn)
   return {service: serviceShape(ctx, service)}
 }
@@ -169,7 +169,7 @@ const updateService: Handler = (ctx, input) => {
     }
     service.steadyAnnouncedAt = undefined
   }
-  ctx.store.commit()
+  ctx.store.commit(service)
   ctx.scheduler.kick(service.serviceArn)
   return {service: serviceShape(ctx, service)}
 }
@@ -184,7 +184,7 @@ const deleteService: Handler = (ctx, input) => {
   }
   service.status = 'DRAINING'
   service.desiredCount = 0
-  ctx.store.commit()
+  ctx.store.commit(service)
   ctx.scheduler.kick(service.serviceArn)
   return {service: serviceShape(ctx, service)}
 }

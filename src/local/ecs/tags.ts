@@ -1,14 +1,14 @@
 // TagResource, UntagResource and ListTagsForResource over clusters, services, tasks and task definitions.
 
 import {ServiceError} from '../frontend/types.js'
-import type {Tag} from '../cluster/state.js'
+import type {ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord} from '../cluster/state.js'
 import type {EcsContext, Handler} from './context.js'
 import {invalidParameter, mergeTags, optArray, readTags, reqString} from './input.js'
 
-function taggable(ctx: EcsContext, arn: string): {tags: Tag[]} {
+function taggable(ctx: EcsContext, arn: string): ClusterRecord | ServiceRecord | TaskRecord | TaskDefinitionRecord {
   const s = ctx.store.state
   const kind = /^arn:aws[\w-]*:ecs:[^:]*:[^:]*:([a-z-]+)\//.exec(arn)?.[1]
-  let found: {tags: Tag[]} | undefined
+  let found: ClusterRecord | ServiceRecord | TaskRecord | TaskDefinitionRecord | undefined
   if (kind === 'cluster') found = s.clusters[arn]?.status === 'ACTIVE' ? s.clusters[arn] : undefined
   else if (kind === 'service') found = s.services[arn]
   else if (kind === 'task') found = s.tasks[arn]
@@ -24,7 +24,7 @@ const tagResource: Handler = (ctx, input) => {
   const merged = mergeTags(res.tags, tags)
   if (merged.length > 50) throw invalidParameter('A resource can have at most 50 tags.')
   res.tags = merged
-  ctx.store.commit()
+  ctx.store.commit(res)
   return {}
 }
 
@@ -32,7 +32,7 @@ const untagResource: Handler = (ctx, input) => {
   const res = taggable(ctx, reqString(input, 'resourceArn'))
   const keys = new Set(optArray<string>(input, 'tagKeys') ?? [])
   res.tags = res.tags.filter((t) => !keys.has(t.key))
-  ctx.store.commit()
+  ctx.store.commit(res)
   return {}
 }
 

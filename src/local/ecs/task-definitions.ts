@@ -93,7 +93,7 @@ const register: Handler = (ctx, input) => {
   }
   ctx.store.state.families[family] = revision
   ctx.store.state.taskDefinitions[td.taskDefinitionArn] = td
-  ctx.store.commit()
+  ctx.store.commit(td)
   return {taskDefinition: taskDefinitionShape(td), tags: td.tags}
 }
 
@@ -110,7 +110,7 @@ const deregister: Handler = (ctx, input) => {
   if (td.status === 'ACTIVE') {
     td.status = 'INACTIVE'
     td.deregisteredAt = ctx.clock.now()
-    ctx.store.commit()
+    ctx.store.commit(td)
   }
   return {taskDefinition: taskDefinitionShape(td)}
 }

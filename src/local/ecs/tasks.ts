@@ -123,8 +123,11 @@ const runTask: Handler = (ctx, input) => {
     )
     ctx.tasks.add(tasks)
   }
-  if (clientToken) ctx.store.state.clientTokens[clientToken] = {at: now, fingerprint, taskArns: tasks.map((t) => t.taskArn), failures}
-  ctx.store.commit()
+  if (clientToken) {
+    ctx.store.state.clientTokens[clientToken] = {at: now, fingerprint, taskArns: tasks.map((t) => t.taskArn), failures}
+    ctx.store.markToken(clientToken)
+  }
+  ctx.store.commit(...tasks)
   ctx.tasks.startPlaced(tasks)
   return {tasks: tasks.map((t) => taskShape(ctx, t)), failures}
 }
@@ -136,7 +139,7 @@ const stopTask: Handler = (ctx, input) => {
   const reason = optString(input, 'reason')
   if (reason && reason.length > 255) throw invalidParameter('reason must be at most 255 characters.')
   ctx.tasks.stop(task, 'UserInitiated', reason || 'Task stopped by user')
-  ctx.store.commit()
+  ctx.store.commit(task)
   return {task: taskShape(ctx, task)}
 }
 
