@@ -220,6 +220,7 @@ export class EcsStore {
   private lines = 0
   private readonly dirty = new Map<string, JournalEntry>()
   private timer: NodeJS.Timeout | undefined
+  private closed = false
 
   constructor(stateDir: string, private readonly delayMs = 25) {
     const dir = join(stateDir, 'ecs')
@@ -252,6 +253,7 @@ export class EcsStore {
 
   /** Writes the marked records now, durably. */
   commit(...records: AnyRecord[]): void {
+    if (this.closed) return
     this.mark(...records)
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
@@ -271,7 +273,7 @@ export class EcsStore {
   /** Writes the marked records shortly (batched). */
   touch(...records: AnyRecord[]): void {
     this.mark(...records)
-    if (this.timer) return
+    if (this.timer || this.closed) return
     this.timer = setTimeout(() => this.commit(), this.delayMs)
     this.timer.unref()
   }
@@ -280,8 +282,11 @@ export class EcsStore {
     this.commit()
   }
 
+  /** Writes what is pending and closes the journal; later changes stay in memory only. */
   close(): void {
+    if (this.closed) return
     this.commit()
+    this.closed = true
     closeSync(this.fd)
   }
 

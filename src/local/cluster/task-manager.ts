@@ -30,6 +30,8 @@ export class TaskManager implements AgentListener {
   private readonly queue: string[] = []
   private readonly logConfig = new Map<string, Record<string, LogDestination>>()
   private readonly pendingWork = new Set<Promise<unknown>>()
+  /** Tasks whose driver.start has not returned yet (a stop waits for it). */
+  private readonly starting = new Set<string>()
   private closed = false
 
   constructor(private readonly deps: TaskManagerDeps) {
@@ -78,12 +80,20 @@ export class TaskManager implements AgentListener {
       this.finishStopped(task)
       return
     }
-    this.track(
-      this.deps.driver.stop(task.taskId, stopCode, reason).catch(() => {
-        if (task.lastStatus !== 'STOPPED') this.finishStopped(task)
-      }),
-    )
+    if (!this.starting.has(task.taskId)) this.stopInDriver(task)
     this.changed(task)
+  }
+
+  /** The driver's stop resolves once the task has stopped; a task it does not know stops here. */
+  private stopInDriver(task: TaskRecord): void {
+    this.track(
+      this.deps.driver
+        .stop(task.taskId, task.stopCode ?? 'UserInitiated', task.stoppedReason ?? 'Task stopped by user')
+        .catch(() => undefined)
+        .then(() => {
+          if (task.lastStatus !== 'STOPPED') this.finishStopped(task)
+        }),
+    )
   }
 
   // AgentListener
@@ -200,7 +210,14 @@ export class TaskManager implements AgentListener {
             if (task.lastStatus !== 'STOPPED') this.finishStopped(task)
             return
           }
-          await this.deps.driver.start(spec)
+          this.starting.add(task.taskId)
+          try {
+            await this.deps.driver.start(spec)
+          } finally {
+            this.starting.delete(task.taskId)
+          }
+          // A stop requested while the driver was starting the task is carried out now.
+          if ((task.desiredStatus as string) === 'STOPPED' && task.lastStatus !== 'STOPPED') this.stopInDriver(task)
         } catch (err) {
           if (task.lastStatus === 'STOPPED') return
           task.stopCode = 'TaskFailedToStart'

@@ -14,6 +14,8 @@ export interface FakeDriverOptions {
   autoRun?: boolean
   /** Decides, per started task, whether it exits right after RUNNING (exit code) or keeps running. */
   exitAfterStart?: (spec: TaskSpec) => number | undefined
+  /** start() takes this long before the driver knows the task (a stop before then finds nothing). */
+  startDelayMs?: number
   /** Reports HEALTHY right after RUNNING for containers with a health check (default true). */
   autoHealthy?: boolean
 }
@@ -28,6 +30,7 @@ export class FakeDriver implements TaskDriver {
   constructor(readonly listener: AgentListener, readonly opts: FakeDriverOptions = {}) {}
 
   async start(spec: TaskSpec): Promise<void> {
+    if (this.opts.startDelayMs) await new Promise((r) => setTimeout(r, this.opts.startDelayMs))
     this.started.push(spec)
     this.live.set(spec.taskId, spec)
     if (this.opts.autoRun === false) return
@@ -83,7 +86,13 @@ export class FakeDriver implements TaskDriver {
 
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {
     this.stopped.push({taskId, stopCode, reason})
-    setImmediate(() => this.exit(taskId, 143, stopCode, reason))
+    if (!this.live.has(taskId)) return
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.exit(taskId, 143, stopCode, reason)
+        resolve()
+      }),
+    )
   }
 
   exec(): ExecProcess {

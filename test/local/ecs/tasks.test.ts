@@ -143,6 +143,20 @@ describe('RunTask', () => {
     await expectServiceError(h.call('StopTask', {cluster: 'c1', task: 'ffffffffffffffffffffffffffffffff'}), 'InvalidParameterException')
   })
 
+  it('carries out a stop that arrives while the driver is still starting the task', async () => {
+    await h.restart({}, {startDelayMs: 50, autoRun: false})
+    const {tasks} = await h.call('RunTask', {cluster: 'c1', taskDefinition: 'job', networkConfiguration: NETWORK})
+    await new Promise((r) => setTimeout(r, 10))
+    await h.call('StopTask', {cluster: 'c1', task: tasks[0].taskArn})
+    const stopped = await waitFor(async () => {
+      const d = await describeTask(tasks[0].taskArn)
+      return d.lastStatus === 'STOPPED' && d
+    })
+    expect(stopped.stopCode).toBe('UserInitiated')
+    expect(h.driver.live.size).toBe(0)
+    expect(h.driver.stopped.map((s) => s.taskId)).toContain(tasks[0].taskArn.split('/').pop())
+  })
+
   it('lists tasks by family, startedBy and desired status; describes missing ones as failures', async () => {
     await h.call('RegisterTaskDefinition', taskDef('other'))
     const a = await h.call('RunTask', {cluster: 'c1', taskDefinition: 'job', networkConfiguration: NETWORK, startedBy: 'alice'})
