@@ -61,8 +61,13 @@ export class Engine {
   private readonly running = new Map<string, Running>()
   private readonly now: () => Date
 
+  /** Stacks an earlier run left in progress, found when the store was loaded. */
+  private readonly interrupted: Set<string>
+
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? (() => new Date())
+    this.interrupted = new Set(deps.store.all()
+      .filter((s) => s.status.endsWith('_IN_PROGRESS') && s.status !== 'REVIEW_IN_PROGRESS').map((s) => s.stackId))
   }
 
   /** Reads SSM parameters for `AWS::SSM::Parameter::Value<…>` parameter types. */
@@ -324,13 +329,13 @@ export class Engine {
     const failedUpdate: string[] = []
     // Resources no longer in the template are deleted in the cleanup phase.
     if (op.kind === 'update') op.removed = Object.keys(stack.resources).filter((id) => !prep.graph.has(id))
-    const outcome = await runGraph(prep.graph, prep.graph.keys(), async (id) => {
+    await runGraph(prep.graph, prep.graph.keys(), async (id) => {
       const kind = await this.provisionOne(stack, prep, ctx, id, internal.signal)
-      if (kind) (kind === 'create' ? failedCreate : failedUpdate).push(id)
-      if (kind) throw new Error('failed')
+      // Resources cancelled because another one failed are not named among the failures.
+      if (kind === 'create' || kind === 'update') (kind === 'create' ? failedCreate : failedUpdate).push(id)
+      if (kind) throw new Error(kind)
     }, () => internal.abort())
     signal.removeEventListener('abort', onAbort)
-    void outcome
     if (failedCreate.length > 0 || failedUpdate.length > 0) {
       let reason = ''
       if (failedCreate.length > 0) reason += `The following resource(s) failed to create: [${failedCreate.join(', ')}]. `
@@ -351,7 +356,7 @@ export class Engine {
 
   /** Creates, updates or replaces one resource; returns the failed action, if it failed. */
   private async provisionOne(stack: StackRecord, prep: Prepared, ctx: EvalContext, id: string, signal: AbortSignal):
-    Promise<'create' | 'update' | undefined> {
+    Promise<'create' | 'update' | 'cancelled' | undefined> {
     const decl = prep.template.Resources[id]!
     const old = stack.resources[id]
     const existing = old?.physicalId && old.status !== 'DELETE_COMPLETE' ? old : undefined
@@ -391,7 +396,7 @@ export class Engine {
         return undefined
       } catch (err) {
         this.resourceStatus(stack, res, 'CREATE_FAILED', signal.aborted ? 'Resource creation cancelled' : failureReason(err))
-        return 'create'
+        return signal.aborted ? 'cancelled' : 'create'
       }
     }
     const replace = existing.type !== decl.Type || needsReplacement(this.deps.registry.get(decl.Type), existing.properties ?? {}, props)
@@ -424,7 +429,7 @@ export class Engine {
         entry.action = 'update'
         ;(entry as JournalEntry & {failedReplacement?: boolean}).failedReplacement = true
       }
-      return 'update'
+      return signal.aborted ? 'cancelled' : 'update'
     }
   }
 
@@ -573,7 +578,7 @@ export class Engine {
   recover(): void {
     const reason = 'The local control plane stopped while this operation was in progress'
     for (const stack of this.deps.store.all()) {
-      if (!stack.status.endsWith('_IN_PROGRESS') || stack.status === 'REVIEW_IN_PROGRESS') continue
+      if (!this.interrupted.delete(stack.stackId) || this.running.has(stack.stackId)) continue
       for (const r of Object.values(stack.resources)) {
         if (r.status.endsWith('_IN_PROGRESS')) this.resourceStatus(stack, r, r.status.replace('_IN_PROGRESS', '_FAILED'), reason)
       }

@@ -68,9 +68,12 @@ export async function resolveParameters(template: Template, given: GivenParamete
   }
   if (missing.length > 0) throw new ServiceError('ValidationError', `Parameters: [${missing.join(', ')}] must have values`)
 
+  // Constraints on the values as given are checked before anything is read from SSM.
+  for (const [key, decl] of Object.entries(decls)) {
+    if (!SSM_VALUE.test(decl.Type)) checkConstraints(key, decl, decl.Type, raw[key]!)
+  }
   const ssmNames = Object.entries(decls).filter(([, d]) => SSM_VALUE.test(d.Type)).map(([k]) => raw[k]!)
-  let fromSsm: Record<string, string> = {}
-  if (ssmNames.length > 0) fromSsm = await ssm(ssmNames)
+  const fromSsm = ssmNames.length > 0 ? await ssm(ssmNames) : {}
 
   const values: Record<string, unknown> = {}
   const resolved: Record<string, string> = {}
@@ -82,8 +85,8 @@ export async function resolveParameters(template: Template, given: GivenParamete
       text = fromSsm[text]!
       resolved[key] = text
       type = ssmType[1]!
+      checkConstraints(key, decl, type, text)
     }
-    checkConstraints(key, decl, type, text)
     values[key] = isListType(type) ? (text === '' ? [] : text.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))) : text
   }
   return {values, given: raw, resolved}

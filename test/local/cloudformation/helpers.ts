@@ -100,8 +100,10 @@ export function registerThing(registry: ProviderRegistry): ThingWorld {
     world.inFlight++
     world.maxInFlight = Math.max(world.maxInFlight, world.inFlight)
     try {
-      // A crash stand-in: the operation never ends (no timer keeps the process alive).
-      if (props.Hang === true || props.Hang === 'true') await new Promise<never>(() => {})
+      // A crash stand-in: the operation only ends when cancelled (no timer keeps the process alive).
+      if (props.Hang === true || props.Hang === 'true') {
+        await new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(new ProviderError('cancelled')), {once: true}))
+      }
       if (props.DelayMs) {
         await new Promise<void>((resolve, reject) => {
           const t = setTimeout(resolve, Number(props.DelayMs))
