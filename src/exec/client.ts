@@ -147,16 +147,15 @@ export class ClientSession {
   }
 
   private flushHeld(): void {
-    if (this.stdout.length === 0) return
-    for (const h of this.held.splice(0)) this.emit(h.stream, h.data)
+    const held = this.held.splice(0)
+    for (const h of held) this.emit(h.stream, h.data)
   }
 
+  // Output that arrives before anyone listens to its stream is held for the first listener.
   private emit(stream: 'out' | 'err', data: Buffer): void {
     const list = stream === 'out' ? this.stdout : this.stderr
-    // Output before anyone listens is held (stderr falls back to stdout's listener).
-    const targets = list.length > 0 ? list : stream === 'err' ? this.stdout : []
-    if (targets.length === 0) this.held.push({stream, data})
-    else for (const cb of targets) cb(data)
+    if (list.length === 0) this.held.push({stream, data})
+    else for (const cb of list) cb(data)
   }
 
   private enqueue(m: ClientMessage): void {

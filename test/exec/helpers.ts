@@ -53,8 +53,8 @@ export class FakeProcess implements SessionProcess {
 export function childProcess(command: string, opts: {tty: boolean; cols?: number; rows?: number}): SessionProcess {
   const size = opts.tty ? `stty cols ${opts.cols ?? 80} rows ${opts.rows ?? 24} 2>/dev/null; ` : ''
   const child = opts.tty
-    ? spawn('script', ['-qfec', `${size}exec sh -c ${JSON.stringify(command)}`, '/dev/null'], {stdio: 'pipe', env: {...process.env, TERM: 'xterm'}})
-    : spawn('sh', ['-c', command], {stdio: 'pipe'})
+    ? spawn('script', ['-qfec', `${size}exec sh -c ${JSON.stringify(command)}`, '/dev/null'], {stdio: 'pipe', detached: true, env: {...process.env, TERM: 'xterm'}})
+    : spawn('sh', ['-c', command], {stdio: 'pipe', detached: true})
   const exits: Cb<number>[] = []
   child.on('close', (code, sig) => {
     for (const cb of exits) cb(code ?? (sig ? 128 + 9 : 1))
@@ -65,8 +65,9 @@ export function childProcess(command: string, opts: {tty: boolean; cols?: number
     closeStdin: () => child.stdin.end(),
     resize: () => {},
     signal: (sig) => {
+      // The whole process group, so a shell's children go too.
       try {
-        child.kill(sig)
+        process.kill(-child.pid!, sig)
       } catch {
         /* already gone */
       }
