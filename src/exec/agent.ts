@@ -3,11 +3,10 @@
 // then start the command and stream its output, stderr and exit code; keystrokes, terminal sizes and
 // flags from the client go to the process. The websocket is already authenticated by the caller.
 import {randomBytes} from 'node:crypto'
-import WebSocket from 'ws'
-
 import {DataChannel} from './channel.js'
 import {type ClientMessage, decodeFlag, encodeUint32, newMessageId} from './codec.js'
 import {type AgentKms, SessionCipher, sessionEncryptionContext} from './crypto.js'
+import {type FrameSocket, OPEN} from './socket.js'
 import {handshakeRequest, jsonPayload, parseJson, readHandshakeResponse} from './handshake.js'
 import {
   type ChannelClosedPayload,
@@ -58,7 +57,7 @@ type ProcessSource = SessionProcess | ((size: TerminalSize | undefined) => Sessi
  * Runs one session over `ws`. `process` is the command's handle, or a factory called once the
  * handshake is complete (so a command never starts for a session nobody finished opening).
  */
-export function runAgentSession(ws: WebSocket, process: ProcessSource, opts: AgentSessionOptions): Promise<AgentSessionResult> {
+export function runAgentSession(ws: FrameSocket, process: ProcessSource, opts: AgentSessionOptions): Promise<AgentSessionResult> {
   return new AgentSession(ws, process, opts).run()
 }
 
@@ -76,7 +75,7 @@ class AgentSession {
   private handshakeTimer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: FrameSocket,
     private readonly source: ProcessSource,
     private readonly opts: AgentSessionOptions,
   ) {
@@ -84,7 +83,7 @@ class AgentSession {
     this.channel = new DataChannel({
       side: 'agent',
       send: (frame) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(frame)
+        if (ws.readyState === OPEN) ws.send(frame)
       },
       onData: (m) => this.onData(m),
       onFatal: (e) => this.end({error: e.message}),
@@ -93,8 +92,8 @@ class AgentSession {
 
   run(): Promise<AgentSessionResult> {
     const done = new Promise<AgentSessionResult>((r) => (this.resolve = r))
-    this.ws.on('message', (data, isBinary) => {
-      if (isBinary) this.channel.receive(Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]))
+    this.ws.on('message', (data: Buffer | Buffer[], isBinary: boolean) => {
+      if (isBinary) this.channel.receive(Buffer.isBuffer(data) ? data : Buffer.concat(data))
     })
     this.ws.on('close', () => this.end({error: 'the client disconnected'}))
     this.ws.on('error', () => this.end({error: 'the connection failed'}))
@@ -208,7 +207,7 @@ class AgentSession {
   private output(type: number, data: Buffer): void {
     if (this.state === 'ended') return
     this.lastOutputAt = Date.now()
-    const size = this.opts.chunkSize ?? 16 * 1024
+    const size = this.opts.chunkSize ?? 32 * 1024
     for (let i = 0; i < data.length; i += size) this.sendStream(type, data.subarray(i, i + size))
   }
 
@@ -277,7 +276,7 @@ class AgentSession {
       p.signal('SIGHUP')
       setTimeout(() => p.signal('SIGKILL'), 2000).unref()
     }
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000)
+    if (this.ws.readyState === OPEN) this.ws.close(1000)
     this.resolve(result)
   }
 }

@@ -22,6 +22,8 @@ export interface DataChannelOptions {
   maxRtoMs?: number
   /** Most stream messages in flight before sending waits for acknowledgements. */
   window?: number
+  /** Most unacknowledged bytes in flight (keeps queueing delay, and so spurious resends, low). */
+  windowBytes?: number
   /** Resends of one message before giving up. */
   maxAttempts?: number
   /** Out-of-order messages kept while waiting for a gap to fill. */
@@ -48,6 +50,7 @@ export class DataChannel {
   private nextSeq = 0
   private expectedSeq = 0
   private readonly inFlight = new Map<number, InFlight>()
+  private inFlightBytes = 0
   private readonly waiting: {seq: number; frame: Buffer}[] = []
   private readonly early = new Map<number, ClientMessage>()
   private timer: NodeJS.Timeout | undefined
@@ -193,6 +196,7 @@ export class DataChannel {
     if (!f) return
     if (f.attempts === 0) this.sampleRtt(this.now() - f.firstSent)
     this.inFlight.delete(seq)
+    this.inFlightBytes -= f.frame.length
     this.pump()
     if (this.inFlight.size === 0 && this.waiting.length === 0) for (const w of this.drainWaiters.splice(0)) w()
   }
@@ -212,15 +216,17 @@ export class DataChannel {
   }
 
   private clampRto(v: number): number {
-    return Math.min(this.opts.maxRtoMs ?? 1000, Math.max(this.opts.minRtoMs ?? 20, v))
+    return Math.min(this.opts.maxRtoMs ?? 1000, Math.max(this.opts.minRtoMs ?? 50, v))
   }
 
   private pump(): void {
-    const window = this.opts.window ?? 1024
-    while (this.waiting.length > 0 && this.inFlight.size < window) {
+    const window = this.opts.window ?? 512
+    const windowBytes = this.opts.windowBytes ?? 1024 * 1024
+    while (this.waiting.length > 0 && this.inFlight.size < window && (this.inFlightBytes < windowBytes || this.inFlight.size === 0)) {
       const {seq, frame} = this.waiting.shift()!
       const t = this.now()
       this.inFlight.set(seq, {frame, firstSent: t, lastSent: t, attempts: 0})
+      this.inFlightBytes += frame.length
       this.stats.sent++
       this.opts.send(frame)
     }

@@ -35,10 +35,10 @@ export function newMessageId(): string {
 
 /** UUID string → 16 bytes in the wire order: bytes 8–15 of the UUID first, then bytes 0–7. */
 export function uuidToWire(uuid: string): Buffer {
-  const hex = uuid.replace(/-/g, '')
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new CodecError(`invalid message id: ${uuid} is not a UUID`)
+  const hex = uuid.length === 36 ? uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24) : uuid
   const b = Buffer.from(hex, 'hex')
-  return Buffer.concat([b.subarray(8, 16), b.subarray(0, 8)])
+  if (b.length !== 16 || hex.length !== 32) throw new CodecError(`invalid message id: ${uuid} is not a UUID`)
+  return Buffer.concat([b.subarray(8, 16), b.subarray(0, 8)], 16)
 }
 
 export function uuidFromWire(wire: Buffer): string {

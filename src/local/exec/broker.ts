@@ -9,6 +9,7 @@ import WebSocket, {WebSocketServer} from 'ws'
 
 import type {AgentKms} from '../../exec/crypto.js'
 import {CLOSE_TOKEN_REFUSED} from '../../exec/errors.js'
+import {type FrameSocket, memorySocketPair, OPEN} from '../../exec/socket.js'
 import type {AgentListener, TaskDriver} from '../agent/types.js'
 import type {ExecSessions} from '../contracts.js'
 import {ServiceError} from '../frontend/types.js'
@@ -45,7 +46,7 @@ export interface ExecBroker extends ExecSessions {
 interface Side {
   token: string
   used: boolean
-  ws?: WebSocket
+  ws?: FrameSocket
   /** Frames for this side that arrived before it connected. */
   backlog: Buffer[]
 }
@@ -102,7 +103,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
     if (!sessions.delete(s.id)) return
     clearTimeout(s.timer)
     for (const side of [s.client, s.agent]) {
-      if (side.ws && side.ws.readyState === WebSocket.OPEN) side.ws.close(code, reason)
+      if (side.ws && side.ws.readyState === OPEN) side.ws.close(code, reason)
     }
   }
 
@@ -113,35 +114,55 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
     return a.length === b.length && timingSafeEqual(a, b)
   }
 
+  /** Checks a side's token; marks it used. Returns why it is refused, or the session. */
+  function claim(sessionId: string, role: 'client' | 'agent', token: unknown): Session | string {
+    const s = sessions.get(sessionId)
+    if (!s) return 'the session does not exist or has expired'
+    const side = role === 'client' ? s.client : s.agent
+    if (!tokenMatches(side.token, token)) return 'the token is not valid for this session'
+    if (side.used) return 'the token was already used'
+    if (now() > s.expiresAt) {
+      endSession(s)
+      return 'the token has expired'
+    }
+    side.used = true
+    if (role === 'client') clearTimeout(s.timer)
+    return s
+  }
+
+  /** Relays frames between the two sides; a side that is not there yet gets them when it arrives. */
+  function attach(ws: FrameSocket, s: Session, role: 'client' | 'agent'): void {
+    const side = role === 'client' ? s.client : s.agent
+    const other = role === 'client' ? s.agent : s.client
+    side.ws = ws
+    for (const frame of side.backlog.splice(0)) ws.send(frame)
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return
+      if (other.ws?.readyState === OPEN) other.ws.send(data)
+      else if (!other.used) other.backlog.push(data)
+    })
+    ws.on('close', () => endSession(s))
+  }
+
   function admit(ws: WebSocket, sessionId: string, role: 'client' | 'agent', first: string): void {
-    const refuse = (reason: string) => ws.close(CLOSE_TOKEN_REFUSED, reason)
     let token: unknown
     try {
       token = (JSON.parse(first) as {TokenValue?: unknown}).TokenValue
     } catch {
-      return refuse('the first frame must be the JSON open message with the token')
+      return ws.close(CLOSE_TOKEN_REFUSED, 'the first frame must be the JSON open message with the token')
     }
-    const s = sessions.get(sessionId)
-    if (!s) return refuse('the session does not exist or has expired')
-    const side = role === 'client' ? s.client : s.agent
-    const other = role === 'client' ? s.agent : s.client
-    if (!tokenMatches(side.token, token)) return refuse('the token is not valid for this session')
-    if (side.used) return refuse('the token was already used')
-    if (now() > s.expiresAt) {
-      endSession(s)
-      return refuse('the token has expired')
-    }
-    side.used = true
-    side.ws = ws
-    if (role === 'client') clearTimeout(s.timer)
-    for (const frame of side.backlog.splice(0)) ws.send(frame)
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) return
-      const frame = data as Buffer
-      if (other.ws?.readyState === WebSocket.OPEN) other.ws.send(frame)
-      else if (!other.used) other.backlog.push(frame)
-    })
-    ws.on('close', () => endSession(s))
+    const s = claim(sessionId, role, token)
+    if (typeof s === 'string') return ws.close(CLOSE_TOKEN_REFUSED, s)
+    attach(ws as unknown as FrameSocket, s, role)
+  }
+
+  /** The in-process agent's side of a session: an in-memory socket instead of a loopback websocket. */
+  function connectAgent(sessionId: string, token: string): FrameSocket {
+    const s = claim(sessionId, 'agent', token)
+    if (typeof s === 'string') throw new Error(`exec agent refused: ${s}`)
+    const [brokerEnd, agentEnd] = memorySocketPair()
+    attach(brokerEnd, s, 'agent')
+    return agentEnd
   }
 
   return {
@@ -224,7 +245,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
 
   function startAgent(taskId: string): void {
     if (agents.get(taskId)?.running) return
-    agents.set(taskId, new TaskExecAgent({taskId, poll, driver, ...(opts.kms ? {kms: opts.kms} : {})}))
+    agents.set(taskId, new TaskExecAgent({taskId, poll, connect: connectAgent, driver, ...(opts.kms ? {kms: opts.kms} : {})}))
   }
 
   async function stopAgent(taskId: string): Promise<void> {

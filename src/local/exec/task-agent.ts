@@ -1,10 +1,9 @@
 // The exec agent of one task, as Fargate's SSM agent: it keeps polling the control plane for new
-// sessions (no port is ever opened towards the task), dials each session's data channel outwards,
+// sessions (no port is ever opened towards the task), opens each session's data channel from its side,
 // and runs the command in the task through the driver once the handshake completes.
-import WebSocket from 'ws'
-
 import {runAgentSession} from '../../exec/agent.js'
 import type {AgentKms} from '../../exec/crypto.js'
+import type {FrameSocket} from '../../exec/socket.js'
 import type {ExecProcess, TaskDriver} from '../agent/types.js'
 
 export interface AgentAssignment {
@@ -14,7 +13,7 @@ export interface AgentAssignment {
   command: string
   interactive: boolean
   targetId: string
-  /** Data channel URL for the agent side and the token that admits it. */
+  /** Data channel URL for an agent outside the control plane's process, and the token that admits it. */
   streamUrl: string
   tokenValue: string
 }
@@ -23,13 +22,15 @@ export interface TaskExecAgentDeps {
   taskId: string
   /** Long-polls for sessions assigned to this task; resolves with none on timeout or stop. */
   poll(taskId: string, signal: AbortSignal): Promise<AgentAssignment[]>
+  /** Opens the agent's side of a session's data channel. */
+  connect(sessionId: string, tokenValue: string): FrameSocket
   driver(): Pick<TaskDriver, 'exec'>
   kms?: AgentKms
 }
 
 export class TaskExecAgent {
   private readonly abort = new AbortController()
-  private readonly sockets = new Set<WebSocket>()
+  private readonly sockets = new Set<FrameSocket>()
   lastPollAt = 0
   private readonly loop: Promise<void>
 
@@ -43,7 +44,7 @@ export class TaskExecAgent {
 
   async stop(): Promise<void> {
     this.abort.abort()
-    for (const ws of this.sockets) ws.terminate()
+    for (const ws of this.sockets) ws.close(1001, 'the task stopped')
     await this.loop
   }
 
@@ -63,16 +64,15 @@ export class TaskExecAgent {
   }
 
   private async serve(s: AgentAssignment): Promise<void> {
-    const ws = new WebSocket(s.streamUrl, {perMessageDeflate: false})
+    let ws: FrameSocket
+    try {
+      ws = this.deps.connect(s.sessionId, s.tokenValue)
+    } catch {
+      return
+    }
     this.sockets.add(ws)
     ws.on('close', () => this.sockets.delete(ws))
     ws.on('error', () => {})
-    const opened = await new Promise<boolean>((resolve) => {
-      ws.once('open', () => resolve(true))
-      ws.once('error', () => resolve(false))
-    })
-    if (!opened) return
-    ws.send(JSON.stringify({MessageSchemaVersion: '1.0', TokenValue: s.tokenValue, ClientId: `agent-${s.taskId}`}))
     await runAgentSession(ws, (size) => this.start(s, size), {
       sessionId: s.sessionId,
       targetId: s.targetId,
