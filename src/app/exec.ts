@@ -127,13 +127,9 @@ async function startSession(req: ExecRequest, deps: ExecDeps, task: EcsTask, con
   const taskId = taskIdOf(taskArn)
   let session: {sessionId?: string; streamUrl?: string; tokenValue?: string} | undefined
   try {
-    const call = (interactive: boolean) => deps.ecs.executeCommand({cluster: req.cluster, task: taskArn, container, command: req.command, interactive})
-    // The local control plane runs non-interactive commands without a terminal (separate stderr, exit
-    // code); AWS accepts only interactive sessions, so fall back to one there.
-    session = (await call(req.interactive).catch((e: {name?: string; message?: string}) => {
-      if (!req.interactive && e.name === 'InvalidParameterException' && /interactive/i.test(e.message ?? '')) return call(true)
-      throw e
-    })).session
+    // ECS only opens interactive sessions; whether the command gets a terminal follows this client
+    // (a terminal size first means yes, input first means no), so piped runs keep stderr and binary output.
+    session = (await deps.ecs.executeCommand({cluster: req.cluster, task: taskArn, container, command: req.command, interactive: true})).session
   } catch (e) {
     const err = e as {name?: string; message?: string}
     if (err.name === 'TargetNotConnectedException') throw agentNotConnected(taskId, container, err.message ?? 'the target is not connected')

@@ -43,6 +43,12 @@ export interface AgentSessionOptions {
   handshakeTimeoutMs?: number
   /** Initial terminal size passed to a process factory. */
   size?: TerminalSize
+  /**
+   * Let the client decide whether the command gets a terminal: it does when the client's first message
+   * is a terminal size (what terminal clients, AWS's plugin included, send first); a client piping
+   * stdin sends data or end-of-input first. The process then starts on that first message.
+   */
+  ttyFromClient?: boolean
 }
 
 export interface AgentSessionResult {
@@ -51,7 +57,9 @@ export interface AgentSessionResult {
   error?: string
 }
 
-type ProcessSource = SessionProcess | ((size: TerminalSize | undefined) => SessionProcess)
+/** Starts the command: with the terminal size known so far, and whether it gets a terminal. */
+export type ProcessFactory = (size: TerminalSize | undefined, tty: boolean | undefined) => SessionProcess
+type ProcessSource = SessionProcess | ProcessFactory
 
 /**
  * Runs one session over `ws`. `process` is the command's handle, or a factory called once the
@@ -66,8 +74,9 @@ class AgentSession {
   private cipher: SessionCipher | undefined
   private challenge: Buffer | undefined
   private proc: SessionProcess | undefined
-  private state: 'handshake' | 'challenge' | 'running' | 'exiting' | 'ended' = 'handshake'
+  private state: 'handshake' | 'challenge' | 'waiting' | 'running' | 'exiting' | 'ended' = 'handshake'
   private size: TerminalSize | undefined
+  private sizeFirst = false
   private readonly pendingInput: ClientMessage[] = []
   private resolve!: (r: AgentSessionResult) => void
   private readonly started = Date.now()
@@ -114,6 +123,13 @@ class AgentSession {
         if (m.payloadType === PayloadType.EncChallengeResponse) this.onChallengeResponse(m)
         else this.early(m)
         return
+      case 'waiting': {
+        const tty = m.payloadType === PayloadType.Size
+        if (tty) this.size = this.readSize(m) ?? this.size
+        else this.pendingInput.push(m)
+        this.startProcess(tty)
+        return
+      }
       case 'running':
         this.toProcess(m)
         return
@@ -124,8 +140,10 @@ class AgentSession {
 
   /** Size or input sent before the process runs is replayed once it does. */
   private early(m: ClientMessage): void {
-    if (m.payloadType === PayloadType.Size) this.size = this.readSize(m) ?? this.size
-    else this.pendingInput.push(m)
+    if (m.payloadType === PayloadType.Size) {
+      this.size = this.readSize(m) ?? this.size
+      if (this.pendingInput.length === 0) this.sizeFirst = true
+    } else this.pendingInput.push(m)
   }
 
   private async onHandshakeResponse(m: ClientMessage): Promise<void> {
@@ -158,9 +176,21 @@ class AgentSession {
   private complete(): void {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.channel.sendStream(PayloadType.HandshakeComplete, jsonPayload({HandshakeTimeToComplete: (Date.now() - this.started) * 1e6, CustomerMessage: ''}))
+    if (this.opts.ttyFromClient && typeof this.source === 'function') {
+      if (this.sizeFirst) return this.startProcess(true)
+      this.state = 'waiting'
+      const first = this.pendingInput.shift()
+      if (first) this.onData(first)
+      return
+    }
+    this.startProcess(undefined)
+  }
+
+  private startProcess(tty: boolean | undefined): void {
     try {
-      this.proc = typeof this.source === 'function' ? this.source(this.size) : this.source
+      this.proc = typeof this.source === 'function' ? this.source(this.size, tty) : this.source
     } catch (e) {
+      this.state = 'running'
       this.sendStream(PayloadType.StdErr, Buffer.from(`${(e as Error).message}\n`))
       return this.exit(126)
     }
@@ -176,9 +206,11 @@ class AgentSession {
   private toProcess(m: ClientMessage): void {
     const p = this.proc!
     switch (m.payloadType) {
-      case PayloadType.Output:
-        p.write(this.cipher ? this.cipher.decrypt(m.payload) : m.payload)
+      case PayloadType.Output: {
+        const data = this.cipher ? this.cipher.decrypt(m.payload) : m.payload
+        if (data.length > 0) p.write(data)
         return
+      }
       case PayloadType.Size: {
         const s = this.readSize(m)
         if (s) p.resize(s.cols, s.rows)

@@ -115,10 +115,14 @@ export class ClientSession {
     this.flushHeld()
   }
 
-  /** Keystrokes or stdin bytes, chunked as AWS's plugin does. */
+  /** Keystrokes or stdin bytes, chunked as AWS's plugin does. Empty input is sent as one empty message. */
   sendInput(data: Buffer): void {
     let d = data
     if (this.opts.interactive && d.length === 1 && d[0] === 0x0a) d = Buffer.from([0x0d])
+    if (d.length === 0) {
+      this.channel.sendStream(PayloadType.Output, this.cipher ? this.cipher.encrypt(d) : Buffer.alloc(0))
+      return
+    }
     for (let i = 0; i < d.length; i += INPUT_CHUNK) {
       const chunk = d.subarray(i, i + INPUT_CHUNK)
       this.channel.sendStream(PayloadType.Output, this.cipher ? this.cipher.encrypt(chunk) : Buffer.from(chunk))

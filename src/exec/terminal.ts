@@ -52,9 +52,8 @@ export async function attachTerminal(session: ClientSession, io: TerminalIo = pr
   const {stdin, stdout} = io
   const wasRaw = Boolean((stdin as {isRaw?: boolean}).isRaw)
   let restored = false
-  const sendSize = () => {
-    if (stdout.columns && stdout.rows) session.resize(stdout.columns, stdout.rows)
-  }
+  // The first message is the size: it tells the agent side to give the command a terminal.
+  const sendSize = () => session.resize(stdout.columns || 80, stdout.rows || 24)
   const onData = (d: Buffer) => session.sendInput(Buffer.from(d))
   const restore = () => {
     if (restored) return
@@ -94,6 +93,8 @@ export async function pipeSession(session: ClientSession, io: TerminalIo = proce
     if (forward) stdin.pause()
   }
   const {ended} = wire(session, io, stop)
+  // First message: input, not a terminal size, so the command runs without a terminal.
+  session.sendInput(Buffer.alloc(0))
   if (forward) {
     stdin.on('data', onData)
     stdin.once('end', onEnd)

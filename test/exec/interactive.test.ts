@@ -19,6 +19,7 @@ let client: string
 let server: Server
 let broker: ExecBroker
 const resizes: {cols: number; rows: number}[] = []
+const started: {tty: boolean; cols?: number; rows?: number}[] = []
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pier-pty-'))
@@ -29,6 +30,7 @@ beforeAll(async () => {
   broker = createExecBroker({
     driver: {
       exec(_t, _c, command, o) {
+        started.push(o)
         const p = childProcess(command, o) as ExecProcess
         return {...p, resize: (cols, rows) => resizes.push({cols, rows})}
       },
@@ -82,7 +84,10 @@ describe('interactive exec through a pseudo-terminal', () => {
       await waitFor(child, () => out, 'ready> ')
       child.stdin.write('echo hello-$((6*7))\r')
       await waitFor(child, () => out, 'hello-42')
-      expect(resizes).toContainEqual({cols: 100, rows: 30})
+      // The client's terminal size reached the remote terminal before the shell started.
+      expect(started).toEqual([{tty: true, cols: 100, rows: 30}])
+      child.stdin.write('stty size\r')
+      await waitFor(child, () => out, '30 100')
 
       child.stdin.write('sleep 30\r')
       await new Promise((r) => setTimeout(r, 300))

@@ -73,15 +73,17 @@ export class TaskExecAgent {
     this.sockets.add(ws)
     ws.on('close', () => this.sockets.delete(ws))
     ws.on('error', () => {})
-    await runAgentSession(ws, (size) => this.start(s, size), {
+    await runAgentSession(ws, (size, tty) => this.start(s, size, tty), {
       sessionId: s.sessionId,
       targetId: s.targetId,
       sessionType: s.interactive ? 'InteractiveCommands' : 'NonInteractiveCommands',
+      // ECS asks for interactive sessions only; whether the command gets a terminal follows the client.
+      ttyFromClient: s.interactive,
       ...(this.deps.kms ? {kms: this.deps.kms} : {}),
     })
   }
 
-  private start(s: AgentAssignment, size: {cols: number; rows: number} | undefined): ExecProcess {
-    return this.deps.driver().exec(s.taskId, s.container, s.command, {tty: s.interactive, ...(size ? {cols: size.cols, rows: size.rows} : {})})
+  private start(s: AgentAssignment, size: {cols: number; rows: number} | undefined, tty: boolean | undefined): ExecProcess {
+    return this.deps.driver().exec(s.taskId, s.container, s.command, {tty: tty ?? s.interactive, ...(size ? {cols: size.cols, rows: size.rows} : {})})
   }
 }
