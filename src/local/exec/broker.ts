@@ -23,7 +23,7 @@ export interface ExecBrokerOptions {
   /** When given, every session asks the client for KMS encryption with this key. */
   kms?: AgentKms
   /** The container runtime id ECS reports (part of the SSM target id bound into KMS encryption). */
-  runtimeIdOf?: (taskId: string, container: string) => string | undefined
+  runtimeIdOf?: (taskArn: string, container: string) => string | undefined | Promise<string | undefined>
   /** Lifetime of a session token; at most 60 s. */
   tokenTtlMs?: number
   /** How long one agent poll waits for a session before returning none. */
@@ -175,7 +175,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
       }
       const id = `ecs-execute-command-${randomBytes(9).toString('hex')}`
       const cluster = /:task\/([^/]+)\//.exec(req.taskArn)?.[1] ?? 'default'
-      const runtimeId = opts.runtimeIdOf?.(req.taskId, req.container) ?? `${req.taskId}-${req.container}`
+      const runtimeId = (await opts.runtimeIdOf?.(req.taskArn, req.container)) ?? `${req.taskId}-${req.container}`
       const s: Session = {
         id,
         taskId: req.taskId,
