@@ -41,6 +41,7 @@ export default async function (ctx) {
 
     // 2. Keystroke echo: one byte typed into a terminal running cat, until it comes back.
     const s = await h.open('cat', true)
+    s.resize(80, 24) // a terminal size first: the command runs on a pseudo-terminal, which echoes
     let got = ''
     let waiter
     s.onStdout((d) => {
