@@ -55,7 +55,8 @@ export class RolloutWatcher {
     const primary = service?.deployments?.find((d) => d.status === 'PRIMARY')
     if (!service || !primary) return this.status()
     this.reportProgress(service.serviceName ?? this.svc.serviceArn, primary)
-    if (primary.rolloutState === 'COMPLETED') this.healthy = true
+    const onlyPrimary = (service.deployments ?? []).length === 1
+    if (primary.rolloutState === 'COMPLETED' || (onlyPrimary && (primary.desiredCount ?? 0) > 0 && (primary.runningCount ?? 0) >= (primary.desiredCount ?? 0))) this.healthy = true
     await this.reportStoppedTasks(service.serviceName ?? this.svc.serviceArn, primary)
     return this.status()
   }
