@@ -5,5 +5,5 @@ export interface DeployOptions {
   noRollback?: boolean
   detach?: boolean
   /** Reviews the change set (--diff); false cancels. */
-  confirmChanges?: (review: {changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
+  confirmChanges?: (review: {stackName: string; changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
 }

@@ -25,7 +25,7 @@ export interface StackDeployInput {
   /** Stop after this many stopped tasks of the new deployment with none healthy; 0 waits for CloudFormation. Default 3. */
   maxTaskFailures?: number
   /** Reviews the change set (e.g. --diff); false cancels the deploy. */
-  confirm?: (review: {changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
+  confirm?: (review: {stackName: string; changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
   /** Uploads a template larger than the inline limit and returns its URL. */
   uploadTemplate?: (stackName: string, body: string) => Promise<string>
 }
@@ -79,7 +79,7 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
   const descriptions = Object.fromEntries(resources.map((r) => [r.logicalId, r.description]))
   const changes = changeSet.changes.map((c) => ({...c, description: descriptions[c.logicalId]}))
   emit(event('stack.changeset', `${stackName}: ${changes.length} resource change(s) to ${operation}.`, {stack: stackName, changeSet: changeSetName, operation, changes}, 'info', timing.now))
-  if (input.confirm && !(await input.confirm({changes, template: input.template, operation}))) {
+  if (input.confirm && !(await input.confirm({stackName, changes, template: input.template, operation}))) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
     throw new UserError(`The deploy of ${stackName} was cancelled: the changes were not approved.`, {hint: 'Run the command again and approve the changes, or pass --diff-yes.'})
