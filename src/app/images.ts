@@ -163,7 +163,7 @@ async function ensureRepository(registry: RegistryApi, name: string): Promise<st
 
 function run(command: string, args: string[], stdin?: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(command, args, {stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => (out += d))
@@ -173,7 +173,10 @@ function run(command: string, args: string[], stdin?: string): Promise<string> {
       if (code === 0) resolvePromise(out)
       else reject(new UserError(`\`${command} ${args[0]}\` failed with exit code ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`, {hint: `Run \`${command} ${args.join(' ')}\` yourself to see the whole output.`}))
     })
-    child.stdin.end(stdin ?? '')
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined) // an engine that does not read stdin still reports through its exit code
+      child.stdin.end(stdin)
+    }
   })
 }
 
