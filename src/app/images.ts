@@ -166,8 +166,8 @@ function run(command: string, args: string[], stdin?: string): Promise<string> {
     const child = spawn(command, args, {stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     let out = ''
     let err = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
+    child.stdout?.on('data', (d) => (out += d))
+    child.stderr?.on('data', (d) => (err += d))
     child.on('error', (e) => reject(new UserError(`Could not run ${command}: ${e.message}`, {hint: 'Install docker or podman, or set PIER_CONTAINER_ENGINE=none to run from source.'})))
     child.on('close', (code) => {
       if (code === 0) resolvePromise(out)
