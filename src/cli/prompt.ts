@@ -43,3 +43,15 @@ export async function requireValue(value: string | undefined, ask: Ask): Promise
     rl.close()
   }
 }
+
+/** A yes/no question on the terminal (stderr); only ever asked when stdin is a terminal and CI is unset. */
+export async function askYesNo(question: string): Promise<boolean> {
+  const {createInterface} = await import('node:readline/promises')
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase()
+    return answer === 'y' || answer === 'yes'
+  } finally {
+    rl.close()
+  }
+}
