@@ -17,6 +17,15 @@ function time(args, cwd, env) {
   return ms
 }
 
+/** CPU time (user + system) of one run, from the shell's `times` (10 ms resolution); less sensitive to load than wall time. */
+function cpuTime(args, cwd, env) {
+  const quoted = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')
+  const r = spawnSync('/bin/sh', ['-c', `${quoted} >/dev/null 2>&1; times`], {cwd, env, encoding: 'utf8'})
+  const child = r.stdout.trim().split('\n')[1] ?? ''
+  const secs = [...child.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]))
+  return (secs[0] ?? NaN) * 1000 + (secs[1] ?? NaN) * 1000
+}
+
 export default async function startup(ctx) {
   const ws = mkdtempSync(join(tmpdir(), 'pier-bench-'))
   try {
@@ -35,6 +44,13 @@ export default async function startup(ctx) {
       samples.version.push(version)
       samples.validate.push(validate)
     }
+    const cpu = {node: [], version: [], validate: []}
+    for (let i = 0; i < 7; i++) {
+      cpu.node.push(cpuTime(['-e', '0'], ws, env))
+      cpu.version.push(cpuTime([ctx.bin, '--version'], ws, env))
+      cpu.validate.push(cpuTime([ctx.bin, 'validate'], ws, env))
+    }
+    const cpuNode = ctx.stats(cpu.node).p50
     const node = ctx.stats(samples.node).p50
     const version = ctx.stats(samples.version).p50
     const validate = ctx.stats(samples.validate).p50
@@ -46,6 +62,10 @@ export default async function startup(ctx) {
       {id: 'validate', label: 'pier validate (4 workloads x 2 envs)', value: validate, unit: 'ms', target: 200, note},
       {id: 'validate-ratio', label: 'pier validate / node -e 0', value: validate / node, unit: 'x', note: 'the wall-clock target assumes an idle machine; this ratio does not'},
       {id: 'validate-own', label: 'pier validate minus node start', value: Math.max(0, validate - node), unit: 'ms'},
+      {id: 'cpu-node', label: 'CPU time: node -e 0', value: cpuNode, unit: 'ms', note: 'p50 of 7, user+system'},
+      {id: 'cpu-version-ratio', label: 'CPU time: pier --version / node -e 0', value: ctx.stats(cpu.version).p50 / cpuNode, unit: 'x', target: 2.5},
+      {id: 'cpu-validate', label: 'CPU time: pier validate', value: ctx.stats(cpu.validate).p50, unit: 'ms', note: 'p50 of 7, user+system'},
+      {id: 'cpu-validate-ratio', label: 'CPU time: pier validate / node -e 0', value: ctx.stats(cpu.validate).p50 / cpuNode, unit: 'x'},
     ]
   } finally {
     rmSync(ws, {recursive: true, force: true})
