@@ -79,3 +79,22 @@ describe('workspace', () => {
     expect(() => initApp(dir, 'other')).toThrow(/already in the workspace of application "shop"/)
   })
 })
+
+describe('cross-workload checks', () => {
+  it('checks that subscriptions name a service of the workspace and a topic it publishes', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/orders/manifest.yml', 'name: orders\ntype: Backend Service\nimage: {location: x}\npublish:\n  topics:\n    - name: placed\n')
+    write('copilot/mailer/manifest.yml', [
+      'name: mailer', 'type: Worker Service', 'image: {location: y}', 'subscribe:', '  topics:',
+      '    - name: placed', '      service: orders',
+      '    - name: shipped', '      service: orders',
+      '    - name: placed', '      service: order',
+    ].join('\n'))
+    const diags = validateWorkspace(loadWorkspace(dir), {names: ['mailer']})
+    expect(diags.map((d) => [d.code, d.path, d.line, d.hint])).toEqual([
+      ['unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
+      ['unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
+    ])
+  })
+})
