@@ -91,4 +91,16 @@ describe('packageEnvironment', () => {
     expect(r.files.map((f) => f.name)).toEqual(['test.env.yml', 'test.env.params.json'])
     expect(JSON.parse(r.files[1]!.content).Parameters).toMatchObject({ALBWorkloads: 'web', InternalALBWorkloads: '', NATWorkloads: ''})
   })
+
+  it('leaves out workloads whose manifests have errors, as deploy does', () => {
+    const src = source([web, report])
+    const broken: WorkspaceManifests = {
+      ...src,
+      workload: (name, env) => {
+        if (name === 'web') throw new UserError('the manifest of web has an error')
+        return src.workload(name, env)
+      },
+    }
+    expect(JSON.parse(packageEnvironment(broken, 'test').files[1]!.content).Parameters.ALBWorkloads).toBe('')
+  })
 })
