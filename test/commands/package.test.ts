@@ -13,7 +13,7 @@ const bin = join(root, 'bin', 'run.js')
 let ws: string
 
 function pier(args: string[]) {
-  const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', AWS_ACCESS_KEY_ID: '', AWS_PROFILE: 'pier-no-such-profile'}
+  const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', COLUMNS: '100', AWS_ACCESS_KEY_ID: '', AWS_PROFILE: 'pier-no-such-profile'}
   delete env.NODE_EXTRA_CA_CERTS
   const r = spawnSync(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
@@ -56,6 +56,12 @@ describe('pier * package', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('missing --name')
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it.each([['svc'], ['job'], ['env']])('%s package has help with full sentences and examples', (topic) => {
+    const r = pier([topic, 'package', '--help'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatchSnapshot()
   })
 
   it('tells a job from a service', () => {
