@@ -174,6 +174,15 @@ export class ContainerDriver implements TaskDriver {
     spawn(this.podman, args, {env: this.env, stdio: 'ignore'}).on('error', () => {})
   }
 
+  /** The container port a running task publishes on `hostPort` (for service discovery registrations). */
+  containerPortFor(taskId: string, hostPort: number): number | undefined {
+    for (const c of this.tasks.get(taskId)?.containers.values() ?? []) {
+      const b = c.bindings.find((x) => x.hostPort === hostPort)
+      if (b) return b.containerPort
+    }
+    return undefined
+  }
+
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {
     await this.tasks.get(taskId)?.stop(stopCode, reason)
   }

@@ -27,9 +27,15 @@ export interface ProcessDriverOptions {
   region?: string
   /** Run each task in its own mount namespace with its own /etc/hosts. Default: when root and unshare exists. */
   mountNamespace?: boolean
+  /**
+   * Variables every task gets before its image's and task definition's own, e.g. AWS_ENDPOINT_URL
+   * and the local credentials, so AWS SDKs inside tasks reach the local control plane.
+   */
+  environment?: Record<string, string>
 }
 
 const UNSHARE = '/usr/bin/unshare'
+const NSENTER = '/usr/bin/nsenter'
 
 function canUnshare(): boolean {
   if (process.getuid?.() !== 0) return false
@@ -91,6 +97,7 @@ export class ProcessDriver implements TaskDriver {
       listener: this.opts.listener,
       defaultStopTimeout: this.opts.defaultStopTimeout ?? 30,
       wrap: (argv) => (hostsPath ? [UNSHARE, '-m', '--', '/bin/sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, ...argv] : argv),
+      wrapProbe: (c, argv) => (hostsPath && c.pid ? [NSENTER, '-t', String(c.pid), '-m', '--', ...argv] : argv),
       tracked: {started: (pid, label) => this.pids.add(spec.taskId, pid, label), ended: (pid) => this.pids.remove(spec.taskId, pid)},
       onStopped: () => this.release(run, taskDir),
       log: this.log,
@@ -129,6 +136,7 @@ export class ProcessDriver implements TaskDriver {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      ...this.opts.environment,
       ...c.plan.imageEnv,
       ...c.spec.environment,
       PIER_TASK_ARN: spec.taskArn,
@@ -186,6 +194,15 @@ export class ProcessDriver implements TaskDriver {
     this.pids.forget(`${run.spec.taskId}.exec`)
     this.tasks.delete(run.spec.taskId)
     rmSync(taskDir, {recursive: true, force: true})
+  }
+
+  /** The container port a running task publishes on `hostPort` (for service discovery registrations). */
+  containerPortFor(taskId: string, hostPort: number): number | undefined {
+    for (const c of this.tasks.get(taskId)?.containers.values() ?? []) {
+      const b = c.bindings.find((x) => x.hostPort === hostPort)
+      if (b) return b.containerPort
+    }
+    return undefined
   }
 
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface TaskRunDeps {
   defaultStopTimeout: number
   /** Wraps a container's command line (e.g. to enter its own mount namespace). */
   wrap(argv: string[]): string[]
+  /** Wraps a health check's command line to run where the container runs (its mount namespace). */
+  wrapProbe?(c: ContainerRun, argv: string[]): string[]
   tracked: {started(pid: number, label: string): void; ended(pid: number): void}
   /**
    * Signals a container. Default: the container's process group. `exited` is true when the main
@@ -117,7 +119,8 @@ export class TaskRun {
     child.once('exit', () => this.killGroup(c, 'SIGKILL', true))
     child.once('close', (code, signal) => this.exited(c, code ?? 128 + signalNumber(signal)))
     if (c.spec.healthCheck) {
-      c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env}, () => this.healthChanged())
+      const wrap = this.deps.wrapProbe ? (argv: string[]) => this.deps.wrapProbe!(c, argv) : undefined
+      c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env, wrap}, () => this.healthChanged())
       c.health.start()
     }
   }

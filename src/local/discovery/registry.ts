@@ -54,7 +54,19 @@ export class LocalDiscovery implements DiscoveryRegistry {
   private readonly region: string
   private readonly accountId: string
 
-  constructor(opts: {stateDir: string; region?: string; accountId?: string}) {
+  private readonly containerPortOf?: (instanceId: string, hostPort: number) => number | undefined
+
+  /**
+   * `containerPortOf` finds the container port behind an instance's host port (the agent's network
+   * bindings) when a registration gives only `{ip, port}`, so the name answers on the container port.
+   */
+  constructor(opts: {
+    stateDir: string
+    region?: string
+    accountId?: string
+    containerPortOf?: (instanceId: string, hostPort: number) => number | undefined
+  }) {
+    this.containerPortOf = opts.containerPortOf
     this.doc = new JsonDocument<State>(join(opts.stateDir, 'discovery.json'), {namespaces: {}, services: {}})
     this.region = opts.region ?? LOCAL_REGION
     this.accountId = opts.accountId ?? LOCAL_ACCOUNT_ID
@@ -164,7 +176,7 @@ export class LocalDiscovery implements DiscoveryRegistry {
   async registerInstance(serviceRegistryArn: string, instanceId: string, address: {ip: string; port?: number; containerPort?: number}): Promise<void> {
     const svc = this.getService(serviceRegistryArn)
     if (!svc) throw new ServiceError('ServiceNotFound', `Service ${serviceRegistryArn} not found.`)
-    const listenPort = address.containerPort ?? address.port
+    const listenPort = address.containerPort ?? (address.port ? this.containerPortOf?.(instanceId, address.port) : undefined) ?? address.port
     const byId = this.instances.get(svc.id) ?? new Map<string, InstanceRecord>()
     this.instances.set(svc.id, byId)
     byId.set(instanceId, {instanceId, ip: address.ip, ...(address.port ? {port: address.port} : {}), ...(listenPort ? {listenPort} : {})})

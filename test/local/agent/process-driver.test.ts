@@ -198,15 +198,16 @@ describe('ProcessDriver', () => {
     expect(listener.linesOf(spec.taskId)).toEqual([`hello there from ${join(ctx, 'app')}`, `us-east-1 ${spec.taskId} ${port} ${port}`])
   })
 
-  it('lets task environment override the image and keeps PORT for the agent', async () => {
+  it('layers the environment: agent defaults, image, task definition, then PORT from the agent', async () => {
     const ctx = join(dir.path, 'ctx2')
     mkdirSync(ctx, {recursive: true})
-    writeFileSync(join(ctx, 'Dockerfile'), 'FROM x\nENV A=image B=image\nCMD ["sh", "-c", "echo $A $B $PORT"]')
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM x\nENV A=image B=image\nCMD ["sh", "-c", "echo $A $B $C $AWS_ENDPOINT_URL $PORT"]')
+    const local = new ProcessDriver({stateDir: dir.path, listener, environment: {AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', A: 'agent', C: 'agent'}})
     const spec = taskSpec([
       {dockerLabels: {'pier.build.context': ctx}, environment: {B: 'task', PORT: '80'}, portMappings: [{containerPort: 80}]},
     ])
-    await driver.start(spec)
+    await local.start(spec)
     const stopped = await listener.stopped(spec.taskId)
-    expect(listener.linesOf(spec.taskId)).toEqual([`image task ${stopped.containers[0]!.networkBindings[0]!.hostPort}`])
+    expect(listener.linesOf(spec.taskId)).toEqual([`image task agent http://127.0.0.1:4566 ${stopped.containers[0]!.networkBindings[0]!.hostPort}`])
   })
 })

@@ -102,9 +102,10 @@ describe('LocalDiscovery', () => {
 
 describe('service discovery for process-driver tasks', () => {
   const dir = tempDir('pier-discovery-tasks-')
-  const registry = new LocalDiscovery({stateDir: dir.path})
+  // Wired as the control plane does: the registry learns container ports from the driver.
+  const registry: LocalDiscovery = new LocalDiscovery({stateDir: dir.path, containerPortOf: (id, port) => driver.containerPortFor(id, port)})
   const listener = new RecordingListener()
-  const driver = new ProcessDriver({stateDir: dir.path, listener, hostsFile: () => registry.hostsFor()})
+  const driver: ProcessDriver = new ProcessDriver({stateDir: dir.path, listener, hostsFile: () => registry.hostsFor()})
   registry.onChange(() => driver.refreshHosts())
   afterAll(async () => {
     await driver.shutdown()
@@ -113,11 +114,16 @@ describe('service discovery for process-driver tasks', () => {
   })
 
   it.skipIf(!isRoot)('lets a task fetch another by its discovery name, even one created after it started (needs root for a private /etc/hosts)', async () => {
+    // Each attempt has a deadline: a fetch whose connection the forwarder closes while the target
+    // starts can stay pending with nothing else keeping node alive (it would exit 0, silently).
     const client = `
+      const alive = setInterval(() => {}, 1000);
       (async () => {
         for (let i = 0; i < 100; i++) {
-          try { console.log(await (await fetch('http://api.test.demo.local:8080/')).text()); return }
-          catch { await new Promise((r) => setTimeout(r, 100)) }
+          try {
+            console.log(await (await fetch('http://api.test.demo.local:8080/', {signal: AbortSignal.timeout(2000)})).text())
+            return clearInterval(alive)
+          } catch { await new Promise((r) => setTimeout(r, 100)) }
         }
         console.log('gave up'); process.exit(1)
       })()`
@@ -128,14 +134,18 @@ describe('service discovery for process-driver tasks', () => {
     const ns = registry.createNamespace({name: 'test.demo.local'})
     const svc = registry.createService({name: 'api', namespaceId: ns.id})
     const server = `require('http').createServer((q,s)=>s.end('hello from '+process.env.PIER_TASK_ID)).listen(+process.env.PORT,'127.0.0.1')`
-    const api = taskSpec([{name: 'api', command: [process.execPath, '-e', server], portMappings: [{containerPort: 8080}]}])
+    // Its health check runs in the task's mount namespace too, so it sees the discovery names.
+    const healthCheck = {command: ['CMD-SHELL', 'getent hosts api.test.demo.local'], interval: 0.1, timeout: 2, retries: 3, startPeriod: 0}
+    const api = taskSpec([{name: 'api', command: [process.execPath, '-e', server], portMappings: [{containerPort: 8080}], healthCheck}])
     await driver.start(api)
     const running = await listener.running(api.taskId)
-    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1', port: running.containers[0]!.networkBindings[0]!.hostPort, containerPort: 8080})
+    // Registered as ECS does, with the task's address and host port only.
+    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1', port: running.containers[0]!.networkBindings[0]!.hostPort})
 
     const stopped = await listener.stopped(caller.taskId, 20_000)
-    expect(listener.linesOf(caller.taskId)).toEqual([`hello from ${api.taskId}`])
+    expect(listener.linesOf(caller.taskId), JSON.stringify(stopped)).toEqual([`hello from ${api.taskId}`])
     expect(stopped.containers[0]!.exitCode).toBe(0)
+    await listener.until(() => listener.last(api.taskId)?.healthStatus === 'HEALTHY')
     await driver.stop(api.taskId, 'UserInitiated', 'done')
     await registry.deregisterInstance(svc.arn, api.taskId)
   })
