@@ -253,7 +253,7 @@ function addCopies(config: ImageConfig, raw: string, vars: Record<string, string
   const paths = words.filter((w) => !w.startsWith('--'))
   if (paths.length < 2) return
   const dest = paths[paths.length - 1]!
-  const sources = paths.slice(0, -1).filter((s) => !/^[a-z]+:\/\//i.test(s))
+  const sources = paths.slice(0, -1).filter((s) => !/^[a-z]+:\/\//i.test(s) && !s.startsWith('<<'))
   const intoDirectory = dest.endsWith('/') || paths.length > 2
   const imagePath = joinImagePath(config.workdir, dest)
   for (const source of sources) config.copies.push({imagePath, source: normalizeSource(source), intoDirectory})

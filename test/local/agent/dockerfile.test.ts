@@ -107,7 +107,7 @@ const cases: {name: string; file: string; want: Record<string, unknown>; opts?: 
   {
     name: 'heredoc bodies are not instructions',
     file: 'FROM x\nRUN <<EOF\nCMD ["wrong"]\nEOF\nCOPY <<-CONF /etc/app.conf\n  WORKDIR /wrong\n  CONF\nCMD ["right"]',
-    want: {cmd: ['right'], workdir: '/'},
+    want: {cmd: ['right'], workdir: '/', copies: []},
   },
   {
     name: 'EXPOSE and USER',
