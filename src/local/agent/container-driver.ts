@@ -174,13 +174,9 @@ export class ContainerDriver implements TaskDriver {
     spawn(this.podman, args, {env: this.env, stdio: 'ignore'}).on('error', () => {})
   }
 
-  /** The container port a running task publishes on `hostPort` (for service discovery registrations). */
-  containerPortFor(taskId: string, hostPort: number): number | undefined {
-    for (const c of this.tasks.get(taskId)?.containers.values() ?? []) {
-      const b = c.bindings.find((x) => x.hostPort === hostPort)
-      if (b) return b.containerPort
-    }
-    return undefined
+  /** A running task's published ports, container port → host port (for service discovery). */
+  portBindings(taskId: string): {containerPort: number; hostPort: number}[] {
+    return [...(this.tasks.get(taskId)?.containers.values() ?? [])].flatMap((c) => c.bindings.map(({containerPort, hostPort}) => ({containerPort, hostPort})))
   }
 
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {

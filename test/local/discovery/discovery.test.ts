@@ -95,6 +95,35 @@ describe('LocalDiscovery', () => {
     await registry.deleteService(svc.id)
   })
 
+  it('answers on the container ports when ECS registers a host port, or no port at all (A records)', async () => {
+    const a = await serve('a')
+    const b = await serve('b')
+    const bindings: Record<string, {containerPort: number; hostPort: number}[]> = {
+      'task-a': [{containerPort: 8080, hostPort: a.port}],
+      'task-b': [{containerPort: 8080, hostPort: b.port}, {containerPort: 9090, hostPort: b.port}],
+    }
+    const dir2 = tempDir('pier-discovery-ports-')
+    const withAgent = new LocalDiscovery({stateDir: dir2.path, portsOf: (id) => bindings[id] ?? []})
+    const ns = withAgent.createNamespace({name: 'test.demo.local'})
+    const svc = withAgent.createService({name: 'api', namespaceId: ns.id})
+    await withAgent.registerInstance(svc.arn, 'task-a', {ip: '127.0.0.1', port: a.port})
+    await withAgent.registerInstance(svc.arn, 'task-b', {ip: '127.0.0.1'})
+    const address = withAgent.getService(svc.id)!.address
+    expect(withAgent.listInstances(svc.id).map((i) => i.ports)).toEqual([
+      [{listenPort: 8080, targetPort: a.port}],
+      [{listenPort: 8080, targetPort: b.port}, {listenPort: 9090, targetPort: b.port}],
+    ])
+    expect([await get(address, 8080), await get(address, 8080)].sort()).toEqual(['a', 'b'])
+    expect(await get(address, 9090)).toBe('b')
+    await withAgent.deregisterInstance(svc.arn, 'task-b')
+    expect(await refused(address, 9090)).toBe(true)
+    expect(await get(address, 8080)).toBe('a')
+    await withAgent.close()
+    a.server.close()
+    b.server.close()
+    dir2.remove()
+  })
+
   it('refuses an instance for an unknown service', async () => {
     await expect(registry.registerInstance('srv-nope', 'x', {ip: '127.0.0.1', port: 1})).rejects.toThrow(/Service srv-nope not found/)
   })
@@ -103,7 +132,7 @@ describe('LocalDiscovery', () => {
 describe('service discovery for process-driver tasks', () => {
   const dir = tempDir('pier-discovery-tasks-')
   // Wired as the control plane does: the registry learns container ports from the driver.
-  const registry: LocalDiscovery = new LocalDiscovery({stateDir: dir.path, containerPortOf: (id, port) => driver.containerPortFor(id, port)})
+  const registry: LocalDiscovery = new LocalDiscovery({stateDir: dir.path, portsOf: (id) => driver.portBindings(id)})
   const listener = new RecordingListener()
   const driver: ProcessDriver = new ProcessDriver({stateDir: dir.path, listener, hostsFile: () => registry.hostsFor()})
   registry.onChange(() => driver.refreshHosts())
@@ -139,8 +168,9 @@ describe('service discovery for process-driver tasks', () => {
     const api = taskSpec([{name: 'api', command: [process.execPath, '-e', server], portMappings: [{containerPort: 8080}], healthCheck}])
     await driver.start(api)
     const running = await listener.running(api.taskId)
-    // Registered as ECS does, with the task's address and host port only.
-    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1', port: running.containers[0]!.networkBindings[0]!.hostPort})
+    // Registered as ECS does for Pier's services (A records only): the task's address, no port.
+    expect(running.containers[0]!.networkBindings).toHaveLength(1)
+    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1'})
 
     const stopped = await listener.stopped(caller.taskId, 20_000)
     expect(listener.linesOf(caller.taskId), JSON.stringify(stopped)).toEqual([`hello from ${api.taskId}`])
