@@ -176,6 +176,12 @@ describe('service discovery for process-driver tasks', () => {
     expect(listener.linesOf(caller.taskId), JSON.stringify(stopped)).toEqual([`hello from ${api.taskId}`])
     expect(stopped.containers[0]!.exitCode).toBe(0)
     await listener.until(() => listener.last(api.taskId)?.healthStatus === 'HEALTHY')
+    // Exec sessions join the task's mount namespace, so the names resolve there too.
+    const session = driver.exec(api.taskId, 'api', 'getent hosts api.test.demo.local', {tty: false})
+    let out = ''
+    session.onStdout((d) => (out += d.toString()))
+    expect(await new Promise((resolve) => session.onExit(resolve))).toBe(0)
+    expect(out).toMatch(new RegExp(`^${svc.address.replace(/\./g, '\\.')}\\s+api\\.test\\.demo\\.local`))
     await driver.stop(api.taskId, 'UserInitiated', 'done')
     await registry.deregisterInstance(svc.arn, api.taskId)
   })
