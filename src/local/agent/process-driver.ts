@@ -9,6 +9,7 @@ import {delimiter, join} from 'node:path'
 import {LOCAL_REGION} from '../contracts.js'
 import {startExec} from './exec.js'
 import {LaunchError, planLaunch} from './launch.js'
+import {listeningPorts, processTree} from './listening.js'
 import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans} from './pids.js'
 import {allocatePort} from './ports.js'
 import {TaskRun, type ContainerRun} from './task-run.js'
@@ -27,6 +28,8 @@ export interface ProcessDriverOptions {
   region?: string
   /** Run each task in its own mount namespace with its own /etc/hosts. Default: when root and unshare exists. */
   mountNamespace?: boolean
+  /** When to check that containers listen on their assigned ports (ms after start; default 2, 5, 15 s). */
+  portCheckDelays?: number[]
   /**
    * Variables every task gets before its image's and task definition's own, e.g. AWS_ENDPOINT_URL
    * and the local credentials, so AWS SDKs inside tasks reach the local control plane.
@@ -77,12 +80,14 @@ export class ProcessDriver implements TaskDriver {
   private readonly marker: string
   private readonly mountNamespace: boolean
   private readonly log: (message: string) => void
+  private readonly portCheckDelays: number[]
 
   constructor(private readonly opts: ProcessDriverOptions) {
     this.pids = new PidRegistry(opts.stateDir)
     this.marker = agentMarker(opts.stateDir)
     this.mountNamespace = opts.mountNamespace ?? canUnshare()
     this.log = opts.log ?? (() => {})
+    this.portCheckDelays = opts.portCheckDelays ?? [2000, 5000, 15_000]
   }
 
   async start(spec: TaskSpec): Promise<void> {
@@ -116,6 +121,34 @@ export class ProcessDriver implements TaskDriver {
     }
     for (const c of run.containers.values()) this.prepare(run, c, taskDir, hostPath, hosts)
     run.advance()
+    this.watchPorts(run)
+  }
+
+  /**
+   * An app that listens on its container port instead of $PORT works for one task and is unreachable
+   * through the load balancer and discovery: say so in its log, once, a few seconds after start.
+   */
+  private watchPorts(run: TaskRun): void {
+    if (![...run.containers.values()].some((c) => c.bindings.length)) return
+    const warned = new Set<string>()
+    for (const delay of this.portCheckDelays) {
+      const timer = setTimeout(() => {
+        if (run.status !== 'RUNNING') return
+        for (const c of run.containers.values()) {
+          if (c.status !== 'RUNNING' || !c.pid || !c.bindings.length || warned.has(c.spec.name)) continue
+          const ports = listeningPorts(processTree(c.pid))
+          if (ports.size === 0 || c.bindings.some((b) => ports.has(b.hostPort))) continue
+          warned.add(c.spec.name)
+          const given = c.bindings.map((b) => `PORT_${b.containerPort}=${b.hostPort}`).join(', ')
+          const line =
+            `[pier agent] container ${c.spec.name} listens on port ${[...ports].sort((a, b) => a - b).join(', ')}, not on the port the ` +
+            `process driver gave it (PORT=${c.bindings[0]!.hostPort}; ${given}): the load balancer and service discovery reach ` +
+            'this task only there. Make the app listen on $PORT, so that several tasks can run side by side.'
+          this.opts.listener.onLog(run.spec.taskId, c.spec.name, 'stderr', line, Date.now())
+        }
+      }, delay)
+      timer.unref()
+    }
   }
 
   private prepare(run: TaskRun, c: ContainerRun, taskDir: string, hostPath: string, hosts: string | undefined): void {

@@ -198,6 +198,23 @@ describe('ProcessDriver', () => {
     expect(listener.linesOf(spec.taskId)).toEqual([`hello there from ${join(ctx, 'app')}`, `us-east-1 ${spec.taskId} ${port} ${port}`])
   })
 
+  it('tells, in the task log, when an app ignores $PORT and listens elsewhere', async () => {
+    const checking = new ProcessDriver({stateDir: dir.path, listener, portCheckDelays: [300, 900]})
+    // Port 0 stands for a hard-coded port: anything but the one the agent assigned.
+    const elsewhere = `require('http').createServer(()=>{}).listen(0,'127.0.0.1',()=>console.log('listening'))`
+    const good = taskSpec([{name: 'web', command: [node, '-e', httpServer], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
+    const bad = taskSpec([{name: 'web', command: [node, '-e', elsewhere], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
+    await Promise.all([checking.start(good), checking.start(bad)])
+    const running = await listener.running(bad.taskId)
+    const hostPort = running.containers[0]!.networkBindings[0]!.hostPort
+    const warning = await listener.until(() => listener.linesOf(bad.taskId).find((l) => l.startsWith('[pier agent]')), 5000)
+    expect(warning).toMatch(new RegExp(`^\\[pier agent\\] container web listens on port \\d+, not on the port the process driver gave it \\(PORT=${hostPort}; PORT_8080=${hostPort}\\)`))
+    expect(listener.logs.find((l) => l.taskId === bad.taskId && l.line === warning)!.stream).toBe('stderr')
+    await new Promise((r) => setTimeout(r, 700))
+    expect(listener.linesOf(good.taskId).filter((l) => l.startsWith('[pier agent]'))).toEqual([])
+    await checking.shutdown()
+  })
+
   it('layers the environment: agent defaults, image, task definition, then PORT from the agent', async () => {
     const ctx = join(dir.path, 'ctx2')
     mkdirSync(ctx, {recursive: true})
