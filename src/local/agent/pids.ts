@@ -98,6 +98,12 @@ function unrecordedWithMarker(marker: string, skip: Set<number>): number[] {
   return entries.map(Number).filter((pid) => pid !== process.pid && !skip.has(pid) && hasMarker(pid, marker))
 }
 
+/** Kills every process that carries the agent's marker for `stateDir` (e.g. one that escaped its
+ * process group with setsid). Returns their pids. */
+export function killMarked(stateDir: string, except: Set<number> = new Set()): number[] {
+  return unrecordedWithMarker(agentMarker(stateDir), except).filter(killGroupOrProcess)
+}
+
 /**
  * Kills every process group a previous agent on `stateDir` left running (a crashed control plane),
  * after checking each pid still names that process, then any other process carrying the agent's
@@ -126,8 +132,6 @@ export function cleanupOrphans(stateDir: string): number[] {
     }
     rmSync(join(dir, file), {force: true})
   }
-  for (const pid of unrecordedWithMarker(marker, new Set(killed))) {
-    if (killGroupOrProcess(pid)) killed.push(pid)
-  }
+  killed.push(...killMarked(stateDir, new Set(killed)))
   return killed
 }

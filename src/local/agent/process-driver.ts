@@ -10,7 +10,7 @@ import {LOCAL_REGION} from '../contracts.js'
 import {startExec} from './exec.js'
 import {LaunchError, planLaunch} from './launch.js'
 import {listeningPorts, processTree} from './listening.js'
-import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans} from './pids.js'
+import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans, killMarked} from './pids.js'
 import {allocatePort} from './ports.js'
 import {TaskRun, type ContainerRun} from './task-run.js'
 import type {AgentListener, ExecProcess, StopCode, TaskDriver, TaskSpec} from './types.js'
@@ -269,6 +269,8 @@ export class ProcessDriver implements TaskDriver {
 
   async shutdown(): Promise<void> {
     await Promise.all([...this.tasks.values()].map((run) => run.stop('UserInitiated', 'Local control plane stopped')))
+    // Whatever left its process group (setsid, double fork) still carries the marker: no process stays.
+    killMarked(this.opts.stateDir)
   }
 }
 

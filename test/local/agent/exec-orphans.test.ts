@@ -124,6 +124,19 @@ describe('cleanupOrphans', () => {
     other.kill('SIGKILL')
   })
 
+  it('leaves no process behind on shutdown, even one that left its process group', async () => {
+    const stateDir = join(dir.path, 'escape')
+    const listener = new RecordingListener()
+    const driver = new ProcessDriver({stateDir, listener, defaultStopTimeout: 1})
+    const spec = taskSpec([{command: ['sh', '-c', 'setsid sleep 60 & echo $!; while :; do sleep 0.05; done']}])
+    await driver.start(spec)
+    const line = await listener.until(() => listener.linesOf(spec.taskId)[0])
+    const escaped = Number(line)
+    expect(alive(escaped)).toBe(true)
+    await driver.shutdown()
+    await listener.until(() => !alive(escaped))
+  })
+
   it('does nothing for a state directory that never ran tasks', () => {
     const empty = join(dir.path, 'empty')
     mkdirSync(empty)
