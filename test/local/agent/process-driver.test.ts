@@ -199,7 +199,7 @@ describe('ProcessDriver', () => {
   })
 
   it('tells, in the task log, when an app ignores $PORT and listens elsewhere', async () => {
-    const checking = new ProcessDriver({stateDir: dir.path, listener, portCheckDelays: [300, 900]})
+    const checking = new ProcessDriver({stateDir: join(dir.path, 'checking'), listener, portCheckDelays: [300, 900]})
     // Port 0 stands for a hard-coded port: anything but the one the agent assigned.
     const elsewhere = `require('http').createServer(()=>{}).listen(0,'127.0.0.1',()=>console.log('listening'))`
     const good = taskSpec([{name: 'web', command: [node, '-e', httpServer], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
@@ -219,7 +219,7 @@ describe('ProcessDriver', () => {
     const ctx = join(dir.path, 'ctx2')
     mkdirSync(ctx, {recursive: true})
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM x\nENV A=image B=image\nCMD ["sh", "-c", "echo $A $B $C $AWS_ENDPOINT_URL $PORT"]')
-    const local = new ProcessDriver({stateDir: dir.path, listener, environment: {AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', A: 'agent', C: 'agent'}})
+    const local = new ProcessDriver({stateDir: join(dir.path, 'layers'), listener, environment: {AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', A: 'agent', C: 'agent'}})
     const spec = taskSpec([
       {dockerLabels: {'pier.build.context': ctx}, environment: {B: 'task', PORT: '80'}, portMappings: [{containerPort: 80}]},
     ])
