@@ -98,6 +98,28 @@ function unrecordedWithMarker(marker: string, skip: Set<number>): number[] {
   return entries.map(Number).filter((pid) => pid !== process.pid && !skip.has(pid) && hasMarker(pid, marker))
 }
 
+/** Kills the processes whose environment has every one of `vars` (`NAME=value`), e.g. one container's. */
+export function killProcessesWith(vars: string[]): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e))
+  } catch {
+    return []
+  }
+  const killed: number[] = []
+  for (const pid of entries.map(Number)) {
+    if (pid === process.pid) continue
+    let env: string[]
+    try {
+      env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    } catch {
+      continue
+    }
+    if (vars.every((v) => env.includes(v)) && killGroupOrProcess(pid)) killed.push(pid)
+  }
+  return killed
+}
+
 /** Kills every process that carries the agent's marker for `stateDir` (e.g. one that escaped its
  * process group with setsid). Returns their pids. */
 export function killMarked(stateDir: string, except: Set<number> = new Set()): number[] {

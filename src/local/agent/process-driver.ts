@@ -10,7 +10,7 @@ import {LOCAL_REGION} from '../contracts.js'
 import {startExec} from './exec.js'
 import {LaunchError, planLaunch} from './launch.js'
 import {listeningPorts, processTree} from './listening.js'
-import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans, killMarked} from './pids.js'
+import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans, killMarked, killProcessesWith} from './pids.js'
 import {allocatePort} from './ports.js'
 import {TaskRun, type ContainerRun} from './task-run.js'
 import type {AgentListener, ExecProcess, StopCode, TaskDriver, TaskSpec} from './types.js'
@@ -105,6 +105,8 @@ export class ProcessDriver implements TaskDriver {
       wrapProbe: (c, argv) => (hostsPath && c.pid ? [NSENTER, '-t', String(c.pid), '-m', '--', ...argv] : argv),
       tracked: {started: (pid, label) => this.pids.add(spec.taskId, pid, label), ended: (pid) => this.pids.remove(spec.taskId, pid)},
       onStopped: () => this.release(run, taskDir),
+      killStragglers: (c) =>
+        void killProcessesWith([`${AGENT_MARKER_VAR}=${this.marker}`, `PIER_TASK_ID=${spec.taskId}`, `PIER_CONTAINER_NAME=${c.spec.name}`]),
       log: this.log,
     })
     this.tasks.set(spec.taskId, run)

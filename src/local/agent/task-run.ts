@@ -39,6 +39,8 @@ export interface TaskRunDeps {
    * process is gone and the rest of the group is being cleared.
    */
   kill?(c: ContainerRun, signal: NodeJS.Signals, exited: boolean): void
+  /** Kills what is left of a container whose main process exited but whose output is still held open. */
+  killStragglers?(c: ContainerRun): void
   onStopped(): void
   log(message: string): void
 }
@@ -116,7 +118,20 @@ export class TaskRun {
     c.status = 'RUNNING'
     this.deps.tracked.started(child.pid, `${this.spec.taskId}/${c.spec.name}`)
     this.pipeLogs(c, child)
-    child.once('exit', () => this.killGroup(c, 'SIGKILL', true))
+    child.once('exit', (code, signal) => {
+      // As when a container's init exits: nothing else of it keeps running.
+      this.killGroup(c, 'SIGKILL', true)
+      // A process that left the group (setsid) may still hold the output pipes open; 'close' would
+      // never come, so after a grace period it is killed and the container reported stopped anyway.
+      const grace = setTimeout(() => {
+        if (c.status === 'STOPPED') return
+        this.deps.killStragglers?.(c)
+        child.stdout?.destroy()
+        child.stderr?.destroy()
+        this.exited(c, code ?? 128 + signalNumber(signal))
+      }, 1000)
+      grace.unref()
+    })
     child.once('close', (code, signal) => this.exited(c, code ?? 128 + signalNumber(signal)))
     if (c.spec.healthCheck) {
       const wrap = this.deps.wrapProbe ? (argv: string[]) => this.deps.wrapProbe!(c, argv) : undefined
