@@ -168,7 +168,10 @@ export class TaskRun {
     if (c.killTimer) clearTimeout(c.killTimer)
     if (c.pid) this.deps.tracked.ended(c.pid)
     this.deps.log(`task ${this.spec.taskId}: container ${c.spec.name} exited with code ${code}`)
-    if (this.stopping) return this.finishIfIdle()
+    if (this.stopping) {
+      this.signalStoppable()
+      return this.finishIfIdle()
+    }
     if (c.spec.essential) return void this.stop('EssentialContainerExited', 'Essential container in task exited')
     if ([...this.containers.values()].every((x) => x.status === 'STOPPED')) {
       return void this.stop('EssentialContainerExited', 'Essential container in task exited')
@@ -182,7 +185,10 @@ export class TaskRun {
     return this.stop('TaskFailedToStart', reason)
   }
 
-  /** SIGTERM to every running container's process group, SIGKILL after its stopTimeout. */
+  /**
+   * SIGTERM to each running container's process group, SIGKILL after its stopTimeout. As ECS does,
+   * a container stops only after the containers that depend on it (an app before its sidecar).
+   */
   stop(stopCode: StopCode, reason: string): Promise<void> {
     if (this.stopping) return this.done
     this.stopping = true
@@ -191,13 +197,27 @@ export class TaskRun {
     for (const c of this.containers.values()) {
       c.health?.stop()
       if (c.status === 'PENDING') c.status = 'STOPPED'
-      if (c.status !== 'RUNNING') continue
+    }
+    this.signalStoppable()
+    this.finishIfIdle()
+    return this.done
+  }
+
+  private readonly terminated = new Set<string>()
+
+  /** Signals every running container that no running container depends on any more. */
+  private signalStoppable(): void {
+    const running = [...this.containers.values()].filter((c) => c.status === 'RUNNING')
+    const needed = (c: ContainerRun) => running.some((d) => d !== c && d.spec.dependsOn?.some((x) => x.containerName === c.spec.name))
+    let next = running.filter((c) => !this.terminated.has(c.spec.name) && !needed(c))
+    // A dependency cycle (ECS refuses them at registration) must not leave a task running.
+    if (next.length === 0 && running.every((c) => !this.terminated.has(c.spec.name))) next = running
+    for (const c of next) {
+      this.terminated.add(c.spec.name)
       this.killGroup(c, 'SIGTERM')
       const seconds = c.spec.stopTimeout ?? this.deps.defaultStopTimeout
       c.killTimer = setTimeout(() => this.killGroup(c, 'SIGKILL'), seconds * 1000)
     }
-    this.finishIfIdle()
-    return this.done
   }
 
   private killGroup(c: ContainerRun, signal: NodeJS.Signals, exited = false): void {

@@ -91,6 +91,18 @@ describe('ProcessDriver', () => {
     expect(listener.linesOf(polite.taskId)).toContain('bye')
   })
 
+  it('stops a container only after the containers that depend on it', async () => {
+    const term = (name: string) => `trap "echo ${name} stopping; exit 0" TERM; echo ${name} up; while :; do sleep 0.05; done`
+    const spec = taskSpec([
+      {name: 'sidecar', essential: false, command: ['sh', '-c', term('sidecar')], stopTimeout: 2},
+      {name: 'app', command: ['sh', '-c', term('app')], dependsOn: [{containerName: 'sidecar', condition: 'START'}], stopTimeout: 2},
+    ])
+    await driver.start(spec)
+    await listener.until(() => listener.linesOf(spec.taskId).length === 2)
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+    expect(listener.linesOf(spec.taskId).filter((l) => l.endsWith('stopping'))).toEqual(['app stopping', 'sidecar stopping'])
+  })
+
   it('reports health from the container health check as it flips', async () => {
     const flag = join(dir.path, 'healthy-flag')
     const spec = taskSpec([
