@@ -13,6 +13,7 @@ import {registerSchedulerProviders} from './cloudformation/providers/scheduler.j
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
 import {createCloudFormation} from './cloudformation/index.js'
 import {createControlPlane, type ControlPlane, type ControlPlaneOptions} from './control-plane.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from './contracts.js'
 import {LocalDiscovery} from './discovery/index.js'
 import {createAgentRelay, createEcs, type Ecs} from './ecs/index.js'
 import {createLoadBalancing} from './elb/index.js'
@@ -29,7 +30,11 @@ export async function startLocalControlPlane(opts: ControlPlaneOptions): Promise
   const cp = await createControlPlane(opts)
   const {stateDir, region, accountId} = cp
   // Hooks run latest first on close: what is registered first closes last.
-  const discovery = new LocalDiscovery({stateDir, region, accountId})
+  let driver: ProcessDriver | undefined
+  // ECS registers Pier's services (A records) with a task's address only: the names answer on the
+  // task's container ports through the driver's bindings.
+  const discovery = new LocalDiscovery({stateDir, region, accountId, portsOf: (taskId) => driver?.portBindings(taskId) ?? []})
+  discovery.onChange(() => driver?.refreshHosts())
   cp.onClose(() => discovery.close())
   const elb = await createLoadBalancing({stateDir, region, accountId})
   cp.onClose(() => elb.close())
@@ -38,9 +43,15 @@ export async function startLocalControlPlane(opts: ControlPlaneOptions): Promise
   // Tasks a crashed control plane left behind are killed before anything starts new ones.
   cleanupOrphans(stateDir)
   const relay = createAgentRelay()
-  let driver: ProcessDriver | undefined
   const exec = installExec(cp, {driver: () => driver!})
-  driver = new ProcessDriver({stateDir, listener: exec.broker.trackTasks(relay), hostsFile: () => discovery.hostsFor(), region})
+  driver = new ProcessDriver({
+    stateDir,
+    listener: exec.broker.trackTasks(relay),
+    hostsFile: () => discovery.hostsFor(),
+    region,
+    // AWS SDKs inside tasks reach this control plane, as task roles reach AWS.
+    environment: {AWS_ENDPOINT_URL: cp.endpoint, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY},
+  })
   const ecs = createEcs({stateDir, driver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId})
   relay.attach(ecs.listener)
   cp.register({json: [ecs.service]})
