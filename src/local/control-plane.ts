@@ -22,6 +22,7 @@ import {
   type ServiceSet,
 } from './contracts.js'
 import {cleanupOrphans, ProcessDriver} from './agent/index.js'
+import type {TaskDriver} from './agent/types.js'
 import {createCloudFormation} from './cloudformation/index.js'
 import {registerAutoScalingProviders, ServiceAutoScaler} from './cloudformation/providers/autoscaling.js'
 import {registerElbv2Providers} from './cloudformation/providers/elbv2.js'
@@ -55,6 +56,8 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void
   /** Only the frontend and the SSM, Secrets Manager, Logs and STS services (tests of those). */
   minimal?: boolean
+  /** Capacity the tasks share, in CPU units and MiB (default: 1024 units per core, all memory). */
+  capacity?: {cpu: number; memory: number}
 }
 
 export interface ControlPlane {
@@ -139,7 +142,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   }
   if (!opts.minimal) {
     try {
-      await installParts(cp, log)
+      await installParts(cp, log, opts.capacity)
     } catch (err) {
       await cp.close()
       throw err
@@ -149,7 +152,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
 }
 
 /** Builds every other part of the control plane and plugs it into `cp`. */
-async function installParts(cp: ControlPlane, log: (line: string) => void): Promise<void> {
+async function installParts(cp: ControlPlane, log: (line: string) => void, capacity?: {cpu: number; memory: number}): Promise<void> {
   const {stateDir} = cp
   const identity = {region: cp.region, accountId: cp.accountId}
   // Task processes a crashed previous run left behind: ECS marks their tasks STOPPED when it recovers.
@@ -167,12 +170,23 @@ async function installParts(cp: ControlPlane, log: (line: string) => void): Prom
   // The driver needs a listener before ECS exists: the relay holds its reports until ECS attaches.
   const relay = createAgentRelay()
   const driver = new ProcessDriver({stateDir, listener: relay, hostsFile: () => discovery.hostsFor(), log, region: cp.region})
+  // While the driver stops every task, the service scheduler would start replacements: those starts
+  // are dropped (the tasks stay acknowledged, and the next start of the control plane settles them).
+  let stopping = false
+  const scheduled: TaskDriver = {
+    name: driver.name,
+    start: (spec) => (stopping ? Promise.resolve() : driver.start(spec)),
+    stop: (taskId, code, reason) => driver.stop(taskId, code, reason),
+    exec: (taskId, container, command, opts) => driver.exec(taskId, container, command, opts),
+    shutdown: () => driver.shutdown(),
+  }
   const exec = installExec(cp, {driver: () => driver})
-  const ecs = createEcs({stateDir, driver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, ...identity})
+  const ecs = createEcs({stateDir, driver: scheduled, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, ...(capacity ? {capacity} : {}), ...identity})
   relay.attach(exec.broker.trackTasks(ecs.listener))
   cp.register({json: [ecs.service]})
   // Runs before the hooks above: the tasks stop while ECS still records it, then ECS closes.
   cp.onClose(async () => {
+    stopping = true
     await driver.shutdown()
     await ecs.close()
   })

@@ -1,13 +1,13 @@
 // Conformance with a client Pier did not write: Debian's AWS CLI against a daemon started by `pier local
 // start`, configured only by `pier local env` (plus --endpoint-url, which AWS CLI 2.9 needs).
 import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {stopLocal} from '../../src/local/launcher.js'
-import {pier, requireBuild} from './cli.js'
+import {pier, processesMentioning, requireBuild} from './cli.js'
 
 const AWS = '/usr/bin/aws'
 const hasAws = existsSync(AWS)
@@ -32,20 +32,6 @@ function aws(...args: string[]): Promise<{code: number; out: any; stderr: string
 }
 
 // Each AWS CLI call costs a Python start (1-5 s on a busy machine): few calls, generous timeouts.
-/** Pids of live processes whose command line contains `text`. */
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
-
 describe.skipIf(!hasAws)('AWS CLI conformance', {timeout: 120_000}, () => {
   beforeAll(async () => {
     requireBuild()
