@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   }
   writeJsonFileAtomic(statusPath, status)
   log(`local control plane listening on ${cp.endpoint} (pid ${process.pid}, state ${stateDir})`)
-  if (values.foreground) log('press Ctrl-C to stop it and every task it started')
+  if (values.foreground) {
+    log(`region ${status.region}, access key id ${status.accessKeyId}, secret access key ${status.secretAccessKey}`)
+    log('press Ctrl-C to stop it and every task it started')
+  }
 
   let stopping = false
   const stop = async (why: string) => {
