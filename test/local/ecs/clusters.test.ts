@@ -111,6 +111,8 @@ describe('task definitions', () => {
       {executionRoleArn: undefined, containerDefinitions: [{name: 'a', image: 'x', logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': 'g'}}}]},
       'Fargate requires task definition to have execution role ARN to support log driver awslogs.',
     ],
+    [{containerDefinitions: [{name: 'a', image: 'x', environment: 'A=1'}]}, "Container 'a': environment must be a list of {name, value} with string values."],
+    [{containerDefinitions: [{name: 'a', image: 'x', portMappings: [{containerPort: 70000}]}]}, "Container 'a': portMappings must be a list with a containerPort between 1 and 65535 each."],
   ])('rejects %j', async (change, message) => {
     await expectServiceError(h.call('RegisterTaskDefinition', {...taskDef('bad'), ...change}), 'ClientException', message)
   })
