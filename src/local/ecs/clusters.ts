@@ -111,6 +111,37 @@ const putClusterCapacityProviders: Handler = (ctx, input) => {
   return {cluster: clusterShape(ctx, c)}
 }
 
+function readSettings(input: Input): {name: string; value: string}[] | undefined {
+  const settings = optObjects<{name: string; value: string}>(input, 'settings')
+  for (const s of settings ?? []) {
+    if (s.name !== 'containerInsights' || !['enabled', 'disabled', 'enhanced'].includes(s.value)) {
+      throw invalidParameter('Cluster settings support only containerInsights with enabled, disabled or enhanced.')
+    }
+  }
+  return settings
+}
+
+const updateCluster: Handler = (ctx, input) => {
+  const c = findCluster(ctx, optString(input, 'cluster'))
+  const settings = readSettings(input)
+  if (settings) c.settings = settings
+  const configuration = optObject(input, 'configuration')
+  if (configuration) c.configuration = configuration
+  const sc = optObject(input, 'serviceConnectDefaults')
+  if (sc) c.serviceConnectDefaults = sc
+  ctx.store.commit(c)
+  return {cluster: clusterShape(ctx, c)}
+}
+
+const updateClusterSettings: Handler = (ctx, input) => {
+  const c = findCluster(ctx, optString(input, 'cluster'))
+  const settings = readSettings(input)
+  if (!settings) throw invalidParameter('settings can not be null.')
+  c.settings = settings
+  ctx.store.commit(c)
+  return {cluster: clusterShape(ctx, c)}
+}
+
 const describeCapacityProviders: Handler = (ctx, input) => {
   const refs = optStrings(input, 'capacityProviders')
   const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
@@ -137,6 +168,8 @@ export const clusterHandlers: Record<string, Handler> = {
   DescribeClusters: describeClusters,
   ListClusters: listClusters,
   DeleteCluster: deleteCluster,
+  UpdateCluster: updateCluster,
+  UpdateClusterSettings: updateClusterSettings,
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DescribeCapacityProviders: describeCapacityProviders,
 }

@@ -36,6 +36,14 @@ describe('clusters', () => {
     await expectServiceError(h.call('CreateCluster', {clusterName: 'bad name!'}), 'InvalidParameterException')
   })
 
+  it('updates cluster settings', async () => {
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    const out = await h.call('UpdateCluster', {cluster: 'c1', settings: [{name: 'containerInsights', value: 'enabled'}]})
+    expect(out.cluster.settings).toEqual([{name: 'containerInsights', value: 'enabled'}])
+    await expectServiceError(h.call('UpdateClusterSettings', {cluster: 'c1', settings: [{name: 'other', value: 'x'}]}), 'InvalidParameterException')
+    await expectServiceError(h.call('UpdateCluster', {cluster: 'ghost'}), 'ClusterNotFoundException')
+  })
+
   it('refuses to delete a cluster with running tasks', async () => {
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('job'))

@@ -4,7 +4,7 @@ import {ServiceError} from '../../../src/local/frontend/types.js'
 import {harness, NETWORK, taskDef, type Harness} from './helpers.js'
 
 const OPERATIONS = [
-  'CreateCluster', 'DescribeClusters', 'ListClusters', 'DeleteCluster', 'PutClusterCapacityProviders', 'DescribeCapacityProviders',
+  'CreateCluster', 'DescribeClusters', 'ListClusters', 'DeleteCluster', 'UpdateCluster', 'UpdateClusterSettings', 'PutClusterCapacityProviders', 'DescribeCapacityProviders',
   'RegisterTaskDefinition', 'DescribeTaskDefinition', 'DeregisterTaskDefinition', 'ListTaskDefinitions', 'ListTaskDefinitionFamilies',
   'RunTask', 'StopTask', 'DescribeTasks', 'ListTasks', 'ExecuteCommand',
   'CreateService', 'UpdateService', 'DeleteService', 'DescribeServices', 'ListServices',
