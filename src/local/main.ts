@@ -8,6 +8,7 @@ import {parseArgs} from 'node:util'
 
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, type LocalStatus} from './contracts.js'
 import {createControlPlane, type ControlPlane} from './control-plane.js'
+import {installCompute} from './compute.js'
 import {defaultPort, defaultStateDir, readLocalStatus, STATUS_FILE} from './launcher.js'
 import {readJsonFile, writeJsonFileAtomic} from './store/json-file.js'
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     }
     throw err
   }
+  installCompute(cp, {log})
 
   const statusPath = join(stateDir, STATUS_FILE)
   const status: LocalStatus = {
