@@ -1,5 +1,6 @@
 // The local ECS in the daemon `pier local start` runs: tasks are real processes, `pier local stop`
 // leaves none behind, and a SIGKILL during a burst of RunTasks loses no acknowledged task.
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -25,12 +26,21 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pier-ecs-daemon-'))
 })
 afterEach(async () => {
-  await stopLocal(dir, {timeoutMs: 5000})
+  await stopLocal(dir, {timeoutMs: 10_000})
   rmSync(dir, {recursive: true, force: true})
+  const left = sleepers()
+  for (const pid of left) process.kill(pid, 'SIGKILL')
+  expect(left, 'task processes left after pier local stop').toEqual([])
 })
 
+function sleepers(): number[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], {encoding: 'utf8'})
+  return ps.split('\n').filter((l) => l.trim().endsWith(`sleep ${SLEEP}`)).map((l) => Number(l.trim().split(/\s+/)[0]))
+}
+
 const network = {awsvpcConfiguration: {subnets: ['subnet-1']}}
-const SLEEP = '987.654'
+// A distinctive argument for this run's task processes, to find them with ps.
+const SLEEP = `987.${process.pid}`
 /** Room for every task of the burst, whatever this machine's size. */
 const CAPACITY = {PIER_LOCAL_CPU: '65536', PIER_LOCAL_MEMORY: '131072'}
 
@@ -110,14 +120,16 @@ describe('ECS in the daemon', {timeout: 90_000}, () => {
       else expect(['PENDING', 'RUNNING']).toContain(t.lastStatus)
     }
     await waitFor(async () => (await second.client.send(new DescribeServicesCommand({cluster: 'd', services: ['web']}))).services![0]!.runningCount === 2, 20_000, 'service back at 2')
+    // With room for all, acknowledged tasks that never started have started now.
+    await waitFor(async () => (await describeAll(second.client, acked)).every((t) => t.lastStatus === 'RUNNING' || t.lastStatus === 'STOPPED'), 20_000, 'tasks settled')
     // Every task process alive belongs to a task the new daemon reports RUNNING: none was orphaned.
-    const {execFileSync} = await import('node:child_process')
-    const ps = execFileSync('ps', ['-eo', 'pid,args'], {encoding: 'utf8'})
-    const sleepers = ps.split('\n').filter((l) => l.trim().endsWith(`sleep ${SLEEP}`)).map((l) => Number(l.trim().split(/\s+/)[0]))
+    const alive = sleepers()
     const serviceArns = (await second.client.send(new ListTasksCommand({cluster: 'd', serviceName: 'web'}))).taskArns!
     const all = await describeAll(second.client, [...acked, ...serviceArns])
     const runningPids = new Set(all.filter((t) => t.lastStatus === 'RUNNING').map(pidOf))
-    expect(sleepers.filter((p) => !runningPids.has(p))).toEqual([])
+    const orphans = alive.filter((p) => !runningPids.has(p))
+    const named = orphans.map((p) => all.find((t) => t.containers?.[0]?.runtimeId?.endsWith(`-${p}`)))
+    expect(orphans, JSON.stringify(named.map((t) => t && {status: t.lastStatus, reason: t.stoppedReason}))).toEqual([])
     expect(runningPids.size).toBe(all.filter((t) => t.lastStatus === 'RUNNING').length)
   })
 })
