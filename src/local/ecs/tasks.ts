@@ -9,9 +9,9 @@ import {checkFargateSize, parseCpu, parseMemory} from './fargate-sizes.js'
 import {invalidParameter, optObjects, optStrings, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
 import {taskShape} from './shapes.js'
 import {newTask} from './task-factory.js'
+import {CLIENT_TOKEN_TTL_MS} from '../cluster/task-manager.js'
 import {checkOverrideShape} from './container-definition.js'
 
-const TOKEN_TTL_MS = 12 * 60 * 60 * 1000
 
 /** Checks a task's network configuration as ECS does for awsvpc tasks. */
 export function checkNetworkConfiguration(td: TaskDefinitionRecord, nc: Input | undefined): void {
@@ -90,7 +90,7 @@ const runTask: Handler = (ctx, input) => {
   const fingerprint = createHash('sha256').update(JSON.stringify({...input, clientToken: undefined})).digest('hex')
   if (clientToken) {
     const seen = ctx.store.state.clientTokens[clientToken]
-    if (seen && now - seen.at < TOKEN_TTL_MS) {
+    if (seen && now - seen.at < CLIENT_TOKEN_TTL_MS) {
       if (seen.fingerprint !== fingerprint) {
         throw new ServiceError('ClientException', 'The specified client token has already been used in a request with different parameters.')
       }
