@@ -20,6 +20,7 @@ import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
 import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
+import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
 import type {TaskDriver} from './agent/types.js'
 
@@ -28,7 +29,8 @@ export interface LocalControlPlane extends ControlPlane {
 }
 
 export interface LocalControlPlaneOptions extends ControlPlaneOptions {
-  /** Capacity the tasks share, in CPU units and MiB (default: 1024 units per core, all memory). */
+  /** Capacity the tasks share, in CPU units and MiB (default: PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else
+   * 1024 units per core and all memory). */
   capacity?: {cpu: number; memory: number}
 }
 
@@ -80,7 +82,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
     shutdown: () => taskDriver.shutdown(),
   }
   const ecs = createEcs({stateDir, driver: scheduled, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
-    ...(opts.capacity ? {capacity: opts.capacity} : {})})
+    capacity: opts.capacity ?? localCapacity()})
   relay.attach(ecs.listener)
   cp.register({json: [ecs.service]})
   cp.onClose(() => ecs.close())
