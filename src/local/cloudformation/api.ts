@@ -117,7 +117,7 @@ export class CloudFormationApi implements QueryService {
       stackName: name, status: 'REVIEW_IN_PROGRESS', createdAt: this.now().toISOString(),
       templateBody: '', template: {Resources: {}}, parameters: {}, resolvedParameters: {}, noEcho: [], resources: {}, outputs: [],
       imports: [], capabilities: [], tags: this.tags(params) ?? [], disableRollback: false,
-      notificationArns: stringList(params, 'NotificationARNs'), events: [], changeSets: [],
+      notificationArns: stringList(params, 'NotificationARNs'), changeSets: [],
     }
   }
 
@@ -206,7 +206,7 @@ export class CloudFormationApi implements QueryService {
 
   async opDescribeStackEvents(p: Record<string, string>) {
     const s = this.stack(required(p, 'StackName'))
-    const {items, next} = page([...s.events].reverse(), p.NextToken)
+    const {items, next} = page([...this.deps.store.events(s.stackId)].reverse(), p.NextToken)
     return {StackEvents: items.map((e) => shape.eventShape(s, e)), ...(next ? {NextToken: next} : {})}
   }
 

@@ -112,7 +112,7 @@ export class Engine {
   stackStatus(stack: StackRecord, status: string, reason?: string): void {
     stack.status = status
     stack.reason = reason
-    stack.events.push({eventId: randomUUID(), logicalId: stack.stackName, physicalId: stack.stackId, resourceType: STACK_TYPE,
+    this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: stack.stackName, physicalId: stack.stackId, resourceType: STACK_TYPE,
       timestamp: this.timestamp(), status, ...(reason ? {reason} : {})})
     this.deps.store.save(stack)
   }
@@ -121,7 +121,7 @@ export class Engine {
     res.status = status
     res.reason = reason
     res.updatedAt = this.timestamp()
-    stack.events.push({eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
+    this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
       timestamp: res.updatedAt, status, ...(reason ? {reason} : {}),
       ...(status.endsWith('_IN_PROGRESS') && res.properties ? {properties: JSON.stringify(res.properties)} : {})})
     this.deps.store.saveSoon(stack)
@@ -137,7 +137,7 @@ export class Engine {
       stackName: stack.stackName, stackId: stack.stackId, logicalId: res.logicalId,
       region: this.deps.region, accountId: this.deps.accountId, api: this.deps.api, tags, signal,
       progress: (message) => {
-        stack.events.push({eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
+        this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
           timestamp: this.timestamp(), status: res.status, reason: message})
         this.deps.store.saveSoon(stack)
       },
