@@ -371,6 +371,8 @@ export class Engine {
     try {
       props = evaluate(decl.Properties ?? {}, ctx) as Record<string, any>
     } catch (err) {
+      // Journalled so a rollback puts the resource's status back.
+      stack.operation!.journal.push(existing ? {logicalId: id, action: 'update', before: clone(existing)} : {logicalId: id, action: 'create'})
       const res = existing ?? (stack.resources[id] = base)
       this.resourceStatus(stack, res, existing ? 'UPDATE_FAILED' : 'CREATE_FAILED', failureReason(err))
       return existing ? 'update' : 'create'
