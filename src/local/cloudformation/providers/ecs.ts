@@ -187,7 +187,9 @@ export async function waitForSteadyState(ctx: ProviderContext, cluster: string, 
     }
     first = false
     if (!mine) {
-      throw new ProviderError('ECS Deployment Circuit Breaker was triggered: the deployment was rolled back')
+      // Rolled back and gone before this poll saw it fail: the service's events say why.
+      const failed = events.find((e) => deploymentId && e.message?.includes(`(deployment ${deploymentId})`) && /failed/.test(e.message))
+      throw new ProviderError(`ECS Deployment Circuit Breaker was triggered: ${failed?.message ?? 'the deployment failed and was rolled back'}`)
     }
     if (mine.rolloutState === 'FAILED') {
       throw new ProviderError(`ECS Deployment Circuit Breaker was triggered: ${mine.rolloutStateReason ?? 'tasks failed to start'}`)
