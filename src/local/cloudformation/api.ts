@@ -145,7 +145,23 @@ export class CloudFormationApi implements QueryService {
     const capabilities = stringList(p, 'Capabilities')
     checkCapabilities(prep.template, capabilities)
     stack.capabilities = capabilities
+    if (p.OnFailure !== undefined && p.DisableRollback !== undefined) {
+      throw new ServiceError('ValidationError', 'You can specify either DisableRollback or OnFailure, but not both.')
+    }
+    if (p.OnFailure !== undefined) {
+      if (!['ROLLBACK', 'DELETE', 'DO_NOTHING'].includes(p.OnFailure)) {
+        throw new ServiceError('ValidationError', `1 validation error detected: Value '${p.OnFailure}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`)
+      }
+      stack.onFailure = p.OnFailure as 'ROLLBACK' | 'DELETE' | 'DO_NOTHING'
+    }
     stack.disableRollback = bool(p.DisableRollback) === true || p.OnFailure === 'DO_NOTHING'
+    if (p.TimeoutInMinutes !== undefined) {
+      const minutes = Number(p.TimeoutInMinutes)
+      if (!Number.isInteger(minutes) || minutes < 1) {
+        throw new ServiceError('ValidationError', `1 validation error detected: Value '${p.TimeoutInMinutes}' at 'timeoutInMinutes' failed to satisfy constraint: Member must have value greater than or equal to 1`)
+      }
+      stack.timeoutInMinutes = minutes
+    }
     this.deps.store.add(stack)
     this.deps.engine.create(stack, prep)
     return {StackId: stack.stackId}

@@ -20,6 +20,8 @@ export interface EngineDeps {
   region: string
   accountId: string
   now?: () => Date
+  /** Length of TimeoutInMinutes' minute in ms (tests shorten it). */
+  minuteMs?: number
 }
 
 const STACK_TYPE = 'AWS::CloudFormation::Stack'
@@ -55,6 +57,7 @@ interface Running {
   controller: AbortController
   promise: Promise<void>
   cancelled: boolean
+  timedOut?: boolean
 }
 
 export class Engine {
@@ -97,7 +100,11 @@ export class Engine {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.promise))
   }
 
+  /** Set while shutting down: operations stop where they are, left in progress for the next start to recover. */
+  private closing = false
+
   async close(): Promise<void> {
+    this.closing = true
     for (const r of this.running.values()) r.controller.abort()
     await this.idle()
     this.deps.store.flush()
@@ -207,20 +214,40 @@ export class Engine {
     this.applySnapshot(stack, prep)
     stack.operation = {kind: 'create', journal: [], ...(changeSetId ? {changeSetId} : {})}
     this.stackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated')
-    this.start(stack, async (signal) => {
-      const failure = await this.provision(stack, prep, signal)
+    this.start(stack, async (signal, running) => {
+      const timer = stack.timeoutInMinutes ? setTimeout(() => {
+        running.timedOut = true
+        running.controller.abort()
+      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
+      timer?.unref()
+      let failure = await this.provision(stack, prep, signal)
+      clearTimeout(timer)
+      if (this.closing) return
       if (!failure) {
         this.finishOperation(stack, 'CREATE_COMPLETE', true)
         return
       }
-      if (stack.disableRollback) {
+      if (running.timedOut) failure = 'Stack creation time exceeded the specified timeout. '
+      if (stack.onFailure === 'DO_NOTHING' || (stack.onFailure === undefined && stack.disableRollback)) {
         this.finishOperation(stack, 'CREATE_FAILED', false, failure)
+        return
+      }
+      if (stack.onFailure === 'DELETE') {
+        this.stackStatus(stack, 'DELETE_IN_PROGRESS', `${failure}Delete requested by user.`)
+        const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)
+        if (failed.length > 0) {
+          this.finishOperation(stack, 'DELETE_FAILED', false, `The following resource(s) failed to delete: [${failed.join(', ')}]. `)
+          return
+        }
+        stack.deletedAt = this.timestamp()
+        this.finishOperation(stack, 'DELETE_COMPLETE', false)
         return
       }
       this.stackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failure}Rollback requested by user.`)
       await this.rollbackCreate(stack)
     })
   }
+
 
   private async rollbackCreate(stack: StackRecord): Promise<void> {
     const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)
@@ -246,9 +273,17 @@ export class Engine {
     stack.updatedAt = this.timestamp()
     this.stackStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated')
     this.start(stack, async (signal, running) => {
+      const timer = stack.timeoutInMinutes ? setTimeout(() => {
+        running.timedOut = true
+        running.controller.abort()
+      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
+      timer?.unref()
       const failure = await this.provision(stack, prep, signal)
+      clearTimeout(timer)
+      if (this.closing) return
       if (failure) {
-        this.stackStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', running.cancelled ? 'Stack update cancelled' : failure)
+        const reason = running.cancelled ? 'Stack update cancelled' : running.timedOut ? 'Stack update time exceeded the specified timeout. ' : failure
+        this.stackStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason)
         await this.rollbackUpdate(stack)
         return
       }

@@ -126,6 +126,9 @@ export interface StackRecord extends StackSnapshot {
   capabilities: string[]
   tags: Tag[]
   disableRollback: boolean
+  /** CreateStack's OnFailure; absent: DisableRollback decides. */
+  onFailure?: 'ROLLBACK' | 'DELETE' | 'DO_NOTHING'
+  timeoutInMinutes?: number
   notificationArns: string[]
   changeSets: ChangeSetRecord[]
   /** The change set last executed. */

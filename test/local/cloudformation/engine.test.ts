@@ -75,6 +75,27 @@ describe('create', () => {
     expect(h.world.live.size).toBe(1)
   })
 
+  it('deletes everything on failure with OnFailure=DELETE, and times out with TimeoutInMinutes', async () => {
+    await h.call('CreateStack', {StackName: 'gone', OnFailure: 'DELETE',
+      TemplateBody: tpl({Good: {Type: 'Test::Thing', Properties: {}}, Bad: {Type: 'Test::Thing', DependsOn: 'Good', Properties: {FailCreate: true}}})})
+    const gone = await h.settle((await h.call('ListStacks')).StackSummaries[0].StackId)
+    expect(gone.StackStatus).toBe('DELETE_COMPLETE')
+    expect(h.world.live.size).toBe(0)
+    expect((await h.events(gone.StackId)).find((e) => e.ResourceStatus === 'DELETE_IN_PROGRESS' && e.LogicalResourceId === 'gone').ResourceStatusReason)
+      .toBe('The following resource(s) failed to create: [Bad]. Delete requested by user.')
+
+    // A minute lasts 50 ms in these tests.
+    await h.call('CreateStack', {StackName: 'slow', TimeoutInMinutes: 1, TemplateBody: tpl({S: {Type: 'Test::Thing', Properties: {DelayMs: 10000}}})})
+    const slow = await h.settle('slow')
+    expect(slow.StackStatus).toBe('ROLLBACK_COMPLETE')
+    const events = await h.events('slow')
+    expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS').ResourceStatusReason)
+      .toBe('Stack creation time exceeded the specified timeout. Rollback requested by user.')
+    expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED').ResourceStatusReason).toBe('Resource creation cancelled')
+    await expect(h.call('CreateStack', {StackName: 'x', OnFailure: 'DELETE', DisableRollback: true, TemplateBody: tpl({A: {Type: 'Test::Thing'}})}))
+      .rejects.toThrow('You can specify either DisableRollback or OnFailure, but not both.')
+  })
+
   it('fails an unknown resource type clearly', async () => {
     await h.call('CreateStack', {StackName: 'demo', TemplateBody: tpl({X: {Type: 'AWS::Made::Up', Properties: {}}})})
     await h.settle('demo')
