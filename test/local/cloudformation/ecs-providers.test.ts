@@ -48,7 +48,9 @@ function fakeEcs(api: FakeApi) {
     if (!svc) return {services: [], failures: [{arn: i.services[0], reason: 'MISSING'}]}
     const d = svc.deployments[0]!
     d.polls++
-    if (d.taskDefinition.includes('crash')) {
+    if (d.taskDefinition.includes('hang')) {
+      // Tasks never start: only a cancellation ends the wait.
+    } else if (d.taskDefinition.includes('crash')) {
       if (d.polls >= 2 && d.rolloutState !== 'FAILED') {
         d.rolloutState = 'FAILED'
         d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.'
@@ -96,7 +98,7 @@ const stack = (image: string, count = 2) => JSON.stringify({
     }},
   },
   Outputs: {ServiceName: {Value: {'Fn::GetAtt': ['Service', 'Name']}}},
-}).replace(/\$\{Image\}/, image.includes('crash') ? 'crash' : 'ok')
+}).replace(/\$\{Image\}/, image.includes('crash') ? 'crash' : image.includes('hang') ? 'hang' : 'ok')
 
 let h: Harness
 let ecs: ReturnType<typeof fakeEcs>
@@ -164,6 +166,19 @@ describe('ECS providers', () => {
     // The replaced task definition revision is cleaned up once the service is back on the old one.
     expect(ecs.calls.filter((c) => c.op === 'DeregisterTaskDefinition').map((c) => c.input.taskDefinition))
       .toEqual([expect.stringContaining('demo-test-web-crash')])
+  })
+
+  it('stops waiting for a rollout when the update is cancelled', async () => {
+    await h.call('CreateStack', {StackName: 'demo-test-web', TemplateBody: stack('nginx')})
+    await h.settle('demo-test-web')
+    await h.call('UpdateStack', {StackName: 'demo-test-web', TemplateBody: stack('hang')})
+    while (!ecs.calls.some((c) => c.op === 'UpdateService')) await new Promise((r) => setTimeout(r, 2))
+    await h.call('CancelUpdateStack', {StackName: 'demo-test-web'})
+    expect((await h.settle('demo-test-web')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE')
+    const events = await h.events('demo-test-web')
+    expect(events.find((e) => e.LogicalResourceId === 'Service' && e.ResourceStatus === 'UPDATE_FAILED').ResourceStatusReason).toBe('Resource update cancelled')
+    expect(ecs.calls.filter((c) => c.op === 'UpdateService').map((c) => c.input.taskDefinition))
+      .toEqual([expect.stringContaining('demo-test-web-hang'), expect.stringContaining('demo-test-web-ok')])
   })
 
   it('waits for a scale change, and deletes by scaling to zero first', async () => {
