@@ -432,6 +432,7 @@ export class Engine {
         this.resourceStatus(stack, res, 'CREATE_COMPLETE')
         return undefined
       } catch (err) {
+        if (err instanceof ProviderError && err.physicalId) res.physicalId = err.physicalId
         this.resourceStatus(stack, res, 'CREATE_FAILED', signal.aborted ? 'Resource creation cancelled' : failureReason(err))
         return signal.aborted ? 'cancelled' : 'create'
       }
@@ -460,7 +461,11 @@ export class Engine {
     } catch (err) {
       this.resourceStatus(stack, res, 'UPDATE_FAILED', signal.aborted ? 'Resource update cancelled' : failureReason(err))
       if (replace) {
-        // The replacement never came to be: the journal keeps the old resource to restore.
+        // The replacement never became usable: the journal keeps the old resource to restore, and
+        // whatever the provider left behind is deleted in the rollback's cleanup.
+        if (err instanceof ProviderError && err.physicalId && err.physicalId !== existing.physicalId) {
+          entry.orphan = {...res, physicalId: err.physicalId, attributes: {}}
+        }
         res.physicalId = existing.physicalId
         res.attributes = existing.attributes
         entry.action = 'update'
@@ -491,6 +496,7 @@ export class Engine {
         stack.resources[id] = restored
         this.resourceStatus(stack, restored, 'UPDATE_COMPLETE')
       } else {
+        if (e.orphan) cleanup.push(e.orphan)
         const restored: ResourceState = {...clone(e.before!), status: current?.status ?? 'UPDATE_IN_PROGRESS'}
         stack.resources[id] = restored
         const failedReplacement = (e as {failedReplacement?: boolean}).failedReplacement

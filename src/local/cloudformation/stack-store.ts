@@ -67,6 +67,8 @@ export interface JournalEntry {
   action: 'create' | 'update' | 'replace'
   /** The resource before the change (update and replace). */
   before?: ResourceState
+  /** A replacement that failed but exists, to delete when rolling back. */
+  orphan?: ResourceState
 }
 
 export interface Operation {

@@ -46,6 +46,7 @@ function fakeEcs(api: FakeApi) {
   on('DescribeServices', (i) => {
     const svc = services.get(i.services[0])
     if (!svc) return {services: [], failures: [{arn: i.services[0], reason: 'MISSING'}]}
+    if (svc.status === 'DRAINING') svc.status = 'INACTIVE'
     const d = svc.deployments[0]!
     d.polls++
     if (d.taskDefinition.includes('hang')) {
@@ -61,7 +62,6 @@ function fakeEcs(api: FakeApi) {
     else {
       d.rolloutState = 'COMPLETED'
       svc.deployments = [d]
-      if (svc.status === 'DRAINING') svc.status = 'INACTIVE'
     }
     return {services: [{serviceArn: i.services[0], ...svc}]}
   })
@@ -166,6 +166,15 @@ describe('ECS providers', () => {
     // The replaced task definition revision is cleaned up once the service is back on the old one.
     expect(ecs.calls.filter((c) => c.op === 'DeregisterTaskDefinition').map((c) => c.input.taskDefinition))
       .toEqual([expect.stringContaining('demo-test-web-crash')])
+  })
+
+  it('deletes a service that never stabilized when its stack rolls back', async () => {
+    await h.call('CreateStack', {StackName: 'demo-test-web', TemplateBody: stack('crash')})
+    expect((await h.settle('demo-test-web')).StackStatus).toBe('ROLLBACK_COMPLETE')
+    const ops = ecs.calls.map((c) => c.op)
+    expect(ops.indexOf('DeleteService')).toBeGreaterThan(ops.indexOf('CreateService'))
+    expect(ops.indexOf('DeleteCluster')).toBeGreaterThan(ops.indexOf('DeleteService'))
+    expect([...ecs.services.values()].map((s) => s.status)).toEqual(['INACTIVE'])
   })
 
   it('stops waiting for a rollout when the update is cancelled', async () => {

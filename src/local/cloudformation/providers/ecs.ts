@@ -112,7 +112,12 @@ export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProvid
       const svc = out?.service
       const arn = String(svc?.serviceArn)
       const deploymentId = primaryDeployment(svc)?.id
-      await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      try {
+        await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      } catch (err) {
+        // The service exists: the rollback must delete it.
+        throw new ProviderError(err instanceof Error ? err.message : String(err), {physicalId: arn})
+      }
       return {physicalId: arn, attributes: {ServiceArn: arn, Name: name}}
     },
     async update(arn, props, _old, ctx) {
