@@ -30,7 +30,7 @@ export interface EcsProviderOptions {
 }
 
 export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProviderOptions = {}): void {
-  const pollMs = opts.pollMs ?? 250
+  const pollMs = opts.pollMs ?? 100
 
   const cluster: ResourceProvider = {
     immutable: ['ClusterName'],
