@@ -200,7 +200,8 @@ export class CloudFormationApi implements QueryService {
       throw new ServiceError('ValidationError', `Invalid operation on stack [${s.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`)
     }
     if (this.deps.engine.isRunning(s.stackId)) {
-      throw new ServiceError('ValidationError', `Stack [${s.stackName}] cannot be deleted while in status ${s.status}`)
+      this.deps.engine.deleteWhileCreating(s)
+      return {}
     }
     this.deps.engine.delete(s, retain)
     return {}

@@ -58,6 +58,7 @@ interface Running {
   promise: Promise<void>
   cancelled: boolean
   timedOut?: boolean
+  deleteRequested?: boolean
 }
 
 export class Engine {
@@ -223,6 +224,10 @@ export class Engine {
       let failure = await this.provision(stack, prep, signal)
       clearTimeout(timer)
       if (this.closing) return
+      if (running.deleteRequested) {
+        await this.deleteAfterCreate(stack, 'User Initiated')
+        return
+      }
       if (!failure) {
         this.finishOperation(stack, 'CREATE_COMPLETE', true)
         return
@@ -233,14 +238,7 @@ export class Engine {
         return
       }
       if (stack.onFailure === 'DELETE') {
-        this.stackStatus(stack, 'DELETE_IN_PROGRESS', `${failure}Delete requested by user.`)
-        const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)
-        if (failed.length > 0) {
-          this.finishOperation(stack, 'DELETE_FAILED', false, `The following resource(s) failed to delete: [${failed.join(', ')}]. `)
-          return
-        }
-        stack.deletedAt = this.timestamp()
-        this.finishOperation(stack, 'DELETE_COMPLETE', false)
+        await this.deleteAfterCreate(stack, `${failure}Delete requested by user.`)
         return
       }
       this.stackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failure}Rollback requested by user.`)
@@ -248,6 +246,27 @@ export class Engine {
     })
   }
 
+
+  /** Deletes a stack whose creation failed or was interrupted by DeleteStack. */
+  private async deleteAfterCreate(stack: StackRecord, reason: string): Promise<void> {
+    this.stackStatus(stack, 'DELETE_IN_PROGRESS', reason)
+    const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)
+    if (failed.length > 0) {
+      this.finishOperation(stack, 'DELETE_FAILED', false, `The following resource(s) failed to delete: [${failed.join(', ')}]. `)
+      return
+    }
+    stack.deletedAt = this.timestamp()
+    stack.changeSets = []
+    this.finishOperation(stack, 'DELETE_COMPLETE', false)
+  }
+
+  /** DeleteStack during CREATE_IN_PROGRESS: the creation stops (resources in flight are cancelled), then the stack is deleted. */
+  deleteWhileCreating(stack: StackRecord): void {
+    const r = this.running.get(stack.stackId)
+    if (!r || stack.status !== 'CREATE_IN_PROGRESS') throw new ServiceError('ValidationError', `Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`)
+    r.deleteRequested = true
+    r.controller.abort()
+  }
 
   private async rollbackCreate(stack: StackRecord): Promise<void> {
     const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)

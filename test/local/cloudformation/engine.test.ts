@@ -331,6 +331,23 @@ describe('delete', () => {
     await expect(h.call('DeleteStack', {StackName: 'demo'})).resolves.toEqual({})
   })
 
+  it('deletes a stack while it is being created', async () => {
+    await h.call('CreateStack', {StackName: 'demo', TemplateBody: tpl({
+      Fast: {Type: 'Test::Thing', Properties: {}},
+      Slow: {Type: 'Test::Thing', Properties: {DelayMs: 10000}},
+      Later: {Type: 'Test::Thing', DependsOn: 'Slow', Properties: {}},
+    })})
+    while (!h.world.log.some((l) => l.startsWith('create Fast'))) await new Promise((r) => setTimeout(r, 2))
+    await h.call('DeleteStack', {StackName: 'demo'})
+    const stack = await h.settle((await h.call('ListStacks')).StackSummaries[0].StackId)
+    expect(stack.StackStatus).toBe('DELETE_COMPLETE')
+    expect(h.world.live.size).toBe(0)
+    const events = await h.events(stack.StackId)
+    expect(events.filter((e) => e.LogicalResourceId === 'demo').map((e) => e.ResourceStatus))
+      .toEqual(['CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])
+    expect(statuses(events, 'Slow')).toEqual(['CREATE_IN_PROGRESS', 'CREATE_FAILED', 'DELETE_COMPLETE'])
+  })
+
   it('reports DELETE_FAILED and can retain the failing resource on retry', async () => {
     await h.call('CreateStack', {StackName: 'demo', TemplateBody: tpl({A: {Type: 'Test::Thing', Properties: {FailDelete: true}}})})
     await h.settle('demo')
