@@ -158,6 +158,23 @@ describe('parameters and capabilities', () => {
     expect(role.PhysicalResourceId).toMatch(/^demo-Role-[A-Z0-9]{13}$/)
   })
 
+  it('accepts the AWS-specific parameter types and reads list values from SSM', async () => {
+    h.api.ssm.set('/demo/subnets', 'subnet-1,subnet-2')
+    const typed = tpl({A: {Type: 'Test::Thing', Properties: {Value: {'Fn::Join': ['+', [{'Fn::Join': ['|', {Ref: 'Subnets'}]}, {Ref: 'Key'}, {'Fn::Select': [1, {Ref: 'Groups'}]}]]}}}}, {
+      Parameters: {
+        Subnets: {Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/demo/subnets'},
+        Key: {Type: 'AWS::EC2::KeyPair::KeyName', Default: 'k'},
+        Groups: {Type: 'List<AWS::EC2::SecurityGroup::Id>', Default: 'sg-1, sg-2'},
+        Vpc: {Type: 'AWS::EC2::VPC::Id', Default: 'vpc-1'},
+      },
+      Outputs: {V: {Value: {'Fn::GetAtt': ['A', 'Value']}}},
+    })
+    await h.call('CreateStack', {StackName: 'typed', TemplateBody: typed})
+    expect((await h.settle('typed')).Outputs[0].OutputValue).toBe('subnet-1|subnet-2+k+sg-2')
+    await expect(h.call('ValidateTemplate', {TemplateBody: tpl({A: {Type: 'Test::Thing'}}, {Parameters: {P: {Type: 'Strin'}}})}))
+      .rejects.toThrow('Template format error: Unrecognized parameter type: Strin')
+  })
+
   it('requires CAPABILITY_NAMED_IAM for named IAM resources', async () => {
     const named = tpl({Role: {Type: 'AWS::IAM::Role', Properties: {RoleName: 'x', AssumeRolePolicyDocument: {Statement: []}}}})
     await expect(h.call('CreateStack', {StackName: 'demo', TemplateBody: named, Capabilities: ['CAPABILITY_IAM']}))
