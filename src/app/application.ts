@@ -1,0 +1,48 @@
+// Applications: register, list, show, delete everything they own.
+import {UserError} from '../cli/errors.js'
+import {deleteStack} from '../deploy/stack-delete.js'
+import type {AppContext} from './context.js'
+import {deleteEnvironment} from './environment.js'
+import {deleteWorkload} from './workloads.js'
+import {ensureApp} from './workspace.js'
+
+export async function initApplication(ctx: AppContext, input: {name: string}) {
+  let ws
+  try {
+    ws = ctx.manifest.loadWorkspace(ctx.cwd)
+  } catch {
+    ws = undefined
+  }
+  if (ws && ws.application !== input.name) {
+    throw new UserError(`This workspace belongs to application ${ws.application}, not ${input.name}.`, {hint: 'Run the command in another directory, or use the application of this workspace.'})
+  }
+  if (!ws) {
+    if (!ctx.scaffold) throw new UserError('There is no workspace here and Pier cannot create one in this build.')
+    ctx.scaffold.initApp(ctx.cwd, input.name)
+  }
+  return ensureApp(ctx, input.name)
+}
+
+export async function listApplications(ctx: AppContext) {
+  return ctx.store.listApps()
+}
+
+export async function showApplication(ctx: AppContext, name: string) {
+  const app = await ctx.store.getApp(name)
+  if (!app) throw new UserError(`Application ${name} does not exist in this account and region.`, {hint: 'List them with `pier app ls`.'})
+  const [envs, workloads] = await Promise.all([ctx.store.listEnvs(name), ctx.store.listWorkloads(name)])
+  return {...app, environments: envs.map((e) => ({name: e.name, region: e.region, account: e.accountID, prod: e.prod ?? false})), workloads: workloads.map((w) => ({name: w.name, type: w.type}))}
+}
+
+/** Deletes every workload in every environment, then the environments, then the records. */
+export async function deleteApplication(ctx: AppContext, name: string) {
+  const app = await ctx.store.getApp(name)
+  if (!app) throw new UserError(`Application ${name} does not exist in this account and region.`, {hint: 'List them with `pier app ls`.'})
+  const workloads = await ctx.store.listWorkloads(name)
+  await Promise.all(workloads.map((w) => deleteWorkload(ctx, name, w.name)))
+  const envs = await ctx.store.listEnvs(name)
+  for (const env of envs) await deleteEnvironment(ctx, name, env.name)
+  await deleteStack(ctx, {stackName: `${name}-infrastructure-roles`})
+  await ctx.store.deleteApp(name)
+  return {name, environments: envs.map((e) => e.name), workloads: workloads.map((w) => w.name)}
+}

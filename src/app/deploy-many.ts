@@ -1,0 +1,60 @@
+// `pier deploy --all` (or several names): the environment first, once, when any workload needs it;
+// then the workloads in parallel, a few at a time; every failure reported at the end.
+import {DeployError, UserError, type FailedResource} from '../cli/errors.js'
+import type {AppContext} from './context.js'
+import type {DeployOptions} from './deploy-options.js'
+import {deployEnvironment} from './environment.js'
+import {deployWorkload, type WorkloadDeployResult} from './workload-deploy.js'
+import {workloadManifest, workspace} from './workspace.js'
+import {describe} from '../deploy/stack-watch.js'
+
+export interface DeployManyInput extends DeployOptions {
+  names: string[]
+  env: string
+  concurrency?: number
+  tag?: string
+  force?: boolean
+  maxTaskFailures?: number
+}
+
+export async function deployMany(ctx: AppContext, input: DeployManyInput): Promise<WorkloadDeployResult[]> {
+  const ws = workspace(ctx)
+  const names = input.names.length ? input.names : ws.workloads.map((w) => w.name)
+  if (names.length === 0) throw new UserError('There is nothing to deploy: this workspace has no workloads.', {hint: 'Create one with `pier svc init` or `pier job init`.'})
+  // Validate every manifest before deploying anything: all problems at once.
+  const problems: string[] = []
+  const manifests = names.flatMap((n) => {
+    try {
+      return [{name: n, manifest: workloadManifest(ctx, ws, n, input.env)}]
+    } catch (error) {
+      problems.push((error as Error).message)
+      return []
+    }
+  })
+  if (problems.length) throw new UserError(problems.join('\n'))
+
+  const stack = await describe(ctx, `${ws.application}-${input.env}`)
+  const needs = ctx.render.environmentNeeds(manifests)
+  const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
+  const covered = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
+  const ready = stack && /^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '') && covered('ALBWorkloads', needs.publicAlb) && covered('InternalALBWorkloads', needs.internalAlb) && covered('NATWorkloads', needs.nat)
+  if (!ready) await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
+
+  const results: WorkloadDeployResult[] = []
+  const failures: FailedResource[] = []
+  const queue = [...names]
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      try {
+        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true}))
+      } catch (error) {
+        failures.push({logicalId: name, reason: (error as Error).message})
+      }
+    }
+  }
+  await Promise.all(Array.from({length: Math.max(1, Math.min(input.concurrency ?? 4, names.length))}, worker))
+  if (failures.length) {
+    throw new DeployError(`${failures.length} of ${names.length} workloads failed to deploy to ${input.env}.`, failures, {hint: 'Fix the causes above and deploy again; the others are deployed.'})
+  }
+  return names.map((n) => results.find((r) => r.name === n)!).filter(Boolean)
+}

@@ -1,0 +1,93 @@
+// Environments: register, deploy (the network, cluster and load balancers the workloads need), list,
+// show, delete.
+import {UserError} from '../cli/errors.js'
+import {deleteStack} from '../deploy/stack-delete.js'
+import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
+import {describe} from '../deploy/stack-watch.js'
+import type {AppContext} from './context.js'
+import {environmentStackName, ENV_OUTPUTS, type EnvironmentNeeds, type WorkspaceInfo} from './ports.js'
+import {templateUploader} from './templates.js'
+import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
+import type {DeployOptions} from './deploy-options.js'
+
+export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
+  const ws = workspace(ctx)
+  if (!ws.environments.includes(input.env) && ctx.scaffold) {
+    ctx.scaffold.writeEnvironmentManifest(ws, input.env, {})
+  }
+  await ensureApp(ctx, ws.application)
+  return ensureEnvRecord(ctx, ws.application, input.env, input.prod)
+}
+
+/** Which workloads of the workspace need the public ALB, the internal ALB or NAT in this environment. */
+export function workspaceNeeds(ctx: AppContext, ws: WorkspaceInfo, env: string): EnvironmentNeeds {
+  const workloads = ws.workloads.flatMap((w) => {
+    const r = ctx.manifest.resolveWorkload(ws, w.name, env)
+    return r.ok ? [{name: w.name, manifest: r.manifest}] : []
+  })
+  return ctx.render.environmentNeeds(workloads)
+}
+
+export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions): Promise<StackDeployResult> {
+  const ws = workspace(ctx)
+  const manifest = environmentManifest(ctx, ws, input.env)
+  await ensureApp(ctx, ws.application)
+  await ensureEnvRecord(ctx, ws.application, input.env)
+  const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env)})
+  return deployStack(ctx, {
+    stackName: rendered.stackName,
+    template: rendered.template,
+    parameters: rendered.parameters,
+    tags: rendered.tags,
+    noRollback: input.noRollback,
+    detach: input.detach,
+    confirm: input.confirmChanges,
+    uploadTemplate: templateUploader(ctx.aws),
+  })
+}
+
+/** The outputs of a deployed environment stack, or a UserError telling how to deploy it. */
+export async function environmentOutputs(ctx: AppContext, app: string, env: string): Promise<{outputs: Record<string, string>; parameters: Record<string, string>}> {
+  const stack = await describe(ctx, environmentStackName(app, env))
+  if (!stack || !/_COMPLETE$/.test(stack.StackStatus ?? '') || /^(DELETE|ROLLBACK)_COMPLETE$/.test(stack.StackStatus ?? '')) {
+    throw new UserError(`Environment ${env} is not deployed${stack ? ` (its stack is ${stack.StackStatus})` : ''}.`, {hint: `Deploy it with \`pier env deploy --name ${env}\`.`})
+  }
+  return {
+    outputs: Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+    parameters: Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
+  }
+}
+
+export async function listEnvironments(ctx: AppContext, app: string) {
+  return ctx.store.listEnvs(app)
+}
+
+export async function showEnvironment(ctx: AppContext, app: string, env: string) {
+  const record = await ctx.store.getEnv(app, env)
+  if (!record) throw new UserError(`Environment ${env} of ${app} does not exist.`, {hint: `List them with \`pier env ls --app ${app}\`.`})
+  const stack = await describe(ctx, environmentStackName(app, env))
+  const workloads = await ctx.store.listWorkloads(app)
+  const deployed: string[] = []
+  for (const w of workloads) if (await describe(ctx, `${app}-${env}-${w.name}`)) deployed.push(w.name)
+  const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
+  return {
+    ...record,
+    stack: stack ? {name: stack.StackName, status: stack.StackStatus} : undefined,
+    cluster: outputs[ENV_OUTPUTS.cluster],
+    publicLoadBalancer: outputs[ENV_OUTPUTS.publicLbDns],
+    internalLoadBalancer: outputs[ENV_OUTPUTS.internalLbDns],
+    workloads: deployed,
+  }
+}
+
+export async function deleteEnvironment(ctx: AppContext, app: string, env: string) {
+  const workloads = await ctx.store.listWorkloads(app)
+  const deployed: string[] = []
+  for (const w of workloads) if (await describe(ctx, `${app}-${env}-${w.name}`)) deployed.push(w.name)
+  if (deployed.length) {
+    throw new UserError(`Environment ${env} still runs ${deployed.join(', ')}: delete them first.`, {hint: deployed.map((n) => `pier svc delete --name ${n} --env ${env} --yes`).join('; ')})
+  }
+  const result = await deleteStack(ctx, {stackName: environmentStackName(app, env)})
+  if (result.status !== 'detached') await ctx.store.deleteEnv(app, env)
+  return result
+}

@@ -1,0 +1,182 @@
+// Images of a workload's containers. With a container engine (docker or podman) an `image.build` is
+// built, pushed to a per-workload ECR repository and pinned by digest. Without one, the build context
+// travels as Docker labels (`pier.build.context`, `pier.build.dockerfile`) for drivers that run from
+// source; a digest of the source rides along so a change of source is a change of task definition.
+import {execFileSync, spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, statSync} from 'node:fs'
+import {delimiter, dirname, join, relative, resolve} from 'node:path'
+
+import {UserError} from '../cli/errors.js'
+import type {RegistryApi} from '../aws/interfaces.js'
+import {isAwsError} from '../aws/errors.js'
+import type {BuildArgs, EcsWorkloadManifest} from '../manifest/types.js'
+import {event, type Emit} from '../deploy/events.js'
+
+export interface ContainerEngine {
+  /** Executable: docker, podman, or a path. */
+  command: string
+}
+
+/** The engine to build with: PIER_CONTAINER_ENGINE (a command, or "none"), else docker or podman on PATH. */
+export function detectEngine(env: NodeJS.ProcessEnv = process.env): ContainerEngine | undefined {
+  const chosen = env.PIER_CONTAINER_ENGINE
+  if (chosen === 'none') return undefined
+  if (chosen) return {command: chosen}
+  for (const name of ['docker', 'podman']) {
+    for (const dir of (env.PATH ?? '').split(delimiter)) {
+      if (dir && existsSync(join(dir, name))) return {command: join(dir, name)}
+    }
+  }
+  return undefined
+}
+
+export interface BuildSpec {
+  container: string
+  context: string
+  /** Path of the Dockerfile relative to the context. */
+  dockerfile: string
+  args?: Record<string, string>
+  target?: string
+}
+
+/** Copilot's forms: `build: path/to/Dockerfile` (context is its folder) or {context, dockerfile, args, target}. */
+export function buildSpec(root: string, container: string, build: string | BuildArgs): BuildSpec {
+  if (typeof build === 'string') {
+    const file = resolve(root, build)
+    return {container, context: dirname(file), dockerfile: relative(dirname(file), file)}
+  }
+  const context = resolve(root, build.context ?? (build.dockerfile ? dirname(build.dockerfile) : '.'))
+  const file = build.dockerfile ? resolve(root, build.dockerfile) : join(context, 'Dockerfile')
+  return {container, context, dockerfile: relative(context, file), args: build.args, target: build.target}
+}
+
+/** Every container of a manifest that is built from source. */
+export function buildSpecs(root: string, m: EcsWorkloadManifest): BuildSpec[] {
+  const specs: BuildSpec[] = []
+  if (m.image?.build) specs.push(buildSpec(root, m.name, m.image.build))
+  for (const [name, s] of Object.entries(m.sidecars ?? {})) {
+    if (typeof s.image === 'object' && s.image.build) specs.push(buildSpec(root, name, s.image.build))
+  }
+  return specs
+}
+
+/** The git short SHA of the workspace, when it is a git checkout. */
+export function gitShortSha(root: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const SKIP = new Set(['.git', 'node_modules', 'copilot', '.pier'])
+
+/** A digest of a build context's files (names, sizes, modification times): changes when the source does. */
+export function sourceDigest(dir: string): string {
+  const hash = createHash('sha256')
+  let budget = 20_000
+  const walk = (d: string) => {
+    let names: string[]
+    try {
+      names = readdirSync(d).sort()
+    } catch {
+      return
+    }
+    for (const n of names) {
+      if (SKIP.has(n) || budget-- <= 0) continue
+      const p = join(d, n)
+      const st = statSync(p, {throwIfNoEntry: false})
+      if (!st) continue
+      if (st.isDirectory()) walk(p)
+      else hash.update(`${relative(dir, p)}\0${st.size}\0${Math.floor(st.mtimeMs)}\n`)
+    }
+  }
+  walk(dir)
+  return hash.digest('hex').slice(0, 16)
+}
+
+export interface PreparedImages {
+  images: Record<string, string>
+  dockerLabels: Record<string, Record<string, string>>
+}
+
+export interface ImageContext {
+  registry: RegistryApi
+  emit: Emit
+  engine?: ContainerEngine
+}
+
+export async function prepareImages(ctx: ImageContext, input: {app: string; name: string; root: string; manifest: EcsWorkloadManifest; tag?: string; platform?: string}): Promise<PreparedImages> {
+  const out: PreparedImages = {images: {}, dockerLabels: {}}
+  const specs = buildSpecs(input.root, input.manifest)
+  const tag = input.tag ?? gitShortSha(input.root) ?? 'latest'
+  for (const spec of specs) {
+    if (!existsSync(join(spec.context, spec.dockerfile))) {
+      throw new UserError(`The Dockerfile of ${spec.container} is missing: ${join(spec.context, spec.dockerfile)} does not exist.`, {hint: 'Fix `image.build` in the manifest.'})
+    }
+    if (!ctx.engine) {
+      out.images[spec.container] = `${input.app}/${input.name}:${tag}`
+      out.dockerLabels[spec.container] = {'pier.build.context': spec.context, 'pier.build.dockerfile': spec.dockerfile, 'pier.source.digest': sourceDigest(spec.context)}
+      ctx.emit(event('step', `No container engine: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
+      continue
+    }
+    out.images[spec.container] = await buildAndPush(ctx, ctx.engine, spec, `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`, tag, input.platform)
+  }
+  return out
+}
+
+async function buildAndPush(ctx: ImageContext, engine: ContainerEngine, spec: BuildSpec, repositoryName: string, tag: string, platform: string | undefined): Promise<string> {
+  const step = `image ${spec.container}`
+  ctx.emit(event('step', `Building the image of ${spec.container} with ${engine.command}.`, {name: step, status: 'start'}))
+  const uri = await ensureRepository(ctx.registry, repositoryName)
+  const auth = (await ctx.registry.getAuthorizationToken({})).authorizationData?.[0]
+  if (auth?.authorizationToken && auth.proxyEndpoint) {
+    const [user, password] = Buffer.from(auth.authorizationToken, 'base64').toString().split(':')
+    await run(engine.command, ['login', '--username', user ?? 'AWS', '--password-stdin', auth.proxyEndpoint], password)
+  }
+  const image = `${uri}:${tag}`
+  const args = ['build', '-t', image, '-f', join(spec.context, spec.dockerfile)]
+  if (platform) args.push('--platform', platform)
+  for (const [k, v] of Object.entries(spec.args ?? {})) args.push('--build-arg', `${k}=${v}`)
+  if (spec.target) args.push('--target', spec.target)
+  args.push(spec.context)
+  await run(engine.command, args)
+  await run(engine.command, ['push', image])
+  const digests = (await run(engine.command, ['inspect', '--format', '{{json .RepoDigests}}', image])).trim()
+  const pinned = (JSON.parse(digests || '[]') as string[]).find((d) => d.startsWith(`${uri}@`))
+  ctx.emit(event('step', `Pushed ${pinned ?? image}.`, {name: step, status: 'done', detail: pinned ?? image}))
+  return pinned ?? image
+}
+
+async function ensureRepository(registry: RegistryApi, name: string): Promise<string> {
+  try {
+    const out = await registry.describeRepositories({repositoryNames: [name]})
+    const uri = out.repositories?.[0]?.repositoryUri
+    if (uri) return uri
+  } catch (error) {
+    if (!isAwsError(error, 'RepositoryNotFoundException')) throw error
+  }
+  const created = await registry.createRepository({repositoryName: name, imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: 'copilot-application', Value: name.split('/')[0] ?? name}]})
+  return created.repository?.repositoryUri ?? name
+}
+
+function run(command: string, args: string[], stdin?: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    let out = ''
+    let err = ''
+    child.stdout?.on('data', (d) => (out += d))
+    child.stderr?.on('data', (d) => (err += d))
+    child.on('error', (e) => reject(new UserError(`Could not run ${command}: ${e.message}`, {hint: 'Install docker or podman, or set PIER_CONTAINER_ENGINE=none to run from source.'})))
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(out)
+      else reject(new UserError(`\`${command} ${args[0]}\` failed with exit code ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`, {hint: `Run \`${command} ${args.join(' ')}\` yourself to see the whole output.`}))
+    })
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined) // an engine that does not read stdin still reports through its exit code
+      child.stdin.end(stdin)
+    }
+  })
+}
+

@@ -1,0 +1,95 @@
+// What the use cases need from the manifest engine and the renderer, by the shared API's names. The
+// commands pass the real modules; tests pass small fakes.
+import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
+
+export interface WorkspaceInfo {
+  root: string
+  copilotDir: string
+  application: string
+  environments: string[]
+  workloads: {name: string; type: WorkloadType; path: string}[]
+}
+
+export interface Diagnostic {
+  file: string
+  line: number
+  col: number
+  severity: 'error' | 'warning'
+  code: string
+  message: string
+  hint?: string
+  path: string
+}
+
+export interface Resolved<T> {
+  manifest: T
+  diagnostics: Diagnostic[]
+  ok: boolean
+}
+
+export interface ManifestPort {
+  loadWorkspace(cwd: string): WorkspaceInfo
+  resolveEnvironment(ws: WorkspaceInfo, env: string): Resolved<EnvironmentManifest>
+  resolveWorkload(ws: WorkspaceInfo, name: string, env: string): Resolved<WorkloadManifest>
+  formatDiagnostics(diags: Diagnostic[], opts?: {color?: boolean}): string
+}
+
+export interface EnvironmentNeeds {
+  publicAlb: string[]
+  internalAlb: string[]
+  nat: string[]
+}
+
+export interface WorkloadDeployInputs {
+  images?: Record<string, string>
+  dockerLabels?: Record<string, Record<string, string>>
+  rulePriorities?: number[]
+  desiredCount?: number
+  envFileArns?: Record<string, string>
+  subnetIds?: string[]
+  environment?: {httpsListener?: boolean; internalHttpsListener?: boolean; certificates?: string[]}
+}
+
+export interface RenderedStack {
+  stackName: string
+  template: Record<string, any>
+  parameters: Record<string, string>
+  tags: Record<string, string>
+}
+
+export interface RenderPort {
+  renderEnvironmentStack(input: {app: string; env: string; manifest: EnvironmentManifest; needs: EnvironmentNeeds}): RenderedStack
+  environmentNeeds(workloads: {name: string; manifest: WorkloadManifest}[]): EnvironmentNeeds
+  renderWorkloadStack(input: {app: string; env: string; name: string; manifest: EcsWorkloadManifest; inputs: WorkloadDeployInputs}): RenderedStack & {taskDefinition: Record<string, any>}
+  /** Listener rules of a workload, `http` first then `http.additional_rules`. */
+  httpRules(m: EcsWorkloadManifest): unknown[]
+}
+
+/** Writes manifests (the manifest engine's scaffold). */
+export interface ScaffoldPort {
+  initApp(dir: string, name: string): unknown
+  writeEnvironmentManifest(ws: WorkspaceInfo, env: string, opts?: Record<string, unknown>): unknown
+  writeWorkloadManifest(ws: WorkspaceInfo, opts: {name: string; type: WorkloadType; dockerfile?: string; image?: string; port?: number; schedule?: string}): unknown
+}
+
+export const environmentStackName = (app: string, env: string): string => `${app}-${env}`
+export const workloadStackName = (app: string, env: string, name: string): string => `${app}-${env}-${name}`
+export const logGroupName = (app: string, env: string, name: string): string => `/copilot/${app}-${env}-${name}`
+export const copilotTags = (app: string, env: string, workload?: string): Record<string, string> => ({
+  'copilot-application': app,
+  'copilot-environment': env,
+  ...(workload ? {'copilot-service': workload} : {}),
+})
+
+/** The environment stack's outputs, as Copilot named them. */
+export const ENV_OUTPUTS = {
+  publicSubnets: 'PublicSubnets',
+  privateSubnets: 'PrivateSubnets',
+  cluster: 'ClusterId',
+  environmentSecurityGroup: 'EnvironmentSecurityGroup',
+  publicLbDns: 'PublicLoadBalancerDNSName',
+  httpListener: 'HTTPListenerArn',
+  httpsListener: 'HTTPSListenerArn',
+  internalLbDns: 'InternalLoadBalancerDNSName',
+  internalHttpListener: 'InternalHTTPListenerArn',
+} as const

@@ -1,0 +1,113 @@
+// Application state in SSM Parameter Store under Copilot's paths and JSON shapes, so an account with
+// Copilot applications shows them in Pier too, and the other way round.
+import type {ParametersApi} from '../aws/interfaces.js'
+import {isAwsError} from '../aws/errors.js'
+
+export interface AppRecord {
+  name: string
+  account?: string
+  domain?: string
+  version?: string
+  tags?: Record<string, string>
+}
+
+export interface EnvRecord {
+  app: string
+  name: string
+  region: string
+  accountID?: string
+  prod?: boolean
+}
+
+export interface WorkloadRecord {
+  app: string
+  name: string
+  type: string
+}
+
+const ROOT = '/copilot/applications'
+export const appPath = (app: string) => `${ROOT}/${app}`
+export const envPath = (app: string, env: string) => `${ROOT}/${app}/environments/${env}`
+export const workloadPath = (app: string, name: string) => `${ROOT}/${app}/components/${name}`
+
+export class AppStore {
+  constructor(private readonly ssm: ParametersApi) {}
+
+  getApp(app: string) {
+    return this.get<AppRecord>(appPath(app))
+  }
+  putApp(record: AppRecord) {
+    return this.put(appPath(record.name), record, `Pier application ${record.name}`)
+  }
+  async listApps(): Promise<AppRecord[]> {
+    return this.list<AppRecord>(ROOT)
+  }
+  deleteApp(app: string) {
+    return this.delete(appPath(app))
+  }
+
+  getEnv(app: string, env: string) {
+    return this.get<EnvRecord>(envPath(app, env))
+  }
+  putEnv(record: EnvRecord) {
+    return this.put(envPath(record.app, record.name), record, `Pier environment ${record.name} of ${record.app}`)
+  }
+  listEnvs(app: string) {
+    return this.list<EnvRecord>(`${appPath(app)}/environments`)
+  }
+  deleteEnv(app: string, env: string) {
+    return this.delete(envPath(app, env))
+  }
+
+  getWorkload(app: string, name: string) {
+    return this.get<WorkloadRecord>(workloadPath(app, name))
+  }
+  putWorkload(record: WorkloadRecord) {
+    return this.put(workloadPath(record.app, record.name), record, `Pier workload ${record.name} of ${record.app}`)
+  }
+  listWorkloads(app: string) {
+    return this.list<WorkloadRecord>(`${appPath(app)}/components`)
+  }
+  deleteWorkload(app: string, name: string) {
+    return this.delete(workloadPath(app, name))
+  }
+
+  private async get<T>(name: string): Promise<T | undefined> {
+    try {
+      const out = await this.ssm.getParameter({Name: name})
+      return out.Parameter?.Value ? (JSON.parse(out.Parameter.Value) as T) : undefined
+    } catch (error) {
+      if (isAwsError(error, 'ParameterNotFound')) return undefined
+      throw error
+    }
+  }
+
+  private async put(name: string, value: object, description: string): Promise<void> {
+    await this.ssm.putParameter({Name: name, Value: JSON.stringify(value), Type: 'String', Overwrite: true, Description: description})
+  }
+
+  private async list<T>(path: string): Promise<T[]> {
+    const out: T[] = []
+    let token: string | undefined
+    do {
+      const page = await this.ssm.getParametersByPath({Path: path, Recursive: false, NextToken: token})
+      for (const p of page.Parameters ?? []) {
+        try {
+          if (p.Value) out.push(JSON.parse(p.Value) as T)
+        } catch {
+          // A parameter under Copilot's tree that is not one of its JSON records: not ours to list.
+        }
+      }
+      token = page.NextToken
+    } while (token)
+    return out.sort((a, b) => String((a as {name?: string}).name).localeCompare(String((b as {name?: string}).name)))
+  }
+
+  private async delete(name: string): Promise<void> {
+    try {
+      await this.ssm.deleteParameter({Name: name})
+    } catch (error) {
+      if (!isAwsError(error, 'ParameterNotFound')) throw error
+    }
+  }
+}

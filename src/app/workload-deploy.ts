@@ -1,0 +1,136 @@
+// Deploys one workload to one environment: (1) the manifest, valid; (2) the environment, deployed and
+// with what this workload needs (ALB, NAT); (3) images; (4) deploy-time inputs; (5) render and deploy
+// the stack through a change set; (6) --force rolls the service even without changes; (7) register.
+import {UserError} from '../cli/errors.js'
+import {event} from '../deploy/events.js'
+import {RolloutWatcher, serviceFromPhysicalId} from '../deploy/rollout.js'
+import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
+import {describe} from '../deploy/stack-watch.js'
+import {backoff} from '../deploy/timing.js'
+import type {EcsWorkloadManifest, RoutingRule} from '../manifest/types.js'
+import type {AppContext} from './context.js'
+import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
+import type {DeployOptions} from './deploy-options.js'
+import {deployEnvironment, environmentOutputs} from './environment.js'
+import {prepareImages} from './images.js'
+import {ENV_OUTPUTS, workloadStackName, type WorkloadDeployInputs} from './ports.js'
+import {templateUploader} from './templates.js'
+import {ensureApp, ensureEnvRecord, workloadManifest, workspace} from './workspace.js'
+
+export interface WorkloadDeployInput extends DeployOptions {
+  name: string
+  env: string
+  tag?: string
+  force?: boolean
+  maxTaskFailures?: number
+  /** Skip bringing the environment up to date (the caller already did). */
+  environmentReady?: boolean
+}
+
+export interface WorkloadDeployResult extends StackDeployResult {
+  name: string
+  env: string
+  type: string
+  url?: string
+  forced?: boolean
+}
+
+export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput): Promise<WorkloadDeployResult> {
+  const ws = workspace(ctx)
+  const app = ws.application
+  const manifest = workloadManifest(ctx, ws, input.name, input.env)
+  await ensureApp(ctx, app)
+  await ensureEnvRecord(ctx, app, input.env)
+
+  if (!input.environmentReady) await ensureEnvironmentFor(ctx, input.env, input.name, manifest)
+  const env = await environmentOutputs(ctx, app, input.env)
+
+  const prepared = await prepareImages({registry: ctx.aws.registry, emit: ctx.emit, engine: ctx.engine}, {app, name: input.name, root: ws.root, manifest, tag: input.tag})
+  const stackName = workloadStackName(app, input.env, input.name)
+  const current = await describe(ctx, stackName)
+  const currentParams = Object.fromEntries((current?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
+  const rules = ctx.render.httpRules(manifest) as RoutingRule[]
+  const inputs: WorkloadDeployInputs = {
+    images: prepared.images,
+    dockerLabels: prepared.dockerLabels,
+    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns: listenerArnsFor(manifest, env.outputs)}),
+    desiredCount: current && hasAutoscaling(manifest) ? await currentDesiredCount(ctx, stackName) : undefined,
+    environment: {httpsListener: Boolean(env.outputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(env.outputs.InternalHTTPSListenerArn)},
+  }
+  const rendered = ctx.render.renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
+  const result = await deployStack(ctx, {
+    stackName,
+    template: rendered.template,
+    parameters: rendered.parameters,
+    tags: rendered.tags,
+    noRollback: input.noRollback,
+    detach: input.detach,
+    maxTaskFailures: input.maxTaskFailures,
+    confirm: input.confirmChanges,
+    uploadTemplate: templateUploader(ctx.aws),
+  })
+  let forced = false
+  if (input.force && result.status === 'no-changes' && manifest.type !== 'Scheduled Job') {
+    await forceNewDeployment(ctx, stackName, input.detach ?? false, input.maxTaskFailures ?? 3)
+    forced = true
+  }
+  if (!(await ctx.store.getWorkload(app, input.name))) await ctx.store.putWorkload({app, name: input.name, type: manifest.type})
+  return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs), forced}
+}
+
+/** Deploys the environment first when it is missing or lacks what this workload needs. */
+async function ensureEnvironmentFor(ctx: AppContext, env: string, name: string, manifest: EcsWorkloadManifest): Promise<void> {
+  const ws = workspace(ctx)
+  const stack = await describe(ctx, `${ws.application}-${env}`)
+  const needs = ctx.render.environmentNeeds([{name, manifest}])
+  const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
+  const has = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
+  const ready = stack && /^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '') && has('ALBWorkloads', needs.publicAlb) && has('InternalALBWorkloads', needs.internalAlb) && has('NATWorkloads', needs.nat)
+  if (ready) return
+  ctx.emit(event('step', stack ? `Environment ${env} needs an update for ${name}: deploying it first.` : `Environment ${env} is not deployed yet: deploying it first.`, {name: `env ${env}`, status: 'start'}))
+  await deployEnvironment(ctx, {env})
+}
+
+export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>): string | undefined {
+  if (m.type !== 'Load Balanced Web Service' && m.type !== 'Backend Service') return undefined
+  const http = m.http
+  if (!http) return undefined
+  const dns = m.type === 'Backend Service' ? envOutputs[ENV_OUTPUTS.internalLbDns] : envOutputs[ENV_OUTPUTS.publicLbDns]
+  if (!dns) return undefined
+  const https = m.type === 'Load Balanced Web Service' && Boolean(envOutputs[ENV_OUTPUTS.httpsListener])
+  const path = (http.path ?? '/').replace(/^\/?/, '/')
+  return `${https ? 'https' : 'http'}://${dns}${path === '/' ? '' : path}`
+}
+
+async function serviceOf(ctx: AppContext, stackName: string) {
+  const out = await ctx.aws.stacks.describeStackResources({StackName: stackName})
+  const res = (out.StackResources ?? []).find((r) => r.ResourceType === 'AWS::ECS::Service')
+  return res?.PhysicalResourceId ? serviceFromPhysicalId(res.LogicalResourceId ?? 'Service', res.PhysicalResourceId) : undefined
+}
+
+async function currentDesiredCount(ctx: AppContext, stackName: string): Promise<number | undefined> {
+  const svc = await serviceOf(ctx, stackName)
+  if (!svc) return undefined
+  const out = await ctx.aws.ecs.describeServices({cluster: svc.cluster, services: [svc.serviceArn]})
+  return out.services?.[0]?.desiredCount
+}
+
+/** --force with no changes: a new deployment of the same task definition, followed like a deploy. */
+async function forceNewDeployment(ctx: AppContext, stackName: string, detach: boolean, maxTaskFailures: number): Promise<void> {
+  const svc = await serviceOf(ctx, stackName)
+  if (!svc) throw new UserError(`${stackName} has no ECS service to redeploy.`)
+  ctx.emit(event('step', `Forcing a new deployment of ${svc.serviceArn.split('/').pop()}.`, {name: 'force', status: 'start'}))
+  await ctx.aws.ecs.updateService({cluster: svc.cluster, service: svc.serviceArn, forceNewDeployment: true})
+  if (detach) return
+  const watcher = new RolloutWatcher({ecs: ctx.aws.ecs, logs: ctx.aws.logs, emit: ctx.emit, now: ctx.timing.now}, stackName, svc)
+  const delays = backoff(ctx.aws.poll, ctx.timing.random)
+  for (;;) {
+    const st = await watcher.poll()
+    if (st.healthy) break
+    if (maxTaskFailures > 0 && st.failures >= maxTaskFailures) {
+      throw new UserError(`The new deployment of ${stackName} failed: ${st.lastFailure}`, {hint: 'ECS keeps trying; fix the cause and deploy again.'})
+    }
+    await ctx.timing.sleep(delays.next())
+  }
+  ctx.emit(event('step', `The new deployment of ${svc.serviceArn.split('/').pop()} is complete.`, {name: 'force', status: 'done'}))
+}

@@ -1,0 +1,183 @@
+// Operating deployed workloads: list, show (per environment), status (deployments, tasks, targets),
+// delete, and `job run` (a Scheduled Job's task, now).
+import type {Service} from '@aws-sdk/client-ecs'
+
+import {UserError} from '../cli/errors.js'
+import {isAwsError} from '../aws/errors.js'
+import {event} from '../deploy/events.js'
+import {serviceFromPhysicalId} from '../deploy/rollout.js'
+import {deleteStack} from '../deploy/stack-delete.js'
+import {describe} from '../deploy/stack-watch.js'
+import type {AppContext} from './context.js'
+import {environmentOutputs} from './environment.js'
+import {followTasks, type FollowResult} from './follow-tasks.js'
+import {ENV_OUTPUTS, logGroupName, workloadStackName} from './ports.js'
+import type {WorkloadRecord} from './store.js'
+
+export type WorkloadKind = 'svc' | 'job'
+export const isJob = (type: string) => type === 'Scheduled Job'
+
+export async function listWorkloads(ctx: AppContext, app: string, kind: WorkloadKind): Promise<WorkloadRecord[]> {
+  return (await ctx.store.listWorkloads(app)).filter((w) => (kind === 'job') === isJob(w.type))
+}
+
+export async function requireWorkload(ctx: AppContext, app: string, name: string): Promise<WorkloadRecord> {
+  const w = await ctx.store.getWorkload(app, name)
+  if (!w) throw new UserError(`Workload ${name} is not part of application ${app}.`, {hint: `Deploy it first (\`pier deploy --name ${name} --env ENV\`), or list them with \`pier svc ls\`.`})
+  return w
+}
+
+async function serviceIn(ctx: AppContext, stackName: string): Promise<{service?: Service; cluster?: string; taskDefinitionArn?: string}> {
+  const {StackResources = []} = await ctx.aws.stacks.describeStackResources({StackName: stackName})
+  const svcRes = StackResources.find((r) => r.ResourceType === 'AWS::ECS::Service')
+  const tdRes = StackResources.find((r) => r.ResourceType === 'AWS::ECS::TaskDefinition')
+  if (!svcRes?.PhysicalResourceId) return {taskDefinitionArn: tdRes?.PhysicalResourceId}
+  const ref = serviceFromPhysicalId(svcRes.LogicalResourceId ?? 'Service', svcRes.PhysicalResourceId)
+  if (!ref) return {taskDefinitionArn: tdRes?.PhysicalResourceId}
+  const out = await ctx.aws.ecs.describeServices({cluster: ref.cluster, services: [ref.serviceArn]})
+  return {service: out.services?.[0], cluster: ref.cluster, taskDefinitionArn: out.services?.[0]?.taskDefinition ?? tdRes?.PhysicalResourceId}
+}
+
+export interface WorkloadInEnv {
+  environment: string
+  stack: string
+  status: string
+  url?: string
+  desiredCount?: number
+  runningCount?: number
+  cpu?: string
+  memory?: string
+  image?: string
+  variables: Record<string, string>
+  /** Names only: values never leave the account. */
+  secrets: string[]
+}
+
+export async function showWorkload(ctx: AppContext, app: string, name: string) {
+  const record = await requireWorkload(ctx, app, name)
+  const envs = await ctx.store.listEnvs(app)
+  const deployments: WorkloadInEnv[] = []
+  for (const env of envs) {
+    const stackName = workloadStackName(app, env.name, name)
+    const stack = await describe(ctx, stackName)
+    if (!stack) continue
+    const {service, taskDefinitionArn} = await serviceIn(ctx, stackName)
+    const td = taskDefinitionArn ? (await ctx.aws.ecs.describeTaskDefinition({taskDefinition: taskDefinitionArn})).taskDefinition : undefined
+    const main = td?.containerDefinitions?.find((c) => c.name === name) ?? td?.containerDefinitions?.[0]
+    const envStack = await describe(ctx, `${app}-${env.name}`)
+    const outputs = Object.fromEntries((envStack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
+    const lb = record.type === 'Backend Service' ? outputs[ENV_OUTPUTS.internalLbDns] : record.type === 'Load Balanced Web Service' ? outputs[ENV_OUTPUTS.publicLbDns] : undefined
+    const hasTargets = (service?.loadBalancers ?? []).length > 0
+    deployments.push({
+      environment: env.name,
+      stack: stackName,
+      status: stack.StackStatus ?? '',
+      url: lb && hasTargets ? `http://${lb}` : undefined,
+      desiredCount: service?.desiredCount,
+      runningCount: service?.runningCount,
+      cpu: td?.cpu,
+      memory: td?.memory,
+      image: main?.image,
+      variables: Object.fromEntries((main?.environment ?? []).map((v) => [v.name ?? '', v.value ?? ''])),
+      secrets: (main?.secrets ?? []).map((s) => s.name ?? '').sort(),
+    })
+  }
+  return {app, name, type: record.type, deployments}
+}
+
+export async function workloadStatus(ctx: AppContext, app: string, name: string, env: string) {
+  const stackName = workloadStackName(app, env, name)
+  const stack = await describe(ctx, stackName)
+  if (!stack) throw new UserError(`${name} is not deployed in environment ${env}.`, {hint: `Deploy it with \`pier deploy --name ${name} --env ${env}\`.`})
+  const {service, cluster} = await serviceIn(ctx, stackName)
+  const tasks = []
+  if (service && cluster) {
+    const listed = await ctx.aws.ecs.listTasks({cluster, serviceName: service.serviceName, desiredStatus: 'RUNNING'})
+    if (listed.taskArns?.length) {
+      const described = await ctx.aws.ecs.describeTasks({cluster, tasks: listed.taskArns})
+      const now = ctx.timing.now()
+      for (const t of described.tasks ?? []) {
+        tasks.push({
+          taskId: (t.taskArn ?? '').split('/').pop() ?? '',
+          lastStatus: t.lastStatus,
+          health: t.healthStatus,
+          revision: (t.taskDefinitionArn ?? '').split(':').pop(),
+          startedAt: t.startedAt ? new Date(t.startedAt).toISOString() : undefined,
+          ageSeconds: t.startedAt ? Math.round((now - new Date(t.startedAt).getTime()) / 1000) : undefined,
+          capacityProvider: t.capacityProviderName,
+        })
+      }
+    }
+  }
+  const targets = []
+  for (const lb of service?.loadBalancers ?? []) {
+    if (!lb.targetGroupArn) continue
+    const health = await ctx.aws.loadBalancers.describeTargetHealth({TargetGroupArn: lb.targetGroupArn})
+    for (const d of health.TargetHealthDescriptions ?? []) {
+      targets.push({targetGroup: lb.targetGroupArn.split('/').slice(-2, -1)[0], id: d.Target?.Id, port: d.Target?.Port, state: d.TargetHealth?.State, reason: d.TargetHealth?.Description ?? d.TargetHealth?.Reason})
+    }
+  }
+  return {
+    app,
+    name,
+    env,
+    stack: {name: stackName, status: stack.StackStatus},
+    service: service
+      ? {name: service.serviceName, status: service.status, desiredCount: service.desiredCount, runningCount: service.runningCount, pendingCount: service.pendingCount}
+      : undefined,
+    deployments: (service?.deployments ?? []).map((d) => ({id: d.id, status: d.status, rolloutState: d.rolloutState, taskDefinition: (d.taskDefinition ?? '').split('/').pop(), desired: d.desiredCount, running: d.runningCount, pending: d.pendingCount, failed: d.failedTasks, updatedAt: d.updatedAt ? new Date(d.updatedAt).toISOString() : undefined})),
+    tasks,
+    targets,
+    alarms: (service?.deploymentConfiguration?.alarms?.alarmNames ?? []).map((n) => ({name: n})),
+    events: (service?.events ?? []).slice(0, 5).map((e) => ({at: e.createdAt ? new Date(e.createdAt).toISOString() : undefined, message: e.message})),
+  }
+}
+
+export async function deleteWorkload(ctx: AppContext, app: string, name: string, env?: string) {
+  const record = await ctx.store.getWorkload(app, name)
+  const envs = env ? [env] : (await ctx.store.listEnvs(app)).map((e) => e.name)
+  const deleted: string[] = []
+  for (const e of envs) {
+    const r = await deleteStack(ctx, {stackName: workloadStackName(app, e, name)})
+    if (r.status === 'deleted') deleted.push(e)
+  }
+  if (!env) {
+    await deleteRepository(ctx, `${app}/${name}`)
+    if (record) await ctx.store.deleteWorkload(app, name)
+  }
+  return {name, environments: deleted, unregistered: !env && Boolean(record)}
+}
+
+async function deleteRepository(ctx: AppContext, repositoryName: string) {
+  try {
+    await ctx.aws.registry.deleteRepository({repositoryName, force: true})
+    ctx.emit(event('step', `Deleted the image repository ${repositoryName}.`, {name: `repository ${repositoryName}`, status: 'done'}))
+  } catch (error) {
+    if (isAwsError(error, 'RepositoryNotFoundException')) return
+    ctx.emit(event('step', `Could not delete the image repository ${repositoryName}: ${(error as Error).message}`, {name: `repository ${repositoryName}`, status: 'failed'}, 'warn'))
+  }
+}
+
+export async function runJob(ctx: AppContext, input: {app: string; name: string; env: string; follow: boolean; onLog: (line: string) => void}): Promise<{taskArns: string[]; follow?: FollowResult}> {
+  const stackName = workloadStackName(input.app, input.env, input.name)
+  if (!(await describe(ctx, stackName))) throw new UserError(`Job ${input.name} is not deployed in environment ${input.env}.`, {hint: `Deploy it with \`pier job deploy --name ${input.name} --env ${input.env}\`.`})
+  const {taskDefinitionArn} = await serviceIn(ctx, stackName)
+  if (!taskDefinitionArn) throw new UserError(`The stack ${stackName} has no task definition.`)
+  const {outputs} = await environmentOutputs(ctx, input.app, input.env)
+  const cluster = outputs[ENV_OUTPUTS.cluster] ?? 'default'
+  const subnets = (outputs[ENV_OUTPUTS.privateSubnets] || outputs[ENV_OUTPUTS.publicSubnets] || '').split(',').filter(Boolean)
+  const securityGroups = (outputs[ENV_OUTPUTS.environmentSecurityGroup] ?? '').split(',').filter(Boolean)
+  const out = await ctx.aws.ecs.runTask({
+    cluster,
+    taskDefinition: taskDefinitionArn,
+    launchType: 'FARGATE',
+    startedBy: `pier-job-run`,
+    ...(subnets.length ? {networkConfiguration: {awsvpcConfiguration: {subnets, securityGroups, assignPublicIp: outputs[ENV_OUTPUTS.privateSubnets] ? 'DISABLED' : 'ENABLED'}}} : {}),
+  })
+  if (out.failures?.length || !out.tasks?.length) throw new UserError(`ECS could not start the job: ${out.failures?.[0]?.reason ?? 'no task was started'}.`)
+  const taskArns = out.tasks.map((t) => t.taskArn ?? '').filter(Boolean)
+  for (const arn of taskArns) ctx.emit(event('step', `Started job ${input.name}: task ${arn.split('/').pop()}.`, {name: `task ${arn.split('/').pop()}`, status: 'start', detail: arn}))
+  if (!input.follow) return {taskArns}
+  const follow = await followTasks({aws: ctx.aws, emit: ctx.emit, timing: ctx.timing, interrupts: ctx.interrupts, onLog: input.onLog}, {cluster, taskArns, logGroup: logGroupName(input.app, input.env, input.name), streamPrefix: 'copilot', container: input.name})
+  return {taskArns, follow}
+}

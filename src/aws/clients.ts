@@ -1,0 +1,192 @@
+// The one factory of AWS clients. It alone decides region, credentials, endpoint, retries and poll
+// tuning; everything else receives narrow interfaces and cannot tell AWS from the local control plane.
+// SDK modules load lazily, on the first call of each service, so commands that never call AWS stay fast.
+import {readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import {UserError} from '../cli/errors.js'
+import {mapAwsError} from './errors.js'
+import type {AwsClients, PollTuning} from './interfaces.js'
+
+export type {AwsClients} from './interfaces.js'
+
+export interface AwsOptions {
+  region?: string
+  profile?: string
+  endpoint?: string
+  /** Point every client at Pier's local control plane, starting it when it is not running. */
+  local?: boolean
+}
+
+interface Resolved {
+  region: string
+  endpoint?: string
+  profile?: string
+  credentials?: unknown
+  poll: PollTuning
+}
+
+type Loader = () => Promise<Record<string, any>>
+// Literal specifiers so the bundler splits each SDK client into its own lazy chunk.
+const LOADERS: Record<string, Loader> = {
+  cloudformation: () => import('@aws-sdk/client-cloudformation'),
+  ecs: () => import('@aws-sdk/client-ecs'),
+  logs: () => import('@aws-sdk/client-cloudwatch-logs'),
+  ssm: () => import('@aws-sdk/client-ssm'),
+  secretsmanager: () => import('@aws-sdk/client-secrets-manager'),
+  sts: () => import('@aws-sdk/client-sts'),
+  elbv2: () => import('@aws-sdk/client-elastic-load-balancing-v2'),
+  s3: () => import('@aws-sdk/client-s3'),
+  ecr: () => import('@aws-sdk/client-ecr'),
+}
+const CLIENT_CLASS: Record<string, string> = {
+  cloudformation: 'CloudFormationClient',
+  ecs: 'ECSClient',
+  logs: 'CloudWatchLogsClient',
+  ssm: 'SSMClient',
+  secretsmanager: 'SecretsManagerClient',
+  sts: 'STSClient',
+  elbv2: 'ElasticLoadBalancingV2Client',
+  s3: 'S3Client',
+  ecr: 'ECRClient',
+}
+const SIGNING_PREFIX: Record<string, string> = {cloudformation: 'cloudformation', elbv2: 'elasticloadbalancing', secretsmanager: 'secretsmanager'}
+
+const AWS_POLL: PollTuning = {minDelayMs: 1000, maxDelayMs: 4000}
+const LOCAL_POLL: PollTuning = {minDelayMs: 50, maxDelayMs: 250}
+
+export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClients> {
+  // Pier pins the SDK with its lockfile; the SDK's warning about future Node versions is not for users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  const resolved = opts.local ? await resolveLocal() : await resolveAws(opts)
+  const poll = pollFromEnv(resolved.poll)
+  let calls = 0
+  const clients = new Map<string, Promise<{client: any; mod: Record<string, any>}>>()
+
+  function client(service: string) {
+    let c = clients.get(service)
+    if (!c) {
+      const loader = LOADERS[service]!
+      c = loader().then((loaded) => {
+        const mod = (loaded.default ?? loaded) as Record<string, any>
+        const Ctor = mod[CLIENT_CLASS[service]!]
+        const config: Record<string, unknown> = {region: resolved.region, maxAttempts: 5, retryMode: 'standard'}
+        if (resolved.endpoint) config.endpoint = resolved.endpoint
+        if (resolved.credentials) config.credentials = resolved.credentials
+        if (resolved.profile) config.profile = resolved.profile
+        if (service === 's3' && resolved.endpoint) config.forcePathStyle = true
+        return {client: new Ctor(config), mod}
+      })
+      clients.set(service, c)
+    }
+    return c
+  }
+
+  function api<T>(service: string, methods: string[]): T {
+    const out: Record<string, (input: unknown) => Promise<unknown>> = {}
+    for (const method of methods) {
+      const command = method[0]!.toUpperCase() + method.slice(1)
+      out[method] = async (input) => {
+        const {client: c, mod} = await client(service)
+        calls++
+        try {
+          return await c.send(new mod[`${command}Command`](input ?? {}))
+        } catch (error) {
+          throw mapAwsError(error, `${SIGNING_PREFIX[service] ?? service}:${command}`, {profile: resolved.profile, endpoint: resolved.endpoint})
+        }
+      }
+    }
+    return out as T
+  }
+
+  return {
+    region: resolved.region,
+    poll,
+    callCount: () => calls,
+    stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
+    ecs: api('ecs', ['describeClusters', 'describeServices', 'updateService', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask']),
+    logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
+    parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter']),
+    secrets: api('secretsmanager', ['describeSecret']),
+    identity: api('sts', ['getCallerIdentity']),
+    loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),
+    objects: api('s3', ['headBucket', 'createBucket', 'putObject']),
+    registry: api('ecr', ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages']),
+  }
+}
+
+function pollFromEnv(base: PollTuning): PollTuning {
+  const min = Number(process.env.PIER_POLL_MIN_MS)
+  const max = Number(process.env.PIER_POLL_MAX_MS)
+  return {
+    minDelayMs: Number.isFinite(min) && min > 0 ? min : base.minDelayMs,
+    maxDelayMs: Number.isFinite(max) && max > 0 ? max : base.maxDelayMs,
+  }
+}
+
+async function resolveAws(opts: AwsOptions): Promise<Resolved> {
+  const profile = opts.profile ?? process.env.AWS_PROFILE
+  const endpoint = opts.endpoint ?? process.env.AWS_ENDPOINT_URL
+  const providers = (await import('@aws-sdk/credential-providers')) as Record<string, any>
+  const {fromNodeProviderChain} = (providers.default ?? providers) as {fromNodeProviderChain: (o: object) => unknown}
+  const credentials = fromNodeProviderChain(profile ? {profile} : {})
+  let region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+  if (!region) region = await regionFromProfile(profile)
+  if (!region) {
+    throw new UserError('No AWS region is set: Pier needs one to find your application.', {
+      hint: 'Pass --region, set AWS_REGION, set a region in your AWS profile, or use --local.',
+    })
+  }
+  return {region, endpoint, profile, credentials, poll: AWS_POLL}
+}
+
+/** The region of a profile in the shared config file (SSO profiles carry one too). */
+async function regionFromProfile(profile: string | undefined): Promise<string | undefined> {
+  const file = process.env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const name = profile ?? 'default'
+  const header = name === 'default' ? /^\[\s*(profile\s+)?default\s*\]/ : new RegExp(`^\\[\\s*profile\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`)
+  let inSection = false
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s*\[/.test(line)) inSection = header.test(line.trim())
+    else if (inSection) {
+      const m = /^\s*region\s*=\s*(\S+)/.exec(line)
+      if (m) return m[1]
+    }
+  }
+  return undefined
+}
+
+interface LocalStatusFile {
+  endpoint: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+}
+
+async function resolveLocal(): Promise<Resolved> {
+  const status = await ensureLocalControlPlane()
+  return {
+    region: status.region,
+    endpoint: status.endpoint,
+    credentials: {accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey},
+    poll: LOCAL_POLL,
+  }
+}
+
+async function ensureLocalControlPlane(): Promise<LocalStatusFile> {
+  const stateDir = process.env.PIER_STATE_DIR ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'pier', 'local')
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'control-plane.json'), 'utf8')) as LocalStatusFile
+  } catch {
+    throw new UserError(`The local control plane is not running: no ${join(stateDir, 'control-plane.json')}.`, {
+      hint: 'Start it with `pier local start`, or set PIER_STATE_DIR to the state directory of a running one.',
+    })
+  }
+}

@@ -1,0 +1,103 @@
+// The narrow interfaces Pier's code uses: only the calls it makes, with the SDK's own input and output
+// shapes (types only: importing them loads nothing at run time). One factory in clients.ts builds them.
+import type * as CFN from '@aws-sdk/client-cloudformation'
+import type * as Logs from '@aws-sdk/client-cloudwatch-logs'
+import type * as ECR from '@aws-sdk/client-ecr'
+import type * as ECS from '@aws-sdk/client-ecs'
+import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2'
+import type * as S3 from '@aws-sdk/client-s3'
+import type * as SM from '@aws-sdk/client-secrets-manager'
+import type * as SSM from '@aws-sdk/client-ssm'
+import type * as STS from '@aws-sdk/client-sts'
+
+type Call<I, O> = (input: I) => Promise<O>
+
+export interface StacksApi {
+  describeStacks: Call<CFN.DescribeStacksCommandInput, CFN.DescribeStacksCommandOutput>
+  describeStackEvents: Call<CFN.DescribeStackEventsCommandInput, CFN.DescribeStackEventsCommandOutput>
+  describeStackResources: Call<CFN.DescribeStackResourcesCommandInput, CFN.DescribeStackResourcesCommandOutput>
+  createChangeSet: Call<CFN.CreateChangeSetCommandInput, CFN.CreateChangeSetCommandOutput>
+  describeChangeSet: Call<CFN.DescribeChangeSetCommandInput, CFN.DescribeChangeSetCommandOutput>
+  executeChangeSet: Call<CFN.ExecuteChangeSetCommandInput, CFN.ExecuteChangeSetCommandOutput>
+  deleteChangeSet: Call<CFN.DeleteChangeSetCommandInput, CFN.DeleteChangeSetCommandOutput>
+  cancelUpdateStack: Call<CFN.CancelUpdateStackCommandInput, CFN.CancelUpdateStackCommandOutput>
+  deleteStack: Call<CFN.DeleteStackCommandInput, CFN.DeleteStackCommandOutput>
+  getTemplate: Call<CFN.GetTemplateCommandInput, CFN.GetTemplateCommandOutput>
+}
+
+export interface EcsApi {
+  describeClusters: Call<ECS.DescribeClustersCommandInput, ECS.DescribeClustersCommandOutput>
+  describeServices: Call<ECS.DescribeServicesCommandInput, ECS.DescribeServicesCommandOutput>
+  updateService: Call<ECS.UpdateServiceCommandInput, ECS.UpdateServiceCommandOutput>
+  listTasks: Call<ECS.ListTasksCommandInput, ECS.ListTasksCommandOutput>
+  describeTasks: Call<ECS.DescribeTasksCommandInput, ECS.DescribeTasksCommandOutput>
+  describeTaskDefinition: Call<ECS.DescribeTaskDefinitionCommandInput, ECS.DescribeTaskDefinitionCommandOutput>
+  registerTaskDefinition: Call<ECS.RegisterTaskDefinitionCommandInput, ECS.RegisterTaskDefinitionCommandOutput>
+  runTask: Call<ECS.RunTaskCommandInput, ECS.RunTaskCommandOutput>
+  stopTask: Call<ECS.StopTaskCommandInput, ECS.StopTaskCommandOutput>
+}
+
+export interface LogsApi {
+  getLogEvents: Call<Logs.GetLogEventsCommandInput, Logs.GetLogEventsCommandOutput>
+  filterLogEvents: Call<Logs.FilterLogEventsCommandInput, Logs.FilterLogEventsCommandOutput>
+  describeLogStreams: Call<Logs.DescribeLogStreamsCommandInput, Logs.DescribeLogStreamsCommandOutput>
+}
+
+export interface ParametersApi {
+  getParameter: Call<SSM.GetParameterCommandInput, SSM.GetParameterCommandOutput>
+  getParametersByPath: Call<SSM.GetParametersByPathCommandInput, SSM.GetParametersByPathCommandOutput>
+  putParameter: Call<SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput>
+  deleteParameter: Call<SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput>
+}
+
+export interface SecretsApi {
+  describeSecret: Call<SM.DescribeSecretCommandInput, SM.DescribeSecretCommandOutput>
+}
+
+export interface IdentityApi {
+  getCallerIdentity: Call<STS.GetCallerIdentityCommandInput, STS.GetCallerIdentityCommandOutput>
+}
+
+export interface LoadBalancersApi {
+  describeLoadBalancers: Call<ELB.DescribeLoadBalancersCommandInput, ELB.DescribeLoadBalancersCommandOutput>
+  describeListeners: Call<ELB.DescribeListenersCommandInput, ELB.DescribeListenersCommandOutput>
+  describeRules: Call<ELB.DescribeRulesCommandInput, ELB.DescribeRulesCommandOutput>
+  describeTargetHealth: Call<ELB.DescribeTargetHealthCommandInput, ELB.DescribeTargetHealthCommandOutput>
+}
+
+export interface ObjectsApi {
+  headBucket: Call<S3.HeadBucketCommandInput, S3.HeadBucketCommandOutput>
+  createBucket: Call<S3.CreateBucketCommandInput, S3.CreateBucketCommandOutput>
+  putObject: Call<S3.PutObjectCommandInput, S3.PutObjectCommandOutput>
+}
+
+export interface RegistryApi {
+  describeRepositories: Call<ECR.DescribeRepositoriesCommandInput, ECR.DescribeRepositoriesCommandOutput>
+  createRepository: Call<ECR.CreateRepositoryCommandInput, ECR.CreateRepositoryCommandOutput>
+  deleteRepository: Call<ECR.DeleteRepositoryCommandInput, ECR.DeleteRepositoryCommandOutput>
+  getAuthorizationToken: Call<ECR.GetAuthorizationTokenCommandInput, ECR.GetAuthorizationTokenCommandOutput>
+  describeImages: Call<ECR.DescribeImagesCommandInput, ECR.DescribeImagesCommandOutput>
+}
+
+/** Tuning that depends on where the endpoint is (decided by the factory, never by callers). */
+export interface PollTuning {
+  /** First and longest delay between two polls, ms; each delay is jittered. */
+  minDelayMs: number
+  maxDelayMs: number
+}
+
+export interface AwsClients {
+  region: string
+  stacks: StacksApi
+  ecs: EcsApi
+  logs: LogsApi
+  parameters: ParametersApi
+  secrets: SecretsApi
+  identity: IdentityApi
+  loadBalancers: LoadBalancersApi
+  objects: ObjectsApi
+  registry: RegistryApi
+  poll: PollTuning
+  /** Number of API calls made through these clients (for the bench and `--debug`). */
+  callCount(): number
+}

@@ -1,0 +1,27 @@
+// --diff / --diff-yes: show the template diff of each change set and ask before executing it.
+import {parse} from 'yaml'
+
+import type {AppContext} from '../app/context.js'
+import type {DeployOptions} from '../app/deploy-options.js'
+import {event} from '../deploy/events.js'
+import {templateDiff} from '../deploy/template-diff.js'
+import {UserError} from './errors.js'
+
+export function diffReview(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?: boolean}): DeployOptions['confirmChanges'] {
+  if (!flags.diff && !flags['diff-yes']) return undefined
+  return async ({stackName, template, operation}) => {
+    let before: Record<string, unknown> | undefined
+    if (operation === 'update') {
+      const out = await ctx.aws.stacks.getTemplate({StackName: stackName, TemplateStage: 'Original'})
+      before = out.TemplateBody ? (parse(out.TemplateBody) as Record<string, unknown>) : undefined
+    }
+    const diff = templateDiff(before, template)
+    const text = `~ ${stackName} (${operation})\n${diff || '  (only parameters changed)'}`
+    ctx.emit(event('output', `Changes to ${stackName}`, {text, stream: 'stderr'}))
+    if (flags['diff-yes']) return true
+    if (!ctx.confirm) {
+      throw new UserError(`--diff needs an answer before deploying ${stackName}: Pier does not prompt when stdin is not a terminal or CI is set.`, {hint: 'Pass --diff-yes to deploy right after showing the diff.'})
+    }
+    return ctx.confirm(`Deploy these changes to ${stackName}?`)
+  }
+}

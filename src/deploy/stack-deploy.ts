@@ -1,0 +1,172 @@
+// Deploys one CloudFormation stack through a change set: create or update, "no changes" as a success,
+// an optional review of the changes, execute, then follow it to the end (see stack-watch.ts).
+import {DeployError, UserError} from '../cli/errors.js'
+import {isAwsError} from '../aws/errors.js'
+import {templateResources, type DeployContext} from './context.js'
+import {event, type ResourceChange} from './events.js'
+import {stackEventPoller} from './stack-events.js'
+import {isInProgress, isSuccess, needsRecreate} from './stack-status.js'
+import {describe, watchStack} from './stack-watch.js'
+import {backoff} from './timing.js'
+import {deleteStack} from './stack-delete.js'
+
+/** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
+export const INLINE_TEMPLATE_LIMIT = 51_200
+
+export interface StackDeployInput {
+  stackName: string
+  template: Record<string, any>
+  parameters?: Record<string, string>
+  tags?: Record<string, string>
+  /** Keep the resources of a failed deploy as they are (CloudFormation's DisableRollback). */
+  noRollback?: boolean
+  /** Return as soon as the change set executes. */
+  detach?: boolean
+  /** Stop after this many stopped tasks of the new deployment with none healthy; 0 waits for CloudFormation. Default 3. */
+  maxTaskFailures?: number
+  /** Reviews the change set (e.g. --diff); false cancels the deploy. */
+  confirm?: (review: {stackName: string; changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
+  /** Uploads a template larger than the inline limit and returns its URL. */
+  uploadTemplate?: (stackName: string, body: string) => Promise<string>
+}
+
+export interface StackDeployResult {
+  stackName: string
+  status: 'deployed' | 'no-changes' | 'detached'
+  stackStatus?: string
+  outputs: Record<string, string>
+}
+
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const
+
+export async function deployStack(ctx: DeployContext, input: StackDeployInput): Promise<StackDeployResult> {
+  const {aws, emit, timing} = ctx
+  const {stackName} = input
+  let existing = await waitUntilSettled(ctx, stackName)
+  if (existing && needsRecreate(existing.StackStatus ?? '')) {
+    emit(event('step', `${stackName} failed to be created before (${existing.StackStatus}): deleting it to create it again.`, {name: 'recreate', status: 'start', detail: existing.StackStatus}, 'warn', timing.now))
+    await deleteStack(ctx, {stackName})
+    existing = undefined
+  }
+  const operation = existing ? 'update' : 'create'
+
+  const body = JSON.stringify(input.template)
+  let templateUrl: string | undefined
+  if (Buffer.byteLength(body) > INLINE_TEMPLATE_LIMIT) {
+    if (!input.uploadTemplate) throw new UserError(`The template of ${stackName} is ${Buffer.byteLength(body)} bytes: CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`)
+    templateUrl = await input.uploadTemplate(stackName, body)
+  }
+
+  const changeSetName = `pier-${timing.now()}`
+  await aws.stacks.createChangeSet({
+    StackName: stackName,
+    ChangeSetName: changeSetName,
+    ChangeSetType: existing ? 'UPDATE' : 'CREATE',
+    ...(templateUrl ? {TemplateURL: templateUrl} : {TemplateBody: body}),
+    Parameters: Object.entries(input.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})),
+    Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({Key, Value})),
+    Capabilities: [...CAPABILITIES],
+  })
+  const changeSet = await waitForChangeSet(ctx, stackName, changeSetName)
+  if (changeSet.empty) {
+    await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+    emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
+    const current = await describe(ctx, stackName)
+    return {stackName, status: 'no-changes', stackStatus: current?.StackStatus, outputs: outputsOf(current)}
+  }
+
+  const resources = templateResources(input.template)
+  const descriptions = Object.fromEntries(resources.map((r) => [r.logicalId, r.description]))
+  const changes = changeSet.changes.map((c) => ({...c, description: descriptions[c.logicalId]}))
+  emit(event('stack.changeset', `${stackName}: ${changes.length} resource change(s) to ${operation}.`, {stack: stackName, changeSet: changeSetName, operation, changes}, 'info', timing.now))
+  if (input.confirm && !(await input.confirm({stackName, changes, template: input.template, operation}))) {
+    await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+    if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
+    throw new UserError(`The deploy of ${stackName} was cancelled: the changes were not approved.`, {hint: 'Run the command again and approve the changes, or pass --diff-yes.'})
+  }
+
+  // Events older than the change set belong to earlier operations.
+  const poller = stackEventPoller(aws.stacks, stackName, changeSet.createdAt ?? 0)
+  if (changeSet.createdAt === undefined) await poller.poll()
+  await aws.stacks.executeChangeSet({StackName: stackName, ChangeSetName: changeSetName, DisableRollback: input.noRollback ?? false})
+  emit(event('stack.start', `${operation === 'create' ? 'Creating' : 'Updating'} ${stackName}.`, {stack: stackName, operation, resources}, 'info', timing.now))
+  if (input.detach) {
+    emit(event('stack.detached', `${stackName}: the change set is executing; Pier is not waiting for it.`, {stack: stackName}, 'info', timing.now))
+    return {stackName, status: 'detached', outputs: {}}
+  }
+
+  const result = await watchStack(ctx, {stackName, operation, poller, descriptions, maxTaskFailures: input.maxTaskFailures ?? 3})
+  if (result.outcome === 'detached') return {stackName, status: 'detached', outputs: {}}
+  if (result.outcome === 'failed-fast') {
+    throw new DeployError(`The deploy of ${stackName} failed: ${result.reason}`, result.failures, {
+      hint: `The ${operation === 'create' ? 'stack is being deleted' : 'update is being rolled back'}. Fix the cause above, then deploy again.`,
+    })
+  }
+  if (result.cancelled) {
+    throw new UserError(`The deploy of ${stackName} was cancelled: the stack is now ${result.stackStatus}.`, {hint: 'Deploy again when ready.'})
+  }
+  if (!isSuccess(result.stackStatus ?? '')) {
+    const reason = result.failures[0]?.reason ?? `the stack ended in ${result.stackStatus}`
+    throw new DeployError(`The deploy of ${stackName} failed (${result.stackStatus}): ${reason}`, result.failures, {
+      hint: input.noRollback ? 'The failed resources were kept (--no-rollback) so you can inspect them.' : 'Fix the cause above, then deploy again.',
+    })
+  }
+  return {stackName, status: 'deployed', stackStatus: result.stackStatus, outputs: result.outputs}
+}
+
+function outputsOf(stack: {Outputs?: {OutputKey?: string; OutputValue?: string}[]} | undefined): Record<string, string> {
+  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
+}
+
+/** Waits for an operation already running on the stack (another deploy, a rollback) to finish. */
+export async function waitUntilSettled(ctx: DeployContext, stackName: string) {
+  const delays = backoff(ctx.aws.poll, ctx.timing.random)
+  let announced = false
+  for (;;) {
+    const stack = await describe(ctx, stackName)
+    const status = stack?.StackStatus ?? ''
+    if (!stack || !isInProgress(status) || status === 'REVIEW_IN_PROGRESS') return stack
+    if (!announced) {
+      announced = true
+      ctx.emit(event('stack.waiting', `${stackName} is busy (${status}): waiting for it to finish.`, {stack: stackName, status}, 'info', ctx.timing.now))
+    }
+    await ctx.timing.sleep(delays.next())
+  }
+}
+
+interface ChangeSetSummary {
+  empty: boolean
+  changes: ResourceChange[]
+  createdAt?: number
+}
+
+async function waitForChangeSet(ctx: DeployContext, stackName: string, name: string): Promise<ChangeSetSummary> {
+  const delays = backoff(ctx.aws.poll, ctx.timing.random)
+  for (;;) {
+    const cs = await ctx.aws.stacks.describeChangeSet({StackName: stackName, ChangeSetName: name})
+    const status = cs.Status ?? ''
+    if (status === 'CREATE_COMPLETE') {
+      const changes: ResourceChange[] = []
+      let page = cs
+      for (;;) {
+        for (const c of page.Changes ?? []) {
+          const rc = c.ResourceChange
+          if (rc) changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement})
+        }
+        if (!page.NextToken) break
+        page = await ctx.aws.stacks.describeChangeSet({StackName: stackName, ChangeSetName: name, NextToken: page.NextToken})
+      }
+      return {empty: changes.length === 0, changes, createdAt: cs.CreationTime ? new Date(cs.CreationTime).getTime() : undefined}
+    }
+    if (status === 'FAILED') {
+      const reason = cs.StatusReason ?? ''
+      if (/didn't contain changes|No updates are to be performed|no changes/i.test(reason)) return {empty: true, changes: []}
+      throw new DeployError(`The change set for ${stackName} failed: ${reason}`, [], {hint: 'Fix the template or parameters it names, then deploy again.'})
+    }
+    await ctx.timing.sleep(delays.next())
+  }
+}
+
+export function isStackMissing(error: unknown): boolean {
+  return isAwsError(error, 'ValidationError') && /does not exist/i.test(error.message)
+}

@@ -1,0 +1,82 @@
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {rulePriorities} from '../../src/app/deploy-inputs.js'
+import {buildSpec} from '../../src/app/images.js'
+import {locate} from '../../src/app/locate.js'
+import {formatLogLine, parseSince} from '../../src/app/logs.js'
+import {parseKeyValues, renderTaskStack, splitCommand} from '../../src/app/task-template.js'
+import {workloadUrl} from '../../src/app/workload-deploy.js'
+import {UserError} from '../../src/cli/errors.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'pier-helpers-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('task run helpers', () => {
+  it('splits a command like a shell for quotes and spaces', () => {
+    expect(splitCommand(`sh -c "echo 'hi there'; exit 3"`)).toEqual(['sh', '-c', "echo 'hi there'; exit 3"])
+    expect(splitCommand(`a '' b`)).toEqual(['a', '', 'b'])
+  })
+
+  it('reads KEY=VALUE lists, comma-separated or repeated', () => {
+    expect(parseKeyValues('--env-vars', ['A=1,B=x=y', 'C='])).toEqual({A: '1', B: 'x=y', C: ''})
+    expect(() => parseKeyValues('--env-vars', ['nope'])).toThrow(UserError)
+  })
+
+  it('renders the task group stack with secrets by reference only', () => {
+    const {stackName, template} = renderTaskStack({group: 'migrate', image: 'alpine:3', cpu: 256, memory: 512, command: ['echo', 'hi'], environment: {MODE: 'x'}, secrets: {DB: '/copilot/demo/test/secrets/db'}, region: 'us-east-1'})
+    expect(stackName).toBe('task-migrate')
+    const c = template.Resources.TaskDefinition.Properties.ContainerDefinitions[0]
+    expect(c.Secrets).toEqual([{Name: 'DB', ValueFrom: '/copilot/demo/test/secrets/db'}])
+    expect(c.LogConfiguration.Options['awslogs-stream-prefix']).toBe('copilot')
+    expect(template.Resources.ExecutionRole.Properties.Policies[0].PolicyName).toBe('ReadSecrets')
+  })
+})
+
+describe('logs helpers', () => {
+  it('parses --since durations', () => {
+    expect(parseSince('90s')).toBe(90_000)
+    expect(parseSince('1h30m')).toBe(5_400_000)
+    expect(() => parseSince('soon')).toThrow(/not a duration/)
+  })
+
+  it('prints lines like Copilot: container/short task id, message', () => {
+    expect(formatLogLine({logStreamName: 'copilot/web/0123456789abcdef', timestamp: 0, message: 'ready'})).toBe('web/01234567 ready')
+  })
+})
+
+describe('deploy-time inputs', () => {
+  it('keeps the priorities a stack already has', async () => {
+    const aws = {loadBalancers: {describeRules: async () => ({Rules: []})}} as never
+    expect(await rulePriorities(aws, {paths: ['/', '/api'], current: {HTTPRulePriority: '7', HTTPRulePriority1: '8'}, listenerArns: ['l']})).toEqual([7, 8])
+  })
+
+  it('takes free priorities, the root path last', async () => {
+    const aws = {loadBalancers: {describeRules: async () => ({Rules: [{Priority: 'default'}, {Priority: '1'}, {Priority: '50000'}]})}} as never
+    expect(await rulePriorities(aws, {paths: ['/api', '/'], current: {}, listenerArns: ['l']})).toEqual([2, 49999])
+  })
+
+  it('builds the URL from the environment\'s load balancer and the path', () => {
+    const m = {name: 'web', type: 'Load Balanced Web Service' as const, http: {path: 'api'}}
+    expect(workloadUrl(m, {PublicLoadBalancerDNSName: 'lb.local:8080'})).toBe('http://lb.local:8080/api')
+    expect(workloadUrl({...m, http: {path: '/'}}, {PublicLoadBalancerDNSName: 'lb', HTTPSListenerArn: 'arn'})).toBe('https://lb')
+  })
+})
+
+describe('images', () => {
+  it('reads both forms of image.build', () => {
+    expect(buildSpec('/ws', 'web', 'web/Dockerfile')).toEqual({container: 'web', context: '/ws/web', dockerfile: 'Dockerfile'})
+    expect(buildSpec('/ws', 'web', {context: '.', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})).toMatchObject({context: '/ws', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})
+  })
+})
+
+describe('locate', () => {
+  it('points at the environment override first, then the base field', () => {
+    const file = join(dir, 'manifest.yml')
+    writeFileSync(file, 'name: web\nsecrets:\n  DB: /a\nenvironments:\n  prod:\n    secrets:\n      DB: /b\n')
+    expect(locate(dir, file, [['environments', 'prod', 'secrets', 'DB'], ['secrets', 'DB']])).toEqual({file: 'manifest.yml', line: 7, col: 7, path: 'environments.prod.secrets.DB'})
+    expect(locate(dir, file, [['environments', 'test', 'secrets', 'DB'], ['secrets', 'DB']])).toMatchObject({line: 3, col: 3})
+  })
+})

@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest'
+
+import {AppStore} from '../../src/app/store.js'
+import {fakeSsm} from './fake-ssm.js'
+
+describe('AppStore', () => {
+  it('keeps records under Copilot\'s parameter paths as JSON', async () => {
+    const ssm = fakeSsm()
+    const store = new AppStore(ssm)
+    await store.putApp({name: 'demo', account: '123456789012'})
+    await store.putEnv({app: 'demo', name: 'test', region: 'eu-west-1', accountID: '123456789012', prod: false})
+    await store.putWorkload({app: 'demo', name: 'web', type: 'Load Balanced Web Service'})
+    expect([...ssm.values.keys()].sort()).toEqual(['/copilot/applications/demo', '/copilot/applications/demo/components/web', '/copilot/applications/demo/environments/test'])
+    expect(JSON.parse(ssm.values.get('/copilot/applications/demo/components/web')!)).toEqual({app: 'demo', name: 'web', type: 'Load Balanced Web Service'})
+  })
+
+  it('lists applications written by Copilot next to Pier\'s, one level deep', async () => {
+    const ssm = fakeSsm()
+    ssm.values.set('/copilot/applications/legacy', JSON.stringify({name: 'legacy', account: '1', version: 'v1.2.0'}))
+    ssm.values.set('/copilot/applications/legacy/environments/prod', JSON.stringify({app: 'legacy', name: 'prod', region: 'us-east-1'}))
+    const store = new AppStore(ssm)
+    await store.putApp({name: 'demo'})
+    expect((await store.listApps()).map((a) => a.name)).toEqual(['demo', 'legacy'])
+    expect((await store.listEnvs('legacy')).map((e) => e.name)).toEqual(['prod'])
+  })
+
+  it('answers undefined for a missing record and deletes idempotently', async () => {
+    const store = new AppStore(fakeSsm())
+    expect(await store.getApp('nope')).toBeUndefined()
+    await store.deleteWorkload('demo', 'web')
+    await store.putWorkload({app: 'demo', name: 'web', type: 'Backend Service'})
+    await store.deleteWorkload('demo', 'web')
+    expect(await store.getWorkload('demo', 'web')).toBeUndefined()
+  })
+})
