@@ -1,6 +1,6 @@
 // The exec broker: the local stand-in for SSM's message gateway. ECS ExecuteCommand asks it for a
 // session; the client dials the session's stream URL with a single-use token that expires within a
-// minute; the task's exec agent, which keeps polling the broker, dials the same session from its side;
+// minute; the task's exec agent, which keeps polling the broker, joins the same session from its side;
 // the broker relays frames between the two, holding early frames until the other side arrives.
 import {randomBytes, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
