@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, type LocalStatus} from './contracts.js'
-import {createControlPlane, type ControlPlane} from './control-plane.js'
+import {startLocalControlPlane, type LocalControlPlane} from './assemble.js'
 import {defaultPort, defaultStateDir, readLocalStatus, STATUS_FILE} from './launcher.js'
 import {readJsonFile, writeJsonFileAtomic} from './store/json-file.js'
 
@@ -27,9 +27,9 @@ async function main(): Promise<void> {
   const running = readLocalStatus(stateDir)
   if (running) throw new Error(`the local control plane already runs for ${stateDir} (pid ${running.pid}, ${running.endpoint})`)
 
-  let cp: ControlPlane
+  let cp: LocalControlPlane
   try {
-    cp = await createControlPlane({stateDir, port, log})
+    cp = await startLocalControlPlane({stateDir, port, log})
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} on 127.0.0.1 is in use by another program: choose another with --port or PIER_LOCAL_PORT`)

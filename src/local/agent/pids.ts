@@ -62,6 +62,11 @@ export class PidRegistry {
     }
   }
 
+  /** The process group leaders recorded for an owner (a task's containers). */
+  pidsOf(owner: string): number[] {
+    return (this.tracked.get(owner) ?? []).map((p) => p.pid)
+  }
+
   forget(owner: string): void {
     this.tracked.delete(owner)
     rmSync(join(this.dir, `${owner}.json`), {force: true})

@@ -111,6 +111,11 @@ export class ProcessDriver implements TaskDriver {
     run.advance()
   }
 
+  /** Process group leaders of a task's containers (for measuring its CPU and memory). */
+  processesOf(taskId: string): number[] {
+    return this.pids.pidsOf(taskId)
+  }
+
   private prepare(run: TaskRun, c: ContainerRun, taskDir: string, hostPath: string, hosts: string | undefined): void {
     const spec = run.spec
     const scratchDir = join(taskDir, c.spec.name)

@@ -112,7 +112,13 @@ export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProvid
       const svc = out?.service
       const arn = String(svc?.serviceArn)
       const deploymentId = primaryDeployment(svc)?.id
-      await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      try {
+        await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      } catch (err) {
+        // The service exists although its creation failed: remove it, so the rollback can delete the cluster.
+        await this.delete(arn, props, ctx).catch(() => undefined)
+        throw err
+      }
       return {physicalId: arn, attributes: {ServiceArn: arn, Name: name}}
     },
     async update(arn, props, _old, ctx) {
