@@ -62,7 +62,12 @@ export interface TargetRegistry {
 
 /** Cloud Map: ECS registers each task of a service that has `serviceRegistries`. */
 export interface DiscoveryRegistry {
-  registerInstance(serviceRegistryArn: string, instanceId: string, address: {ip: string; port?: number}): Promise<void>
+  /**
+   * `ip`/`port`: where the instance really listens (127.0.0.1 and the task's host port locally).
+   * `containerPort` (optional, added for the local registry): the port clients use with the discovery
+   * name, i.e. the serviceRegistries port; the local forwarder listens there. Defaults to `port`.
+   */
+  registerInstance(serviceRegistryArn: string, instanceId: string, address: {ip: string; port?: number; containerPort?: number}): Promise<void>
   deregisterInstance(serviceRegistryArn: string, instanceId: string): Promise<void>
   /** The hosts-file lines a task should see (name → loopback address) so discovery names resolve. */
   hostsFor(namespaceNames?: string[]): string

@@ -1,0 +1,97 @@
+// `svc package`, `job package`, `env package`: render a workload's or an environment's stack offline,
+// as deploy would, without AWS. Values that exist only after deployment come through parameters and
+// imports; images built from source are named `<app>/<workload>:<tag>` until deploy pushes them.
+
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+
+import {UserError} from '../cli/errors.js'
+import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
+import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'
+import {buildLabels, sourceBuilds} from './source-builds.js'
+
+/** The manifests of a workspace, resolved (interpolated, defaults and overrides applied, validated).
+ * Each method throws a UserError that shows the diagnostics when a manifest has errors. */
+export interface WorkspaceManifests {
+  root: string
+  application: string
+  environments: string[]
+  workloads: {name: string; type: WorkloadType}[]
+  environment(env: string): EnvironmentManifest
+  workload(name: string, env: string): WorkloadManifest
+}
+
+export type WorkloadKind = 'service' | 'job'
+
+export interface PackageResult {
+  stackName: string
+  files: PackagedFile[]
+}
+
+function checkKind(src: WorkspaceManifests, name: string, kind: WorkloadKind): void {
+  const w = src.workloads.find((x) => x.name === name)
+  if (!w) return // the source reports unknown names itself, with suggestions
+  const isJob = w.type === 'Scheduled Job'
+  if (kind === 'service' && isJob) throw new UserError(`${name} is a job, not a service`, {hint: `Run \`pier job package -n ${name}\`.`})
+  if (kind === 'job' && !isJob) throw new UserError(`${name} is a service, not a job`, {hint: `Run \`pier svc package -n ${name}\`.`})
+}
+
+function isEcs(m: WorkloadManifest): m is EcsWorkloadManifest {
+  return m.type === 'Load Balanced Web Service' || m.type === 'Backend Service' || m.type === 'Worker Service' || m.type === 'Scheduled Job'
+}
+
+function rendering<T>(what: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof RenderError) throw new UserError(`cannot render ${what}: ${error.message}`, {hint: 'Fix the manifest and run the command again.'})
+    throw error
+  }
+}
+
+/** The deploy-time inputs `package` can know offline. */
+export function offlineInputs(src: WorkspaceManifests, name: string, manifest: EcsWorkloadManifest, env: EnvironmentManifest, tag: string): WorkloadDeployInputs {
+  const builds = sourceBuilds(src.root, name, manifest)
+  return {
+    images: Object.fromEntries(builds.map((b) => [b.container, `${src.application}/${b.container === name ? name : `${name}-${b.container}`}:${tag}`])),
+    dockerLabels: buildLabels(builds),
+    environment: environmentFacts(env),
+  }
+}
+
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string}): PackageResult {
+  checkKind(src, opts.name, opts.kind)
+  const manifest = src.workload(opts.name, opts.env)
+  if (!isEcs(manifest)) {
+    throw new UserError(`${opts.name} is a ${manifest.type}: Pier packages ECS workloads only`, {
+      hint: 'Load Balanced Web Service, Backend Service, Worker Service and Scheduled Job can be packaged and deployed.',
+    })
+  }
+  const envManifest = src.environment(opts.env)
+  const inputs = offlineInputs(src, opts.name, manifest, envManifest, opts.tag ?? 'latest')
+  const stack = rendering(`${opts.name} for environment ${opts.env}`, () =>
+    renderWorkloadStack({app: src.application, env: opts.env, name: opts.name, manifest, inputs}),
+  )
+  return {stackName: stack.stackName, files: workloadFiles(opts.name, opts.env, stack)}
+}
+
+export function packageEnvironment(src: WorkspaceManifests, env: string): PackageResult {
+  const manifest = src.environment(env)
+  const workloads = src.workloads.map((w) => ({name: w.name, manifest: src.workload(w.name, env)}))
+  const stack = rendering(`environment ${env}`, () =>
+    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads)}),
+  )
+  return {stackName: stack.stackName, files: environmentFiles(env, stack)}
+}
+
+/** Writes the files into a directory (created when missing); returns their paths. */
+export function writePackage(files: PackagedFile[], outputDir: string, cwd: string): string[] {
+  const dir = resolve(cwd, outputDir)
+  mkdirSync(dir, {recursive: true})
+  return files.map((f) => {
+    const path = join(dir, f.name)
+    writeFileSync(path, f.content)
+    return path
+  })
+}

@@ -1,0 +1,51 @@
+// Images built from source: where each container's Dockerfile and build context are, following
+// Copilot's rules (paths relative to the workspace root; `build: path/Dockerfile` builds in its
+// directory). Deploy builds them; `package` and the local control plane use the same answers.
+
+import {dirname, isAbsolute, join, resolve} from 'node:path'
+
+import type {BuildArgs, EcsWorkloadManifest} from '../manifest/types.js'
+
+export interface SourceBuild {
+  /** Container name: the workload's name for the main container, else the sidecar's. */
+  container: string
+  /** Absolute build context directory. */
+  context: string
+  /** Absolute Dockerfile path. */
+  dockerfile: string
+  args?: Record<string, string>
+  target?: string
+  cacheFrom?: string[]
+}
+
+export const BUILD_CONTEXT_LABEL = 'pier.build.context'
+export const BUILD_DOCKERFILE_LABEL = 'pier.build.dockerfile'
+
+function locate(root: string, build: string | BuildArgs): Omit<SourceBuild, 'container'> {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p))
+  if (typeof build === 'string') return {context: dirname(abs(build)), dockerfile: abs(build)}
+  const context = build.context ? abs(build.context) : build.dockerfile ? dirname(abs(build.dockerfile)) : root
+  const dockerfile = build.dockerfile ? abs(build.dockerfile) : join(context, 'Dockerfile')
+  return {
+    context,
+    dockerfile,
+    ...(build.args ? {args: build.args} : {}),
+    ...(build.target ? {target: build.target} : {}),
+    ...(build.cache_from ? {cacheFrom: build.cache_from} : {}),
+  }
+}
+
+export function sourceBuilds(root: string, name: string, manifest: EcsWorkloadManifest): SourceBuild[] {
+  const builds: SourceBuild[] = []
+  const main = manifest.image
+  if (main?.build && !main.location) builds.push({container: name, ...locate(root, main.build)})
+  for (const [sidecar, s] of Object.entries(manifest.sidecars ?? {})) {
+    if (typeof s.image === 'object' && s.image.build && !s.image.location) builds.push({container: sidecar, ...locate(root, s.image.build)})
+  }
+  return builds
+}
+
+/** Docker labels telling where each source-built container comes from. */
+export function buildLabels(builds: SourceBuild[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(builds.map((b) => [b.container, {[BUILD_CONTEXT_LABEL]: b.context, [BUILD_DOCKERFILE_LABEL]: b.dockerfile}]))
+}

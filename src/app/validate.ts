@@ -1,0 +1,30 @@
+// Use case: validate the manifests of a workspace (all, or the named workloads and environments).
+import type {Diagnostic} from '../manifest/diagnostics.js'
+import {sortAndDedupe} from '../manifest/diagnostics.js'
+import {loadWorkspace} from '../workspace/find.js'
+import {validateWorkspace} from '../workspace/read.js'
+
+export interface ValidateResult {
+  application: string
+  workloads: string[]
+  environments: string[]
+  diagnostics: Diagnostic[]
+  errors: number
+  warnings: number
+  ok: boolean
+}
+
+export function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>}): ValidateResult {
+  const ws = loadWorkspace(opts.cwd)
+  const diagnostics = sortAndDedupe(validateWorkspace(ws, {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {}), ...(opts.vars ? {vars: opts.vars} : {})}))
+  const errors = diagnostics.filter((d) => d.severity === 'error').length
+  return {
+    application: ws.application,
+    workloads: opts.names?.length ? opts.names : ws.workloads.map((w) => w.name),
+    environments: opts.envs?.length ? opts.envs : ws.environments,
+    diagnostics,
+    errors,
+    warnings: diagnostics.length - errors,
+    ok: errors === 0,
+  }
+}

@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core'
+
+import {PierCommand} from '../../cli/base-command.js'
+import {printStatus, success} from '../../cli/output.js'
+import {requireValue} from '../../cli/prompt.js'
+import {initApp} from '../../workspace/scaffold.js'
+
+export default class AppInit extends PierCommand {
+  static override summary = 'Create a workspace for an application in the current directory.'
+  static override description = 'Writes copilot/.workspace naming the application. Every service, job and environment of the application lives under copilot/. Running it again in the same workspace with the same name changes nothing.'
+  static override examples = [{description: 'Start the "demo" application here.', command: '<%= config.bin %> <%= command.id %> demo'}]
+  static override args = {name: Args.string({description: 'Name of the application: lowercase letters, digits and hyphens.'})}
+
+  async run(): Promise<void> {
+    const {args} = await this.parse(AppInit)
+    const name = await requireValue(args.name, {flag: 'the NAME argument', question: 'What is the application called?', example: 'demo'})
+    const r = initApp(process.cwd(), name)
+    if (r.created) success(`Created the workspace of application "${name}": ${r.path}`)
+    else success(`Application "${name}" already has this workspace: ${r.path}`)
+    printStatus('Next: create an environment with `pier env init --name test`, then a service with `pier svc init`.')
+  }
+}

@@ -1,0 +1,18 @@
+import {PierCommand} from '../../cli/base-command.js'
+import {runShow, showFlags} from '../../cli/show-workload.js'
+
+export default class ServiceShow extends PierCommand {
+  static override summary = 'Show a service\'s configuration in each environment, or its merged manifest.'
+  static override description = 'Without --manifest, shows the size, task count, port and image of the service in every environment (from the manifests). With --manifest and -e, prints the manifest exactly as Pier applies it to that environment: variables interpolated, type defaults filled in, and the environment\'s overrides merged (see docs/manifest-overrides.md).'
+  static override examples = [
+    {description: 'The service in every environment.', command: '<%= config.bin %> <%= command.id %> -n web'},
+    {description: 'The manifest as applied to prod.', command: '<%= config.bin %> <%= command.id %> -n web -e prod --manifest'},
+    {description: 'The same as JSON.', command: '<%= config.bin %> <%= command.id %> -n web -e prod --manifest --json'},
+  ]
+  static override flags = showFlags
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(ServiceShow)
+    await runShow('service', flags)
+  }
+}

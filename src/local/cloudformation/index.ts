@@ -1,0 +1,59 @@
+// The local CloudFormation service: `createCloudFormation(deps)` gives the query-protocol service for
+// the frontend and the provider registry the other parts register their resource types in.
+
+import type {LocalApi} from '../contracts.js'
+import type {QueryService} from '../frontend/types.js'
+import {CloudFormationApi} from './api.js'
+import {Engine} from './engine.js'
+import type {ProviderRegistry} from './provider.js'
+import {createProviderRegistry} from './registry.js'
+import {StackStore} from './stack-store.js'
+import {registerCoreProviders} from './providers/index.js'
+
+export interface CloudFormationDeps {
+  stateDir: string
+  api: LocalApi
+  /** The registry other parts register their types in; created when absent. The core providers are
+   * registered in it unless `coreProviders` is false. */
+  registry?: ProviderRegistry
+  coreProviders?: boolean
+  region: string
+  accountId: string
+  /** Reads a TemplateURL; TemplateURL is refused without it. */
+  fetchTemplate?: (url: string) => Promise<string>
+  /** Options of the core providers (e.g. how often the ECS service provider polls). */
+  providers?: {servicePollMs?: number}
+  now?: () => Date
+}
+
+export interface CloudFormation {
+  service: QueryService
+  registry: ProviderRegistry
+  /** Resolves once no stack operation is running. */
+  idle(): Promise<void>
+  close(): Promise<void>
+}
+
+export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
+  const registry = deps.registry ?? createProviderRegistry()
+  if (deps.coreProviders !== false) registerCoreProviders(registry, {stateDir: deps.stateDir, ...deps.providers})
+  const store = new StackStore(deps.stateDir)
+  const engine = new Engine({store, registry, api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {})})
+  const service = new CloudFormationApi({store, engine, registry, region: deps.region, accountId: deps.accountId,
+    ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})
+  // Operations cut short by a previous stop are rolled back once the other services are up.
+  const recovery = setImmediate(() => engine.recover())
+  return {
+    service,
+    registry,
+    idle: () => engine.idle(),
+    async close() {
+      clearImmediate(recovery)
+      await engine.close()
+    },
+  }
+}
+
+export {createProviderRegistry} from './registry.js'
+export {ProviderError} from './provider.js'
+export type {ProviderRegistry, ResourceProvider, ProviderContext} from './provider.js'

@@ -1,0 +1,22 @@
+// The core providers: everything below ELB, Cloud Map, schedules and scaling, which other parts add.
+
+import type {ProviderRegistry} from '../provider.js'
+import {registerEc2Providers} from './ec2.js'
+import {registerEcsProviders} from './ecs.js'
+import {registerIamProviders} from './iam.js'
+import {registerLogsProviders} from './logs.js'
+import {createRecordStore} from './records.js'
+import {registerSecretsManagerProviders} from './secretsmanager.js'
+import {registerSsmProviders} from './ssm.js'
+
+export function registerCoreProviders(registry: ProviderRegistry, opts: {stateDir?: string; servicePollMs?: number} = {}): void {
+  const records = createRecordStore(opts.stateDir)
+  registerIamProviders(registry, records)
+  registerEc2Providers(registry, records)
+  registerLogsProviders(registry)
+  registerSsmProviders(registry)
+  registerSecretsManagerProviders(registry)
+  registerEcsProviders(registry, opts.servicePollMs !== undefined ? {pollMs: opts.servicePollMs} : {})
+}
+
+export {registerEc2Providers, registerEcsProviders, registerIamProviders, registerLogsProviders, registerSecretsManagerProviders, registerSsmProviders}

@@ -1,0 +1,43 @@
+// AWS::Logs::LogGroup through the local CloudWatch Logs service (JSON target Logs_20140328).
+
+import type {ProviderRegistry, ResourceProvider} from '../provider.js'
+import {callJson, hasCode, mergedTags, physicalName} from './util.js'
+
+const TARGET = 'Logs_20140328'
+const call = (ctx: Parameters<typeof callJson>[0], op: string, input: Record<string, unknown>) => callJson(ctx, TARGET, 'CloudWatchLogs', op, input)
+
+export function registerLogsProviders(registry: ProviderRegistry): void {
+  const logGroup: ResourceProvider = {
+    immutable: ['LogGroupName', 'LogGroupClass'],
+    async create(props, ctx) {
+      const name = props.LogGroupName ? String(props.LogGroupName) : physicalName(ctx, 512)
+      const tags = Object.fromEntries(mergedTags(ctx, props.Tags).map((t) => [t.Key, t.Value]))
+      await call(ctx, 'CreateLogGroup', {logGroupName: name, ...(props.KmsKeyId ? {kmsKeyId: props.KmsKeyId} : {}),
+        ...(Object.keys(tags).length > 0 ? {tags} : {})})
+      if (props.RetentionInDays !== undefined) {
+        try {
+          await call(ctx, 'PutRetentionPolicy', {logGroupName: name, retentionInDays: Number(props.RetentionInDays)})
+        } catch (err) {
+          await call(ctx, 'DeleteLogGroup', {logGroupName: name}).catch(() => undefined)
+          throw err
+        }
+      }
+      return {physicalId: name, attributes: {Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*`}}
+    },
+    async update(name, props, old, ctx) {
+      if (props.RetentionInDays !== old.RetentionInDays) {
+        if (props.RetentionInDays === undefined) await call(ctx, 'DeleteRetentionPolicy', {logGroupName: name})
+        else await call(ctx, 'PutRetentionPolicy', {logGroupName: name, retentionInDays: Number(props.RetentionInDays)})
+      }
+      return {physicalId: name, attributes: {Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*`}}
+    },
+    async delete(name, _props, ctx) {
+      try {
+        await call(ctx, 'DeleteLogGroup', {logGroupName: name})
+      } catch (err) {
+        if (!hasCode(err, 'ResourceNotFoundException')) throw err
+      }
+    },
+  }
+  registry.register('AWS::Logs::LogGroup', logGroup)
+}

@@ -1,0 +1,73 @@
+// A TCP forwarder on a discovery service's own loopback address: connections to
+// `api.test.demo.local:8080` (127.77.x.y:8080) go round-robin to the instances' real host ports.
+
+import {createServer, connect, type Server, type Socket} from 'node:net'
+
+export interface ForwardTarget {
+  ip: string
+  port: number
+}
+
+export class TcpForwarder {
+  private server: Server | undefined
+  private readonly sockets = new Set<Socket>()
+  private next = 0
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly targets: () => ForwardTarget[],
+  ) {}
+
+  /** Listens; rejects with the listen error (EADDRINUSE when the address is taken). */
+  listen(): Promise<void> {
+    const server = createServer((client) => this.accept(client))
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject)
+        this.server = server
+        resolve()
+      })
+    })
+  }
+
+  private accept(client: Socket): void {
+    this.track(client)
+    client.pause()
+    this.dial(client, this.targets().length)
+  }
+
+  /** Tries the next instance; an instance that refuses is skipped, as a client retrying DNS answers would. */
+  private dial(client: Socket, attemptsLeft: number): void {
+    const targets = this.targets()
+    if (attemptsLeft <= 0 || targets.length === 0) return void client.destroy()
+    const target = targets[this.next++ % targets.length]!
+    const upstream = connect(target.port, target.ip)
+    this.track(upstream)
+    let connected = false
+    upstream.on('error', () => {
+      if (connected) client.destroy()
+      else this.dial(client, attemptsLeft - 1)
+    })
+    upstream.once('connect', () => {
+      connected = true
+      client.on('error', () => upstream.destroy())
+      client.pipe(upstream)
+      upstream.pipe(client)
+      client.resume()
+    })
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket)
+    socket.once('close', () => this.sockets.delete(socket))
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy()
+    const server = this.server
+    this.server = undefined
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  }
+}

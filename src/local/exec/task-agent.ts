@@ -1,0 +1,89 @@
+// The exec agent of one task, as Fargate's SSM agent: it keeps polling the control plane for new
+// sessions (no port is ever opened towards the task), opens each session's data channel from its side,
+// and runs the command in the task through the driver once the handshake completes.
+import {runAgentSession} from '../../exec/agent.js'
+import type {AgentKms} from '../../exec/crypto.js'
+import type {FrameSocket} from '../../exec/socket.js'
+import type {ExecProcess, TaskDriver} from '../agent/types.js'
+
+export interface AgentAssignment {
+  sessionId: string
+  taskId: string
+  container: string
+  command: string
+  interactive: boolean
+  targetId: string
+  /** Data channel URL for an agent outside the control plane's process, and the token that admits it. */
+  streamUrl: string
+  tokenValue: string
+}
+
+export interface TaskExecAgentDeps {
+  taskId: string
+  /** Long-polls for sessions assigned to this task; resolves with none on timeout or stop. */
+  poll(taskId: string, signal: AbortSignal): Promise<AgentAssignment[]>
+  /** Opens the agent's side of a session's data channel. */
+  connect(sessionId: string, tokenValue: string): FrameSocket
+  driver(): Pick<TaskDriver, 'exec'>
+  kms?: AgentKms
+}
+
+export class TaskExecAgent {
+  private readonly abort = new AbortController()
+  private readonly sockets = new Set<FrameSocket>()
+  lastPollAt = 0
+  private readonly loop: Promise<void>
+
+  constructor(private readonly deps: TaskExecAgentDeps) {
+    this.loop = this.run()
+  }
+
+  get running(): boolean {
+    return !this.abort.signal.aborted
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort()
+    for (const ws of this.sockets) ws.close(1001, 'the task stopped')
+    await this.loop
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      this.lastPollAt = Date.now()
+      let sessions: AgentAssignment[]
+      try {
+        sessions = await this.deps.poll(this.deps.taskId, this.abort.signal)
+      } catch {
+        if (this.abort.signal.aborted) return
+        await new Promise((r) => setTimeout(r, 200))
+        continue
+      }
+      for (const s of sessions) void this.serve(s)
+    }
+  }
+
+  private async serve(s: AgentAssignment): Promise<void> {
+    let ws: FrameSocket
+    try {
+      ws = this.deps.connect(s.sessionId, s.tokenValue)
+    } catch {
+      return
+    }
+    this.sockets.add(ws)
+    ws.on('close', () => this.sockets.delete(ws))
+    ws.on('error', () => {})
+    await runAgentSession(ws, (size, tty) => this.start(s, size, tty), {
+      sessionId: s.sessionId,
+      targetId: s.targetId,
+      sessionType: s.interactive ? 'InteractiveCommands' : 'NonInteractiveCommands',
+      // ECS asks for interactive sessions only; whether the command gets a terminal follows the client.
+      ttyFromClient: s.interactive,
+      ...(this.deps.kms ? {kms: this.deps.kms} : {}),
+    })
+  }
+
+  private start(s: AgentAssignment, size: {cols: number; rows: number} | undefined, tty: boolean | undefined): ExecProcess {
+    return this.deps.driver().exec(s.taskId, s.container, s.command, {tty: tty ?? s.interactive, ...(size ? {cols: size.cols, rows: size.rows} : {})})
+  }
+}

@@ -1,0 +1,238 @@
+// The frontend: one HTTP server on loopback for every service. It refuses non-loopback peers, reads the
+// body within a limit, verifies SigV4, dispatches by protocol (JSON 1.1 by X-Amz-Target prefix; the
+// query protocol by the credential scope's service name) and answers in the protocol's own shapes.
+// WebSocket upgrades on registered path prefixes go to their handlers (the exec broker).
+
+import {randomUUID} from 'node:crypto'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {Duplex} from 'node:stream'
+
+import {authErrorCode, jsonError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
+import {verifySigV4, type Credentials} from './sigv4.js'
+import {ServiceError, type JsonService, type QueryService, type RequestContext} from './types.js'
+import {queryResponse} from './xml.js'
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
+
+export interface FrontendOptions {
+  credentials: Credentials
+  region: string
+  accountId: string
+  /** Largest request body accepted, in bytes (default 16 MiB). */
+  bodyLimit?: number
+  /** Where internal failures are reported (a line each). */
+  log?: (line: string) => void
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/** Loopback peers only: 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a)
+}
+
+export class Frontend {
+  readonly server: Server
+  private readonly json = new Map<string, JsonService>()
+  private readonly query = new Map<string, QueryService>()
+  private readonly upgrades: {prefix: string; handler: UpgradeHandler}[] = []
+  private readonly bodyLimit: number
+
+  constructor(private readonly opts: FrontendOptions) {
+    this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT
+    this.server = createServer({keepAlive: true}, (req, res) => void this.onRequest(req, res))
+    // SDK clients keep sockets open; a long idle timeout avoids racing a reused socket against our close.
+    this.server.keepAliveTimeout = 60_000
+    this.server.headersTimeout = 65_000
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      else socket.destroy()
+    })
+  }
+
+  registerJson(service: JsonService): void {
+    this.json.set(service.targetPrefix, service)
+  }
+
+  registerQuery(service: QueryService): void {
+    this.query.set(service.signingName, service)
+  }
+
+  jsonService(targetPrefix: string): JsonService | undefined {
+    return this.json.get(targetPrefix)
+  }
+
+  addUpgradeHandler(pathPrefix: string, handler: UpgradeHandler): void {
+    this.upgrades.push({prefix: pathPrefix, handler})
+  }
+
+  context(requestId: string = randomUUID(), accessKeyId = this.opts.credentials.accessKeyId, region = this.opts.region): RequestContext {
+    return {requestId, region, accountId: this.opts.accountId, accessKeyId}
+  }
+
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err)
+      this.server.once('error', onError)
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError)
+        const addr = this.server.address()
+        resolve(typeof addr === 'object' && addr ? addr.port : port)
+      })
+    })
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve()
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+
+  /** The request listener, exposed so tests can drive it with a request from any peer address. */
+  readonly onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID()
+    const protocol: Protocol = req.headers['x-amz-target'] ? 'json' : 'query'
+    try {
+      if (!isLoopback(req.socket.remoteAddress)) {
+        req.resume()
+        return send(res, wireError(protocol, 'AccessDeniedException', 'The local control plane only accepts requests from loopback addresses.', 403, requestId), true)
+      }
+      if (req.method === 'GET' && req.url === '/_pier/health') {
+        return send(res, {status: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({ok: true, pid: process.pid})})
+      }
+      const body = await readBody(req, this.bodyLimit)
+      if (body === 'too-large') {
+        const message = `Request body exceeds the limit of ${this.bodyLimit} bytes.`
+        return send(res, wireError(protocol, 'RequestEntityTooLargeException', message, 413, requestId), true)
+      }
+      const url = new URL(req.url ?? '/', 'http://local')
+      const query = Object.fromEntries(url.searchParams)
+      const auth = await verifySigV4({method: req.method ?? 'GET', rawPath: url.pathname, query, headers: req.headers, body}, this.opts.credentials)
+      if (!auth.ok) {
+        const xmlns = auth.service ? this.query.get(auth.service)?.xmlns : undefined
+        return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, xmlns))
+      }
+      const ctx = this.context(requestId, auth.accessKeyId, auth.region)
+      if (protocol === 'json') {
+        // JSON 1.0 (SQS, Step Functions) and 1.1 differ only in the content type, which the answer echoes.
+        const type = String(req.headers['content-type'] ?? '')
+        const contentType = type.startsWith('application/x-amz-json-1.0') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1'
+        return send(res, withType(await this.dispatchJson(String(req.headers['x-amz-target']), body, ctx), contentType))
+      }
+      return send(res, await this.dispatchQuery(auth.service, req, query, body, ctx))
+    } catch (err) {
+      this.opts.log?.(`request ${requestId} failed: ${(err as Error).stack ?? String(err)}`)
+      if (!res.headersSent) send(res, wireError(protocol, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500, requestId))
+      else res.destroy()
+    }
+  }
+
+  private async dispatchJson(target: string, body: Uint8Array, ctx: RequestContext): Promise<WireError> {
+    const dot = target.lastIndexOf('.')
+    const service = dot > 0 ? this.json.get(target.slice(0, dot)) : undefined
+    if (!service) return jsonError('UnknownOperationException', `Unknown target ${target}.`, 400, ctx.requestId)
+    let input: unknown
+    try {
+      input = body.length === 0 ? {} : JSON.parse(Buffer.from(body).toString('utf8'))
+    } catch {
+      return jsonError('SerializationException', 'The request body is not valid JSON.', 400, ctx.requestId)
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return jsonError('SerializationException', 'The request body must be a JSON object.', 400, ctx.requestId)
+    }
+    try {
+      const result = await service.handle(target.slice(dot + 1), input as Record<string, unknown>, ctx)
+      return {
+        status: 200,
+        headers: {'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': ctx.requestId},
+        body: toJsonWire(result ?? {}),
+      }
+    } catch (err) {
+      if (err instanceof ServiceError) return jsonError(err.code, err.message, err.status, ctx.requestId)
+      throw err
+    }
+  }
+
+  private async dispatchQuery(signingName: string, req: IncomingMessage, query: Record<string, string>, body: Uint8Array, ctx: RequestContext): Promise<WireError> {
+    const service = this.query.get(signingName)
+    const params: Record<string, string> = {...query}
+    if (req.method === 'POST' && body.length > 0) {
+      const type = String(req.headers['content-type'] ?? '')
+      if (!type.startsWith('application/x-www-form-urlencoded')) {
+        return xmlError('InvalidParameterValue', `Content-Type ${type || '(none)'} is not supported; use application/x-www-form-urlencoded.`, 400, ctx.requestId, service?.xmlns)
+      }
+      for (const [k, v] of new URLSearchParams(Buffer.from(body).toString('utf8'))) params[k] = v
+    }
+    if (!service) return xmlError('InvalidAction', `No query-protocol service answers to the signing name ${signingName}.`, 400, ctx.requestId)
+    const action = params.Action
+    if (!action) return xmlError('MissingAction', 'The request must contain the parameter Action.', 400, ctx.requestId, service.xmlns)
+    if (params.Version && params.Version !== service.version) {
+      return xmlError('InvalidAction', `Could not find operation ${action} for version ${params.Version}.`, 400, ctx.requestId, service.xmlns)
+    }
+    try {
+      const result = await service.handle(action, params, ctx)
+      return {status: 200, headers: {'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId}, body: queryResponse(action, service.xmlns, result, ctx.requestId)}
+    } catch (err) {
+      if (err instanceof ServiceError) return xmlError(err.code, err.message, err.status, ctx.requestId, service.xmlns)
+      throw err
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '/').split('?')[0]!
+    const route = this.upgrades.find((u) => path.startsWith(u.prefix))
+    if (!isLoopback(req.socket.remoteAddress) || !route) {
+      socket.end(`HTTP/1.1 ${route ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      return
+    }
+    try {
+      route.handler(req, socket, head)
+    } catch (err) {
+      this.opts.log?.(`upgrade ${path} failed: ${(err as Error).stack ?? String(err)}`)
+      socket.destroy()
+    }
+  }
+}
+
+/** JSON 1.1 timestamps are epoch seconds; services may return Date objects. */
+export function toJsonWire(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key]
+    return raw instanceof Date ? raw.getTime() / 1000 : v
+  })
+}
+
+function withType(r: WireError, contentType: string): WireError {
+  return {...r, headers: {...r.headers, 'content-type': contentType}}
+}
+
+function send(res: ServerResponse, r: WireError, close = false): void {
+  const body = Buffer.from(r.body, 'utf8')
+  res.writeHead(r.status, {...r.headers, 'content-length': body.length, ...(close ? {connection: 'close'} : {})})
+  res.end(body)
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > limit) {
+    req.resume()
+    return Promise.resolve('too-large')
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let over = false
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > limit) over = true
+      else chunks.push(c)
+    })
+    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}

@@ -1,0 +1,35 @@
+// CloudWatch Logs filter patterns for unstructured text, the part the local control plane supports:
+//   ERROR            events containing the term (case-sensitive)
+//   ERROR Exception  events containing every term
+//   "disk full"      an exact phrase (quotes also allow characters other than letters and digits)
+//   ?ERROR ?WARN     events containing any of the ?-terms
+//   ERROR -timeout   events containing ERROR but not timeout
+// JSON patterns (`{ $.level = "error" }`) and space-delimited patterns (`[ip, user, ...]`) are refused
+// with InvalidParameterException rather than matched wrongly.
+
+import {ServiceError} from '../frontend/types.js'
+
+export type Matcher = (message: string) => boolean
+
+export function compileFilterPattern(pattern: string | undefined): Matcher {
+  const text = (pattern ?? '').trim()
+  if (text === '') return () => true
+  if (text.startsWith('{') || text.startsWith('[')) {
+    throw new ServiceError(
+      'InvalidParameterException',
+      'The local control plane supports term and phrase filter patterns only (ERROR, "exact phrase", ?any, -excluded); JSON and space-delimited patterns are not supported.',
+    )
+  }
+  const all: string[] = []
+  const any: string[] = []
+  const none: string[] = []
+  for (const m of text.matchAll(/([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
+    const term = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!
+    if (term === '') continue
+    if (m[1] === '?') any.push(term)
+    else if (m[1] === '-') none.push(term)
+    else all.push(term)
+  }
+  return (message) =>
+    all.every((t) => message.includes(t)) && (any.length === 0 || any.some((t) => message.includes(t))) && !none.some((t) => message.includes(t))
+}

@@ -1,0 +1,27 @@
+// Environment manifests: an imported VPC names subnets by ID; a created VPC describes them by CIDR.
+import type {Issue} from '../locate.js'
+import type {EnvironmentManifest} from '../types.js'
+
+export function environmentNetworkRule(m: EnvironmentManifest): Issue[] {
+  const vpc = m.network?.vpc
+  if (!vpc) return []
+  const issues: Issue[] = []
+  const imported = vpc.id !== undefined
+  if (imported && vpc.cidr !== undefined) {
+    issues.push({path: ['network', 'vpc', 'cidr'], atKey: true, code: 'exclusive-fields', message: '`cidr` is set on an imported VPC: the CIDR belongs to the VPC Pier creates, an imported VPC keeps its own', hint: 'Remove `cidr`, or remove `id` to have Pier create the VPC.'})
+  }
+  for (const kind of ['public', 'private'] as const) {
+    ;(vpc.subnets?.[kind] ?? []).forEach((s, i) => {
+      if (imported && s.id === undefined) {
+        issues.push({path: ['network', 'vpc', 'subnets', kind, i], code: 'missing-field', message: `${kind} subnet ${i + 1} has no \`id\`: an imported VPC's subnets are named by ID`, hint: 'Add `id: subnet-...`.'})
+      }
+      if (!imported && s.id !== undefined) {
+        issues.push({path: ['network', 'vpc', 'subnets', kind, i, 'id'], atKey: true, code: 'exclusive-fields', message: `${kind} subnet ${i + 1} has an \`id\` but the VPC is not imported: subnets of a created VPC are described by \`cidr\` and \`az\``, hint: 'Add `network.vpc.id` to import the VPC, or replace `id` with `cidr`.'})
+      }
+    })
+  }
+  if (imported && (vpc.subnets?.public?.length ?? 0) === 1) {
+    issues.push({path: ['network', 'vpc', 'subnets', 'public'], code: 'subnet-count', message: 'only one public subnet: a load balancer needs subnets in at least two availability zones', hint: 'Add a second public subnet in another zone.'})
+  }
+  return issues
+}

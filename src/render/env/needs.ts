@@ -1,0 +1,21 @@
+// Which lazily created parts of the environment the deployed workloads need (Copilot decided this in
+// Lambda-backed custom resources; Pier decides it before the deploy).
+
+import type {WorkloadManifest} from '../../manifest/types.js'
+import type {EnvironmentNeeds} from '../inputs.js'
+
+export function environmentNeeds(workloads: {name: string; manifest: WorkloadManifest}[]): EnvironmentNeeds {
+  const needs: EnvironmentNeeds = {publicAlb: [], internalAlb: [], nat: []}
+  for (const {name, manifest: m} of workloads) {
+    if (m.type === 'Load Balanced Web Service') {
+      // An imported ALB (`http.alb`) lives outside the environment stack.
+      if (m.http && !m.http.alb) (m.http.private ? needs.internalAlb : needs.publicAlb).push(name)
+    } else if (m.type === 'Backend Service') {
+      if (m.http && !m.http.alb) needs.internalAlb.push(name)
+    }
+    if (m.type !== 'Request-Driven Web Service' && m.type !== 'Static Site' && m.network?.vpc?.placement === 'private') {
+      needs.nat.push(name)
+    }
+  }
+  return {publicAlb: needs.publicAlb.sort(), internalAlb: needs.internalAlb.sort(), nat: needs.nat.sort()}
+}

@@ -1,0 +1,61 @@
+// The environment stack `<app>-<env>`: network, cluster, namespace, load balancers, and the outputs
+// workload stacks import as `<app>-<env>-<Name>`.
+
+import type {EnvironmentManifest} from '../../manifest/types.js'
+import type {EnvironmentNeeds} from '../inputs.js'
+import {copilotTags, discoveryEndpoint, ENV_OUTPUTS, envExport, environmentStackName} from '../names.js'
+import {getAtt, join, ref, TemplateBuilder} from '../template.js'
+import type {RenderedStack} from '../types.js'
+import {CREATE_ALB, CREATE_INTERNAL_ALB, renderInternalAlb, renderPublicAlb} from './alb.js'
+import {renderCluster, renderNamespace, renderSharedSecurity} from './cluster.js'
+import {renderFlowLogs} from './flow-logs.js'
+import {renderNetwork} from './network.js'
+
+export interface EnvironmentStackInput {
+  app: string
+  env: string
+  manifest: EnvironmentManifest
+  needs: EnvironmentNeeds
+}
+
+export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedStack {
+  const {app, env, manifest, needs} = input
+  const tags = copilotTags(app, env)
+  const t = new TemplateBuilder(`Pier environment ${env} of application ${app}.`, tags)
+  t.parameter('AppName', app)
+  t.parameter('EnvironmentName', env)
+  t.parameter('ServiceDiscoveryEndpoint', discoveryEndpoint(app, env), {description: 'Cloud Map namespace of the environment'})
+  t.parameter('ALBWorkloads', [...needs.publicAlb].sort().join(','), {description: 'Workloads behind the public load balancer'})
+  t.parameter('InternalALBWorkloads', [...needs.internalAlb].sort().join(','), {description: 'Workloads behind the internal load balancer'})
+  t.parameter('NATWorkloads', [...needs.nat].sort().join(','), {description: 'Workloads in private subnets that need NAT'})
+
+  const net = renderNetwork(t, manifest)
+  renderCluster(t, manifest)
+  renderSharedSecurity(t, manifest, net)
+  renderFlowLogs(t, app, env, manifest, net)
+  renderNamespace(t, net)
+  const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
+  const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined
+
+  const out = (name: string, value: unknown, condition?: string) =>
+    t.output(name, value, {exportName: envExport(app, env, name), ...(condition ? {condition} : {})})
+  out(ENV_OUTPUTS.vpcId, net.vpcId)
+  if (net.publicSubnets.length) out(ENV_OUTPUTS.publicSubnets, join(',', net.publicSubnets))
+  if (net.privateSubnets.length) out(ENV_OUTPUTS.privateSubnets, join(',', net.privateSubnets))
+  out(ENV_OUTPUTS.cluster, ref('Cluster'))
+  out(ENV_OUTPUTS.environmentSecurityGroup, ref('EnvironmentSecurityGroup'))
+  out(ENV_OUTPUTS.namespaceId, getAtt('ServiceDiscoveryNamespace', 'Id'))
+  if (pub) {
+    out(ENV_OUTPUTS.publicLbDns, getAtt('PublicLoadBalancer', 'DNSName'), CREATE_ALB)
+    out(ENV_OUTPUTS.publicLbFullName, getAtt('PublicLoadBalancer', 'LoadBalancerFullName'), CREATE_ALB)
+    out(ENV_OUTPUTS.httpListener, ref('HTTPListener'), CREATE_ALB)
+    if (pub.https) out(ENV_OUTPUTS.httpsListener, ref('HTTPSListener'), CREATE_ALB)
+  }
+  if (internal) {
+    out(ENV_OUTPUTS.internalLbDns, getAtt('InternalLoadBalancer', 'DNSName'), CREATE_INTERNAL_ALB)
+    out(ENV_OUTPUTS.internalLbFullName, getAtt('InternalLoadBalancer', 'LoadBalancerFullName'), CREATE_INTERNAL_ALB)
+    if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
+    else out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
+  }
+  return {stackName: environmentStackName(app, env), template: t.build(), parameters: {...t.parameterValues}, tags}
+}

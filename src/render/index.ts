@@ -1,0 +1,14 @@
+// Rendering: the pure core of Pier. Merged manifests in, CloudFormation templates and task
+// definitions out; no SDK, no filesystem, no network, and the same input always gives the same output.
+
+export type {RenderedStack} from './types.js'
+export type {EnvironmentFacts, EnvironmentNeeds, WorkloadDeployInputs} from './inputs.js'
+export {RenderError} from './errors.js'
+export {renderEnvironmentStack, type EnvironmentStackInput} from './env/stack.js'
+export {environmentNeeds} from './env/needs.js'
+export {environmentFacts} from './env/facts.js'
+export {renderWorkloadStack, type WorkloadStackInput} from './workload/stack.js'
+export {httpRules, pathPatterns} from './workload/http.js'
+export {scheduleExpression} from './workload/schedule.js'
+export {DESCRIPTION_KEY} from './template.js'
+export {copilotTags, discoveryEndpoint, ENV_OUTPUTS, envExport, environmentStackName, logGroupName, workloadStackName} from './names.js'

@@ -1,0 +1,36 @@
+// Names users and other stacks look for: the same as Copilot's, so existing tooling keeps working.
+
+export const environmentStackName = (app: string, env: string): string => `${app}-${env}`
+export const workloadStackName = (app: string, env: string, name: string): string => `${app}-${env}-${name}`
+export const logGroupName = (app: string, env: string, name: string): string => `/copilot/${app}-${env}-${name}`
+export const discoveryEndpoint = (app: string, env: string): string => `${env}.${app}.local`
+
+/** Name of an environment stack export, imported by workload stacks. */
+export const envExport = (app: string, env: string, output: string): string => `${app}-${env}-${output}`
+
+/** Tags Copilot put on every resource; existing secrets and IAM policies depend on them. */
+export function copilotTags(app: string, env: string, workload?: string): Record<string, string> {
+  return {
+    'copilot-application': app,
+    'copilot-environment': env,
+    ...(workload ? {'copilot-service': workload} : {}),
+  }
+}
+
+/** The environment stack's outputs, each exported as `<app>-<env>-<Name>`. */
+export const ENV_OUTPUTS = {
+  vpcId: 'VpcId',
+  publicSubnets: 'PublicSubnets',
+  privateSubnets: 'PrivateSubnets',
+  cluster: 'ClusterId',
+  environmentSecurityGroup: 'EnvironmentSecurityGroup',
+  namespaceId: 'ServiceDiscoveryNamespaceID',
+  publicLbDns: 'PublicLoadBalancerDNSName',
+  publicLbFullName: 'PublicLoadBalancerFullName',
+  httpListener: 'HTTPListenerArn',
+  httpsListener: 'HTTPSListenerArn',
+  internalLbDns: 'InternalLoadBalancerDNSName',
+  internalLbFullName: 'InternalLoadBalancerFullName',
+  internalHttpListener: 'InternalHTTPListenerArn',
+  internalHttpsListener: 'InternalHTTPSListenerArn',
+} as const

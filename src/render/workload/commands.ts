@@ -1,0 +1,55 @@
+// Copilot's command, entrypoint and health check forms, as ECS wants them.
+
+import type {CommandOverride, ContainerHealthCheck} from '../../manifest/types.js'
+import {wholeSeconds} from '../duration.js'
+import type {Json} from '../template.js'
+
+/** A string is split like a shell would (quotes group words); a list is kept as written. */
+export function commandList(value: CommandOverride | undefined): string[] | undefined {
+  if (value === undefined) return undefined
+  if (Array.isArray(value)) return value.map(String)
+  const words: string[] = []
+  let current = ''
+  let quote: string | undefined
+  let inWord = false
+  for (const ch of value) {
+    if (quote) {
+      if (ch === quote) quote = undefined
+      else current += ch
+    } else if (ch === '"' || ch === "'") {
+      quote = ch
+      inWord = true
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(current)
+      current = ''
+      inWord = false
+    } else {
+      current += ch
+      inWord = true
+    }
+  }
+  if (inWord) words.push(current)
+  return words
+}
+
+/** Container health check with Copilot's defaults (interval 10s, retries 2, timeout 5s, start period 0s). */
+export function containerHealthCheck(hc: ContainerHealthCheck | undefined, field: string): Json | undefined {
+  if (!hc?.command) return undefined
+  const command = Array.isArray(hc.command) ? hc.command.map(String) : ['CMD-SHELL', hc.command]
+  return {
+    Command: command,
+    Interval: wholeSeconds(hc.interval ?? '10s', `${field}.interval`),
+    Retries: hc.retries ?? 2,
+    Timeout: wholeSeconds(hc.timeout ?? '5s', `${field}.timeout`),
+    StartPeriod: wholeSeconds(hc.start_period ?? '0s', `${field}.start_period`),
+  }
+}
+
+const CONDITIONS: Record<string, string> = {start: 'START', complete: 'COMPLETE', success: 'SUCCESS', healthy: 'HEALTHY'}
+
+export function dependsOn(deps: Record<string, string> | undefined): Json[] | undefined {
+  if (!deps) return undefined
+  return Object.keys(deps)
+    .sort()
+    .map((ContainerName) => ({ContainerName, Condition: CONDITIONS[String(deps[ContainerName]).toLowerCase()] ?? String(deps[ContainerName]).toUpperCase()}))
+}

@@ -1,0 +1,137 @@
+// Publish/subscribe: SNS topics a workload publishes to (`publish.topics`), and for a Worker Service
+// the SQS queue (+ dead-letter queue, FIFO) subscribed to other services' topics with filter policies.
+
+import type {SqsQueue, TopicSubscription} from '../../manifest/types.js'
+import {wholeSeconds} from '../duration.js'
+import {compact, getAtt, type Json, pascal, ref, sub} from '../template.js'
+import type {WorkloadContext} from './context.js'
+
+export interface Messaging {
+  env: Json[]
+  queues: unknown[]
+  topics: unknown[]
+  /** The default queue's logical id, when there is one (for backlog scaling and alarms). */
+  queueId?: string
+}
+
+function topicName(app: string, env: string, svc: string, topic: string, fifo: boolean): string {
+  return `${app}-${env}-${svc}-${topic}${fifo ? '.fifo' : ''}`
+}
+
+export function renderPublish(ctx: WorkloadContext): {env: Json[]; topics: unknown[]} {
+  const topics = ctx.manifest.publish?.topics ?? []
+  if (!topics.length) return {env: [], topics: []}
+  const arns: Record<string, string> = {}
+  const refs: unknown[] = []
+  for (const topic of topics) {
+    const id = `${pascal(topic.name)}SNSTopic`
+    const fifo = Boolean(topic.fifo)
+    ctx.t.resource(id, 'AWS::SNS::Topic', `SNS topic ${topic.name}`, compact({
+      TopicName: topicName(ctx.app, ctx.env, ctx.name, topic.name, fifo),
+      KmsMasterKeyId: 'alias/aws/sns',
+      FifoTopic: fifo || undefined,
+      ContentBasedDeduplication: typeof topic.fifo === 'object' && topic.fifo.content_based_deduplication ? true : undefined,
+    }))
+    ctx.t.resource(`${id}Policy`, 'AWS::SNS::TopicPolicy', `Who may subscribe to topic ${topic.name}`, {
+      Topics: [ref(id)],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: {AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root')},
+          Action: ['sns:Subscribe'],
+          Resource: ref(id),
+          Condition: {StringEquals: {'sns:Protocol': 'sqs'}},
+        }],
+      },
+    })
+    arns[topic.name] = `\${${id}}`
+    refs.push(ref(id))
+    ctx.t.output(`${pascal(topic.name)}TopicArn`, ref(id), {description: `ARN of topic ${topic.name}`})
+  }
+  const json = '{' + Object.entries(arns).map(([k, v]) => `"${k}":"${v}"`).join(',') + '}'
+  return {env: [{Name: 'COPILOT_SNS_TOPIC_ARNS', Value: sub(json)}], topics: refs}
+}
+
+function queueProperties(q: SqsQueue | undefined, name: string): Json {
+  const fifo = Boolean(q?.fifo)
+  const fifoOpts = typeof q?.fifo === 'object' ? q.fifo : {}
+  return compact({
+    QueueName: fifo ? `${name}.fifo` : undefined,
+    FifoQueue: fifo || undefined,
+    ContentBasedDeduplication: fifo ? ((fifoOpts as Json).content_based_deduplication ?? true) : undefined,
+    DeduplicationScope: (fifoOpts as Json).deduplication_scope,
+    FifoThroughputLimit: (fifoOpts as Json).throughput_limit,
+    KmsMasterKeyId: 'alias/aws/sqs',
+    MessageRetentionPeriod: q?.retention ? wholeSeconds(q.retention, 'subscribe.queue.retention') : undefined,
+    DelaySeconds: q?.delay ? wholeSeconds(q.delay, 'subscribe.queue.delay') : undefined,
+    VisibilityTimeout: q?.timeout ? wholeSeconds(q.timeout, 'subscribe.queue.timeout') : undefined,
+  })
+}
+
+/** A queue (and its dead-letter queue) that the given topics deliver to. */
+function renderQueue(ctx: WorkloadContext, id: string, label: string, q: SqsQueue | undefined, topics: TopicSubscription[], fifo: boolean): void {
+  const props = queueProperties(q, `${ctx.app}-${ctx.env}-${ctx.name}-${id}`)
+  if (q?.dead_letter?.tries) {
+    ctx.t.resource(`${id}DeadLetterQueue`, 'AWS::SQS::Queue', `Dead-letter queue of ${label}`, compact({
+      ...queueProperties(q, `${ctx.app}-${ctx.env}-${ctx.name}-${id}DLQ`),
+      MessageRetentionPeriod: 1209600,
+    }))
+    props.RedrivePolicy = {deadLetterTargetArn: getAtt(`${id}DeadLetterQueue`, 'Arn'), maxReceiveCount: q.dead_letter.tries}
+  }
+  ctx.t.resource(id, 'AWS::SQS::Queue', label, props)
+  const topicArn = (t: TopicSubscription) => sub(`arn:\${AWS::Partition}:sns:\${AWS::Region}:\${AWS::AccountId}:${topicName(ctx.app, ctx.env, t.service, t.name, fifo)}`)
+  if (topics.length) {
+    ctx.t.resource(`${id}Policy`, 'AWS::SQS::QueuePolicy', `Lets the subscribed topics deliver to ${label}`, {
+      Queues: [ref(id)],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: {Service: 'sns.amazonaws.com'},
+          Action: 'sqs:SendMessage',
+          Resource: getAtt(id, 'Arn'),
+          Condition: {ArnEquals: {'aws:SourceArn': topics.map(topicArn)}},
+        }],
+      },
+    })
+  }
+  for (const t of topics) {
+    ctx.t.resource(`${pascal(t.service)}${pascal(t.name)}${id === 'EventsQueue' ? '' : 'Own'}Subscription`, 'AWS::SNS::Subscription', `Subscription to topic ${t.name} of ${t.service}`, compact({
+      TopicArn: topicArn(t),
+      Protocol: 'sqs',
+      Endpoint: getAtt(id, 'Arn'),
+      RawMessageDelivery: false,
+      FilterPolicy: t.filter_policy,
+    }))
+  }
+}
+
+export function renderSubscribe(ctx: WorkloadContext): Messaging {
+  const m = ctx.manifest
+  const out: Messaging = {env: [], queues: [], topics: []}
+  if (m.type !== 'Worker Service' || !m.subscribe) return out
+  const topics = m.subscribe.topics ?? []
+  const shared = topics.filter((t) => !t.queue)
+  const fifo = Boolean(m.subscribe.queue?.fifo)
+  if (shared.length || m.subscribe.queue) {
+    renderQueue(ctx, 'EventsQueue', `Events queue of ${ctx.name}`, m.subscribe.queue, shared, fifo)
+    out.queueId = 'EventsQueue'
+    out.queues.push(getAtt('EventsQueue', 'Arn'))
+    out.env.push({Name: 'COPILOT_QUEUE_URI', Value: ref('EventsQueue')})
+    ctx.t.output('EventsQueueURI', ref('EventsQueue'), {description: 'URL of the events queue'})
+  }
+  const own: Record<string, string> = {}
+  for (const t of topics.filter((t) => t.queue)) {
+    const id = `${pascal(t.service)}${pascal(t.name)}EventsQueue`
+    const q = typeof t.queue === 'object' ? t.queue : undefined
+    renderQueue(ctx, id, `Queue for topic ${t.name} of ${t.service}`, q, [t], Boolean(q?.fifo))
+    out.queues.push(getAtt(id, 'Arn'))
+    own[`${t.service}${pascal(t.name)}EventsQueue`] = `\${${id}}`
+  }
+  if (Object.keys(own).length) {
+    const json = '{' + Object.entries(own).map(([k, v]) => `"${k}":"${v}"`).join(',') + '}'
+    out.env.push({Name: 'COPILOT_TOPIC_QUEUE_URIS', Value: sub(json)})
+  }
+  return out
+}

@@ -1,0 +1,93 @@
+// A Network Load Balancer owned by the service (`nlb`): public subnets, its own security group, one
+// listener and target group (type ip) per listener, and access from it into the environment's tasks.
+
+import type {NlbListener} from '../../manifest/types.js'
+import {wholeSeconds} from '../duration.js'
+import {RenderError} from '../errors.js'
+import {ENV_OUTPUTS} from '../names.js'
+import {compact, getAtt, type Json, ref, split} from '../template.js'
+import {envImport, type WorkloadContext} from './context.js'
+
+const PROTOCOLS: Record<string, {listener: string; target: string; ip: string}> = {
+  tcp: {listener: 'TCP', target: 'TCP', ip: 'tcp'},
+  udp: {listener: 'UDP', target: 'UDP', ip: 'udp'},
+  tcp_udp: {listener: 'TCP_UDP', target: 'TCP_UDP', ip: '-1'},
+  tls: {listener: 'TLS', target: 'TCP', ip: 'tcp'},
+}
+
+function parsePort(port: string): {port: number; protocol: (typeof PROTOCOLS)[string]} {
+  const [p, proto = 'tcp'] = String(port).split('/')
+  const protocol = PROTOCOLS[proto.toLowerCase()]
+  if (!protocol || !Number.isInteger(Number(p))) throw new RenderError(`nlb.port "${port}" is not valid: write it like 443/tls, 8080/tcp or 53/udp`)
+  return {port: Number(p), protocol}
+}
+
+export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listeners: string[]} {
+  const m = ctx.manifest
+  if (m.type !== 'Load Balanced Web Service' || !m.nlb) return {loadBalancers: [], listeners: []}
+  const {additional_listeners: more, alias: _alias, ...main} = m.nlb
+  const listeners: NlbListener[] = [main, ...(more ?? [])]
+  ctx.t.resource('NLBSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group of the network load balancer', {
+    GroupDescription: `Access to the network load balancer of ${ctx.name}`,
+    VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
+    SecurityGroupIngress: listeners.map((l) => {
+      const {port, protocol} = parsePort(l.port)
+      return {CidrIp: '0.0.0.0/0', IpProtocol: protocol.ip, FromPort: port, ToPort: port, Description: `Listener ${l.port}`}
+    }),
+  })
+  ctx.t.resource('NetworkLoadBalancer', 'AWS::ElasticLoadBalancingV2::LoadBalancer', `Network load balancer of ${ctx.name}`, {
+    Type: 'network',
+    Scheme: 'internet-facing',
+    Subnets: split(',', envImport(ctx, ENV_OUTPUTS.publicSubnets)),
+    SecurityGroups: [ref('NLBSecurityGroup')],
+  })
+  const loadBalancers: Json[] = []
+  const listenerIds: string[] = []
+  listeners.forEach((l, i) => {
+    const suffix = i === 0 ? '' : String(i)
+    const {port, protocol} = parsePort(l.port)
+    const container = l.target_container ?? ctx.name
+    const targetPort = l.target_port ?? (container === ctx.name ? m.image?.port : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0])) ?? port
+    const hc = l.healthcheck ?? {}
+    const tg = `NLBTargetGroup${suffix}`
+    ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${targetPort} behind NLB port ${l.port}`, compact({
+      TargetType: 'ip',
+      Port: targetPort,
+      Protocol: protocol.target,
+      VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
+      HealthCheckPort: hc.port === undefined ? undefined : String(hc.port),
+      HealthyThresholdCount: hc.healthy_threshold,
+      UnhealthyThresholdCount: hc.unhealthy_threshold,
+      HealthCheckTimeoutSeconds: hc.timeout === undefined ? undefined : wholeSeconds(hc.timeout, 'nlb.healthcheck.timeout'),
+      HealthCheckIntervalSeconds: hc.interval === undefined ? undefined : wholeSeconds(hc.interval, 'nlb.healthcheck.interval'),
+      TargetGroupAttributes: [
+        {Key: 'deregistration_delay.timeout_seconds', Value: String(wholeSeconds(l.deregistration_delay ?? '60s', 'nlb.deregistration_delay'))},
+        ...(l.stickiness ? [{Key: 'stickiness.enabled', Value: 'true'}, {Key: 'stickiness.type', Value: 'source_ip'}] : []),
+      ],
+    }))
+    let tls: Json = {}
+    if (protocol.listener === 'TLS') {
+      const cert = ctx.inputs.environment?.certificates?.[0]
+      if (!cert) throw new RenderError(`nlb.port "${l.port}" uses TLS but the environment has no certificate: add http.public.certificates to the environment manifest`)
+      tls = {Certificates: [{CertificateArn: cert}], SslPolicy: l.ssl_policy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06'}
+    }
+    const listenerId = `NLBListener${suffix}`
+    ctx.t.resource(listenerId, 'AWS::ElasticLoadBalancingV2::Listener', `NLB listener on port ${l.port}`, {
+      LoadBalancerArn: ref('NetworkLoadBalancer'),
+      Port: port,
+      Protocol: protocol.listener,
+      ...tls,
+      DefaultActions: [{Type: 'forward', TargetGroupArn: ref(tg)}],
+    })
+    listenerIds.push(listenerId)
+    loadBalancers.push({ContainerName: container, ContainerPort: targetPort, TargetGroupArn: ref(tg)})
+  })
+  ctx.t.resource('EnvironmentSecurityGroupIngressFromNLB', 'AWS::EC2::SecurityGroupIngress', 'Traffic from the network load balancer to the tasks', {
+    Description: `Ingress from the NLB of ${ctx.name}`,
+    GroupId: envImport(ctx, ENV_OUTPUTS.environmentSecurityGroup),
+    IpProtocol: '-1',
+    SourceSecurityGroupId: getAtt('NLBSecurityGroup', 'GroupId'),
+  })
+  ctx.t.output('NLBDNSName', getAtt('NetworkLoadBalancer', 'DNSName'), {description: 'DNS name of the network load balancer'})
+  return {loadBalancers, listeners: listenerIds}
+}

@@ -1,0 +1,57 @@
+// The task definition: Fargate, awsvpc, task size, platform, storage, volumes, the containers.
+
+import type {Platform, Volume} from '../../manifest/types.js'
+import {RenderError} from '../errors.js'
+import {compact, getAtt, type Json} from '../template.js'
+import type {WorkloadContext} from './context.js'
+
+export function runtimePlatform(platform: Platform | undefined): Json | undefined {
+  if (!platform) return undefined
+  if (typeof platform === 'object') {
+    return {OperatingSystemFamily: platform.osfamily.toUpperCase(), CpuArchitecture: platform.architecture.toUpperCase()}
+  }
+  const [os, arch] = platform.toLowerCase().split('/')
+  const cpu = arch === 'arm64' || arch === 'arm' ? 'ARM64' : arch === 'x86_64' || arch === 'amd64' ? 'X86_64' : undefined
+  if (!cpu || (os !== 'linux' && os !== 'windows')) {
+    throw new RenderError(`platform "${platform}" is not supported: use linux/x86_64, linux/arm64 or windows/x86_64`)
+  }
+  return {OperatingSystemFamily: os === 'linux' ? 'LINUX' : 'WINDOWS_SERVER_2019_CORE', CpuArchitecture: cpu}
+}
+
+function volume(name: string, v: Volume): Json {
+  if (!v.efs) return {Name: name}
+  if (v.efs === true || !v.efs.id) {
+    throw new RenderError(
+      `storage.volumes.${name}.efs asks for an EFS file system managed by the environment: Pier mounts existing file systems only; set efs.id`,
+    )
+  }
+  const efs = v.efs
+  return {
+    Name: name,
+    EFSVolumeConfiguration: compact({
+      FilesystemId: efs.id,
+      RootDirectory: efs.auth?.access_point_id ? undefined : efs.root_dir,
+      TransitEncryption: 'ENABLED',
+      AuthorizationConfig: efs.auth ? compact({AccessPointId: efs.auth.access_point_id, IAM: efs.auth.iam === false ? 'DISABLED' : 'ENABLED'}) : undefined,
+    }),
+  }
+}
+
+export function taskDefinitionProperties(ctx: WorkloadContext, containers: Json[]): Json {
+  const m = ctx.manifest
+  const volumes = m.storage?.volumes ?? {}
+  const ephemeral = m.storage?.ephemeral
+  return compact({
+    Family: `${ctx.app}-${ctx.env}-${ctx.name}`,
+    Cpu: String(m.cpu ?? 256),
+    Memory: String(m.memory ?? 512),
+    NetworkMode: 'awsvpc',
+    RequiresCompatibilities: ['FARGATE'],
+    ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
+    TaskRoleArn: getAtt('TaskRole', 'Arn'),
+    RuntimePlatform: runtimePlatform(m.platform),
+    EphemeralStorage: ephemeral && ephemeral > 20 ? {SizeInGiB: ephemeral} : undefined,
+    Volumes: Object.keys(volumes).length ? Object.keys(volumes).sort().map((n) => volume(n, volumes[n]!)) : undefined,
+    ContainerDefinitions: containers,
+  })
+}

@@ -1,0 +1,118 @@
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {cleanupOrphans, ProcessDriver} from '../../../src/local/agent/process-driver.js'
+import {processStartTime} from '../../../src/local/agent/pids.js'
+import type {ExecProcess} from '../../../src/local/agent/types.js'
+import {RecordingListener, alive, taskSpec, tempDir} from './helpers.js'
+
+function collect(p: ExecProcess, input?: string): Promise<{stdout: string; stderr: string; code: number}> {
+  return new Promise((resolve) => {
+    let stdout = ''
+    let stderr = ''
+    p.onStdout((d) => (stdout += d.toString()))
+    p.onStderr((d) => (stderr += d.toString()))
+    p.onExit((code) => resolve({stdout, stderr, code}))
+    if (input !== undefined) p.write(Buffer.from(input))
+    p.closeStdin()
+  })
+}
+
+const idle = {command: ['sh', '-c', 'echo up; while :; do sleep 0.05; done'], stopTimeout: 1}
+
+describe('exec in a running task', () => {
+  const dir = tempDir('pier-exec-')
+  const listener = new RecordingListener()
+  const driver = new ProcessDriver({stateDir: dir.path, listener})
+  afterAll(async () => {
+    await driver.shutdown()
+    dir.remove()
+  })
+
+  it('runs a command with the container environment and working directory, returning output and exit code', async () => {
+    const spec = taskSpec([{...idle, name: 'web', environment: {GREETING: 'hi'}, portMappings: [{containerPort: 80}]}])
+    await driver.start(spec)
+    const running = await listener.running(spec.taskId)
+    const r = await collect(driver.exec(spec.taskId, 'web', 'echo $GREETING $PORT_80; pwd; cat; echo err >&2; exit 7', {tty: false}), 'from stdin\n')
+    expect(r.code).toBe(7)
+    expect(r.stdout).toBe(`hi ${running.containers[0]!.networkBindings[0]!.hostPort}\n${join(dir.path, 'agent', 'tasks', spec.taskId, 'web')}\nfrom stdin\n`)
+    expect(r.stderr).toBe('err\n')
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+  })
+
+  it('gives a pseudo-terminal through script(1), sized as asked', async () => {
+    const spec = taskSpec([{...idle, name: 'web'}])
+    await driver.start(spec)
+    await listener.running(spec.taskId)
+    const r = await collect(driver.exec(spec.taskId, 'web', 'tty; stty size; exit 5', {tty: true, cols: 100, rows: 30}))
+    expect(r.code).toBe(5)
+    expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r?\n30 100\r?\n$/)
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+  })
+
+  it('resizes the terminal of a running session', async () => {
+    const spec = taskSpec([{...idle, name: 'web'}])
+    await driver.start(spec)
+    await listener.running(spec.taskId)
+    const p = driver.exec(spec.taskId, 'web', 'read x; stty size', {tty: true, cols: 80, rows: 24})
+    let out = ''
+    p.onStdout((d) => (out += d.toString()))
+    const done = new Promise<number>((resolve) => p.onExit(resolve))
+    await new Promise((r) => setTimeout(r, 300))
+    p.resize(120, 40)
+    p.write(Buffer.from('go\n'))
+    expect(await done).toBe(0)
+    expect(out).toMatch(/40 120/)
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+  })
+
+  it('refuses exec into a task that is not running', () => {
+    expect(() => driver.exec('nope', 'web', 'true', {tty: false})).toThrow(/container web of task nope is not running/)
+  })
+
+  it('ends exec sessions when their task stops', async () => {
+    const spec = taskSpec([{...idle, name: 'web'}])
+    await driver.start(spec)
+    await listener.running(spec.taskId)
+    const p = driver.exec(spec.taskId, 'web', 'sleep 30', {tty: false})
+    const code = new Promise<number>((resolve) => p.onExit(resolve))
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+    expect(await code).toBe(137)
+  })
+})
+
+describe('cleanupOrphans', () => {
+  const dir = tempDir('pier-orphans-')
+  afterAll(() => dir.remove())
+
+  it('kills the task processes a crashed agent left behind, and nothing else', async () => {
+    const listener = new RecordingListener()
+    const crashed = new ProcessDriver({stateDir: dir.path, listener})
+    const spec = taskSpec([
+      {name: 'a', command: ['sh', '-c', 'sleep 60 & sleep 60; wait']},
+      {name: 'b', command: ['sleep', '60']},
+    ])
+    await crashed.start(spec)
+    const running = await listener.running(spec.taskId)
+    const pids = running.containers.map((c) => Number(c.runtimeId!.split('-').at(-1)))
+    expect(pids.every(alive)).toBe(true)
+
+    // A record whose pid was reused by an unrelated process (this test runner) must be left alone.
+    writeFileSync(join(dir.path, 'agent', 'pids', 'stale.json'), JSON.stringify([{pid: process.pid, startTime: processStartTime(process.pid), label: 'x'}]))
+
+    // The "crash": the driver is dropped without shutdown, and a new agent starts on the same state.
+    const killed = cleanupOrphans(dir.path)
+    expect(killed.sort()).toEqual([...pids].sort())
+    await listener.until(() => pids.every((p) => !alive(p)))
+    expect(alive(process.pid)).toBe(true)
+    expect(readdirSync(join(dir.path, 'agent', 'pids'))).toEqual([])
+  })
+
+  it('does nothing for a state directory that never ran tasks', () => {
+    const empty = join(dir.path, 'empty')
+    mkdirSync(empty)
+    expect(cleanupOrphans(empty)).toEqual([])
+  })
+})

@@ -1,0 +1,94 @@
+// Conformance with a client Pier did not write: Debian's AWS CLI against a daemon started by `pier local
+// start`, configured only by `pier local env` (plus --endpoint-url, which AWS CLI 2.9 needs).
+import {execFile} from 'node:child_process'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {stopLocal} from '../../src/local/launcher.js'
+import {pier, requireBuild} from './cli.js'
+
+const AWS = '/usr/bin/aws'
+const hasAws = existsSync(AWS)
+if (!hasAws) console.warn(`skipping AWS CLI conformance: ${AWS} is missing (scripts/setup.sh installs Debian's awscli)`)
+
+let dir: string
+let env: NodeJS.ProcessEnv
+let endpoint: string
+
+function aws(...args: string[]): Promise<{code: number; out: any; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(AWS, ['--endpoint-url', endpoint, '--output', 'json', ...args], {env}, (err, stdout, stderr) => {
+      let out: unknown = stdout
+      try {
+        out = stdout.trim() ? JSON.parse(stdout) : {}
+      } catch {
+        // plain text output
+      }
+      resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, out, stderr})
+    })
+  })
+}
+
+// Each AWS CLI call costs a Python start (1-5 s on a busy machine): few calls, generous timeouts.
+describe.skipIf(!hasAws)('AWS CLI conformance', {timeout: 120_000}, () => {
+  beforeAll(async () => {
+    requireBuild()
+    dir = mkdtempSync(join(tmpdir(), 'pier-awscli-'))
+    const start = await pier(['local', 'start', '--port', '0', '--state-dir', dir])
+    expect(start.code, start.stderr).toBe(0)
+    const exports = (await pier(['local', 'env', '--state-dir', dir])).stdout
+    env = {PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: ''}
+    for (const m of exports.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]!] = m[2]!
+    endpoint = env.AWS_ENDPOINT_URL!
+  })
+  afterAll(async () => {
+    await stopLocal(dir, {timeoutMs: 5000})
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  it('gets the caller identity', async () => {
+    const r = await aws('sts', 'get-caller-identity')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.out).toEqual({UserId: '000000000000', Account: '000000000000', Arn: 'arn:aws:iam::000000000000:root'})
+  })
+
+  it('puts and gets parameters, and reports a missing one in AWS words', async () => {
+    expect((await aws('ssm', 'put-parameter', '--name', '/cli/secret', '--value', 'p@ss word', '--type', 'SecureString')).out).toEqual({Version: 1, Tier: 'Standard'})
+    const got = await aws('ssm', 'get-parameter', '--name', '/cli/secret', '--with-decryption')
+    expect(got.out.Parameter).toMatchObject({Name: '/cli/secret', Value: 'p@ss word', Type: 'SecureString'})
+    const missing = await aws('ssm', 'get-parameter', '--name', '/cli/missing')
+    expect(missing.code).not.toBe(0)
+    expect(missing.stderr).toContain('An error occurred (ParameterNotFound) when calling the GetParameter operation')
+  })
+
+  it('writes and reads log events', async () => {
+    expect((await aws('logs', 'create-log-group', '--log-group-name', '/cli/group')).code).toBe(0)
+    expect((await aws('logs', 'create-log-stream', '--log-group-name', '/cli/group', '--log-stream-name', 'web/1')).code).toBe(0)
+    const now = Date.now()
+    const put = await aws('logs', 'put-log-events', '--log-group-name', '/cli/group', '--log-stream-name', 'web/1', '--log-events', `timestamp=${now},message=hello`, `timestamp=${now + 1},message=ERROR boom`)
+    expect(put.code, put.stderr).toBe(0)
+    const events = await aws('logs', 'get-log-events', '--log-group-name', '/cli/group', '--log-stream-name', 'web/1', '--start-from-head')
+    expect(events.out.events.map((e: {message: string}) => e.message)).toEqual(['hello', 'ERROR boom'])
+  })
+
+  it('creates and reads a secret', async () => {
+    const created = await aws('secretsmanager', 'create-secret', '--name', 'cli/db', '--secret-string', '{"password":"x"}')
+    expect(created.out.ARN).toMatch(/:secret:cli\/db-\w{6}$/)
+    const value = await aws('secretsmanager', 'get-secret-value', '--secret-id', 'cli/db')
+    expect(value.out.SecretString).toBe('{"password":"x"}')
+  })
+
+  it('is refused with other credentials', async () => {
+    const saved = env
+    env = {...env, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}
+    try {
+      const r = await aws('sts', 'get-caller-identity')
+      expect(r.code).not.toBe(0)
+      expect(r.stderr).toContain('InvalidClientTokenId')
+    } finally {
+      env = saved
+    }
+  })
+})

@@ -1,0 +1,268 @@
+// Test doubles for the ECS control plane: a driver whose timing the test controls, in-memory secrets,
+// logs and target groups, and a harness that builds createEcs over a temporary state directory.
+
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import type {AgentListener, ExecProcess, StopCode, TaskDriver, TaskSpec} from '../../../src/local/agent/types.js'
+import type {LogSink, SecretResolver, TargetDescription, TargetHealthState, TargetRegistry} from '../../../src/local/contracts.js'
+import {createAgentRelay, createEcs, type Ecs, type EcsDeps} from '../../../src/local/ecs/index.js'
+import {ServiceError} from '../../../src/local/frontend/types.js'
+
+export interface FakeDriverOptions {
+  /** Report RUNNING on start (default true). */
+  autoRun?: boolean
+  /** Decides, per started task, whether it exits right after RUNNING (exit code) or keeps running. */
+  exitAfterStart?: (spec: TaskSpec) => number | undefined
+  /** start() takes this long before the driver knows the task (a stop before then finds nothing). */
+  startDelayMs?: number
+  /** Reports HEALTHY right after RUNNING for containers with a health check (default true). */
+  autoHealthy?: boolean
+}
+
+export class FakeDriver implements TaskDriver {
+  readonly name = 'process' as const
+  readonly started: TaskSpec[] = []
+  readonly stopped: {taskId: string; stopCode: StopCode; reason: string}[] = []
+  readonly live = new Map<string, TaskSpec>()
+  private port = 20000
+
+  constructor(readonly listener: AgentListener, readonly opts: FakeDriverOptions = {}) {}
+
+  async start(spec: TaskSpec): Promise<void> {
+    if (this.opts.startDelayMs) await new Promise((r) => setTimeout(r, this.opts.startDelayMs))
+    this.started.push(spec)
+    this.live.set(spec.taskId, spec)
+    if (this.opts.autoRun === false) return
+    setImmediate(() => {
+      this.reportRunning(spec.taskId)
+      const code = this.opts.exitAfterStart?.(spec)
+      if (code !== undefined) setImmediate(() => this.exit(spec.taskId, code))
+    })
+  }
+
+  reportRunning(taskId: string, health?: 'HEALTHY' | 'UNHEALTHY'): void {
+    const spec = this.live.get(taskId)
+    if (!spec) return
+    const hasHc = spec.containers.some((c) => c.healthCheck)
+    const h = health ?? (hasHc && this.opts.autoHealthy !== false ? 'HEALTHY' : hasHc ? 'UNKNOWN' : undefined)
+    this.listener.onTaskChange({
+      taskId,
+      lastStatus: 'RUNNING',
+      privateIp: '127.0.0.1',
+      ...(h ? {healthStatus: h} : {}),
+      containers: spec.containers.map((c) => ({
+        name: c.name,
+        lastStatus: 'RUNNING',
+        runtimeId: `${taskId}-${c.name}`,
+        ...(c.healthCheck && h ? {healthStatus: h} : {}),
+        networkBindings: c.portMappings.map((p) => ({containerPort: p.containerPort, hostPort: this.port++, bindIP: '127.0.0.1', protocol: 'tcp' as const})),
+      })),
+      at: Date.now(),
+    })
+  }
+
+  setHealth(taskId: string, health: 'HEALTHY' | 'UNHEALTHY'): void {
+    this.reportRunning(taskId, health)
+  }
+
+  exit(taskId: string, exitCode: number, stopCode: StopCode = 'EssentialContainerExited', reason = 'Essential container in task exited'): void {
+    const spec = this.live.get(taskId)
+    if (!spec) return
+    this.live.delete(taskId)
+    this.listener.onTaskChange({
+      taskId,
+      lastStatus: 'STOPPED',
+      stopCode,
+      stoppedReason: reason,
+      containers: spec.containers.map((c) => ({name: c.name, lastStatus: 'STOPPED', exitCode, networkBindings: []})),
+      at: Date.now(),
+    })
+  }
+
+  log(taskId: string, container: string, line: string): void {
+    this.listener.onLog(taskId, container, 'stdout', line, Date.now())
+  }
+
+  async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {
+    this.stopped.push({taskId, stopCode, reason})
+    if (!this.live.has(taskId)) return
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.exit(taskId, 143, stopCode, reason)
+        resolve()
+      }),
+    )
+  }
+
+  exec(): ExecProcess {
+    throw new Error('exec is not used by these tests')
+  }
+
+  async shutdown(): Promise<void> {
+    for (const id of [...this.live.keys()]) this.exit(id, 143, 'UserInitiated', 'shutdown')
+  }
+}
+
+export class FakeSecrets implements SecretResolver {
+  readonly values = new Map<string, string>()
+  async resolve(valueFrom: string): Promise<string> {
+    const v = this.values.get(valueFrom)
+    if (v === undefined) throw new ServiceError('ParameterNotFound', `Parameter ${valueFrom} not found.`)
+    return v
+  }
+}
+
+export class FakeLogs implements LogSink {
+  readonly streams = new Map<string, string[]>()
+  append(group: string, stream: string, events: {timestamp: number; message: string}[]): void {
+    const key = `${group}|${stream}`
+    this.streams.set(key, [...(this.streams.get(key) ?? []), ...events.map((e) => e.message)])
+  }
+}
+
+export class FakeTargets implements TargetRegistry {
+  readonly groups = new Map<string, Map<string, TargetHealthState>>()
+  /** State new targets start in; tests flip them with setAll. */
+  initialState: TargetHealthState = 'healthy'
+  readonly log: string[] = []
+  addGroup(arn: string): void {
+    this.groups.set(arn, new Map())
+  }
+  async register(tg: string, targets: TargetDescription[]): Promise<void> {
+    for (const t of targets) {
+      this.groups.get(tg)!.set(`${t.id}:${t.port}`, this.initialState)
+      this.log.push(`register ${t.id}:${t.port}`)
+    }
+  }
+  async deregister(tg: string, targets: TargetDescription[]): Promise<void> {
+    for (const t of targets) {
+      this.groups.get(tg)?.delete(`${t.id}:${t.port}`)
+      this.log.push(`deregister ${t.id}:${t.port}`)
+    }
+  }
+  health(tg: string) {
+    return [...(this.groups.get(tg) ?? new Map()).entries()].map(([k, state]) => {
+      const [id, port] = k.split(':')
+      return {target: {id: id!, port: Number(port)}, state}
+    })
+  }
+  exists(tg: string): boolean {
+    return this.groups.has(tg)
+  }
+  setAll(tg: string, state: TargetHealthState): void {
+    const g = this.groups.get(tg)!
+    for (const k of g.keys()) g.set(k, state)
+  }
+}
+
+export interface Harness {
+  ecs: Ecs
+  driver: FakeDriver
+  secrets: FakeSecrets
+  logs: FakeLogs
+  targets: FakeTargets
+  stateDir: string
+  call(op: string, input?: Record<string, unknown>): Promise<any>
+  /** Closes ECS and builds a new one over the same state directory (a restart). */
+  restart(extra?: Partial<EcsDeps>, driverOpts?: FakeDriverOptions): Promise<void>
+  close(): Promise<void>
+}
+
+const ctx = {requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'k'}
+
+export async function harness(extra: Partial<EcsDeps> = {}, driverOpts: FakeDriverOptions = {}, dir?: string): Promise<Harness> {
+  const stateDir = dir ?? mkdtempSync(join(tmpdir(), 'pier-ecs-'))
+  const secrets = new FakeSecrets()
+  const logs = new FakeLogs()
+  const targets = new FakeTargets()
+  const build = (more: Partial<EcsDeps>, dOpts: FakeDriverOptions) => {
+    const relay = createAgentRelay()
+    const driver = new FakeDriver(relay, dOpts)
+    const ecs = createEcs({
+      stateDir,
+      driver,
+      secrets,
+      logs,
+      targets,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      capacity: {cpu: 16 * 1024, memory: 64 * 1024},
+      tickMs: 10,
+      stableAfterMs: 20,
+      throttle: {baseMs: 0, maxMs: 0},
+      ...more,
+    })
+    relay.attach(ecs.listener)
+    return {driver, ecs}
+  }
+  let {driver, ecs} = build(extra, driverOpts)
+  const h: Harness = {
+    get ecs() {
+      return ecs
+    },
+    get driver() {
+      return driver
+    },
+    secrets,
+    logs,
+    targets,
+    stateDir,
+    call: (op, input = {}) => ecs.service.handle(op, input, ctx) as Promise<any>,
+    async restart(more = {}, dOpts = driverOpts) {
+      await ecs.close()
+      ;({driver, ecs} = build({...extra, ...more}, dOpts))
+    },
+    async close() {
+      await ecs.close()
+      rmSync(stateDir, {recursive: true, force: true})
+    },
+  }
+  return h
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v as NonNullable<T>
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+export const NETWORK = {awsvpcConfiguration: {subnets: ['subnet-1'], assignPublicIp: 'DISABLED'}}
+
+/** A Fargate task definition registration input. */
+export function taskDef(family: string, more: Record<string, unknown> = {}, container: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    family,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: 'arn:aws:iam::000000000000:role/exec',
+    containerDefinitions: [{name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], portMappings: [{containerPort: 8080}], ...container}],
+    ...more,
+  }
+}
+
+export async function expectServiceError(p: Promise<unknown>, code: string, message?: RegExp | string): Promise<ServiceError> {
+  try {
+    await p
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err
+    if (err.code !== code) throw new Error(`expected ${code}, got ${err.code}: ${err.message}`)
+    if (message && !(typeof message === 'string' ? err.message === message : message.test(err.message))) {
+      throw new Error(`unexpected message for ${code}: ${err.message}`)
+    }
+    return err
+  }
+  throw new Error(`expected ${code}, but the call succeeded`)
+}

@@ -1,0 +1,161 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  ListTagsForResourceCommand,
+  PutLogEventsCommand,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-cloudwatch-logs'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {compileFilterPattern} from '../../src/local/services/filter-pattern.js'
+import {startControlPlane, type Harness} from './helpers.js'
+
+let h: Harness
+let logs: CloudWatchLogsClient
+const t0 = Date.now() - 60_000
+beforeAll(async () => {
+  h = await startControlPlane()
+  logs = new CloudWatchLogsClient(h.config)
+})
+afterAll(() => h.close())
+
+describe('CloudWatch Logs', () => {
+  it('creates groups and streams, refusing duplicates and unknown groups', async () => {
+    await logs.send(new CreateLogGroupCommand({logGroupName: '/copilot/app-test-web', tags: {app: 'app'}}))
+    await expect(logs.send(new CreateLogGroupCommand({logGroupName: '/copilot/app-test-web'}))).rejects.toMatchObject({name: 'ResourceAlreadyExistsException'})
+    await logs.send(new CreateLogStreamCommand({logGroupName: '/copilot/app-test-web', logStreamName: 'manual'}))
+    await expect(logs.send(new CreateLogStreamCommand({logGroupName: '/nope', logStreamName: 's'}))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'The specified log group does not exist.',
+    })
+    await logs.send(new PutRetentionPolicyCommand({logGroupName: '/copilot/app-test-web', retentionInDays: 30}))
+    await expect(logs.send(new PutRetentionPolicyCommand({logGroupName: '/copilot/app-test-web', retentionInDays: 2}))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    })
+    const groups = await logs.send(new DescribeLogGroupsCommand({logGroupNamePrefix: '/copilot/'}))
+    expect(groups.logGroups).toHaveLength(1)
+    expect(groups.logGroups?.[0]).toMatchObject({
+      logGroupName: '/copilot/app-test-web',
+      retentionInDays: 30,
+      arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/copilot/app-test-web:*',
+    })
+    await logs.send(new TagResourceCommand({resourceArn: groups.logGroups![0]!.logGroupArn!, tags: {env: 'test'}}))
+    expect((await logs.send(new ListTagsForResourceCommand({resourceArn: groups.logGroups![0]!.logGroupArn!}))).tags).toEqual({app: 'app', env: 'test'})
+  })
+
+  it('takes task output through the LogSink into awslogs streams', async () => {
+    const events = Array.from({length: 25}, (_, i) => ({timestamp: t0 + i, message: i % 5 === 0 ? `ERROR request ${i} failed` : `GET /health ${i} 200`}))
+    h.cp.logs.append('/copilot/app-test-web', 'copilot/web/task1', events.slice(0, 20))
+    h.cp.logs.append('/copilot/app-test-web', 'copilot/web/task2', events.slice(20))
+    h.cp.logs.append('/created/by/sink', 'copilot/job/t', [{timestamp: t0, message: 'hello'}], {create: true})
+    expect(() => h.cp.logs.append('/not/created', 's', [{timestamp: t0, message: 'x'}])).toThrow(/does not exist/)
+    const streams = await logs.send(new DescribeLogStreamsCommand({logGroupName: '/copilot/app-test-web', logStreamNamePrefix: 'copilot/web/'}))
+    expect(streams.logStreams?.map((s) => [s.logStreamName, s.firstEventTimestamp, s.lastEventTimestamp])).toEqual([
+      ['copilot/web/task1', t0, t0 + 19],
+      ['copilot/web/task2', t0 + 20, t0 + 24],
+    ])
+    const byTime = await logs.send(new DescribeLogStreamsCommand({logGroupName: '/copilot/app-test-web', orderBy: 'LastEventTime', descending: true, limit: 1}))
+    expect(byTime.logStreams?.[0]?.logStreamName).toBe('copilot/web/task2')
+    expect(byTime.nextToken).toBeDefined()
+  })
+
+  it('pages GetLogEvents forward from the head and backward from the tail', async () => {
+    const q = {logGroupName: '/copilot/app-test-web', logStreamName: 'copilot/web/task1', limit: 8}
+    const head = await logs.send(new GetLogEventsCommand({...q, startFromHead: true}))
+    expect(head.events?.map((e) => e.timestamp! - t0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    const next = await logs.send(new GetLogEventsCommand({...q, nextToken: head.nextForwardToken}))
+    expect(next.events?.map((e) => e.timestamp! - t0)).toEqual([8, 9, 10, 11, 12, 13, 14, 15])
+    const last = await logs.send(new GetLogEventsCommand({...q, nextToken: next.nextForwardToken}))
+    expect(last.events).toHaveLength(4)
+    const end = await logs.send(new GetLogEventsCommand({...q, nextToken: last.nextForwardToken}))
+    expect(end.events).toEqual([])
+    expect(end.nextForwardToken).toBe(last.nextForwardToken)
+
+    const tail = await logs.send(new GetLogEventsCommand(q))
+    expect(tail.events?.map((e) => e.timestamp! - t0)).toEqual([12, 13, 14, 15, 16, 17, 18, 19])
+    const before = await logs.send(new GetLogEventsCommand({...q, nextToken: tail.nextBackwardToken}))
+    expect(before.events?.map((e) => e.timestamp! - t0)).toEqual([4, 5, 6, 7, 8, 9, 10, 11])
+    const window = await logs.send(new GetLogEventsCommand({...q, startTime: t0 + 3, endTime: t0 + 5, startFromHead: true}))
+    expect(window.events?.map((e) => e.timestamp! - t0)).toEqual([3, 4, 5])
+  })
+
+  it('filters events across streams with patterns and pagination', async () => {
+    const errors = await logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', filterPattern: 'ERROR'}))
+    expect(errors.events?.map((e) => [e.logStreamName, e.message])).toEqual([
+      ['copilot/web/task1', 'ERROR request 0 failed'],
+      ['copilot/web/task1', 'ERROR request 5 failed'],
+      ['copilot/web/task1', 'ERROR request 10 failed'],
+      ['copilot/web/task1', 'ERROR request 15 failed'],
+      ['copilot/web/task2', 'ERROR request 20 failed'],
+    ])
+    const seen: string[] = []
+    let nextToken: string | undefined
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', filterPattern: '"GET /health"', limit: 7, nextToken}))
+      seen.push(...page.events!.map((e) => e.message!))
+      nextToken = page.nextToken
+    } while (nextToken)
+    expect(seen).toHaveLength(20)
+    expect(new Set(seen).size).toBe(20)
+    const task2 = await logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', logStreamNames: ['copilot/web/task2'], startTime: t0 + 22}))
+    expect(task2.events?.map((e) => e.timestamp! - t0)).toEqual([22, 23, 24])
+    await expect(logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', filterPattern: '{ $.level = "error" }'}))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    })
+  })
+
+  it('accepts PutLogEvents in order, refuses out-of-order batches and reports too-old events', async () => {
+    const q = {logGroupName: '/copilot/app-test-web', logStreamName: 'manual'}
+    const now = Date.now()
+    const old = now - 20 * 86_400_000
+    const put = await logs.send(new PutLogEventsCommand({...q, logEvents: [{timestamp: old, message: 'ancient'}, {timestamp: old + 1, message: 'ancient'}]}))
+    expect(put.rejectedLogEventsInfo).toEqual({tooOldLogEventEndIndex: 1})
+    const future = await logs.send(new PutLogEventsCommand({...q, logEvents: [{timestamp: now, message: 'fresh'}, {timestamp: now + 3 * 3600_000, message: 'future'}]}))
+    expect(future.rejectedLogEventsInfo).toEqual({tooNewLogEventStartIndex: 1})
+    await expect(
+      logs.send(new PutLogEventsCommand({...q, logEvents: [{timestamp: now, message: 'b'}, {timestamp: now - 1, message: 'a'}]})),
+    ).rejects.toMatchObject({name: 'InvalidParameterException'})
+    expect((await logs.send(new GetLogEventsCommand(q))).events?.map((e) => e.message)).toEqual(['fresh'])
+  })
+
+  it('keeps events across a restart and deletes a group with its streams', async () => {
+    await h.cp.close()
+    const {createControlPlane} = await import('../../src/local/control-plane.js')
+    const again = await createControlPlane({stateDir: h.stateDir, port: 0, log: () => undefined})
+    try {
+      const client = new CloudWatchLogsClient({...h.config, endpoint: again.endpoint})
+      const r = await client.send(new GetLogEventsCommand({logGroupName: '/copilot/app-test-web', logStreamName: 'copilot/web/task2', startFromHead: true}))
+      expect(r.events?.map((e) => e.message)).toEqual(['ERROR request 20 failed', 'GET /health 21 200', 'GET /health 22 200', 'GET /health 23 200', 'GET /health 24 200'])
+      await client.send(new DeleteLogGroupCommand({logGroupName: '/copilot/app-test-web'}))
+      await expect(client.send(new GetLogEventsCommand({logGroupName: '/copilot/app-test-web', logStreamName: 'copilot/web/task2'}))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      })
+    } finally {
+      await again.close()
+    }
+  })
+})
+
+describe('filter patterns', () => {
+  it('matches terms, phrases, optional and excluded terms', () => {
+    const m = (p: string, s: string) => compileFilterPattern(p)(s)
+    expect(m('', 'anything')).toBe(true)
+    expect(m('ERROR', 'an ERROR here')).toBe(true)
+    expect(m('ERROR', 'an error here')).toBe(false)
+    expect(m('ERROR db', 'ERROR in db')).toBe(true)
+    expect(m('ERROR db', 'ERROR in cache')).toBe(false)
+    expect(m('"disk full"', 'the disk full now')).toBe(true)
+    expect(m('"disk full"', 'the disk is full')).toBe(false)
+    expect(m('?WARN ?ERROR', 'a WARN')).toBe(true)
+    expect(m('?WARN ?ERROR', 'INFO only')).toBe(false)
+    expect(m('ERROR -timeout', 'ERROR timeout')).toBe(false)
+    expect(m('ERROR -timeout', 'ERROR refused')).toBe(true)
+  })
+})
