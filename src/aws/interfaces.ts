@@ -29,6 +29,7 @@ export interface EcsApi {
   describeClusters: Call<ECS.DescribeClustersCommandInput, ECS.DescribeClustersCommandOutput>
   describeServices: Call<ECS.DescribeServicesCommandInput, ECS.DescribeServicesCommandOutput>
   updateService: Call<ECS.UpdateServiceCommandInput, ECS.UpdateServiceCommandOutput>
+  listServices: Call<ECS.ListServicesCommandInput, ECS.ListServicesCommandOutput>
   listTasks: Call<ECS.ListTasksCommandInput, ECS.ListTasksCommandOutput>
   describeTasks: Call<ECS.DescribeTasksCommandInput, ECS.DescribeTasksCommandOutput>
   describeTaskDefinition: Call<ECS.DescribeTaskDefinitionCommandInput, ECS.DescribeTaskDefinitionCommandOutput>
