@@ -105,7 +105,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     poll,
     callCount: () => calls,
     stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
-    ecs: api('ecs', ['describeClusters', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask']),
+    ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask']),
     logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
     parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter']),
     secrets: api('secretsmanager', ['describeSecret']),
