@@ -13,12 +13,14 @@ import {registerSchedulerProviders} from './cloudformation/providers/scheduler.j
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
 import {createCloudFormation} from './cloudformation/index.js'
 import {createControlPlane, type ControlPlane, type ControlPlaneOptions} from './control-plane.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from './contracts.js'
 import {LocalDiscovery} from './discovery/index.js'
 import {createAgentRelay, createEcs, type Ecs} from './ecs/index.js'
 import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
 import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
+import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
 import type {TaskDriver} from './agent/types.js'
 
@@ -27,7 +29,8 @@ export interface LocalControlPlane extends ControlPlane {
 }
 
 export interface LocalControlPlaneOptions extends ControlPlaneOptions {
-  /** Capacity the tasks share, in CPU units and MiB (default: 1024 units per core, all memory). */
+  /** Capacity the tasks share, in CPU units and MiB (default: PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else
+   * 1024 units per core and all memory). */
   capacity?: {cpu: number; memory: number}
 }
 
@@ -44,7 +47,11 @@ export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Pr
 async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const {stateDir, region, accountId} = cp
   // Hooks run latest first on close: what is registered first closes last.
-  const discovery = new LocalDiscovery({stateDir, region, accountId})
+  let driver: ProcessDriver | undefined
+  // ECS registers Pier's services (A records) with a task's address only: the names answer on the
+  // task's container ports through the driver's bindings.
+  const discovery = new LocalDiscovery({stateDir, region, accountId, portsOf: (taskId) => driver?.portBindings(taskId) ?? []})
+  discovery.onChange(() => driver?.refreshHosts())
   cp.onClose(() => discovery.close())
   const elb = await createLoadBalancing({stateDir, region, accountId})
   cp.onClose(() => elb.close())
@@ -54,9 +61,15 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   const orphans = cleanupOrphans(stateDir)
   if (orphans.length > 0) opts.log?.(`stopped ${orphans.length} task processes left by a previous run`)
   const relay = createAgentRelay()
-  let driver: ProcessDriver | undefined
   const exec = installExec(cp, {driver: () => driver!})
-  driver = new ProcessDriver({stateDir, listener: exec.broker.trackTasks(relay), hostsFile: () => discovery.hostsFor(), region})
+  driver = new ProcessDriver({
+    stateDir,
+    listener: exec.broker.trackTasks(relay),
+    hostsFile: () => discovery.hostsFor(),
+    region,
+    // AWS SDKs inside tasks reach this control plane, as task roles reach AWS.
+    environment: {AWS_ENDPOINT_URL: cp.endpoint, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY},
+  })
   const taskDriver = driver
   // While the driver stops every task on close, the service scheduler would start replacements: those
   // starts are dropped (the tasks stay acknowledged, and the next start of the control plane settles them).
@@ -69,7 +82,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
     shutdown: () => taskDriver.shutdown(),
   }
   const ecs = createEcs({stateDir, driver: scheduled, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
-    ...(opts.capacity ? {capacity: opts.capacity} : {})})
+    capacity: opts.capacity ?? localCapacity()})
   relay.attach(ecs.listener)
   cp.register({json: [ecs.service]})
   cp.onClose(() => ecs.close())
