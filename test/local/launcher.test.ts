@@ -38,6 +38,14 @@ describe('launcher', () => {
     expect(readLocalStatus(join(dir, 'absent'))).toBeUndefined()
   })
 
+  it('refuses a state directory it cannot create, without starting anything', async () => {
+    const {ensureLocal} = await import('../../src/local/launcher.js')
+    await expect(ensureLocal({stateDir: '/dev/null/pier-state', port: 0})).rejects.toMatchObject({
+      name: 'LocalLaunchError',
+      message: expect.stringContaining('cannot use /dev/null/pier-state as its state directory'),
+    })
+  })
+
   it('tells live processes from gone ones', () => {
     expect(isAlive(process.pid)).toBe(true)
     expect(isAlive(2 ** 22 + 7)).toBe(false)
