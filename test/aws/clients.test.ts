@@ -96,7 +96,8 @@ describe('createAwsClients', () => {
   })
 
   it('tells how to start the local control plane when --local finds none', async () => {
-    process.env.PIER_STATE_DIR = '/nonexistent/pier-state'
+    // A path no one can create, even root: --local must fail rather than start a daemon on port 4566.
+    process.env.PIER_STATE_DIR = '/dev/null/pier-state'
     const error = (await createAwsClients({local: true}).catch((e: unknown) => e)) as UserError
     expect(error).toBeInstanceOf(UserError)
     expect(error.message).toMatch(/local control plane/)
