@@ -124,6 +124,7 @@ export class ServiceScheduler {
   }
 
   private reconcile(serviceArn: string, index: Map<string, TaskRecord[]>): void {
+    if (this.deps.tasks.paused) return
     const service = this.services[serviceArn]
     if (!service || service.status === 'INACTIVE') return
     const now = this.deps.clock.now()
