@@ -62,6 +62,11 @@ export class PidRegistry {
     }
   }
 
+  /** The process group leaders recorded for an owner (a task's containers). */
+  pidsOf(owner: string): number[] {
+    return (this.tracked.get(owner) ?? []).map((p) => p.pid)
+  }
+
   forget(owner: string): void {
     this.tracked.delete(owner)
     rmSync(join(this.dir, `${owner}.json`), {force: true})
@@ -98,6 +103,34 @@ function unrecordedWithMarker(marker: string, skip: Set<number>): number[] {
   return entries.map(Number).filter((pid) => pid !== process.pid && !skip.has(pid) && hasMarker(pid, marker))
 }
 
+/** Kills the processes whose environment has every one of `vars` (`NAME=value`), e.g. one container's. */
+export function killProcessesWith(vars: string[]): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e))
+  } catch {
+    return []
+  }
+  const killed: number[] = []
+  for (const pid of entries.map(Number)) {
+    if (pid === process.pid) continue
+    let env: string[]
+    try {
+      env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    } catch {
+      continue
+    }
+    if (vars.every((v) => env.includes(v)) && killGroupOrProcess(pid)) killed.push(pid)
+  }
+  return killed
+}
+
+/** Kills every process that carries the agent's marker for `stateDir` (e.g. one that escaped its
+ * process group with setsid). Returns their pids. */
+export function killMarked(stateDir: string, except: Set<number> = new Set()): number[] {
+  return unrecordedWithMarker(agentMarker(stateDir), except).filter(killGroupOrProcess)
+}
+
 /**
  * Kills every process group a previous agent on `stateDir` left running (a crashed control plane),
  * after checking each pid still names that process, then any other process carrying the agent's
@@ -126,8 +159,6 @@ export function cleanupOrphans(stateDir: string): number[] {
     }
     rmSync(join(dir, file), {force: true})
   }
-  for (const pid of unrecordedWithMarker(marker, new Set(killed))) {
-    if (killGroupOrProcess(pid)) killed.push(pid)
-  }
+  killed.push(...killMarked(stateDir, new Set(killed)))
   return killed
 }

@@ -124,6 +124,33 @@ describe('cleanupOrphans', () => {
     other.kill('SIGKILL')
   })
 
+  it('leaves no process behind on shutdown, even one that left its process group', async () => {
+    const stateDir = join(dir.path, 'escape')
+    const listener = new RecordingListener()
+    const driver = new ProcessDriver({stateDir, listener, defaultStopTimeout: 1})
+    const spec = taskSpec([{command: ['sh', '-c', 'setsid sleep 60 & echo $!; while :; do sleep 0.05; done']}])
+    await driver.start(spec)
+    const line = await listener.until(() => listener.linesOf(spec.taskId)[0])
+    const escaped = Number(line)
+    expect(alive(escaped)).toBe(true)
+    await driver.shutdown()
+    await listener.until(() => !alive(escaped))
+  })
+
+  it('stops a container whose escaped child holds its output open, and kills that child', async () => {
+    const stateDir = join(dir.path, 'held')
+    const listener = new RecordingListener()
+    const driver = new ProcessDriver({stateDir, listener})
+    // The escaped sleep inherits stdout: without care, the output never closes and the task never stops.
+    const spec = taskSpec([{command: ['sh', '-c', 'setsid sleep 60 & echo $!; exit 5']}])
+    await driver.start(spec)
+    const stopped = await listener.stopped(spec.taskId, 5000)
+    expect(stopped.containers[0]!.exitCode).toBe(5)
+    const escaped = Number(listener.linesOf(spec.taskId)[0])
+    await listener.until(() => !alive(escaped))
+    await driver.shutdown()
+  })
+
   it('does nothing for a state directory that never ran tasks', () => {
     const empty = join(dir.path, 'empty')
     mkdirSync(empty)
