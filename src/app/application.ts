@@ -34,6 +34,20 @@ export async function showApplication(ctx: AppContext, name: string) {
   return {...app, environments: envs.map((e) => ({name: e.name, region: e.region, account: e.accountID, prod: e.prod ?? false})), workloads: workloads.map((w) => ({name: w.name, type: w.type}))}
 }
 
+async function taggedStacks(ctx: AppContext, app: string): Promise<string[]> {
+  const names: string[] = []
+  let token: string | undefined
+  do {
+    const page = await ctx.aws.stacks.describeStacks({NextToken: token})
+    for (const s of page.Stacks ?? []) {
+      if (s.StackStatus === 'DELETE_COMPLETE' || !s.StackName) continue
+      if ((s.Tags ?? []).some((t) => t.Key === 'copilot-application' && t.Value === app)) names.push(s.StackName)
+    }
+    token = page.NextToken
+  } while (token)
+  return names
+}
+
 /** Deletes every workload in every environment, then the environments, then the records. */
 export async function deleteApplication(ctx: AppContext, name: string) {
   const app = await ctx.store.getApp(name)
@@ -41,8 +55,12 @@ export async function deleteApplication(ctx: AppContext, name: string) {
   const workloads = await ctx.store.listWorkloads(name)
   await Promise.all(workloads.map((w) => deleteWorkload(ctx, name, w.name)))
   const envs = await ctx.store.listEnvs(name)
+  const envStacks = new Set(envs.map((e) => `${name}-${e.name}`))
+  // What else carries the application's tag (one-off task groups task-<group>, workloads no longer in
+  // the records) goes before the environments whose exports it may import.
+  for (const stackName of await taggedStacks(ctx, name)) if (!envStacks.has(stackName)) await deleteStack(ctx, {stackName})
   for (const env of envs) await deleteEnvironment(ctx, name, env.name)
-  await deleteStack(ctx, {stackName: `${name}-infrastructure-roles`})
+  for (const stackName of await taggedStacks(ctx, name)) await deleteStack(ctx, {stackName})
   await ctx.store.deleteApp(name)
   return {name, environments: envs.map((e) => e.name), workloads: workloads.map((w) => w.name)}
 }

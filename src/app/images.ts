@@ -110,20 +110,59 @@ export interface ImageContext {
 export async function prepareImages(ctx: ImageContext, input: {app: string; name: string; root: string; manifest: EcsWorkloadManifest; tag?: string; platform?: string}): Promise<PreparedImages> {
   const out: PreparedImages = {images: {}, dockerLabels: {}}
   const specs = buildSpecs(input.root, input.manifest)
+  if (specs.length === 0) return out
   const tag = input.tag ?? gitShortSha(input.root) ?? 'latest'
   for (const spec of specs) {
     if (!existsSync(join(spec.context, spec.dockerfile))) {
       throw new UserError(`The Dockerfile of ${spec.container} is missing: ${join(spec.context, spec.dockerfile)} does not exist.`, {hint: 'Fix `image.build` in the manifest.'})
     }
-    if (!ctx.engine) {
+  }
+  const repositoryOf = (spec: BuildSpec) => `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`
+  // An endpoint without a registry runs images from source; one with a registry needs an engine to fill it.
+  const registry = await registryAnswers(ctx.registry, repositoryOf(specs[0]!))
+  const engine = registry && ctx.engine && (await engineAnswers(ctx.engine)) ? ctx.engine : undefined
+  if (registry && !engine) {
+    throw new UserError(`${specs.map((s) => s.container).join(', ')} must be built, and no container engine answers${ctx.engine ? ` (\`${ctx.engine.command} info\` failed)` : ''}.`, {
+      hint: 'Start docker or podman (or set PIER_CONTAINER_ENGINE), or point image.location at an image that is already pushed.',
+    })
+  }
+  for (const spec of specs) {
+    if (!engine) {
       out.images[spec.container] = `${input.app}/${input.name}:${tag}`
       out.dockerLabels[spec.container] = {'pier.build.context': spec.context, 'pier.build.dockerfile': spec.dockerfile, 'pier.source.digest': sourceDigest(spec.context)}
-      ctx.emit(event('step', `No container engine: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
+      ctx.emit(event('step', `No image registry at this endpoint: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
       continue
     }
-    out.images[spec.container] = await buildAndPush(ctx, ctx.engine, spec, `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`, tag, input.platform)
+    out.images[spec.container] = await buildAndPush(ctx, engine, spec, repositoryOf(spec), tag, input.platform)
   }
   return out
+}
+
+/** Whether the endpoint has an image registry (ECR) at all. */
+async function registryAnswers(registry: RegistryApi, repositoryName: string): Promise<boolean> {
+  try {
+    await registry.describeRepositories({repositoryNames: [repositoryName]})
+    return true
+  } catch (error) {
+    if (isAwsError(error, 'UnknownOperationException', 'UnrecognizedClientException', 'InvalidAction', 'NotImplemented')) return false
+    if (isAwsError(error, 'RepositoryNotFoundException')) return true
+    throw error
+  }
+}
+
+const answering = new Map<string, Promise<boolean>>()
+
+/** Whether the engine's daemon answers (a docker client without a daemon does not). */
+function engineAnswers(engine: ContainerEngine): Promise<boolean> {
+  let p = answering.get(engine.command)
+  if (!p) {
+    p = run(engine.command, ['info', '--format', '{{json .}}']).then(
+      () => true,
+      () => false,
+    )
+    answering.set(engine.command, p)
+  }
+  return p
 }
 
 async function buildAndPush(ctx: ImageContext, engine: ContainerEngine, spec: BuildSpec, repositoryName: string, tag: string, platform: string | undefined): Promise<string> {

@@ -46,6 +46,10 @@ export async function runTask(ctx: AppContext, input: TaskRunInput): Promise<Tas
   if (input.image && input.dockerfile) throw new UserError('task run takes --image or --dockerfile, not both.')
   if (!/^[a-z0-9][a-z0-9-]{0,60}$/i.test(input.group)) throw new UserError(`--task-group-name ${input.group} is not a valid name: use letters, digits and dashes.`)
 
+  if (!input.env && !input.subnets?.length) {
+    throw new UserError('task run needs a network for its Fargate tasks: no --env and no --subnets.', {hint: 'Pass --env ENV to run in an environment (its cluster and subnets), or --subnets (and --security-groups, --cluster).'})
+  }
+
   // 1. Image.
   let image = input.image ?? ''
   let dockerLabels: Record<string, string> | undefined
@@ -74,7 +78,15 @@ export async function runTask(ctx: AppContext, input: TaskRunInput): Promise<Tas
     if (!subnets.length) subnets = (outputs[ENV_OUTPUTS.publicSubnets] ?? '').split(',').filter(Boolean)
     if (!securityGroups.length) securityGroups = (outputs[ENV_OUTPUTS.environmentSecurityGroup] ?? '').split(',').filter(Boolean)
   }
-  cluster ??= 'default'
+  if (!cluster) {
+    // Like Copilot: without an environment, the account's default cluster, created on first use.
+    cluster = 'default'
+    const {clusters = []} = await ctx.aws.ecs.describeClusters({clusters: [cluster]})
+    if (!clusters.some((c) => c.status === 'ACTIVE')) {
+      await ctx.aws.ecs.createCluster({clusterName: cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT']})
+      ctx.emit(event('step', 'Created the default cluster.', {name: 'cluster default', status: 'done'}))
+    }
+  }
 
   // 3. The task group's stack.
   const rendered = renderTaskStack({group: input.group, image, cpu: input.cpu, memory: input.memory, command: input.command, environment: input.envVars, secrets: input.secrets, dockerLabels, region: ctx.aws.region, app: input.app, env: input.env})

@@ -66,6 +66,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     noRollback: input.noRollback,
     detach: input.detach,
     maxTaskFailures: input.maxTaskFailures,
+    serviceCluster: env.outputs[ENV_OUTPUTS.cluster],
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),
   })

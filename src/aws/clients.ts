@@ -107,7 +107,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     poll,
     callCount: () => calls,
     stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
-    ecs: api('ecs', ['describeClusters', 'describeServices', 'updateService', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand']),
+    ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand']),
     logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
     parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter']),
     secrets: api('secretsmanager', ['describeSecret']),
@@ -166,30 +166,22 @@ async function regionFromProfile(profile: string | undefined): Promise<string | 
   return undefined
 }
 
-interface LocalStatusFile {
-  endpoint: string
-  region: string
-  accessKeyId: string
-  secretAccessKey: string
-}
-
 async function resolveLocal(): Promise<Resolved> {
-  const status = await ensureLocalControlPlane()
+  const launcher = await import('../local/launcher.js')
+  let status
+  try {
+    status = await launcher.ensureLocal()
+  } catch (error) {
+    const log = (error as {logFile?: string}).logFile
+    throw new UserError(`Could not start Pier's local control plane: ${(error as Error).message}`, {
+      hint: log ? `See its log in ${log}; \`pier local stop\` then try again.` : 'Run `pier local start` to see why.',
+      cause: error,
+    })
+  }
   return {
     region: status.region,
     endpoint: status.endpoint,
     credentials: {accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey},
     poll: LOCAL_POLL,
-  }
-}
-
-async function ensureLocalControlPlane(): Promise<LocalStatusFile> {
-  const stateDir = process.env.PIER_STATE_DIR ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'pier', 'local')
-  try {
-    return JSON.parse(readFileSync(join(stateDir, 'control-plane.json'), 'utf8')) as LocalStatusFile
-  } catch {
-    throw new UserError(`The local control plane is not running: no ${join(stateDir, 'control-plane.json')}.`, {
-      hint: 'Start it with `pier local start`, or set PIER_STATE_DIR to the state directory of a running one.',
-    })
   }
 }

@@ -31,7 +31,7 @@ export interface EventData {
   /** Counts of the ECS service's newest deployment. */
   'rollout.progress': {stack: string; logicalId: string; service: string; cluster: string; running: number; desired: number; pending: number; failed: number; rolloutState?: string; rolloutStateReason?: string}
   /** A task of the newest deployment stopped: why, its exit code and its last log lines. */
-  'rollout.task-stopped': {stack: string; logicalId: string; service: string; taskId: string; stoppedReason: string; stopCode?: string; container?: string; exitCode?: number; logLines: string[]; failures: number}
+  'rollout.task-stopped': {stack: string; logicalId: string; service: string; taskId: string; stoppedReason: string; stopCode?: string; stoppedAt?: string; container?: string; exitCode?: number; logLines: string[]; failures: number}
   /** A free-form step of a use case (building an image, registering an environment...). */
   'step': {name: string; status: 'start' | 'done' | 'skipped' | 'failed'; detail?: string}
   /** A line of output a use case wants the user to see (a task's log line, a diff). */

@@ -107,7 +107,7 @@ export class RolloutWatcher {
       event(
         'rollout.task-stopped',
         `${name}: task ${taskId} stopped: ${reason}${exit}`,
-        {stack: this.stack, logicalId: this.svc.logicalId, service: name, taskId, stoppedReason: reason, stopCode: task.stopCode, container: failed?.name, exitCode: failed?.exitCode, logLines, failures: this.failures},
+        {stack: this.stack, logicalId: this.svc.logicalId, service: name, taskId, stoppedReason: reason, stopCode: task.stopCode, stoppedAt: task.stoppedAt ? new Date(task.stoppedAt).toISOString() : undefined, container: failed?.name, exitCode: failed?.exitCode, logLines, failures: this.failures},
         'error',
         this.deps.now,
       ),

@@ -26,6 +26,8 @@ export interface StackDeployInput {
   maxTaskFailures?: number
   /** Reviews the change set (e.g. --diff); false cancels the deploy. */
   confirm?: (review: {stackName: string; changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
+  /** Cluster the stack's ECS services run in (lets the rollout be watched while CloudFormation creates them). */
+  serviceCluster?: string
   /** Uploads a template larger than the inline limit and returns its URL. */
   uploadTemplate?: (stackName: string, body: string) => Promise<string>
 }
@@ -95,7 +97,7 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
     return {stackName, status: 'detached', outputs: {}}
   }
 
-  const result = await watchStack(ctx, {stackName, operation, poller, descriptions, maxTaskFailures: input.maxTaskFailures ?? 3})
+  const result = await watchStack(ctx, {stackName, operation, poller, descriptions, maxTaskFailures: input.maxTaskFailures ?? 3, serviceCluster: input.serviceCluster})
   if (result.outcome === 'detached') return {stackName, status: 'detached', outputs: {}}
   if (result.outcome === 'failed-fast') {
     throw new DeployError(`The deploy of ${stackName} failed: ${result.reason}`, result.failures, {
@@ -106,7 +108,7 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
     throw new UserError(`The deploy of ${stackName} was cancelled: the stack is now ${result.stackStatus}.`, {hint: 'Deploy again when ready.'})
   }
   if (!isSuccess(result.stackStatus ?? '')) {
-    const reason = result.failures[0]?.reason ?? `the stack ended in ${result.stackStatus}`
+    const reason = result.taskFailure ?? result.failures[0]?.reason ?? `the stack ended in ${result.stackStatus}`
     throw new DeployError(`The deploy of ${stackName} failed (${result.stackStatus}): ${reason}`, result.failures, {
       hint: input.noRollback ? 'The failed resources were kept (--no-rollback) so you can inspect them.' : 'Fix the cause above, then deploy again.',
     })

@@ -16,6 +16,8 @@ export interface WatchOptions {
   descriptions: Record<string, string | undefined>
   /** Stop the rollout after this many stopped tasks of the new deployment with none healthy (0: never). */
   maxTaskFailures: number
+  /** Cluster the stack's services run in: finds a service CloudFormation has not named yet. */
+  serviceCluster?: string
 }
 
 export interface WatchResult {
@@ -26,6 +28,8 @@ export interface WatchResult {
   reason?: string
   /** Pier asked CloudFormation to stop (Ctrl-C or fail-fast). */
   cancelled?: boolean
+  /** The newest stopped task of a new deployment, as a sentence: the real reason behind a circuit breaker. */
+  taskFailure?: string
 }
 
 export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promise<WatchResult> {
@@ -35,8 +39,14 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
   const waker = wakeableSleep(timing)
   const watchers = new Map<string, RolloutWatcher>()
   const failures: FailedResource[] = []
+  const unnamedServices = new Set<string>()
   let presses = 0
   let cancelRequested = false
+  const watch = (logicalId: string, physicalId: string | undefined, cluster?: string): boolean => {
+    const svc = physicalId ? serviceFromPhysicalId(logicalId, physicalId, cluster) : undefined
+    if (svc) watchers.set(logicalId, new RolloutWatcher({ecs: aws.ecs, logs: aws.logs, emit, now: timing.now}, stackName, svc))
+    return Boolean(svc)
+  }
   const off = ctx.interrupts?.onInterrupt(() => {
     presses++
     waker.wake()
@@ -63,7 +73,15 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
       if (presses === 1 && !cancelRequested && opts.operation !== 'delete') await requestCancel('interrupted (Ctrl-C); press Ctrl-C again to stop watching')
 
       let stackStatus: string | undefined
-      const events = await opts.poller.poll()
+      let events
+      try {
+        events = await opts.poller.poll()
+      } catch (error) {
+        // A deleted stack disappears: by name, its events go with it.
+        if (!(opts.operation === 'delete' || cancelRequested) || !isStackGone(error)) throw error
+        emit(event('stack.done', `${stackName}: DELETE_COMPLETE`, {stack: stackName, status: 'DELETE_COMPLETE', ok: true, outputs: {}}, 'info', timing.now))
+        return {outcome: 'finished', stackStatus: 'DELETE_COMPLETE', outputs: {}, failures, cancelled: cancelRequested}
+      }
       for (const e of events) {
         const logicalId = e.LogicalResourceId ?? ''
         const status = e.ResourceStatus ?? ''
@@ -74,9 +92,21 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
           continue
         }
         if (isResourceFailure(status) && reason && !isCollateralReason(reason)) failures.push({logicalId, type: e.ResourceType, reason})
-        if (opts.operation !== 'delete' && e.ResourceType === 'AWS::ECS::Service' && e.PhysicalResourceId && !watchers.has(logicalId)) {
-          const svc = serviceFromPhysicalId(logicalId, e.PhysicalResourceId)
-          if (svc) watchers.set(logicalId, new RolloutWatcher({ecs: aws.ecs, logs: aws.logs, emit, now: timing.now}, stackName, svc))
+        if (opts.operation !== 'delete' && e.ResourceType === 'AWS::ECS::Service' && !watchers.has(logicalId) && status.endsWith('_IN_PROGRESS')) {
+          if (!watch(logicalId, e.PhysicalResourceId)) unnamedServices.add(logicalId)
+        }
+      }
+      // Some endpoints name a service only in its final event: ask for the stack's resources instead.
+      if (unnamedServices.size > 0 && !cancelRequested) {
+        const {StackResources = []} = await aws.stacks.describeStackResources({StackName: stackName})
+        for (const r of StackResources) if (r.LogicalResourceId && unnamedServices.has(r.LogicalResourceId) && watch(r.LogicalResourceId, r.PhysicalResourceId)) unnamedServices.delete(r.LogicalResourceId)
+        if (unnamedServices.size > 0 && opts.serviceCluster) {
+          // CloudFormation names what it creates <stack>-<logical id>-<suffix>.
+          const {serviceArns = []} = await aws.ecs.listServices({cluster: opts.serviceCluster, maxResults: 100})
+          for (const logicalId of [...unnamedServices]) {
+            const arn = serviceArns.find((a) => (a.split('/').pop() ?? '').startsWith(`${stackName}-${logicalId}-`))
+            if (arn && watch(logicalId, arn, opts.serviceCluster)) unnamedServices.delete(logicalId)
+          }
         }
       }
 
@@ -87,7 +117,8 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
         if (status && isTerminal(status)) {
           const outputs = Object.fromEntries((described?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
           emit(event('stack.done', `${stackName}: ${status}`, {stack: stackName, status, ok: /_COMPLETE$/.test(status) && !/ROLLBACK/.test(status), outputs}, /ROLLBACK|FAILED/.test(status) ? 'error' : 'info', timing.now))
-          return {outcome: 'finished', stackStatus: status, outputs, failures, cancelled: cancelRequested}
+          const taskFailure = [...watchers.values()].map((w) => w.status().lastFailure).find(Boolean)
+          return {outcome: 'finished', stackStatus: status, outputs, failures, cancelled: cancelRequested, taskFailure}
         }
       }
 
@@ -108,6 +139,10 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
   } finally {
     off?.()
   }
+}
+
+function isStackGone(error: unknown): boolean {
+  return isAwsError(error, 'ValidationError') && /does not exist/i.test(error.message)
 }
 
 export async function describe(ctx: Pick<DeployContext, 'aws'>, stackName: string) {

@@ -13,40 +13,83 @@ import {registerSchedulerProviders} from './cloudformation/providers/scheduler.j
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
 import {createCloudFormation} from './cloudformation/index.js'
 import {createControlPlane, type ControlPlane, type ControlPlaneOptions} from './control-plane.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from './contracts.js'
 import {LocalDiscovery} from './discovery/index.js'
 import {createAgentRelay, createEcs, type Ecs} from './ecs/index.js'
 import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
 import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
+import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
+import type {TaskDriver} from './agent/types.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
 }
 
-export async function startLocalControlPlane(opts: ControlPlaneOptions): Promise<LocalControlPlane> {
+export interface LocalControlPlaneOptions extends ControlPlaneOptions {
+  /** Capacity the tasks share, in CPU units and MiB (default: PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else
+   * 1024 units per core and all memory). */
+  capacity?: {cpu: number; memory: number}
+}
+
+export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const cp = await createControlPlane(opts)
+  try {
+    return await assemble(cp, opts)
+  } catch (err) {
+    await cp.close()
+    throw err
+  }
+}
+
+async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
   const {stateDir, region, accountId} = cp
   // Hooks run latest first on close: what is registered first closes last.
-  const discovery = new LocalDiscovery({stateDir, region, accountId})
+  let driver: ProcessDriver | undefined
+  // ECS registers Pier's services (A records) with a task's address only: the names answer on the
+  // task's container ports through the driver's bindings.
+  const discovery = new LocalDiscovery({stateDir, region, accountId, portsOf: (taskId) => driver?.portBindings(taskId) ?? []})
+  discovery.onChange(() => driver?.refreshHosts())
   cp.onClose(() => discovery.close())
   const elb = await createLoadBalancing({stateDir, region, accountId})
   cp.onClose(() => elb.close())
   cp.register({query: [elb.service]})
 
   // Tasks a crashed control plane left behind are killed before anything starts new ones.
-  cleanupOrphans(stateDir)
+  const orphans = cleanupOrphans(stateDir)
+  if (orphans.length > 0) opts.log?.(`stopped ${orphans.length} task processes left by a previous run`)
   const relay = createAgentRelay()
-  let driver: ProcessDriver | undefined
   const exec = installExec(cp, {driver: () => driver!})
-  driver = new ProcessDriver({stateDir, listener: exec.broker.trackTasks(relay), hostsFile: () => discovery.hostsFor(), region})
-  const ecs = createEcs({stateDir, driver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId})
+  driver = new ProcessDriver({
+    stateDir,
+    listener: exec.broker.trackTasks(relay),
+    hostsFile: () => discovery.hostsFor(),
+    region,
+    // AWS SDKs inside tasks reach this control plane, as task roles reach AWS.
+    environment: {AWS_ENDPOINT_URL: cp.endpoint, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY},
+  })
+  const taskDriver = driver
+  // While the driver stops every task on close, the service scheduler would start replacements: those
+  // starts are dropped (the tasks stay acknowledged, and the next start of the control plane settles them).
+  let stopping = false
+  const scheduled: TaskDriver = {
+    name: taskDriver.name,
+    start: (spec) => (stopping ? Promise.resolve() : taskDriver.start(spec)),
+    stop: (taskId, code, reason) => taskDriver.stop(taskId, code, reason),
+    exec: (taskId, container, command, o) => taskDriver.exec(taskId, container, command, o),
+    shutdown: () => taskDriver.shutdown(),
+  }
+  const ecs = createEcs({stateDir, driver: scheduled, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
+    capacity: opts.capacity ?? localCapacity()})
   relay.attach(ecs.listener)
   cp.register({json: [ecs.service]})
   cp.onClose(() => ecs.close())
-  const taskDriver = driver
-  cp.onClose(() => taskDriver.shutdown())
+  cp.onClose(() => {
+    stopping = true
+    return taskDriver.shutdown()
+  })
 
   const scheduler = createScheduler({stateDir, region, accountId, api: cp.api})
   cp.register({json: scheduler.services})

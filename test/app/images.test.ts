@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {detectEngine, prepareImages} from '../../src/app/images.js'
+import {AwsError} from '../../src/aws/errors.js'
 import {recorder} from '../../src/deploy/events.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pier-images-'))
@@ -36,19 +37,27 @@ describe('prepareImages', () => {
     expect(out.images).toEqual({web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web@sha256:abc'})
     expect(out.dockerLabels).toEqual({})
     const calls = readFileSync(log, 'utf8').trim().split('\n')
-    expect(calls[0]).toBe('login --username AWS --password-stdin https://123456789012.dkr.ecr.us-east-1.amazonaws.com')
-    expect(calls[1]).toBe(`build -t 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:v1 -f ${join(dir, 'web', 'Dockerfile')} ${join(dir, 'web')}`)
-    expect(calls[2]).toBe('push 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:v1')
+    expect(calls[0]).toBe('info --format {{json .}}')
+    expect(calls[1]).toBe('login --username AWS --password-stdin https://123456789012.dkr.ecr.us-east-1.amazonaws.com')
+    expect(calls[2]).toBe(`build -t 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:v1 -f ${join(dir, 'web', 'Dockerfile')} ${join(dir, 'web')}`)
+    expect(calls[3]).toBe('push 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:v1')
   })
 
-  it('passes the build context as labels when no engine is present, with a digest of the source', async () => {
+  it('passes the build context as labels when the endpoint has no registry, with a digest of the source', async () => {
     const {emit, events} = recorder()
-    const first = await prepareImages({registry: {} as never, emit}, {app: 'demo', name: 'web', root: dir, manifest, tag: 'v1'})
+    const noRegistry = {describeRepositories: async () => Promise.reject(new AwsError('UnknownOperationException', 'ecr:DescribeRepositories', 'Unknown target'))} as never
+    const first = await prepareImages({registry: noRegistry, emit, engine: {command: fakeDocker}}, {app: 'demo', name: 'web', root: dir, manifest, tag: 'v1'})
     expect(first.dockerLabels.web).toMatchObject({'pier.build.context': join(dir, 'web'), 'pier.build.dockerfile': 'Dockerfile'})
     expect(events[0]?.data).toMatchObject({status: 'skipped'})
     writeFileSync(join(dir, 'web', 'server.js'), 'console.log(22)\n')
-    const second = await prepareImages({registry: {} as never, emit}, {app: 'demo', name: 'web', root: dir, manifest, tag: 'v1'})
+    const second = await prepareImages({registry: noRegistry, emit}, {app: 'demo', name: 'web', root: dir, manifest, tag: 'v1'})
     expect(second.dockerLabels.web!['pier.source.digest']).not.toBe(first.dockerLabels.web!['pier.source.digest'])
+  })
+
+  it('refuses to deploy an image it cannot build when the endpoint has a registry and no engine answers', async () => {
+    const registry = {describeRepositories: async () => ({repositories: [{repositoryUri: 'r'}]})} as never
+    const error = await prepareImages({registry, emit: () => {}, engine: {command: join(dir, 'no-such-docker')}}, {app: 'demo', name: 'web', root: dir, manifest}).catch((e) => e)
+    expect((error as Error).message).toMatch(/web must be built, and no container engine answers/)
   })
 
   it('finds the engine from PIER_CONTAINER_ENGINE, or on PATH, and none when told so', () => {

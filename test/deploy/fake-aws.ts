@@ -5,6 +5,7 @@ import type {DeployAws} from '../../src/deploy/context.js'
 
 export interface FakeStack {
   status: string
+  parameters?: Record<string, string>
   template: Record<string, any>
   outputs: Record<string, string>
   events: any[]
@@ -21,7 +22,7 @@ export interface FakeOptions {
 
 export function fakeAws(opts: FakeOptions = {}) {
   const stacks = new Map<string, FakeStack>()
-  const changeSets = new Map<string, {stack: string; type: string; body: string; url?: string; createdAt: Date; empty: boolean}>()
+  const changeSets = new Map<string, {stack: string; type: string; body: string; url?: string; createdAt: Date; empty: boolean; parameters: Record<string, string>}>()
   const pending = new Map<string, any[]>() // stack -> events to release, one per poll
   const calls: string[] = []
   let clock = Date.parse('2026-11-30T06:00:00Z')
@@ -63,7 +64,7 @@ export function fakeAws(opts: FakeOptions = {}) {
         calls.push('describeStacks')
         const s = stacks.get(StackName)
         if (!s || s.status === 'DELETE_COMPLETE') throw missing(StackName)
-        return {Stacks: [{StackName, StackStatus: s.status, Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({OutputKey, OutputValue}))}]}
+        return {Stacks: [{StackName, StackStatus: s.status, Parameters: Object.entries(s.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})), Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({OutputKey, OutputValue}))}]}
       },
       async describeStackEvents({StackName}: any) {
         calls.push('describeStackEvents')
@@ -80,14 +81,15 @@ export function fakeAws(opts: FakeOptions = {}) {
         calls.push('createChangeSet')
         const s = stacks.get(input.StackName)
         const body = input.TemplateBody ?? '{}'
-        const empty = !!s && JSON.stringify(s.template) === body
+        const parameters = Object.fromEntries((input.Parameters ?? []).map((p: any) => [p.ParameterKey, p.ParameterValue]))
+        const empty = !!s && JSON.stringify(s.template) === body && JSON.stringify(s.parameters ?? {}) === JSON.stringify(parameters)
         if (!s) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
-        changeSets.set(input.ChangeSetName, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty})
+        changeSets.set(`${input.StackName}/${input.ChangeSetName}`, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty, parameters})
         return {}
       },
-      async describeChangeSet({ChangeSetName}: any) {
+      async describeChangeSet({StackName, ChangeSetName}: any) {
         calls.push('describeChangeSet')
-        const cs = changeSets.get(ChangeSetName)!
+        const cs = changeSets.get(`${StackName}/${ChangeSetName}`)!
         if (cs.empty) return {Status: 'FAILED', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set."}
         const resources = JSON.parse(cs.body).Resources ?? {}
         return {
@@ -95,12 +97,13 @@ export function fakeAws(opts: FakeOptions = {}) {
           Changes: Object.entries(resources).map(([id, r]: [string, any]) => ({ResourceChange: {LogicalResourceId: id, ResourceType: r.Type, Action: cs.type === 'CREATE' ? 'Add' : 'Modify'}})),
         }
       },
-      async executeChangeSet({ChangeSetName}: any) {
+      async executeChangeSet({StackName, ChangeSetName}: any) {
         calls.push('executeChangeSet')
-        const cs = changeSets.get(ChangeSetName)!
+        const cs = changeSets.get(`${StackName}/${ChangeSetName}`)!
         const s = stacks.get(cs.stack)!
         const template = JSON.parse(cs.body)
         s.template = template
+        s.parameters = cs.parameters
         s.status = `${cs.type}_IN_PROGRESS`
         s.outputs = Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([k, v]: [string, any]) => [k, String(v.Value)]))
         pending.set(cs.stack, plan(cs.stack, template.Resources ?? {}, cs.type as 'CREATE' | 'UPDATE'))
@@ -123,8 +126,9 @@ export function fakeAws(opts: FakeOptions = {}) {
         pending.set(StackName, [...plan(StackName, s.template.Resources ?? {}, 'DELETE')])
         return {}
       },
-      async describeStackResources() {
-        return {StackResources: []}
+      async describeStackResources({StackName}: any) {
+        const s = stacks.get(StackName)
+        return {StackResources: Object.entries(s?.template.Resources ?? {}).map(([id, r]: [string, any]) => ({LogicalResourceId: id, ResourceType: r.Type, PhysicalResourceId: r.Type === 'AWS::ECS::Service' ? serviceArn : `${StackName}-${id}`}))}
       },
       async getTemplate({StackName}: any) {
         return {TemplateBody: JSON.stringify(stacks.get(StackName)?.template ?? {})}

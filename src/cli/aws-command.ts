@@ -1,0 +1,82 @@
+// The base of commands that talk to AWS (or the local control plane): the AWS flags, the client
+// factory, the progress renderer, and the ports to the manifest engine and renderer.
+import {Flags} from '@oclif/core'
+
+import {appContext, type AppContext} from '../app/context.js'
+import {detectEngine} from '../app/images.js'
+import {loadPorts} from '../app/wiring.js'
+import {createAwsClients} from '../aws/clients.js'
+import {processInterrupts} from '../deploy/interrupts.js'
+import {realTiming} from '../deploy/timing.js'
+import {createRenderer, renderMode, type Renderer} from '../ui/renderer.js'
+import {PierCommand} from './base-command.js'
+import {awsFlags, awsOptions} from './aws-flags.js'
+import {UserError} from './errors.js'
+import {askYesNo} from './prompt.js'
+
+export const jsonFlag = Flags.boolean({description: 'Print machine-readable JSON on stdout (see docs/progress-events.md).'})
+export const appFlag = Flags.string({char: 'a', description: 'Name of the application (default: the workspace\'s).'})
+export const yesFlag = Flags.boolean({description: 'Confirm the deletion without asking (required when not on a terminal or in CI).'})
+
+export abstract class AwsCommand extends PierCommand {
+  static override baseFlags = {...PierCommand.baseFlags, ...awsFlags}
+
+  private renderer: Renderer | undefined
+
+  /** Builds the clients, the renderer (`quiet` drops progress for read commands' --json) and the use case context. */
+  protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
+    const aws = await createAwsClients(awsOptions(flags))
+    // A --diff question needs the terminal: the plain renderer leaves it alone.
+    const mode = flags.diff && !flags.json ? 'plain' : renderMode({json: flags.json, isTTY: process.stderr.isTTY})
+    this.renderer = opts.quiet && flags.json ? {emit: () => {}, close: async () => {}} : await createRenderer(mode)
+    const ports = await loadPorts()
+    return appContext({
+      aws,
+      emit: this.renderer.emit,
+      timing: realTiming,
+      interrupts: processInterrupts,
+      cwd: process.cwd(),
+      ...ports,
+      engine: detectEngine(),
+      confirm: this.nonInteractive ? undefined : askYesNo,
+    })
+  }
+
+  protected override async finally(error: Error | undefined): Promise<any> {
+    await this.renderer?.close()
+    return super.finally(error)
+  }
+
+  /** The application: --app, else the workspace's. */
+  protected appName(ctx: AppContext, flag: string | undefined): string {
+    if (flag) return flag
+    try {
+      return ctx.manifest.loadWorkspace(ctx.cwd).application
+    } catch {
+      throw new UserError('No application given: this directory is not in a Pier (Copilot) workspace.', {hint: 'Pass --app NAME, or run the command inside the workspace.'})
+    }
+  }
+
+  /** Confirms a deletion: --yes, or a question on a terminal; never a prompt in CI. */
+  protected async confirmDelete(ctx: AppContext, what: string, yes: boolean | undefined): Promise<void> {
+    if (yes) return
+    if (!ctx.confirm) throw new UserError(`Deleting ${what} needs confirmation: Pier does not prompt when stdin is not a terminal or CI is set.`, {hint: 'Pass --yes to confirm.'})
+    if (!(await ctx.confirm(`Delete ${what}?`))) throw new UserError(`Did not delete ${what}: not confirmed.`)
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  }
+
+  /** A one-line status on stderr (data goes to stdout). */
+  protected status(line: string): void {
+    process.stderr.write(`${line}\n`)
+  }
+}
+
+export function table(head: string[], rows: (string | number | undefined)[][]): string {
+  const cells = rows.map((r) => r.map((c) => String(c ?? '')))
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  return [line(head), ...cells.map(line)].join('\n')
+}

@@ -1,0 +1,23 @@
+import {Flags} from '@oclif/core'
+
+import {showEnvironment} from '../../app/environment.js'
+import {appFlag, AwsCommand, jsonFlag} from '../../cli/aws-command.js'
+
+export default class EnvironmentShow extends AwsCommand {
+  static override summary = 'Show a deployed environment: region, stack, cluster, load balancers, workloads.'
+  static override examples = ['<%= config.bin %> <%= command.id %> --name test', '<%= config.bin %> <%= command.id %> -n test --json']
+  static override flags = {name: Flags.string({char: 'n', description: 'Name of the environment.', required: true}), app: appFlag, json: jsonFlag}
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(EnvironmentShow)
+    const ctx = await this.context(flags, {quiet: true})
+    const env = await showEnvironment(ctx, this.appName(ctx, flags.app), flags.name)
+    if (flags.json) return this.printJson(env)
+    const rows: [string, string | undefined][] = [
+      ['Environment', env.name], ['Application', env.app], ['Region', env.region], ['Account', env.accountID], ['Production', env.prod ? 'yes' : 'no'],
+      ['Stack', env.stack ? `${env.stack.name} (${env.stack.status})` : 'not deployed'], ['Cluster', env.cluster], ['Public load balancer', env.publicLoadBalancer], ['Internal load balancer', env.internalLoadBalancer],
+      ['Workloads', env.workloads.join(', ') || '(none)'],
+    ]
+    process.stdout.write(`${rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${`${k}:`.padEnd(24)}${v}`).join('\n')}\n`)
+  }
+}
