@@ -1,15 +1,82 @@
 // The ECS bench's workload, run in its own process (bench/ecs.bench.mjs bundles and spawns it) so the
 // resident memory is the control plane's alone. Prints one JSON object.
 //
-// Driver: an in-memory driver that reports RUNNING on the next turn of the event loop, so the figures
-// are the control plane's own cost (persistence, placement, spec building, scheduling).
+// Part 1, real: the control plane's frontend on loopback, the process driver, the AWS SDK's ECS client.
+// RunTask (HTTP, SigV4) until the agent reports the process RUNNING; DescribeTasks round trips.
+// Part 2, scale: 500 tasks across 50 services in process, with an in-memory driver that reports
+// RUNNING on the next turn of the event loop (500 real processes would measure this shared machine,
+// not the control plane); API p99 and resident memory.
 
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {AgentListener, TaskDriver, TaskSpec} from '../src/local/agent/types.js'
+import {DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand} from '@aws-sdk/client-ecs'
+import {ProcessDriver} from '../src/local/agent/process-driver.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../src/local/contracts.js'
+import {createControlPlane} from '../src/local/control-plane.js'
 import {createAgentRelay, createEcs} from '../src/local/ecs/index.js'
+import {installEcs} from '../src/local/ecs/install.js'
 
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const p = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))]!
+  return {p50: p(50), p99: p(99), n: s.length}
+}
+const taskDefinition = {
+  family: 'job',
+  requiresCompatibilities: ['FARGATE'],
+  networkMode: 'awsvpc',
+  cpu: '256',
+  memory: '512',
+  containerDefinitions: [{name: 'app', image: 'busybox', command: ['sleep', '1000'], environment: [{name: 'A', value: '1'}], portMappings: [{containerPort: 8080}]}],
+}
+
+// ---- Part 1: real frontend, real process driver
+const realDir = mkdtempSync(join(tmpdir(), 'pier-ecs-bench-real-'))
+const cp = await createControlPlane({stateDir: realDir, port: 0, log: () => undefined})
+const realRunning = new Map<string, number>()
+const realWaiters = new Map<string, () => void>()
+installEcs(cp, {
+  driver: (l) =>
+    new ProcessDriver({
+      stateDir: realDir,
+      listener: {
+        onTaskChange(r) {
+          if (r.lastStatus === 'RUNNING' && !realRunning.has(r.taskId)) {
+            realRunning.set(r.taskId, performance.now())
+            realWaiters.get(r.taskId)?.()
+          }
+          l.onTaskChange(r)
+        },
+        onLog: (...a) => l.onLog(...a),
+      },
+    }),
+  capacity: {cpu: 64 * 1024, memory: 256 * 1024},
+})
+const sdk = new ECSClient({endpoint: cp.endpoint, region: 'us-east-1', credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}, maxAttempts: 1})
+await cp.api.json('AmazonEC2ContainerServiceV20141113', 'CreateCluster', {clusterName: 'bench'})
+await cp.api.json('AmazonEC2ContainerServiceV20141113', 'RegisterTaskDefinition', taskDefinition)
+const realRunToRunning: number[] = []
+for (let i = 0; i < 60; i++) {
+  const t0 = performance.now()
+  const out = await sdk.send(new RunTaskCommand({cluster: 'bench', taskDefinition: 'job', networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-1']}}}))
+  const id = out.tasks![0]!.taskArn!.split('/').pop()!
+  await new Promise<void>((resolve) => (realRunning.has(id) ? resolve() : realWaiters.set(id, resolve)))
+  if (i >= 10) realRunToRunning.push(realRunning.get(id)! - t0)
+  await sdk.send(new StopTaskCommand({cluster: 'bench', task: id}))
+}
+const lastArn = (await sdk.send(new RunTaskCommand({cluster: 'bench', taskDefinition: 'job', networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-1']}}}))).tasks![0]!.taskArn!
+const httpApi: number[] = []
+for (let i = 0; i < 600; i++) {
+  const t0 = performance.now()
+  await sdk.send(new DescribeTasksCommand({cluster: 'bench', tasks: [lastArn]}))
+  if (i >= 100) httpApi.push(performance.now() - t0)
+}
+await cp.close()
+rmSync(realDir, {recursive: true, force: true})
+
+// ---- Part 2: scale, in process
 const stateDir = mkdtempSync(join(tmpdir(), 'pier-ecs-bench-'))
 const relay = createAgentRelay()
 let listener: AgentListener = relay
@@ -62,21 +129,9 @@ listener = ecs.listener
 const ctx = {requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'k'}
 const call = (op: string, input: Record<string, unknown>) => ecs.service.handle(op, input, ctx) as Promise<any>
 const network = {awsvpcConfiguration: {subnets: ['subnet-1']}}
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const p = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))]!
-  return {p50: p(50), p99: p(99), n: s.length}
-}
 
 await call('CreateCluster', {clusterName: 'bench'})
-await call('RegisterTaskDefinition', {
-  family: 'job',
-  requiresCompatibilities: ['FARGATE'],
-  networkMode: 'awsvpc',
-  cpu: '256',
-  memory: '512',
-  containerDefinitions: [{name: 'app', image: 'busybox', command: ['sleep', '1000'], environment: [{name: 'A', value: '1'}], portMappings: [{containerPort: 8080}]}],
-})
+await call('RegisterTaskDefinition', taskDefinition)
 
 // 1. RunTask → RUNNING
 const runToRunning: number[] = []
@@ -150,5 +205,5 @@ global.gc?.()
 const rssMb = process.memoryUsage().rss / (1024 * 1024)
 await ecs.close()
 rmSync(stateDir, {recursive: true, force: true})
-process.stdout.write(JSON.stringify({runToRunning: stats(runToRunning), api: stats(api), scale: {...stats(mixed), scaleUpMs, rssMb}}) + '\n')
+process.stdout.write(JSON.stringify({real: {runToRunning: stats(realRunToRunning), api: stats(httpApi)}, runToRunning: stats(runToRunning), api: stats(api), scale: {...stats(mixed), scaleUpMs, rssMb}}) + '\n')
 process.exit(0)

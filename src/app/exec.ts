@@ -131,13 +131,16 @@ async function startSession(req: ExecRequest, deps: ExecDeps, task: EcsTask, con
     // (a terminal size first means yes, input first means no), so piped runs keep stderr and binary output.
     session = (await deps.ecs.executeCommand({cluster: req.cluster, task: taskArn, container, command: req.command, interactive: true})).session
   } catch (e) {
-    const err = e as {name?: string; message?: string}
-    if (err.name === 'TargetNotConnectedException') throw agentNotConnected(taskId, container, err.message ?? 'the target is not connected')
-    if (err.name === 'InvalidParameterException' && /not enabled/i.test(err.message ?? '')) {
-      throw new UserError(`Exec is not enabled on task ${taskId} of ${req.subject}: ${err.message}`, {hint: req.enableHint})
+    // Pier's AWS errors keep the AWS code in `code`; raw SDK errors carry it in `name`.
+    const err = e as {name?: string; code?: string; message?: string; cause?: {message?: string}}
+    const code = err.code ?? err.name
+    const message = err.cause?.message ?? err.message ?? ''
+    if (code === 'TargetNotConnectedException') throw agentNotConnected(taskId, container, message || 'the target is not connected')
+    if (code === 'InvalidParameterException' && /not enabled/i.test(message)) {
+      throw new UserError(`Exec is not enabled on task ${taskId} of ${req.subject}, or its exec agent is not running yet: ${message}`, {hint: req.enableHint})
     }
-    if (err.name === 'AccessDeniedException') {
-      throw new UserError(`ECS refused ExecuteCommand: ${err.message}`, {hint: 'Your credentials need the ecs:ExecuteCommand permission on this cluster.'})
+    if (code === 'AccessDeniedException') {
+      throw new UserError(`ECS refused ExecuteCommand: ${message}`, {hint: 'Your credentials need the ecs:ExecuteCommand permission on this cluster.'})
     }
     throw e
   }

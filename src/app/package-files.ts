@@ -1,9 +1,8 @@
 // The files `package` writes for a rendered stack: the template as YAML, the parameters and tags in
 // CloudFormation's template configuration format (what CodePipeline takes), and the task definition.
 
-import {stringify} from 'yaml'
-
 import type {RenderedStack} from '../render/index.js'
+import {toYaml} from './template-yaml.js'
 
 export interface PackagedFile {
   name: string
@@ -11,8 +10,7 @@ export interface PackagedFile {
 }
 
 export function templateYaml(template: Record<string, unknown>): string {
-  // No anchors: shared objects are written out in full, as CloudFormation users expect to read them.
-  return stringify(template, {aliasDuplicateObjects: false, lineWidth: 0})
+  return toYaml(template)
 }
 
 export function paramsJson(stack: RenderedStack): string {

@@ -78,7 +78,15 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
 
 export function packageEnvironment(src: WorkspaceManifests, env: string): PackageResult {
   const manifest = src.environment(env)
-  const workloads = src.workloads.map((w) => ({name: w.name, manifest: src.workload(w.name, env)}))
+  // As deploy does: a workload whose manifest has errors cannot be deployed, so it needs nothing.
+  const workloads = src.workloads.flatMap((w) => {
+    try {
+      return [{name: w.name, manifest: src.workload(w.name, env)}]
+    } catch (error) {
+      if (error instanceof UserError) return []
+      throw error
+    }
+  })
   const stack = rendering(`environment ${env}`, () =>
     renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads)}),
   )

@@ -2,7 +2,7 @@
 // Copilot's rules (paths relative to the workspace root; `build: path/Dockerfile` builds in its
 // directory). Deploy builds them; `package` and the local control plane use the same answers.
 
-import {dirname, isAbsolute, join, resolve} from 'node:path'
+import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
 
 import type {BuildArgs, EcsWorkloadManifest} from '../manifest/types.js'
 
@@ -11,7 +11,7 @@ export interface SourceBuild {
   container: string
   /** Absolute build context directory. */
   context: string
-  /** Absolute Dockerfile path. */
+  /** The Dockerfile, relative to the context (what the `pier.build.dockerfile` label carries). */
   dockerfile: string
   args?: Record<string, string>
   target?: string
@@ -20,15 +20,16 @@ export interface SourceBuild {
 
 export const BUILD_CONTEXT_LABEL = 'pier.build.context'
 export const BUILD_DOCKERFILE_LABEL = 'pier.build.dockerfile'
+export const BUILD_TARGET_LABEL = 'pier.build.target'
 
 function locate(root: string, build: string | BuildArgs): Omit<SourceBuild, 'container'> {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p))
-  if (typeof build === 'string') return {context: dirname(abs(build)), dockerfile: abs(build)}
+  if (typeof build === 'string') return {context: dirname(abs(build)), dockerfile: relative(dirname(abs(build)), abs(build))}
   const context = build.context ? abs(build.context) : build.dockerfile ? dirname(abs(build.dockerfile)) : root
   const dockerfile = build.dockerfile ? abs(build.dockerfile) : join(context, 'Dockerfile')
   return {
     context,
-    dockerfile,
+    dockerfile: relative(context, dockerfile),
     ...(build.args ? {args: build.args} : {}),
     ...(build.target ? {target: build.target} : {}),
     ...(build.cache_from ? {cacheFrom: build.cache_from} : {}),
@@ -45,7 +46,10 @@ export function sourceBuilds(root: string, name: string, manifest: EcsWorkloadMa
   return builds
 }
 
-/** Docker labels telling where each source-built container comes from. */
+/** Docker labels telling where each source-built container comes from (the contract in
+ * src/local/agent/types.ts: context absolute, Dockerfile relative to it). */
 export function buildLabels(builds: SourceBuild[]): Record<string, Record<string, string>> {
-  return Object.fromEntries(builds.map((b) => [b.container, {[BUILD_CONTEXT_LABEL]: b.context, [BUILD_DOCKERFILE_LABEL]: b.dockerfile}]))
+  return Object.fromEntries(
+    builds.map((b) => [b.container, {[BUILD_CONTEXT_LABEL]: b.context, [BUILD_DOCKERFILE_LABEL]: b.dockerfile, ...(b.target ? {[BUILD_TARGET_LABEL]: b.target} : {})}]),
+  )
 }

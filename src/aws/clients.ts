@@ -39,6 +39,7 @@ const LOADERS: Record<string, Loader> = {
   elbv2: () => import('@aws-sdk/client-elastic-load-balancing-v2'),
   s3: () => import('@aws-sdk/client-s3'),
   ecr: () => import('@aws-sdk/client-ecr'),
+  kms: () => import('@aws-sdk/client-kms'),
 }
 const CLIENT_CLASS: Record<string, string> = {
   cloudformation: 'CloudFormationClient',
@@ -50,6 +51,7 @@ const CLIENT_CLASS: Record<string, string> = {
   elbv2: 'ElasticLoadBalancingV2Client',
   s3: 'S3Client',
   ecr: 'ECRClient',
+  kms: 'KMSClient',
 }
 const SIGNING_PREFIX: Record<string, string> = {cloudformation: 'cloudformation', elbv2: 'elasticloadbalancing', secretsmanager: 'secretsmanager'}
 
@@ -105,13 +107,14 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     poll,
     callCount: () => calls,
     stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
-    ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask']),
+    ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand']),
     logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
     parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter']),
     secrets: api('secretsmanager', ['describeSecret']),
     identity: api('sts', ['getCallerIdentity']),
     loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),
     objects: api('s3', ['headBucket', 'createBucket', 'putObject']),
+    keys: api('kms', ['generateDataKey']),
     registry: api('ecr', ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages']),
   }
 }

@@ -5,6 +5,7 @@ import type * as Logs from '@aws-sdk/client-cloudwatch-logs'
 import type * as ECR from '@aws-sdk/client-ecr'
 import type * as ECS from '@aws-sdk/client-ecs'
 import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2'
+import type * as KMS from '@aws-sdk/client-kms'
 import type * as S3 from '@aws-sdk/client-s3'
 import type * as SM from '@aws-sdk/client-secrets-manager'
 import type * as SSM from '@aws-sdk/client-ssm'
@@ -37,6 +38,12 @@ export interface EcsApi {
   registerTaskDefinition: Call<ECS.RegisterTaskDefinitionCommandInput, ECS.RegisterTaskDefinitionCommandOutput>
   runTask: Call<ECS.RunTaskCommandInput, ECS.RunTaskCommandOutput>
   stopTask: Call<ECS.StopTaskCommandInput, ECS.StopTaskCommandOutput>
+  executeCommand: Call<ECS.ExecuteCommandCommandInput, ECS.ExecuteCommandCommandOutput>
+}
+
+/** KMS as exec uses it: the data key of an encrypted session. */
+export interface KeysApi {
+  generateDataKey: Call<KMS.GenerateDataKeyCommandInput, KMS.GenerateDataKeyCommandOutput>
 }
 
 export interface LogsApi {
@@ -99,6 +106,7 @@ export interface AwsClients {
   loadBalancers: LoadBalancersApi
   objects: ObjectsApi
   registry: RegistryApi
+  keys: KeysApi
   poll: PollTuning
   /** Number of API calls made through these clients (for the bench and `--debug`). */
   callCount(): number

@@ -1,11 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {checkAppFlag} from '../app/check-app.js'
-import {validateManifests} from '../app/validate.js'
 import {PierCommand} from '../cli/base-command.js'
-import {ExitCode} from '../cli/errors.js'
-import {printData, printJson, success, useColor} from '../cli/output.js'
-import {formatDiagnostics} from '../manifest/diagnostics.js'
+import {runValidate} from '../cli/validate-output.js'
 
 export default class Validate extends PierCommand {
   static override summary = 'Check the manifests of the workspace and report every problem at once.'
@@ -24,14 +20,6 @@ export default class Validate extends PierCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Validate)
-    const result = validateManifests({cwd: process.cwd(), ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
-    checkAppFlag(flags.app, result.application)
-    if (flags.json) printJson(result)
-    else if (result.diagnostics.length > 0) printData(formatDiagnostics(result.diagnostics, {color: useColor(process.stdout)}))
-    if (!flags.json && result.ok) {
-      const envs = result.environments.length
-      success(`${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} valid in ${envs} environment${envs === 1 ? '' : 's'}${result.warnings ? ` (${result.warnings} warning${result.warnings === 1 ? '' : 's'})` : ''}.`)
-    }
-    if (!result.ok) throw new ExitCode(1)
+    runValidate(flags)
   }
 }

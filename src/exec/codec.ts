@@ -52,7 +52,8 @@ export function sha256(data: Buffer): Buffer {
 
 export function encodeMessage(m: ClientMessage): Buffer {
   if (m.messageType.length > MESSAGE_TYPE_LENGTH) throw new CodecError(`message type too long: ${m.messageType}`)
-  const out = Buffer.alloc(PAYLOAD_OFFSET + m.payload.length)
+  // Every byte of the header is written below, so the buffer need not be zeroed first.
+  const out = Buffer.allocUnsafe(PAYLOAD_OFFSET + m.payload.length)
   out.writeUInt32BE(HEADER_LENGTH, 0)
   out.write(m.messageType.padEnd(MESSAGE_TYPE_LENGTH, ' '), 4, 'ascii')
   out.writeUInt32BE(m.schemaVersion, 36)

@@ -1,7 +1,7 @@
-// The local control plane in one process: the frontend on one loopback port and every service behind
-// it. This file is the composition root: it builds the frontend and the SSM, Secrets Manager, Logs and
-// STS services, and other parts plug in through `register` (services), `addUpgradeHandler` (exec
-// websockets) and `onClose` (stop every task before the process ends).
+// The core of the local control plane: the frontend on one loopback port with the SSM, Secrets Manager,
+// Logs and STS services behind it. Other parts plug in through `register` (services),
+// `addUpgradeHandler` (exec websockets) and `onClose` (hooks run latest first, so the parts built last
+// close first); `assemble.ts` plugs in all of them.
 
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -90,7 +90,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   const port = await frontend.listen(opts.port ?? DEFAULT_LOCAL_PORT, opts.host ?? '127.0.0.1')
   let closing: Promise<void> | undefined
 
-  return {
+  const cp: ControlPlane = {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     stateDir: opts.stateDir,
@@ -119,4 +119,5 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
       return closing
     },
   }
+  return cp
 }

@@ -189,7 +189,9 @@ export function runForeground(opts: {stateDir?: string; port?: number}): Promise
     return Promise.reject(new LocalLaunchError(`the local control plane already runs for ${stateDir} (pid ${existing.pid}, ${existing.endpoint})`))
   }
   const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort()), '--foreground']
-  const child = spawn(process.execPath, args, {stdio: 'inherit'})
+  // Its own process group: a terminal's Ctrl-C reaches only this process, which forwards it once (a
+  // second SIGINT would make the control plane exit without stopping its tasks).
+  const child = spawn(process.execPath, args, {stdio: 'inherit', detached: true})
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig)
   const onInt = forward('SIGINT')
   const onTerm = forward('SIGTERM')

@@ -3,11 +3,12 @@
 // gracefully (every task is stopped by the parts' close hooks); a second signal exits at once.
 
 import {rmSync} from 'node:fs'
+import {cpus, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, type LocalStatus} from './contracts.js'
-import {createControlPlane, type ControlPlane} from './control-plane.js'
+import {startLocalControlPlane, type LocalControlPlane} from './assemble.js'
 import {defaultPort, defaultStateDir, readLocalStatus, STATUS_FILE} from './launcher.js'
 import {readJsonFile, writeJsonFileAtomic} from './store/json-file.js'
 
@@ -27,9 +28,10 @@ async function main(): Promise<void> {
   const running = readLocalStatus(stateDir)
   if (running) throw new Error(`the local control plane already runs for ${stateDir} (pid ${running.pid}, ${running.endpoint})`)
 
-  let cp: ControlPlane
+  const capacity = capacityFromEnv(process.env)
+  let cp: LocalControlPlane
   try {
-    cp = await createControlPlane({stateDir, port, log})
+    cp = await startLocalControlPlane({stateDir, port, log, ...(capacity ? {capacity} : {})})
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} on 127.0.0.1 is in use by another program: choose another with --port or PIER_LOCAL_PORT`)
@@ -50,7 +52,10 @@ async function main(): Promise<void> {
   }
   writeJsonFileAtomic(statusPath, status)
   log(`local control plane listening on ${cp.endpoint} (pid ${process.pid}, state ${stateDir})`)
-  if (values.foreground) log('press Ctrl-C to stop it and every task it started')
+  if (values.foreground) {
+    log(`region ${status.region}, access key id ${status.accessKeyId}, secret access key ${status.secretAccessKey}`)
+    log('press Ctrl-C to stop it and every task it started')
+  }
 
   let stopping = false
   const stop = async (why: string) => {
@@ -74,6 +79,17 @@ async function main(): Promise<void> {
   // A bug in one request or task must not take every task down with it: report it and keep serving.
   process.on('uncaughtException', (err) => log(`internal error: ${err.stack ?? err.message}`))
   process.on('unhandledRejection', (err) => log(`internal error: ${(err as Error)?.stack ?? String(err)}`))
+}
+
+/** `PIER_LOCAL_CPU` (CPU units) and `PIER_LOCAL_MEMORY` (MiB) override the machine's capacity. */
+function capacityFromEnv(env: NodeJS.ProcessEnv): {cpu: number; memory: number} | undefined {
+  if (!env.PIER_LOCAL_CPU && !env.PIER_LOCAL_MEMORY) return undefined
+  const cpu = Number(env.PIER_LOCAL_CPU ?? cpus().length * 1024)
+  const memory = Number(env.PIER_LOCAL_MEMORY ?? Math.floor(totalmem() / 1048576))
+  if (!(Number.isInteger(cpu) && cpu > 0 && Number.isInteger(memory) && memory > 0)) {
+    throw new Error(`PIER_LOCAL_CPU and PIER_LOCAL_MEMORY must be positive whole numbers (CPU units, MiB), not ${env.PIER_LOCAL_CPU} and ${env.PIER_LOCAL_MEMORY}`)
+  }
+  return {cpu, memory}
 }
 
 main().catch((err: Error) => {

@@ -2,9 +2,9 @@
 // reserved COPILOT_APPLICATION_NAME and COPILOT_ENVIRONMENT_NAME; `\${X}` stays literal as `${X}`;
 // an undefined variable is an error at its use; a result that is a JSON array of strings becomes a list.
 // Only values are interpolated, never keys. Unquoted values that become numbers or booleans are typed.
-import {Scalar, YAMLSeq, visit} from 'yaml'
+import {Scalar, YAMLSeq, isPair, isScalar, isSeq, visit} from 'yaml'
 
-import {type Diagnostic, codeFrame} from './diagnostics.js'
+import {type Diagnostic, type PathSegment, codeFrame, formatPath} from './diagnostics.js'
 import type {ManifestSource} from './source.js'
 
 const PATTERN = /(\\)?\$\{(\w+)\}/g
@@ -19,7 +19,7 @@ export interface InterpolationContext {
 export function interpolateSource(source: ManifestSource, ctx: InterpolationContext): Diagnostic[] {
   const diagnostics: Diagnostic[] = []
   visit(source.doc, {
-    Scalar(key, node) {
+    Scalar(key, node, ancestors) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return
       if (node.tag && node.tag !== 'tag:yaml.org,2002:str') return
       const raw = node.value
@@ -29,7 +29,7 @@ export function interpolateSource(source: ManifestSource, ctx: InterpolationCont
         const value = lookup(name, ctx)
         if (value === undefined) {
           if (name === 'COPILOT_ENVIRONMENT_NAME' && ctx.env === undefined) return match
-          diagnostics.push(undefinedVariable(source, node, name, index))
+          diagnostics.push(undefinedVariable(source, node, name, index, fieldPath(ancestors, node)))
           return match
         }
         replaced = true
@@ -74,12 +74,24 @@ function retype(s: string): string | number | boolean {
   return s
 }
 
-function undefinedVariable(source: ManifestSource, node: Scalar, name: string, index: number): Diagnostic {
+/** The field path of a node from its ancestors (documents, maps, pairs, sequences). */
+function fieldPath(ancestors: readonly unknown[], node: unknown): string {
+  const path: PathSegment[] = []
+  const chain = [...ancestors, node]
+  for (let i = 0; i < chain.length - 1; i++) {
+    const a = chain[i]
+    if (isPair(a)) path.push(String(isScalar(a.key) ? a.key.value : a.key))
+    else if (isSeq(a)) path.push(a.items.indexOf(chain[i + 1] as never))
+  }
+  return formatPath(path)
+}
+
+function undefinedVariable(source: ManifestSource, node: Scalar, name: string, index: number, path: string): Diagnostic {
   const start = node.range?.[0] ?? 0
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0
   const {line, col} = source.lines.linePos(start + quoted + index)
   return {
-    file: source.file, line, col, severity: 'error', code: 'undefined-variable', path: '',
+    file: source.file, line, col, severity: 'error', code: 'undefined-variable', path,
     message: `environment variable ${name} is not defined: \${${name}} is replaced by its value when the manifest is read`,
     hint: `Export ${name} before running Pier, or write \\\${${name}} to keep the text literally.`,
     frame: codeFrame(source.text, line, col, name.length + 3),

@@ -90,9 +90,15 @@ function listManifestDirs(dir: string): string[] {
 
 const TYPE_LINE = /^type:[ \t]*(["']?)([^"'#\r\n]+?)\1[ \t]*(#.*)?$/m
 
-/** The `type:` of a manifest without parsing it all; an unreadable type reads as the empty string. */
+/** The `type:` of a manifest, from its line when it has a plain one; an unreadable type reads as the empty string. */
 function readType(path: string): WorkloadType {
   const text = readFileSync(path, 'utf8')
   const m = TYPE_LINE.exec(text)
-  return (m?.[2]?.trim() ?? '') as WorkloadType
+  if (m?.[2]) return m[2].trim() as WorkloadType
+  try {
+    const type = (parse(text) as {type?: unknown} | null)?.type
+    return (typeof type === 'string' ? type : '') as WorkloadType
+  } catch {
+    return '' as WorkloadType
+  }
 }

@@ -62,8 +62,14 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
   envs.forEach((e) => checkEnvironment(ws, e))
   const diags: Diagnostic[] = [...workspaceFileDiagnostics(ws)]
   if (!opts.names?.length) for (const env of envs) diags.push(...resolveEnvironment(ws, env, opts).diagnostics)
-  for (const name of names) {
-    for (const env of envs.length > 0 ? envs : [undefined]) diags.push(...resolveWorkload(ws, name, env, opts).diagnostics)
+  for (const env of envs.length > 0 ? envs : [undefined]) {
+    const resolved = new Map<string, WorkloadManifest>()
+    for (const name of names) {
+      const r = resolveWorkload(ws, name, env, opts)
+      diags.push(...r.diagnostics)
+      resolved.set(name, r.manifest)
+    }
+    diags.push(...subscriptionDiagnostics(ws, resolved, env, opts))
   }
   const seen = new Set<string>()
   return diags.filter((d) => {
@@ -72,6 +78,50 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
     seen.add(key)
     return true
   })
+}
+
+/**
+ * Subscriptions name a topic and the service that publishes it: both must exist in the workspace
+ * (Copilot found out only when the deploy failed). Services outside the validated set are read too.
+ */
+function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadManifest>, env: string | undefined, opts: ResolveOptions): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const publishers = new Map<string, string[] | undefined>()
+  const topicsOf = (service: string): string[] | undefined => {
+    if (!publishers.has(service)) {
+      const m = resolved.get(service) ?? (ws.workloads.some((w) => w.name === service) ? resolveWorkload(ws, service, env, opts).manifest : undefined)
+      const topics = (m as {publish?: {topics?: {name?: unknown}[]}} | undefined)?.publish?.topics
+      publishers.set(service, m ? (Array.isArray(topics) ? topics.map((t) => String(t?.name)) : []) : undefined)
+    }
+    return publishers.get(service)
+  }
+  for (const [name, m] of resolved) {
+    const subs = (m as {subscribe?: {topics?: unknown}}).subscribe?.topics
+    if (m.type !== 'Worker Service' || !Array.isArray(subs)) continue
+    let locate: ReturnType<typeof locator> | undefined
+    const at = (): ReturnType<typeof locator> => {
+      if (!locate) {
+        const w = findWorkload(ws, name)
+        locate = locator(parseSource(relative(ws.root, w.path), readFileSync(w.path, 'utf8')).source, env)
+      }
+      return locate
+    }
+    subs.forEach((sub: {name?: unknown; service?: unknown} | null, i) => {
+      if (typeof sub?.service !== 'string' || typeof sub.name !== 'string') return
+      const topics = topicsOf(sub.service)
+      if (topics === undefined) {
+        const guess = didYouMean(sub.service, ws.workloads.map((w) => w.name))
+        out.push(at()({path: ['subscribe', 'topics', i, 'service'], code: 'unknown-reference',
+          message: `the subscription to "${sub.name}" names service "${sub.service}", which is not in this workspace: a topic is published by a service of the same application`,
+          hint: guess ? `Did you mean "${guess}"?` : `Workloads: ${ws.workloads.map((w) => w.name).join(', ')}.`}))
+      } else if (!topics.includes(sub.name)) {
+        out.push(at()({path: ['subscribe', 'topics', i, 'name'], code: 'unknown-reference',
+          message: `service "${sub.service}" publishes no topic "${sub.name}": ${topics.length ? `it publishes ${topics.map((t) => `"${t}"`).join(', ')}` : 'it has no publish.topics'}`,
+          hint: `Add \`publish: {topics: [{name: ${sub.name}}]}\` to ${sub.service}'s manifest, or fix the topic name.`}))
+      }
+    })
+  }
+  return out
 }
 
 function workspaceFileDiagnostics(ws: Workspace): Diagnostic[] {

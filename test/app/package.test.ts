@@ -31,12 +31,13 @@ describe('sourceBuilds', () => {
   it('follows Copilot: a Dockerfile path builds in its directory; a context alone uses its Dockerfile', () => {
     const builds = sourceBuilds('/ws', 'web', web)
     expect(builds).toEqual([
-      {container: 'web', context: '/ws/web', dockerfile: '/ws/web/Dockerfile'},
-      {container: 'proxy', context: '/ws/proxy', dockerfile: '/ws/proxy/Dockerfile'},
+      {container: 'web', context: '/ws/web', dockerfile: 'Dockerfile'},
+      {container: 'proxy', context: '/ws/proxy', dockerfile: 'Dockerfile'},
     ])
-    expect(buildLabels(builds).web).toEqual({'pier.build.context': '/ws/web', 'pier.build.dockerfile': '/ws/web/Dockerfile'})
+    expect(buildLabels(builds).web).toEqual({'pier.build.context': '/ws/web', 'pier.build.dockerfile': 'Dockerfile'})
     const withArgs = sourceBuilds('/ws', 'a', {...report, image: {build: {context: '.', dockerfile: 'docker/App.Dockerfile', args: {V: '1'}, target: 'prod'}}})
-    expect(withArgs).toEqual([{container: 'a', context: '/ws', dockerfile: '/ws/docker/App.Dockerfile', args: {V: '1'}, target: 'prod'}])
+    expect(withArgs).toEqual([{container: 'a', context: '/ws', dockerfile: 'docker/App.Dockerfile', args: {V: '1'}, target: 'prod'}])
+    expect(buildLabels(withArgs).a).toEqual({'pier.build.context': '/ws', 'pier.build.dockerfile': 'docker/App.Dockerfile', 'pier.build.target': 'prod'})
   })
 })
 
@@ -89,5 +90,17 @@ describe('packageEnvironment', () => {
     const r = packageEnvironment(source([web, report]), 'test')
     expect(r.files.map((f) => f.name)).toEqual(['test.env.yml', 'test.env.params.json'])
     expect(JSON.parse(r.files[1]!.content).Parameters).toMatchObject({ALBWorkloads: 'web', InternalALBWorkloads: '', NATWorkloads: ''})
+  })
+
+  it('leaves out workloads whose manifests have errors, as deploy does', () => {
+    const src = source([web, report])
+    const broken: WorkspaceManifests = {
+      ...src,
+      workload: (name, env) => {
+        if (name === 'web') throw new UserError('the manifest of web has an error')
+        return src.workload(name, env)
+      },
+    }
+    expect(JSON.parse(packageEnvironment(broken, 'test').files[1]!.content).Parameters.ALBWorkloads).toBe('')
   })
 })

@@ -8,8 +8,8 @@ const root = join(import.meta.dirname, '..', '..')
 const src = join(root, 'src')
 
 // The factory decides; the flag definitions only forward `--local` to it; the local control plane is
-// its own program, and `pier local ...` commands manage it.
-const ALLOWED = ['src/aws/clients.ts', 'src/cli/aws-flags.ts']
+// its own program, and `pier local ...` commands (and their flags) manage it.
+const ALLOWED = ['src/aws/clients.ts', 'src/cli/aws-flags.ts', 'src/cli/local-flags.ts']
 const ALLOWED_DIRS = ['src/local/', 'src/commands/local/']
 
 const FORBIDDEN: [RegExp, string][] = [

@@ -27,7 +27,8 @@ function copyDemo(name: string): string {
   return dir
 }
 
-describe('pier (built binary)', () => {
+// Each test spawns the CLI several times; on a loaded machine a spawn can take seconds.
+describe('pier (built binary)', {timeout: 120_000}, () => {
   it('prints its version without loading the CLI framework', () => {
     const r = pier(['--version'], tmp)
     expect(r.code).toBe(0)

@@ -1,5 +1,6 @@
 // Golden tests: each test/golden/<case>/ holds a copilot/ workspace and case.json naming what to
-// package; the expected files sit beside it. Compared as parsed documents. Regenerate with
+// package; the expected files sit beside it. Manifests load through the real manifest engine
+// (interpolation, type defaults, environment overrides, validation). Compared as parsed documents. Regenerate with
 // PIER_UPDATE_GOLDEN=1 npx vitest run test/golden, then review the diff.
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -9,7 +10,7 @@ import {parse} from 'yaml'
 
 import {packageEnvironment, packageWorkload, type PackageResult} from '../../src/app/package.js'
 import {checkTemplate} from '../render/check-template.js'
-import {goldenSource} from './source.js'
+import {workspaceManifests} from '../../src/app/workspace-manifests.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const update = process.env.PIER_UPDATE_GOLDEN === '1'
@@ -22,7 +23,7 @@ interface Case {
 }
 
 function run(dir: string, c: Case): PackageResult {
-  const src = goldenSource(dir)
+  const src = workspaceManifests(dir)
   if (c.package === 'env') return packageEnvironment(src, c.env)
   return packageWorkload(src, {name: c.name!, env: c.env, kind: c.package === 'job' ? 'job' : 'service'})
 }

@@ -1,13 +1,13 @@
 // Conformance with a client Pier did not write: Debian's AWS CLI against a daemon started by `pier local
 // start`, configured only by `pier local env` (plus --endpoint-url, which AWS CLI 2.9 needs).
 import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {stopLocal} from '../../src/local/launcher.js'
-import {pier, requireBuild} from './cli.js'
+import {pier, processesMentioning, requireBuild} from './cli.js'
 
 const AWS = '/usr/bin/aws'
 const hasAws = existsSync(AWS)
@@ -78,6 +78,57 @@ describe.skipIf(!hasAws)('AWS CLI conformance', {timeout: 120_000}, () => {
     expect(created.out.ARN).toMatch(/:secret:cli\/db-\w{6}$/)
     const value = await aws('secretsmanager', 'get-secret-value', '--secret-id', 'cli/db')
     expect(value.out.SecretString).toBe('{"password":"x"}')
+  })
+
+  it('runs a task: RUNNING, then STOPPED with its exit code, its output in CloudWatch Logs', async () => {
+    const gate = join(dir, 'go')
+    expect((await aws('ecs', 'create-cluster', '--cluster-name', 'cli')).out.cluster.status).toBe('ACTIVE')
+    const container = {
+      name: 'app',
+      image: 'public.ecr.aws/docker/library/busybox:latest',
+      essential: true,
+      command: ['sh', '-c', `echo hello from the task; while [ ! -f ${gate} ]; do sleep 0.05; done; exit 3`],
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: {'awslogs-group': '/ecs/cli', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true'},
+      },
+    }
+    const td = await aws('ecs', 'register-task-definition', '--family', 'cli', '--requires-compatibilities', 'FARGATE', '--network-mode', 'awsvpc',
+      '--cpu', '256', '--memory', '512', '--execution-role-arn', 'arn:aws:iam::000000000000:role/exec', '--container-definitions', JSON.stringify([container]))
+    expect(td.out.taskDefinition.revision, td.stderr).toBe(1)
+    const run = await aws('ecs', 'run-task', '--cluster', 'cli', '--task-definition', 'cli', '--launch-type', 'FARGATE',
+      '--network-configuration', 'awsvpcConfiguration={subnets=[subnet-1]}')
+    const task = run.out.tasks[0]
+    expect(task.lastStatus, run.stderr).toBe('PENDING')
+    const describe = async () => (await aws('ecs', 'describe-tasks', '--cluster', 'cli', '--tasks', task.taskArn)).out.tasks[0]
+    let t = await describe()
+    for (let i = 0; i < 20 && t.lastStatus !== 'RUNNING'; i++) t = await describe()
+    expect(t.lastStatus).toBe('RUNNING')
+    writeFileSync(gate, '')
+    for (let i = 0; i < 20 && t.lastStatus !== 'STOPPED'; i++) t = await describe()
+    expect(t).toMatchObject({lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', containers: [{name: 'app', exitCode: 3}]})
+    const taskId = task.taskArn.split('/').pop()
+    const events = await aws('logs', 'get-log-events', '--log-group-name', '/ecs/cli', '--log-stream-name', `ecs/app/${taskId}`, '--start-from-head')
+    expect(events.out.events.map((e: {message: string}) => e.message)).toEqual(['hello from the task'])
+  })
+
+  it('leaves no task process behind after pier local stop', async () => {
+    const gate = join(dir, 'never')
+    const container = {name: 'app', image: 'busybox', essential: true, command: ['sh', '-c', `while [ ! -f ${gate} ]; do sleep 0.05; done`]}
+    await aws('ecs', 'register-task-definition', '--family', 'forever', '--requires-compatibilities', 'FARGATE', '--network-mode', 'awsvpc',
+      '--cpu', '256', '--memory', '512', '--container-definitions', JSON.stringify([container]))
+    const run = await aws('ecs', 'run-task', '--cluster', 'cli', '--task-definition', 'forever', '--count', '2', '--launch-type', 'FARGATE',
+      '--network-configuration', 'awsvpcConfiguration={subnets=[subnet-1]}')
+    expect(run.out.tasks, run.stderr).toHaveLength(2)
+    const running = () => processesMentioning(gate)
+    for (let i = 0; i < 100 && running().length < 2; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(running().length).toBeGreaterThanOrEqual(2)
+    const stop = await pier(['local', 'stop', '--state-dir', dir])
+    expect(stop.code, stop.stderr).toBe(0)
+    expect(running()).toEqual([])
+    const start = await pier(['local', 'start', '--port', '0', '--state-dir', dir])
+    expect(start.code, start.stderr).toBe(0)
+    endpoint = JSON.parse((await pier(['local', 'status', '--json', '--state-dir', dir])).stdout).endpoint
   })
 
   it('is refused with other credentials', async () => {

@@ -1,6 +1,6 @@
 // Runs the built CLI (`bin/run.js`, from `npm run build`) as a user would: CI=true, no stdin.
 import {execFile} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -20,4 +20,18 @@ export function pier(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{code
     })
     child.stdin?.end()
   })
+}
+
+/** Pids of live processes whose command line contains `text`. */
+export function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
 }

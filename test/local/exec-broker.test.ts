@@ -17,6 +17,8 @@ let server: Server
 let broker: ExecBroker
 let clock = 0
 let execCalls: {taskId: string; container: string; command: string; tty: boolean}[]
+let signals: string[]
+let exits: number[]
 let dir: string
 
 async function start(extra: {kms?: LocalKms; keyArn?: string} = {}) {
@@ -27,7 +29,9 @@ async function start(extra: {kms?: LocalKms; keyArn?: string} = {}) {
     driver: {
       exec(taskId, container, command, o): ExecProcess {
         execCalls.push({taskId, container, command, tty: o.tty})
-        return childProcess(command, o) as ExecProcess
+        const p = childProcess(command, o) as ExecProcess
+        p.onExit((code) => exits.push(code))
+        return {...p, signal: (sig) => (signals.push(sig), p.signal(sig))}
       },
     },
     endpoint: () => `http://127.0.0.1:${port}`,
@@ -42,6 +46,8 @@ const taskArn = 'arn:aws:ecs:us-east-1:000000000000:task/demo/t1'
 beforeEach(() => {
   clock = 1_000_000
   execCalls = []
+  signals = []
+  exits = []
   dir = mkdtempSync(join(tmpdir(), 'pier-exec-'))
 })
 afterEach(async () => {
@@ -88,6 +94,26 @@ describe('exec broker', () => {
     expect(late).toBeInstanceOf(SessionRefusedError)
     expect(late.message).toMatch(/expired/)
     expect(execCalls).toEqual([])
+  })
+
+  it('hangs up the command when the client goes away, and ends the session when the task stops', async () => {
+    await start()
+    broker.startAgent('t1')
+    const s1 = await broker.createSession({taskArn, taskId: 't1', container: 'web', command: 'sleep 30', interactive: false})
+    const first = await dialSession({streamUrl: s1.streamUrl, tokenValue: s1.tokenValue})
+    first.sendInput(Buffer.alloc(0))
+    await expect.poll(() => execCalls.length).toBe(1)
+    first.close()
+    await expect.poll(() => signals).toContain('SIGHUP')
+    await expect.poll(() => exits.length).toBe(1)
+
+    const s2 = await broker.createSession({taskArn, taskId: 't1', container: 'web', command: 'sleep 30', interactive: false})
+    const second = await dialSession({streamUrl: s2.streamUrl, tokenValue: s2.tokenValue})
+    second.sendInput(Buffer.alloc(0))
+    await expect.poll(() => execCalls.length).toBe(2)
+    await broker.stopAgent('t1')
+    expect(await second.done).toMatchObject({reason: 'disconnected'})
+    await expect.poll(() => exits.length).toBe(2)
   })
 
   it('answers TargetNotConnectedException when the task has no exec agent', async () => {

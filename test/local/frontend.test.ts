@@ -208,7 +208,7 @@ describe('peers and upgrades', () => {
   })
 
   it('hands websocket upgrades on a registered prefix to its handler and refuses others', async () => {
-    h.cp.addUpgradeHandler('/exec/', (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'))
+    h.cp.addUpgradeHandler('/test-upgrade/', (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'))
     const upgrade = (path: string) =>
       new Promise<string>((resolve) => {
         const s = connect(h.cp.port, '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`))
@@ -216,7 +216,7 @@ describe('peers and upgrades', () => {
         s.on('data', (d) => (text += d))
         s.on('close', () => resolve(text.split('\r\n')[0]!))
       })
-    expect(await upgrade('/exec/session-1')).toBe('HTTP/1.1 101 Switching Protocols')
+    expect(await upgrade('/test-upgrade/session-1')).toBe('HTTP/1.1 101 Switching Protocols')
     expect(await upgrade('/other')).toBe('HTTP/1.1 404 Not Found')
   })
 })

@@ -22,7 +22,7 @@ describe('diagnostics', () => {
         "19:3 error exclusive-fields count.spot",
         "21:7 error wrong-type exec",
         "22:11 error invalid-value platform",
-        "24:8 error undefined-variable ",
+        "24:8 error undefined-variable variables.URL",
         "29:11 error port-conflict sidecars.proxy.port",
         "31:14 error unknown-reference sidecars.proxy.depends_on.cache",
         "35:13 error fargate-size memory",
@@ -69,10 +69,16 @@ describe('diagnostics', () => {
   it('reports an undefined variable at its use, and interpolates defined ones', () => {
     const text = 'name: web\ntype: Backend Service\nimage:\n  location: "repo/${COPILOT_APPLICATION_NAME}:${TAG}"\nvariables:\n  ENV: ${COPILOT_ENVIRONMENT_NAME}\n  LIT: \\${NOT_A_VAR}\ncommand: ${CMD}\n'
     const bad = resolve(text, 'prod')
-    expect(bad.diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([['undefined-variable', 4, 47], ['undefined-variable', 8, 10]])
+    expect(bad.diagnostics.map((d) => [d.code, d.line, d.col, d.path])).toEqual([['undefined-variable', 4, 47, 'image.location'], ['undefined-variable', 8, 10, 'command']])
     const good = resolve(text, 'prod', {TAG: 'v1', CMD: '["node","server.js"]'})
     expect(good.ok).toBe(true)
     expect(good.manifest).toMatchObject({image: {location: 'repo/demo:v1'}, variables: {ENV: 'prod', LIT: '${NOT_A_VAR}'}, command: ['node', 'server.js']})
+  })
+
+  it('warns about YAML tags it does not know, and reads !unset', () => {
+    const r = resolve('name: web\ntype: Backend Service\nimage:\n  location: !secret x\ncpu: !unset\n')
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([['unknown-tag', 'warning', 4]])
+    expect((r.manifest as {cpu?: number}).cpu).toBe(256)
   })
 
   it('types unquoted interpolated numbers', () => {

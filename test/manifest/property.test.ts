@@ -31,5 +31,5 @@ describe('manifest engine under random mutation', () => {
       }),
       {numRuns: runs},
     )
-  })
+  }, 30_000 + runs * 25)
 })

@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
 import {type WorkspaceManifests, packageEnvironment, packageWorkload} from '../../src/app/package.js'
-import {resolveWorkloadYaml} from '../golden/source.js'
+import {resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
 import {checkTemplate} from './check-template.js'
 
 const dir = fileURLToPath(new URL('./compat/', import.meta.url))
@@ -16,17 +16,25 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yml'))
 const text = (f: string) => readFileSync(join(dir, f), 'utf8')
 const workloads = files.filter((f) => !f.startsWith('environment-') && !f.startsWith('pipeline-'))
 const environments = files.filter((f) => f.startsWith('environment-'))
-const defaultEnv = parse(text('environment-default.yml'))
 
-function source(workloadFile: string, envName: string, envManifest: unknown = {...defaultEnv, name: envName}): WorkspaceManifests {
+function valid<T>(r: {manifest: T; ok: boolean; diagnostics: unknown[]}): T {
+  expect(r.diagnostics).toEqual([])
+  return r.manifest
+}
+
+const overrideEnvs = (f: string): string[] => Object.keys(parse(text(f)).environments ?? {})
+
+/** One workload and one environment, resolved by the manifest engine as a workspace would. */
+function source(workloadFile: string, envName: string, envFile = 'environment-default.yml'): WorkspaceManifests {
   const m = parse(text(workloadFile))
+  const common = {app: 'phonetool-app', environments: [...new Set([envName, ...overrideEnvs(workloadFile)])], vars: {}}
   return {
     root: '/workspace',
     application: 'phonetool-app',
     environments: [envName],
     workloads: [{name: m.name, type: m.type}],
-    environment: () => envManifest as never,
-    workload: (_n, env) => resolveWorkloadYaml(text(workloadFile), env) as never,
+    environment: () => valid(resolveEnvironmentText({...common, file: envFile, text: text(envFile).replace(/^name: .*$/m, `name: ${envName}`), env: envName, expectedName: envName})),
+    workload: (_n, env) => valid(resolveWorkloadText({...common, file: workloadFile, text: text(workloadFile), env})),
   }
 }
 
@@ -58,9 +66,8 @@ describe('Copilot compatibility corpus', () => {
   })
 
   it.each(environments)('%s renders an environment stack', (f) => {
-    const env = parse(text(f))
-    const src = source('lb-svc.yml', env.name, env)
-    const result = packageEnvironment(src, env.name)
+    const src = source('lb-svc.yml', 'test', f)
+    const result = packageEnvironment(src, 'test')
     expect(check(result.files)).toEqual([])
   })
 })

@@ -68,7 +68,7 @@ export const web: LoadBalancedWebService = {
 
 export const webInputs: WorkloadDeployInputs = {
   images: {web: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop/web:abc123', nginx: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop/nginx:abc123'},
-  dockerLabels: {web: {'pier.build.context': '/src/shop', 'pier.build.dockerfile': '/src/shop/web/Dockerfile'}},
+  dockerLabels: {web: {'pier.build.context': '/src/shop', 'pier.build.dockerfile': 'web/Dockerfile'}},
   rulePriorities: [50000, 100],
   desiredCount: 4,
   envFileArns: {web: 'arn:aws:s3:::shop-artifacts/web/.env'},

@@ -176,7 +176,7 @@ describe('Worker Service', () => {
     const fifo: WorkerService = {name: 'w', type: 'Worker Service', image: {location: 'x'}, subscribe: {topics: [{name: 't', service: 's'}], queue: {fifo: true}}}
     const out = render(fifo)
     expect(checkTemplate(out.template, out.parameters)).toEqual([])
-    expect(out.template.Resources.EventsQueue.Properties).toMatchObject({FifoQueue: true, QueueName: 'shop-test-w-EventsQueue.fifo'})
+    expect(out.template.Resources.EventsQueue.Properties).toMatchObject({FifoQueue: true, ContentBasedDeduplication: true})
     expect(out.template.Resources.STSubscription.Properties.TopicArn['Fn::Sub']).toMatch(/shop-test-s-t\.fifo$/)
   })
 })
@@ -215,6 +215,11 @@ describe('refusals', () => {
     ['an unknown target container', {...minimalWeb, http: {path: '/', target_container: 'nope'}} as LoadBalancedWebService, 'target_container "nope"'],
     ['subnets from tags not resolved', {...api, http: false, network: {vpc: {placement: {subnets: {from_tags: {x: 'y'}}}}}} as BackendService, 'from_tags'],
     ['http without a port', {...minimalWeb, image: {location: 'nginx'}} as LoadBalancedWebService, 'has no port'],
+    [
+      'too many rule conditions',
+      {...minimalWeb, http: {path: '/api', alias: ['a.example.com', 'b.example.com'], allowed_source_ips: ['10.0.0.0/8', '10.1.0.0/16']}} as LoadBalancedWebService,
+      'at most 5',
+    ],
   ])('%s is a RenderError naming the field', (_l, m, text) => {
     let error: unknown
     try {

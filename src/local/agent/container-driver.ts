@@ -4,6 +4,7 @@
 
 import {execFile, spawn} from 'node:child_process'
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {LOCAL_REGION} from '../contracts.js'
@@ -61,9 +62,10 @@ export class ContainerDriver implements TaskDriver {
   private readonly podman: string
 
   /** Whether podman answers here (with the settings this driver uses). */
-  static async available(opts: {stateDir: string; podman?: string}): Promise<boolean> {
+  static async available(opts: {stateDir?: string; podman?: string} = {}): Promise<boolean> {
     try {
-      const r = await run(opts.podman ?? 'podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}'], podmanEnv(opts.stateDir), 20_000)
+      const stateDir = opts.stateDir ?? join(tmpdir(), `pier-podman-probe-${process.getuid?.() ?? 0}`)
+      const r = await run(opts.podman ?? 'podman', ['info', '--format', '{{.Host.OCIRuntime.Name}}'], podmanEnv(stateDir), 20_000)
       return r.code === 0
     } catch {
       return false
@@ -172,6 +174,11 @@ export class ContainerDriver implements TaskDriver {
     const name = containerName(taskId, c.spec.name)
     const args = signal === 'SIGKILL' ? ['rm', '-f', '-t', '0', name] : ['kill', '--signal', signal, name]
     spawn(this.podman, args, {env: this.env, stdio: 'ignore'}).on('error', () => {})
+  }
+
+  /** A running task's published ports, container port → host port (for service discovery). */
+  portBindings(taskId: string): {containerPort: number; hostPort: number}[] {
+    return [...(this.tasks.get(taskId)?.containers.values() ?? [])].flatMap((c) => c.bindings.map(({containerPort, hostPort}) => ({containerPort, hostPort})))
   }
 
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {

@@ -16,8 +16,10 @@ export interface ImageConfig {
   /** Absolute path inside the image ('/' when the file sets none). */
   workdir: string
   env: Record<string, string>
-  /** Exec form; shell form becomes ['/bin/sh', '-c', text]. */
+  /** Exec form; shell form becomes [...shell, text]. */
   entrypoint?: string[]
+  /** The SHELL instruction's command, ['/bin/sh', '-c'] by default. */
+  shell: string[]
   cmd?: string[]
   user?: string
   exposedPorts: number[]
@@ -47,7 +49,13 @@ export function readInstructions(text: string): Instruction[] {
   }
   const out: Instruction[] = []
   let current = ''
+  let heredoc: RegExp | undefined
   for (const raw of lines) {
+    // Heredoc bodies (RUN <<EOF ... EOF) are content, not instructions.
+    if (heredoc) {
+      if (heredoc.test(raw)) heredoc = undefined
+      continue
+    }
     const trimmed = raw.trim()
     if (current === '' && (trimmed === '' || trimmed.startsWith('#'))) continue
     if (current !== '' && trimmed.startsWith('#')) continue
@@ -58,6 +66,8 @@ export function readInstructions(text: string): Instruction[] {
     }
     current += body
     pushInstruction(out, current)
+    const here = /<<(-?)["']?([A-Za-z_][A-Za-z0-9_]*)["']?/.exec(current)
+    if (here) heredoc = new RegExp(`^${here[1] ? '\\s*' : ''}${here[2]}\\s*$`)
     current = ''
   }
   if (current.trim() !== '') pushInstruction(out, current)
@@ -122,9 +132,9 @@ function parseJsonArray(args: string): string[] | undefined {
   }
 }
 
-/** Exec form stays as written; shell form runs through /bin/sh -c, as Docker does. */
-function commandForm(args: string): string[] {
-  return parseJsonArray(args) ?? ['/bin/sh', '-c', args]
+/** Exec form stays as written; shell form runs through the SHELL (/bin/sh -c), as Docker does. */
+function commandForm(args: string, shell: string[]): string[] {
+  return parseJsonArray(args) ?? [...shell, args]
 }
 
 export function joinImagePath(base: string, path: string): string {
@@ -152,10 +162,10 @@ function parseEnv(args: string, vars: Record<string, string | undefined>): [stri
 }
 
 function cloneConfig(c: ImageConfig): ImageConfig {
-  return {...c, env: {...c.env}, exposedPorts: [...c.exposedPorts], copies: [...c.copies]}
+  return {...c, env: {...c.env}, shell: [...c.shell], exposedPorts: [...c.exposedPorts], copies: [...c.copies]}
 }
 
-const emptyConfig = (baseEnv: Record<string, string> = {}): ImageConfig => ({workdir: '/', env: {...baseEnv}, exposedPorts: [], copies: []})
+const emptyConfig = (baseEnv: Record<string, string> = {}): ImageConfig => ({workdir: '/', env: {...baseEnv}, shell: ['/bin/sh', '-c'], exposedPorts: [], copies: []})
 
 /**
  * Computes each stage's runtime configuration. A stage `FROM` an earlier stage inherits its
@@ -204,13 +214,16 @@ export function parseDockerfile(
         for (const [k, v] of parseEnv(raw, vars)) config.env[k] = v
         break
       case 'ENTRYPOINT':
-        config.entrypoint = commandForm(raw)
+        config.entrypoint = commandForm(raw, config.shell)
         // Docker: setting ENTRYPOINT clears a CMD inherited from the base image.
         if (cmdInherited) config.cmd = undefined
         break
       case 'CMD':
-        config.cmd = commandForm(raw)
+        config.cmd = commandForm(raw, config.shell)
         cmdInherited = false
+        break
+      case 'SHELL':
+        config.shell = parseJsonArray(raw) ?? config.shell
         break
       case 'USER':
         config.user = substitute(raw, vars)
@@ -240,7 +253,7 @@ function addCopies(config: ImageConfig, raw: string, vars: Record<string, string
   const paths = words.filter((w) => !w.startsWith('--'))
   if (paths.length < 2) return
   const dest = paths[paths.length - 1]!
-  const sources = paths.slice(0, -1).filter((s) => !/^[a-z]+:\/\//i.test(s))
+  const sources = paths.slice(0, -1).filter((s) => !/^[a-z]+:\/\//i.test(s) && !s.startsWith('<<'))
   const intoDirectory = dest.endsWith('/') || paths.length > 2
   const imagePath = joinImagePath(config.workdir, dest)
   for (const source of sources) config.copies.push({imagePath, source: normalizeSource(source), intoDirectory})

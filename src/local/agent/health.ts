@@ -28,10 +28,11 @@ export class HealthMonitor {
 
   constructor(
     private readonly spec: ContainerHealthCheckSpec,
-    private readonly run: {cwd: string; env: Record<string, string>},
+    private readonly run: {cwd: string; env: Record<string, string>; wrap?: (argv: string[]) => string[]},
     private readonly onChange: (status: HealthStatus) => void,
   ) {
-    this.argv = healthCheckArgv(spec.command)
+    const argv = healthCheckArgv(spec.command)
+    this.argv = argv && run.wrap ? run.wrap(argv) : argv
   }
 
   start(): void {

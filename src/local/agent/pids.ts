@@ -62,6 +62,11 @@ export class PidRegistry {
     }
   }
 
+  /** The process group leaders recorded for an owner (a task's containers). */
+  pidsOf(owner: string): number[] {
+    return (this.tracked.get(owner) ?? []).map((p) => p.pid)
+  }
+
   forget(owner: string): void {
     this.tracked.delete(owner)
     rmSync(join(this.dir, `${owner}.json`), {force: true})
@@ -72,19 +77,74 @@ export class PidRegistry {
   }
 }
 
+function killGroupOrProcess(pid: number): boolean {
+  try {
+    process.kill(-pid, 'SIGKILL')
+    return true
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL')
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+/** Processes carrying this agent's marker that no record names: started in the instant before a
+ * crash, before their pid was written, or escaped from their process group (setsid). */
+function unrecordedWithMarker(marker: string, skip: Set<number>): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e))
+  } catch {
+    return []
+  }
+  return entries.map(Number).filter((pid) => pid !== process.pid && !skip.has(pid) && hasMarker(pid, marker))
+}
+
+/** Kills the processes whose environment has every one of `vars` (`NAME=value`), e.g. one container's. */
+export function killProcessesWith(vars: string[]): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e))
+  } catch {
+    return []
+  }
+  const killed: number[] = []
+  for (const pid of entries.map(Number)) {
+    if (pid === process.pid) continue
+    let env: string[]
+    try {
+      env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    } catch {
+      continue
+    }
+    if (vars.every((v) => env.includes(v)) && killGroupOrProcess(pid)) killed.push(pid)
+  }
+  return killed
+}
+
+/** Kills every process that carries the agent's marker for `stateDir` (e.g. one that escaped its
+ * process group with setsid). Returns their pids. */
+export function killMarked(stateDir: string, except: Set<number> = new Set()): number[] {
+  return unrecordedWithMarker(agentMarker(stateDir), except).filter(killGroupOrProcess)
+}
+
 /**
  * Kills every process group a previous agent on `stateDir` left running (a crashed control plane),
- * after checking each pid still names that process. Returns the pids killed.
+ * after checking each pid still names that process, then any other process carrying the agent's
+ * marker for this state directory. Call it before the new agent starts tasks. Returns the pids killed.
  */
 export function cleanupOrphans(stateDir: string): number[] {
   const dir = join(stateDir, 'agent', 'pids')
   const marker = agentMarker(stateDir)
   const killed: number[] = []
-  let files: string[]
+  let files: string[] = []
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json'))
   } catch {
-    return killed
+    // no records: only the marker scan below applies
   }
   for (const file of files) {
     let list: TrackedProcess[] = []
@@ -95,18 +155,10 @@ export function cleanupOrphans(stateDir: string): number[] {
     }
     for (const p of list) {
       if (!p.startTime || processStartTime(p.pid) !== p.startTime || !hasMarker(p.pid, marker)) continue
-      try {
-        process.kill(-p.pid, 'SIGKILL')
-      } catch {
-        try {
-          process.kill(p.pid, 'SIGKILL')
-        } catch {
-          continue
-        }
-      }
-      killed.push(p.pid)
+      if (killGroupOrProcess(p.pid)) killed.push(p.pid)
     }
     rmSync(join(dir, file), {force: true})
   }
+  killed.push(...killMarked(stateDir, new Set(killed)))
   return killed
 }

@@ -9,7 +9,8 @@ import {delimiter, join} from 'node:path'
 import {LOCAL_REGION} from '../contracts.js'
 import {startExec} from './exec.js'
 import {LaunchError, planLaunch} from './launch.js'
-import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans} from './pids.js'
+import {listeningPorts, processTree} from './listening.js'
+import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans, killMarked, killProcessesWith} from './pids.js'
 import {allocatePort} from './ports.js'
 import {TaskRun, type ContainerRun} from './task-run.js'
 import type {AgentListener, ExecProcess, StopCode, TaskDriver, TaskSpec} from './types.js'
@@ -27,9 +28,17 @@ export interface ProcessDriverOptions {
   region?: string
   /** Run each task in its own mount namespace with its own /etc/hosts. Default: when root and unshare exists. */
   mountNamespace?: boolean
+  /** When to check that containers listen on their assigned ports (ms after start; default 2, 5, 15 s). */
+  portCheckDelays?: number[]
+  /**
+   * Variables every task gets before its image's and task definition's own, e.g. AWS_ENDPOINT_URL
+   * and the local credentials, so AWS SDKs inside tasks reach the local control plane.
+   */
+  environment?: Record<string, string>
 }
 
 const UNSHARE = '/usr/bin/unshare'
+const NSENTER = '/usr/bin/nsenter'
 
 function canUnshare(): boolean {
   if (process.getuid?.() !== 0) return false
@@ -71,12 +80,14 @@ export class ProcessDriver implements TaskDriver {
   private readonly marker: string
   private readonly mountNamespace: boolean
   private readonly log: (message: string) => void
+  private readonly portCheckDelays: number[]
 
   constructor(private readonly opts: ProcessDriverOptions) {
     this.pids = new PidRegistry(opts.stateDir)
     this.marker = agentMarker(opts.stateDir)
     this.mountNamespace = opts.mountNamespace ?? canUnshare()
     this.log = opts.log ?? (() => {})
+    this.portCheckDelays = opts.portCheckDelays ?? [2000, 5000, 15_000]
   }
 
   async start(spec: TaskSpec): Promise<void> {
@@ -91,8 +102,11 @@ export class ProcessDriver implements TaskDriver {
       listener: this.opts.listener,
       defaultStopTimeout: this.opts.defaultStopTimeout ?? 30,
       wrap: (argv) => (hostsPath ? [UNSHARE, '-m', '--', '/bin/sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, ...argv] : argv),
+      wrapProbe: (c, argv) => (hostsPath && c.pid ? [NSENTER, '-t', String(c.pid), '-m', '--', ...argv] : argv),
       tracked: {started: (pid, label) => this.pids.add(spec.taskId, pid, label), ended: (pid) => this.pids.remove(spec.taskId, pid)},
       onStopped: () => this.release(run, taskDir),
+      killStragglers: (c) =>
+        void killProcessesWith([`${AGENT_MARKER_VAR}=${this.marker}`, `PIER_TASK_ID=${spec.taskId}`, `PIER_CONTAINER_NAME=${c.spec.name}`]),
       log: this.log,
     })
     this.tasks.set(spec.taskId, run)
@@ -109,6 +123,39 @@ export class ProcessDriver implements TaskDriver {
     }
     for (const c of run.containers.values()) this.prepare(run, c, taskDir, hostPath, hosts)
     run.advance()
+    this.watchPorts(run)
+  }
+
+  /**
+   * An app that listens on its container port instead of $PORT works for one task and is unreachable
+   * through the load balancer and discovery: say so in its log, once, a few seconds after start.
+   */
+  private watchPorts(run: TaskRun): void {
+    if (![...run.containers.values()].some((c) => c.bindings.length)) return
+    const warned = new Set<string>()
+    for (const delay of this.portCheckDelays) {
+      const timer = setTimeout(() => {
+        if (run.status !== 'RUNNING') return
+        for (const c of run.containers.values()) {
+          if (c.status !== 'RUNNING' || !c.pid || !c.bindings.length || warned.has(c.spec.name)) continue
+          const ports = listeningPorts(processTree(c.pid))
+          if (ports.size === 0 || c.bindings.some((b) => ports.has(b.hostPort))) continue
+          warned.add(c.spec.name)
+          const given = c.bindings.map((b) => `PORT_${b.containerPort}=${b.hostPort}`).join(', ')
+          const line =
+            `[pier agent] container ${c.spec.name} listens on port ${[...ports].sort((a, b) => a - b).join(', ')}, not on the port the ` +
+            `process driver gave it (PORT=${c.bindings[0]!.hostPort}; ${given}): the load balancer and service discovery reach ` +
+            'this task only there. Make the app listen on $PORT, so that several tasks can run side by side.'
+          this.opts.listener.onLog(run.spec.taskId, c.spec.name, 'stderr', line, Date.now())
+        }
+      }, delay)
+      timer.unref()
+    }
+  }
+
+  /** Process group leaders of a task's containers (for measuring its CPU and memory). */
+  processesOf(taskId: string): number[] {
+    return this.pids.pidsOf(taskId)
   }
 
   private prepare(run: TaskRun, c: ContainerRun, taskDir: string, hostPath: string, hosts: string | undefined): void {
@@ -129,6 +176,7 @@ export class ProcessDriver implements TaskDriver {
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      ...this.opts.environment,
       ...c.plan.imageEnv,
       ...c.spec.environment,
       PIER_TASK_ARN: spec.taskArn,
@@ -188,6 +236,11 @@ export class ProcessDriver implements TaskDriver {
     rmSync(taskDir, {recursive: true, force: true})
   }
 
+  /** A running task's published ports, container port → host port (for service discovery). */
+  portBindings(taskId: string): {containerPort: number; hostPort: number}[] {
+    return [...(this.tasks.get(taskId)?.containers.values() ?? [])].flatMap((c) => c.bindings.map(({containerPort, hostPort}) => ({containerPort, hostPort})))
+  }
+
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {
     await this.tasks.get(taskId)?.stop(stopCode, reason)
   }
@@ -223,6 +276,8 @@ export class ProcessDriver implements TaskDriver {
 
   async shutdown(): Promise<void> {
     await Promise.all([...this.tasks.values()].map((run) => run.stop('UserInitiated', 'Local control plane stopped')))
+    // Whatever left its process group (setsid, double fork) still carries the marker: no process stays.
+    killMarked(this.opts.stateDir)
   }
 }
 

@@ -31,12 +31,16 @@ export interface TaskRunDeps {
   defaultStopTimeout: number
   /** Wraps a container's command line (e.g. to enter its own mount namespace). */
   wrap(argv: string[]): string[]
+  /** Wraps a health check's command line to run where the container runs (its mount namespace). */
+  wrapProbe?(c: ContainerRun, argv: string[]): string[]
   tracked: {started(pid: number, label: string): void; ended(pid: number): void}
   /**
    * Signals a container. Default: the container's process group. `exited` is true when the main
    * process is gone and the rest of the group is being cleared.
    */
   kill?(c: ContainerRun, signal: NodeJS.Signals, exited: boolean): void
+  /** Kills what is left of a container whose main process exited but whose output is still held open. */
+  killStragglers?(c: ContainerRun): void
   onStopped(): void
   log(message: string): void
 }
@@ -114,10 +118,24 @@ export class TaskRun {
     c.status = 'RUNNING'
     this.deps.tracked.started(child.pid, `${this.spec.taskId}/${c.spec.name}`)
     this.pipeLogs(c, child)
-    child.once('exit', () => this.killGroup(c, 'SIGKILL', true))
+    child.once('exit', (code, signal) => {
+      // As when a container's init exits: nothing else of it keeps running.
+      this.killGroup(c, 'SIGKILL', true)
+      // A process that left the group (setsid) may still hold the output pipes open; 'close' would
+      // never come, so after a grace period it is killed and the container reported stopped anyway.
+      const grace = setTimeout(() => {
+        if (c.status === 'STOPPED') return
+        this.deps.killStragglers?.(c)
+        child.stdout?.destroy()
+        child.stderr?.destroy()
+        this.exited(c, code ?? 128 + signalNumber(signal))
+      }, 1000)
+      grace.unref()
+    })
     child.once('close', (code, signal) => this.exited(c, code ?? 128 + signalNumber(signal)))
     if (c.spec.healthCheck) {
-      c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env}, () => this.healthChanged())
+      const wrap = this.deps.wrapProbe ? (argv: string[]) => this.deps.wrapProbe!(c, argv) : undefined
+      c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env, wrap}, () => this.healthChanged())
       c.health.start()
     }
   }
@@ -150,7 +168,10 @@ export class TaskRun {
     if (c.killTimer) clearTimeout(c.killTimer)
     if (c.pid) this.deps.tracked.ended(c.pid)
     this.deps.log(`task ${this.spec.taskId}: container ${c.spec.name} exited with code ${code}`)
-    if (this.stopping) return this.finishIfIdle()
+    if (this.stopping) {
+      this.signalStoppable()
+      return this.finishIfIdle()
+    }
     if (c.spec.essential) return void this.stop('EssentialContainerExited', 'Essential container in task exited')
     if ([...this.containers.values()].every((x) => x.status === 'STOPPED')) {
       return void this.stop('EssentialContainerExited', 'Essential container in task exited')
@@ -164,7 +185,10 @@ export class TaskRun {
     return this.stop('TaskFailedToStart', reason)
   }
 
-  /** SIGTERM to every running container's process group, SIGKILL after its stopTimeout. */
+  /**
+   * SIGTERM to each running container's process group, SIGKILL after its stopTimeout. As ECS does,
+   * a container stops only after the containers that depend on it (an app before its sidecar).
+   */
   stop(stopCode: StopCode, reason: string): Promise<void> {
     if (this.stopping) return this.done
     this.stopping = true
@@ -173,13 +197,27 @@ export class TaskRun {
     for (const c of this.containers.values()) {
       c.health?.stop()
       if (c.status === 'PENDING') c.status = 'STOPPED'
-      if (c.status !== 'RUNNING') continue
+    }
+    this.signalStoppable()
+    this.finishIfIdle()
+    return this.done
+  }
+
+  private readonly terminated = new Set<string>()
+
+  /** Signals every running container that no running container depends on any more. */
+  private signalStoppable(): void {
+    const running = [...this.containers.values()].filter((c) => c.status === 'RUNNING')
+    const needed = (c: ContainerRun) => running.some((d) => d !== c && d.spec.dependsOn?.some((x) => x.containerName === c.spec.name))
+    let next = running.filter((c) => !this.terminated.has(c.spec.name) && !needed(c))
+    // A dependency cycle (ECS refuses them at registration) must not leave a task running.
+    if (next.length === 0 && running.every((c) => !this.terminated.has(c.spec.name))) next = running
+    for (const c of next) {
+      this.terminated.add(c.spec.name)
       this.killGroup(c, 'SIGTERM')
       const seconds = c.spec.stopTimeout ?? this.deps.defaultStopTimeout
       c.killTimer = setTimeout(() => this.killGroup(c, 'SIGKILL'), seconds * 1000)
     }
-    this.finishIfIdle()
-    return this.done
   }
 
   private killGroup(c: ContainerRun, signal: NodeJS.Signals, exited = false): void {

@@ -117,7 +117,7 @@ export class CloudFormationApi implements QueryService {
       stackName: name, status: 'REVIEW_IN_PROGRESS', createdAt: this.now().toISOString(),
       templateBody: '', template: {Resources: {}}, parameters: {}, resolvedParameters: {}, noEcho: [], resources: {}, outputs: [],
       imports: [], capabilities: [], tags: this.tags(params) ?? [], disableRollback: false,
-      notificationArns: stringList(params, 'NotificationARNs'), events: [], changeSets: [],
+      notificationArns: stringList(params, 'NotificationARNs'), changeSets: [],
     }
   }
 
@@ -145,7 +145,23 @@ export class CloudFormationApi implements QueryService {
     const capabilities = stringList(p, 'Capabilities')
     checkCapabilities(prep.template, capabilities)
     stack.capabilities = capabilities
+    if (p.OnFailure !== undefined && p.DisableRollback !== undefined) {
+      throw new ServiceError('ValidationError', 'You can specify either DisableRollback or OnFailure, but not both.')
+    }
+    if (p.OnFailure !== undefined) {
+      if (!['ROLLBACK', 'DELETE', 'DO_NOTHING'].includes(p.OnFailure)) {
+        throw new ServiceError('ValidationError', `1 validation error detected: Value '${p.OnFailure}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`)
+      }
+      stack.onFailure = p.OnFailure as 'ROLLBACK' | 'DELETE' | 'DO_NOTHING'
+    }
     stack.disableRollback = bool(p.DisableRollback) === true || p.OnFailure === 'DO_NOTHING'
+    if (p.TimeoutInMinutes !== undefined) {
+      const minutes = Number(p.TimeoutInMinutes)
+      if (!Number.isInteger(minutes) || minutes < 1) {
+        throw new ServiceError('ValidationError', `1 validation error detected: Value '${p.TimeoutInMinutes}' at 'timeoutInMinutes' failed to satisfy constraint: Member must have value greater than or equal to 1`)
+      }
+      stack.timeoutInMinutes = minutes
+    }
     this.deps.store.add(stack)
     this.deps.engine.create(stack, prep)
     return {StackId: stack.stackId}
@@ -184,7 +200,8 @@ export class CloudFormationApi implements QueryService {
       throw new ServiceError('ValidationError', `Invalid operation on stack [${s.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`)
     }
     if (this.deps.engine.isRunning(s.stackId)) {
-      throw new ServiceError('ValidationError', `Stack [${s.stackName}] cannot be deleted while in status ${s.status}`)
+      this.deps.engine.deleteWhileCreating(s)
+      return {}
     }
     this.deps.engine.delete(s, retain)
     return {}
@@ -206,7 +223,7 @@ export class CloudFormationApi implements QueryService {
 
   async opDescribeStackEvents(p: Record<string, string>) {
     const s = this.stack(required(p, 'StackName'))
-    const {items, next} = page([...s.events].reverse(), p.NextToken)
+    const {items, next} = page([...this.deps.store.events(s.stackId)].reverse(), p.NextToken)
     return {StackEvents: items.map((e) => shape.eventShape(s, e)), ...(next ? {NextToken: next} : {})}
   }
 

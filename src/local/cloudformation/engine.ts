@@ -20,6 +20,8 @@ export interface EngineDeps {
   region: string
   accountId: string
   now?: () => Date
+  /** Length of TimeoutInMinutes' minute in ms (tests shorten it). */
+  minuteMs?: number
 }
 
 const STACK_TYPE = 'AWS::CloudFormation::Stack'
@@ -55,6 +57,8 @@ interface Running {
   controller: AbortController
   promise: Promise<void>
   cancelled: boolean
+  timedOut?: boolean
+  deleteRequested?: boolean
 }
 
 export class Engine {
@@ -97,7 +101,11 @@ export class Engine {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.promise))
   }
 
+  /** Set while shutting down: operations stop where they are, left in progress for the next start to recover. */
+  private closing = false
+
   async close(): Promise<void> {
+    this.closing = true
     for (const r of this.running.values()) r.controller.abort()
     await this.idle()
     this.deps.store.flush()
@@ -112,7 +120,7 @@ export class Engine {
   stackStatus(stack: StackRecord, status: string, reason?: string): void {
     stack.status = status
     stack.reason = reason
-    stack.events.push({eventId: randomUUID(), logicalId: stack.stackName, physicalId: stack.stackId, resourceType: STACK_TYPE,
+    this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: stack.stackName, physicalId: stack.stackId, resourceType: STACK_TYPE,
       timestamp: this.timestamp(), status, ...(reason ? {reason} : {})})
     this.deps.store.save(stack)
   }
@@ -121,7 +129,7 @@ export class Engine {
     res.status = status
     res.reason = reason
     res.updatedAt = this.timestamp()
-    stack.events.push({eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
+    this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
       timestamp: res.updatedAt, status, ...(reason ? {reason} : {}),
       ...(status.endsWith('_IN_PROGRESS') && res.properties ? {properties: JSON.stringify(res.properties)} : {})})
     this.deps.store.saveSoon(stack)
@@ -137,7 +145,7 @@ export class Engine {
       stackName: stack.stackName, stackId: stack.stackId, logicalId: res.logicalId,
       region: this.deps.region, accountId: this.deps.accountId, api: this.deps.api, tags, signal,
       progress: (message) => {
-        stack.events.push({eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
+        this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
           timestamp: this.timestamp(), status: res.status, reason: message})
         this.deps.store.saveSoon(stack)
       },
@@ -207,19 +215,57 @@ export class Engine {
     this.applySnapshot(stack, prep)
     stack.operation = {kind: 'create', journal: [], ...(changeSetId ? {changeSetId} : {})}
     this.stackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated')
-    this.start(stack, async (signal) => {
-      const failure = await this.provision(stack, prep, signal)
+    this.start(stack, async (signal, running) => {
+      const timer = stack.timeoutInMinutes ? setTimeout(() => {
+        running.timedOut = true
+        running.controller.abort()
+      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
+      timer?.unref()
+      let failure = await this.provision(stack, prep, signal)
+      clearTimeout(timer)
+      if (this.closing) return
+      if (running.deleteRequested) {
+        await this.deleteAfterCreate(stack, 'User Initiated')
+        return
+      }
       if (!failure) {
         this.finishOperation(stack, 'CREATE_COMPLETE', true)
         return
       }
-      if (stack.disableRollback) {
+      if (running.timedOut) failure = 'Stack creation time exceeded the specified timeout. '
+      if (stack.onFailure === 'DO_NOTHING' || (stack.onFailure === undefined && stack.disableRollback)) {
         this.finishOperation(stack, 'CREATE_FAILED', false, failure)
+        return
+      }
+      if (stack.onFailure === 'DELETE') {
+        await this.deleteAfterCreate(stack, `${failure}Delete requested by user.`)
         return
       }
       this.stackStatus(stack, 'ROLLBACK_IN_PROGRESS', `${failure}Rollback requested by user.`)
       await this.rollbackCreate(stack)
     })
+  }
+
+
+  /** Deletes a stack whose creation failed or was interrupted by DeleteStack. */
+  private async deleteAfterCreate(stack: StackRecord, reason: string): Promise<void> {
+    this.stackStatus(stack, 'DELETE_IN_PROGRESS', reason)
+    const failed = await this.deleteResources(stack, Object.keys(stack.resources), true)
+    if (failed.length > 0) {
+      this.finishOperation(stack, 'DELETE_FAILED', false, `The following resource(s) failed to delete: [${failed.join(', ')}]. `)
+      return
+    }
+    stack.deletedAt = this.timestamp()
+    stack.changeSets = []
+    this.finishOperation(stack, 'DELETE_COMPLETE', false)
+  }
+
+  /** DeleteStack during CREATE_IN_PROGRESS: the creation stops (resources in flight are cancelled), then the stack is deleted. */
+  deleteWhileCreating(stack: StackRecord): void {
+    const r = this.running.get(stack.stackId)
+    if (!r || stack.status !== 'CREATE_IN_PROGRESS') throw new ServiceError('ValidationError', `Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`)
+    r.deleteRequested = true
+    r.controller.abort()
   }
 
   private async rollbackCreate(stack: StackRecord): Promise<void> {
@@ -246,9 +292,17 @@ export class Engine {
     stack.updatedAt = this.timestamp()
     this.stackStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated')
     this.start(stack, async (signal, running) => {
+      const timer = stack.timeoutInMinutes ? setTimeout(() => {
+        running.timedOut = true
+        running.controller.abort()
+      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
+      timer?.unref()
       const failure = await this.provision(stack, prep, signal)
+      clearTimeout(timer)
+      if (this.closing) return
       if (failure) {
-        this.stackStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', running.cancelled ? 'Stack update cancelled' : failure)
+        const reason = running.cancelled ? 'Stack update cancelled' : running.timedOut ? 'Stack update time exceeded the specified timeout. ' : failure
+        this.stackStatus(stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reason)
         await this.rollbackUpdate(stack)
         return
       }
@@ -371,6 +425,8 @@ export class Engine {
     try {
       props = evaluate(decl.Properties ?? {}, ctx) as Record<string, any>
     } catch (err) {
+      // Journalled so a rollback puts the resource's status back.
+      stack.operation!.journal.push(existing ? {logicalId: id, action: 'update', before: clone(existing)} : {logicalId: id, action: 'create'})
       const res = existing ?? (stack.resources[id] = base)
       this.resourceStatus(stack, res, existing ? 'UPDATE_FAILED' : 'CREATE_FAILED', failureReason(err))
       return existing ? 'update' : 'create'
@@ -395,6 +451,7 @@ export class Engine {
         this.resourceStatus(stack, res, 'CREATE_COMPLETE')
         return undefined
       } catch (err) {
+        if (err instanceof ProviderError && err.physicalId) res.physicalId = err.physicalId
         this.resourceStatus(stack, res, 'CREATE_FAILED', signal.aborted ? 'Resource creation cancelled' : failureReason(err))
         return signal.aborted ? 'cancelled' : 'create'
       }
@@ -423,7 +480,11 @@ export class Engine {
     } catch (err) {
       this.resourceStatus(stack, res, 'UPDATE_FAILED', signal.aborted ? 'Resource update cancelled' : failureReason(err))
       if (replace) {
-        // The replacement never came to be: the journal keeps the old resource to restore.
+        // The replacement never became usable: the journal keeps the old resource to restore, and
+        // whatever the provider left behind is deleted in the rollback's cleanup.
+        if (err instanceof ProviderError && err.physicalId && err.physicalId !== existing.physicalId) {
+          entry.orphan = {...res, physicalId: err.physicalId, attributes: {}}
+        }
         res.physicalId = existing.physicalId
         res.attributes = existing.attributes
         entry.action = 'update'
@@ -454,6 +515,7 @@ export class Engine {
         stack.resources[id] = restored
         this.resourceStatus(stack, restored, 'UPDATE_COMPLETE')
       } else {
+        if (e.orphan) cleanup.push(e.orphan)
         const restored: ResourceState = {...clone(e.before!), status: current?.status ?? 'UPDATE_IN_PROGRESS'}
         stack.resources[id] = restored
         const failedReplacement = (e as {failedReplacement?: boolean}).failedReplacement

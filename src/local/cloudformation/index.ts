@@ -24,6 +24,8 @@ export interface CloudFormationDeps {
   /** Options of the core providers (e.g. how often the ECS service provider polls). */
   providers?: {servicePollMs?: number}
   now?: () => Date
+  /** Length of TimeoutInMinutes' minute in ms (tests shorten it). */
+  minuteMs?: number
 }
 
 export interface CloudFormation {
@@ -38,7 +40,8 @@ export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
   const registry = deps.registry ?? createProviderRegistry()
   if (deps.coreProviders !== false) registerCoreProviders(registry, {stateDir: deps.stateDir, ...deps.providers})
   const store = new StackStore(deps.stateDir)
-  const engine = new Engine({store, registry, api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {})})
+  const engine = new Engine({store, registry, api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {}),
+    ...(deps.minuteMs ? {minuteMs: deps.minuteMs} : {})})
   const service = new CloudFormationApi({store, engine, registry, region: deps.region, accountId: deps.accountId,
     ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})
   // Operations cut short by a previous stop are rolled back once the other services are up.

@@ -23,12 +23,12 @@ export interface ResolvedParameters {
 export type SsmLookup = (names: string[]) => Promise<Record<string, string>>
 
 const SSM_VALUE = /^AWS::SSM::Parameter::Value<(.+)>$/
-const EC2_TYPE = /^AWS::EC2::[A-Za-z]+::(Id|Name)$|^AWS::Route53::HostedZone::Id$/
+const EC2_TYPE = /^AWS::EC2::[A-Za-z]+::(Id|Name|KeyName|GroupName)$|^AWS::Route53::HostedZone::Id$/
 
 function isKnownType(type: string): boolean {
   if (['String', 'Number', 'CommaDelimitedList', 'List<Number>', 'AWS::SSM::Parameter::Name'].includes(type)) return true
   const ssm = SSM_VALUE.exec(type)
-  if (ssm) return isKnownType(ssm[1]!)
+  if (ssm) return ssm[1] === 'List<String>' || isKnownType(ssm[1]!)
   const list = /^List<(.+)>$/.exec(type)
   if (list) return EC2_TYPE.test(list[1]!)
   return EC2_TYPE.test(type)

@@ -40,9 +40,14 @@ export interface ResourceProvider {
 
 /** A failure with the reason CloudFormation shows in the resource's event. */
 export class ProviderError extends Error {
-  constructor(message: string) {
+  /** Set when the resource came to exist before the failure (a service that never stabilized): the
+   * engine records it so the rollback deletes it. */
+  readonly physicalId: string | undefined
+
+  constructor(message: string, opts: {physicalId?: string} = {}) {
     super(message)
     this.name = 'ProviderError'
+    this.physicalId = opts.physicalId
   }
 }
 

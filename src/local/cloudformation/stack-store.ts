@@ -1,8 +1,9 @@
 // The store of record for stacks: one crash-safe JSON document per stack under
-// `<stateDir>/cloudformation/stacks/`, holding the template, parameters, resources, outputs, events,
-// change sets and, while an operation runs, its journal (what to undo on rollback or after a crash).
+// `<stateDir>/cloudformation/stacks/`, holding the template, parameters, resources, outputs, change
+// sets and, while an operation runs, its journal (what to undo on rollback or after a crash). Events
+// are an append-only log beside it (`<id>.events.ndjson`), so a busy operation never rewrites them.
 
-import {mkdirSync, readdirSync} from 'node:fs'
+import {appendFileSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {JsonDocument} from '../store/json-file.js'
 import type {Template} from './template.js'
@@ -66,6 +67,8 @@ export interface JournalEntry {
   action: 'create' | 'update' | 'replace'
   /** The resource before the change (update and replace). */
   before?: ResourceState
+  /** A replacement that failed but exists, to delete when rolling back. */
+  orphan?: ResourceState
 }
 
 export interface Operation {
@@ -125,17 +128,40 @@ export interface StackRecord extends StackSnapshot {
   capabilities: string[]
   tags: Tag[]
   disableRollback: boolean
+  /** CreateStack's OnFailure; absent: DisableRollback decides. */
+  onFailure?: 'ROLLBACK' | 'DELETE' | 'DO_NOTHING'
+  timeoutInMinutes?: number
   notificationArns: string[]
-  events: StackEvent[]
   changeSets: ChangeSetRecord[]
   /** The change set last executed. */
   changeSetId?: string
   operation?: Operation
 }
 
+/** Reads an event log; a line torn by a crash is skipped. */
+function readEvents(path: string): StackEvent[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return []
+  }
+  const out: StackEvent[] = []
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    try {
+      out.push(JSON.parse(line) as StackEvent)
+    } catch {
+      // A partial last line from a crash.
+    }
+  }
+  return out
+}
+
 export class StackStore {
   private readonly dir: string
   private readonly docs = new Map<string, JsonDocument<StackRecord>>()
+  private readonly eventLogs = new Map<string, StackEvent[]>()
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'cloudformation', 'stacks')
@@ -143,8 +169,26 @@ export class StackStore {
     for (const file of readdirSync(this.dir)) {
       if (!file.endsWith('.json')) continue
       const doc = new JsonDocument<StackRecord>(join(this.dir, file), undefined as unknown as StackRecord)
-      if (doc.value) this.docs.set(doc.value.stackId, doc)
+      if (!doc.value) continue
+      this.docs.set(doc.value.stackId, doc)
+      this.eventLogs.set(doc.value.stackId, readEvents(this.eventFile(doc.value.stackId)))
     }
+  }
+
+  private eventFile(stackId: string): string {
+    return join(this.dir, `${stackId.split('/').pop()}.events.ndjson`)
+  }
+
+  /** A stack's events, oldest first. */
+  events(stackId: string): StackEvent[] {
+    return this.eventLogs.get(stackId) ?? []
+  }
+
+  appendEvent(stack: StackRecord, event: StackEvent): void {
+    let log = this.eventLogs.get(stack.stackId)
+    if (!log) this.eventLogs.set(stack.stackId, (log = []))
+    log.push(event)
+    appendFileSync(this.eventFile(stack.stackId), `${JSON.stringify(event)}\n`)
   }
 
   /** Every stack, oldest first, including deleted ones (AWS lists those for 90 days). */

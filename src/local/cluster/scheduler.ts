@@ -79,9 +79,9 @@ export class ServiceScheduler {
     if (task.lastStatus === 'STOPPED') {
       this.draining.delete(task.taskArn)
       this.unregister(task)
-      if (task.stopCode !== 'ServiceSchedulerInitiated' && task.stopCode !== 'UserInitiated' && task.stopCode !== 'SpotInterruption') {
-        this.recordFailure(service, task)
-      }
+      // A task that exited or failed to start is a failure of its deployment; one stopped by the
+      // scheduler, a user, a spot interruption or a control plane restart is not.
+      if (task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart') this.recordFailure(service, task)
     }
     this.kick(service.serviceArn)
   }

@@ -23,6 +23,9 @@ export interface TaskManagerDeps {
   onTaskChange?: (task: TaskRecord) => void
 }
 
+/** How long a RunTask client token is remembered (ECS: at least 12 hours). */
+export const CLIENT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000
+
 export const RESTART_REASON = 'Task stopped because the local control plane restarted'
 
 export class TaskManager implements AgentListener {
@@ -176,6 +179,12 @@ export class TaskManager implements AgentListener {
       if (t.lastStatus === 'STOPPED' && (t.stoppedAt ?? 0) < cutoff) {
         this.deps.store.remove('tasks', t.taskArn)
         this.byId.delete(t.taskId)
+        removed = true
+      }
+    }
+    for (const [token, seen] of Object.entries(this.deps.store.state.clientTokens)) {
+      if (seen.at < this.deps.clock.now() - CLIENT_TOKEN_TTL_MS) {
+        this.deps.store.remove('clientTokens', token)
         removed = true
       }
     }

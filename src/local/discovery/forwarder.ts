@@ -34,6 +34,8 @@ export class TcpForwarder {
 
   private accept(client: Socket): void {
     this.track(client)
+    // A client may reset before an instance answers; its error must not reach the process.
+    client.on('error', () => client.destroy())
     client.pause()
     this.dial(client, this.targets().length)
   }
@@ -52,7 +54,9 @@ export class TcpForwarder {
     })
     upstream.once('connect', () => {
       connected = true
-      client.on('error', () => upstream.destroy())
+      if (client.destroyed) return void upstream.destroy()
+      client.once('close', () => upstream.destroy())
+      upstream.once('close', () => client.destroy())
       client.pipe(upstream)
       upstream.pipe(client)
       client.resume()

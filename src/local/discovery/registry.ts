@@ -35,9 +35,12 @@ export interface InstanceRecord {
   instanceId: string
   ip: string
   port?: number
-  /** Port clients dial on the service's address. */
-  listenPort?: number
+  /** Ports clients dial on the service's address, and where each goes on the instance. */
+  ports: {listenPort: number; targetPort: number}[]
 }
+
+/** An instance's published ports: container port (what clients dial) → host port (where it listens). */
+export type PortsOf = (instanceId: string) => {containerPort: number; hostPort: number}[]
 
 interface State {
   namespaces: Record<string, NamespaceRecord>
@@ -54,7 +57,15 @@ export class LocalDiscovery implements DiscoveryRegistry {
   private readonly region: string
   private readonly accountId: string
 
-  constructor(opts: {stateDir: string; region?: string; accountId?: string}) {
+  private readonly portsOf?: PortsOf
+
+  /**
+   * `portsOf` gives a task's network bindings (the agent's `portBindings`). ECS registers a task with
+   * its address and, at most, a host port; the name must answer on the container ports, as a task's
+   * own IP does on AWS. With A records only (no port), every published port of the task is forwarded.
+   */
+  constructor(opts: {stateDir: string; region?: string; accountId?: string; portsOf?: PortsOf}) {
+    this.portsOf = opts.portsOf
     this.doc = new JsonDocument<State>(join(opts.stateDir, 'discovery.json'), {namespaces: {}, services: {}})
     this.region = opts.region ?? LOCAL_REGION
     this.accountId = opts.accountId ?? LOCAL_ACCOUNT_ID
@@ -164,11 +175,16 @@ export class LocalDiscovery implements DiscoveryRegistry {
   async registerInstance(serviceRegistryArn: string, instanceId: string, address: {ip: string; port?: number; containerPort?: number}): Promise<void> {
     const svc = this.getService(serviceRegistryArn)
     if (!svc) throw new ServiceError('ServiceNotFound', `Service ${serviceRegistryArn} not found.`)
-    const listenPort = address.containerPort ?? address.port
+    let ports: InstanceRecord['ports']
+    if (address.port && address.containerPort) ports = [{listenPort: address.containerPort, targetPort: address.port}]
+    else if (address.port) {
+      const binding = this.portsOf?.(instanceId).find((b) => b.hostPort === address.port)
+      ports = [{listenPort: binding?.containerPort ?? address.port, targetPort: address.port}]
+    } else ports = (this.portsOf?.(instanceId) ?? []).map((b) => ({listenPort: b.containerPort, targetPort: b.hostPort}))
     const byId = this.instances.get(svc.id) ?? new Map<string, InstanceRecord>()
     this.instances.set(svc.id, byId)
-    byId.set(instanceId, {instanceId, ip: address.ip, ...(address.port ? {port: address.port} : {}), ...(listenPort ? {listenPort} : {})})
-    if (listenPort && address.port) await this.ensureForwarder(svc, listenPort)
+    byId.set(instanceId, {instanceId, ip: address.ip, ...(address.port ? {port: address.port} : {}), ports})
+    for (const p of ports) await this.ensureForwarder(svc, p.listenPort)
   }
 
   async deregisterInstance(serviceRegistryArn: string, instanceId: string): Promise<void> {
@@ -177,8 +193,9 @@ export class LocalDiscovery implements DiscoveryRegistry {
     const instance = byId?.get(instanceId)
     if (!svc || !byId || !instance) return
     byId.delete(instanceId)
-    if (instance.listenPort && ![...byId.values()].some((i) => i.listenPort === instance.listenPort)) {
-      const key = `${svc.id}:${instance.listenPort}`
+    for (const {listenPort} of instance.ports) {
+      if ([...byId.values()].some((i) => i.ports.some((p) => p.listenPort === listenPort))) continue
+      const key = `${svc.id}:${listenPort}`
       const fwd = this.forwarders.get(key)
       this.forwarders.delete(key)
       await fwd?.close()
@@ -201,7 +218,9 @@ export class LocalDiscovery implements DiscoveryRegistry {
     const key = `${svc.id}:${listenPort}`
     if (this.forwarders.has(key)) return
     const targets = () =>
-      [...(this.instances.get(svc.id)?.values() ?? [])].filter((i) => i.listenPort === listenPort && i.port).map((i) => ({ip: i.ip, port: i.port!}))
+      [...(this.instances.get(svc.id)?.values() ?? [])].flatMap((i) =>
+        i.ports.filter((p) => p.listenPort === listenPort).map((p) => ({ip: i.ip, port: p.targetPort})),
+      )
     for (let attempt = 0; ; attempt++) {
       const fwd = new TcpForwarder(svc.address, listenPort, targets)
       this.forwarders.set(key, fwd)
@@ -215,8 +234,8 @@ export class LocalDiscovery implements DiscoveryRegistry {
         await this.closeForwarders(svc.id)
         svc.address = this.freeAddress()
         this.changed()
-        for (const port of new Set(this.listInstances(svc.id).map((i) => i.listenPort))) {
-          if (port && port !== listenPort) await this.ensureForwarder(svc, port)
+        for (const port of new Set(this.listInstances(svc.id).flatMap((i) => i.ports.map((p) => p.listenPort)))) {
+          if (port !== listenPort) await this.ensureForwarder(svc, port)
         }
       }
     }

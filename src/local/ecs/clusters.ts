@@ -5,14 +5,14 @@ import {ServiceError} from '../frontend/types.js'
 import type {ClusterRecord} from '../cluster/state.js'
 import {capacityProviderArn, clusterArn, nameOf} from './arns.js'
 import {clusterNotFound, findCluster, type EcsContext, type Handler} from './context.js'
-import {invalidParameter, optArray, optObject, optString, paginate, readTags, type Input} from './input.js'
+import {invalidParameter, optObjects, optStrings, optObject, optString, paginate, readTags, type Input} from './input.js'
 import {clusterShape} from './shapes.js'
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/
 
 function readProviders(input: Input): {providers?: string[]; strategy?: StrategyItem[]} {
-  const providers = optArray<string>(input, 'capacityProviders')
-  const strategy = optArray<StrategyItem>(input, 'defaultCapacityProviderStrategy')
+  const providers = optStrings(input, 'capacityProviders')
+  const strategy = optObjects<StrategyItem>(input, 'defaultCapacityProviderStrategy')
   for (const p of providers ?? []) {
     if (!PROVIDER_NAMES.includes(p as never)) {
       throw invalidParameter(`The specified capacity provider ${p} does not exist. Specify a valid name or ARN and try again.`)
@@ -31,8 +31,8 @@ const createCluster: Handler = (ctx, input) => {
   const arn = clusterArn(ctx.scope, name)
   const existing = ctx.store.state.clusters[arn]
   if (existing?.status === 'ACTIVE') return {cluster: clusterShape(ctx, existing)}
-  const settings = (optArray<{name: string; value: string}>(input, 'settings') ?? []).filter((s) => s.name !== 'containerInsights')
-  const insights = optArray<{name: string; value: string}>(input, 'settings')?.find((s) => s.name === 'containerInsights')
+  const settings = (optObjects<{name: string; value: string}>(input, 'settings') ?? []).filter((s) => s.name !== 'containerInsights')
+  const insights = optObjects<{name: string; value: string}>(input, 'settings')?.find((s) => s.name === 'containerInsights')
   const cluster: ClusterRecord = {
     clusterArn: arn,
     clusterName: name,
@@ -53,9 +53,9 @@ const createCluster: Handler = (ctx, input) => {
 }
 
 const describeClusters: Handler = (ctx, input) => {
-  const refs = optArray<string>(input, 'clusters') ?? ['default']
+  const refs = optStrings(input, 'clusters') ?? ['default']
   if (refs.length > 100) throw invalidParameter('clusters can have at most 100 items.')
-  const withTags = (optArray<string>(input, 'include') ?? []).includes('TAGS')
+  const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
   const clusters: unknown[] = []
   const failures: unknown[] = []
   for (const ref of refs) {
@@ -111,9 +111,40 @@ const putClusterCapacityProviders: Handler = (ctx, input) => {
   return {cluster: clusterShape(ctx, c)}
 }
 
+function readSettings(input: Input): {name: string; value: string}[] | undefined {
+  const settings = optObjects<{name: string; value: string}>(input, 'settings')
+  for (const s of settings ?? []) {
+    if (s.name !== 'containerInsights' || !['enabled', 'disabled', 'enhanced'].includes(s.value)) {
+      throw invalidParameter('Cluster settings support only containerInsights with enabled, disabled or enhanced.')
+    }
+  }
+  return settings
+}
+
+const updateCluster: Handler = (ctx, input) => {
+  const c = findCluster(ctx, optString(input, 'cluster'))
+  const settings = readSettings(input)
+  if (settings) c.settings = settings
+  const configuration = optObject(input, 'configuration')
+  if (configuration) c.configuration = configuration
+  const sc = optObject(input, 'serviceConnectDefaults')
+  if (sc) c.serviceConnectDefaults = sc
+  ctx.store.commit(c)
+  return {cluster: clusterShape(ctx, c)}
+}
+
+const updateClusterSettings: Handler = (ctx, input) => {
+  const c = findCluster(ctx, optString(input, 'cluster'))
+  const settings = readSettings(input)
+  if (!settings) throw invalidParameter('settings can not be null.')
+  c.settings = settings
+  ctx.store.commit(c)
+  return {cluster: clusterShape(ctx, c)}
+}
+
 const describeCapacityProviders: Handler = (ctx, input) => {
-  const refs = optArray<string>(input, 'capacityProviders')
-  const withTags = (optArray<string>(input, 'include') ?? []).includes('TAGS')
+  const refs = optStrings(input, 'capacityProviders')
+  const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
   const names = refs ? refs.map(nameOf) : [...PROVIDER_NAMES]
   const capacityProviders: unknown[] = []
   const failures: unknown[] = []
@@ -137,6 +168,8 @@ export const clusterHandlers: Record<string, Handler> = {
   DescribeClusters: describeClusters,
   ListClusters: listClusters,
   DeleteCluster: deleteCluster,
+  UpdateCluster: updateCluster,
+  UpdateClusterSettings: updateClusterSettings,
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DescribeCapacityProviders: describeCapacityProviders,
 }

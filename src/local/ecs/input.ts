@@ -44,6 +44,20 @@ export function optArray<T = unknown>(input: Input, key: string): T[] | undefine
   return v as T[]
 }
 
+/** A list of strings, or undefined. */
+export function optStrings(input: Input, key: string): string[] | undefined {
+  const v = optArray(input, key)
+  if (v && !v.every((x) => typeof x === 'string')) throw invalidParameter(`${key} must be a list of strings.`)
+  return v as string[] | undefined
+}
+
+/** A list of structures, or undefined. */
+export function optObjects<T = Input>(input: Input, key: string): T[] | undefined {
+  const v = optArray(input, key)
+  if (v && !v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) throw invalidParameter(`${key} must be a list of structures.`)
+  return v as T[] | undefined
+}
+
 export function optObject(input: Input, key: string): Input | undefined {
   const v = input[key]
   if (v === undefined || v === null) return undefined
@@ -57,7 +71,7 @@ export interface Tag {
 }
 
 export function readTags(input: Input, key = 'tags'): Tag[] {
-  const tags = optArray<Input>(input, key) ?? []
+  const tags = optObjects(input, key) ?? []
   if (tags.length > 50) throw invalidParameter('The tags list can contain at most 50 tags.')
   return tags.map((t) => {
     if (typeof t?.key !== 'string' || t.key === '' || t.key.length > 128) {

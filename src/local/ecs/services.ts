@@ -5,7 +5,7 @@ import {ServiceError} from '../frontend/types.js'
 import type {ClusterRecord, ServiceRecord, TaskDefinitionRecord} from '../cluster/state.js'
 import {serviceArn} from './arns.js'
 import {findCluster, findService, findTaskDefinition, type EcsContext, type Handler} from './context.js'
-import {invalidParameter, optArray, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
+import {invalidParameter, optObjects, optStrings, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
 import {serviceShape} from './shapes.js'
 import {checkNetworkConfiguration, resolvePlacement} from './tasks.js'
 
@@ -31,7 +31,7 @@ function readDeploymentConfiguration(input: Input, current?: ServiceRecord['depl
 }
 
 function readLoadBalancers(ctx: EcsContext, input: Input, td: TaskDefinitionRecord, targetsAvailable: boolean): LoadBalancer[] | undefined {
-  const lbs = optArray<LoadBalancer>(input, 'loadBalancers')
+  const lbs = optObjects<LoadBalancer>(input, 'loadBalancers')
   if (!lbs) return undefined
   for (const lb of lbs) {
     if (!lb.targetGroupArn) throw invalidParameter('Fargate services support only Application and Network Load Balancers: targetGroupArn is required.')
@@ -46,7 +46,7 @@ function readLoadBalancers(ctx: EcsContext, input: Input, td: TaskDefinitionReco
 }
 
 function readRegistries(input: Input): Registry[] | undefined {
-  const regs = optArray<Registry>(input, 'serviceRegistries')
+  const regs = optObjects<Registry>(input, 'serviceRegistries')
   if (!regs) return undefined
   if (regs.length > 1) throw invalidParameter('Service registries can have at most 1 item.')
   return regs.map((r) => ({...r}))
@@ -191,10 +191,10 @@ const deleteService: Handler = (ctx, input) => {
 
 const describeServices: Handler = (ctx, input) => {
   const cluster = findCluster(ctx, optString(input, 'cluster'))
-  const refs = optArray<string>(input, 'services')
+  const refs = optStrings(input, 'services')
   if (!refs || refs.length === 0) throw invalidParameter('Services cannot be empty.')
   if (refs.length > 10) throw invalidParameter('Services can have at most 10 items.')
-  const withTags = (optArray<string>(input, 'include') ?? []).includes('TAGS')
+  const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
   const services: unknown[] = []
   const failures: unknown[] = []
   for (const ref of refs) {

@@ -3,7 +3,7 @@
 import {ServiceError} from '../frontend/types.js'
 import type {ClusterRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord} from '../cluster/state.js'
 import type {EcsContext, Handler} from './context.js'
-import {invalidParameter, mergeTags, optArray, readTags, reqString} from './input.js'
+import {invalidParameter, mergeTags, optStrings, readTags, reqString} from './input.js'
 
 function taggable(ctx: EcsContext, arn: string): ClusterRecord | ServiceRecord | TaskRecord | TaskDefinitionRecord {
   const s = ctx.store.state
@@ -30,7 +30,7 @@ const tagResource: Handler = (ctx, input) => {
 
 const untagResource: Handler = (ctx, input) => {
   const res = taggable(ctx, reqString(input, 'resourceArn'))
-  const keys = new Set(optArray<string>(input, 'tagKeys') ?? [])
+  const keys = new Set(optStrings(input, 'tagKeys') ?? [])
   res.tags = res.tags.filter((t) => !keys.has(t.key))
   ctx.store.commit(res)
   return {}

@@ -3,8 +3,9 @@
 import {taskDefinitionArn} from './arns.js'
 import {findTaskDefinition, type Handler} from './context.js'
 import {checkFargateSize, parseCpu, parseMemory} from './fargate-sizes.js'
-import {clientException, invalidParameter, optArray, optString, paginate, readTags, reqString, type Input} from './input.js'
+import {clientException, invalidParameter, optObjects, optStrings, optString, paginate, readTags, reqString, type Input} from './input.js'
 import {taskDefinitionShape} from './shapes.js'
+import {checkContainerShape} from './container-definition.js'
 import type {TaskDefinitionRecord} from '../cluster/state.js'
 
 const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/
@@ -20,7 +21,7 @@ function validate(input: Input): {cpu?: number; memory?: number} {
   if (!FAMILY.test(family)) {
     throw clientException('Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.')
   }
-  const containers = optArray<Record<string, any>>(input, 'containerDefinitions')
+  const containers = optObjects<Record<string, any>>(input, 'containerDefinitions')
   if (!containers || containers.length === 0) throw clientException('Container list cannot be empty.')
   if (containers.length > 10) throw clientException('Too many containers. A task definition can have at most 10 containers.')
   const names = new Set<string>()
@@ -31,6 +32,7 @@ function validate(input: Input): {cpu?: number; memory?: number} {
     if (names.has(c.name)) throw clientException(`Duplicate container name found: ${c.name}. Container names must be unique.`)
     names.add(c.name)
     if (typeof c.image !== 'string' || c.image === '') throw clientException('Container.image should not be null or empty.')
+    checkContainerShape(c)
   }
   for (const c of containers) {
     for (const d of c.dependsOn ?? []) {
@@ -44,7 +46,7 @@ function validate(input: Input): {cpu?: number; memory?: number} {
   const memory = memIn === undefined ? undefined : parseMemory(memIn)
   if (cpuIn !== undefined && cpu === undefined) throw clientException(`Invalid 'cpu' setting for task.`)
   if (memIn !== undefined && memory === undefined) throw clientException(`Invalid 'memory' setting for task.`)
-  const compat = optArray<string>(input, 'requiresCompatibilities') ?? []
+  const compat = optStrings(input, 'requiresCompatibilities') ?? []
   if (compat.includes('FARGATE')) {
     if (input.networkMode !== 'awsvpc') throw clientException(`Fargate only supports network mode ‘awsvpc’.`)
     if (cpu === undefined) throw clientException(`Fargate requires that 'cpu' be defined at the task level.`)
@@ -99,7 +101,7 @@ const register: Handler = (ctx, input) => {
 
 const describe: Handler = (ctx, input) => {
   const td = findTaskDefinition(ctx, reqString(input, 'taskDefinition'))
-  const withTags = (optArray<string>(input, 'include') ?? []).includes('TAGS')
+  const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
   return {taskDefinition: taskDefinitionShape(td), ...(withTags ? {tags: td.tags} : {})}
 }
 

@@ -4,14 +4,14 @@ import {createHash} from 'node:crypto'
 import {placeTasks, validateStrategy, type StrategyItem} from '../capacity/strategy.js'
 import {ServiceError} from '../frontend/types.js'
 import type {ClusterRecord, TaskDefinitionRecord, TaskRecord} from '../cluster/state.js'
-import {nameOf} from './arns.js'
 import {findCluster, findService, findTask, findTaskDefinition, type EcsContext, type Handler} from './context.js'
 import {checkFargateSize, parseCpu, parseMemory} from './fargate-sizes.js'
-import {invalidParameter, optArray, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
+import {invalidParameter, optObjects, optStrings, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
 import {taskShape} from './shapes.js'
 import {newTask} from './task-factory.js'
+import {CLIENT_TOKEN_TTL_MS} from '../cluster/task-manager.js'
+import {checkOverrideShape} from './container-definition.js'
 
-const TOKEN_TTL_MS = 12 * 60 * 60 * 1000
 
 /** Checks a task's network configuration as ECS does for awsvpc tasks. */
 export function checkNetworkConfiguration(td: TaskDefinitionRecord, nc: Input | undefined): void {
@@ -28,7 +28,7 @@ export function checkNetworkConfiguration(td: TaskDefinitionRecord, nc: Input | 
 /** The launch type / capacity provider strategy pair of a RunTask or CreateService call. */
 export function resolvePlacement(ctx: EcsContext, cluster: ClusterRecord, input: Input): {launchType?: 'FARGATE'; strategy?: StrategyItem[]} {
   const launchType = optString(input, 'launchType')
-  const strategy = optArray<StrategyItem>(input, 'capacityProviderStrategy')
+  const strategy = optObjects<StrategyItem>(input, 'capacityProviderStrategy')
   if (launchType && strategy && strategy.length > 0) {
     throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.')
   }
@@ -47,9 +47,11 @@ export function resolvePlacement(ctx: EcsContext, cluster: ClusterRecord, input:
 function checkOverrides(td: TaskDefinitionRecord, overrides: Input | undefined): Record<string, any> {
   if (!overrides) return {}
   const names = new Set((td.body.containerDefinitions as any[]).map((c) => c.name))
-  for (const o of (overrides.containerOverrides as any[] | undefined) ?? []) {
-    if (!names.has(o?.name)) throw invalidParameter(`Override for container named ${o?.name} is not a container in the TaskDefinition.`)
-    if (o.command !== undefined && !Array.isArray(o.command)) throw invalidParameter('containerOverrides.command must be a list of strings.')
+  const list = overrides.containerOverrides
+  if (list !== undefined && !Array.isArray(list)) throw invalidParameter('containerOverrides must be a list of structures.')
+  for (const o of (list as any[] | undefined) ?? []) {
+    checkOverrideShape(o, invalidParameter)
+    if (!names.has(o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`)
   }
   const out: Record<string, any> = {...overrides}
   if (overrides.cpu !== undefined || overrides.memory !== undefined) {
@@ -88,7 +90,7 @@ const runTask: Handler = (ctx, input) => {
   const fingerprint = createHash('sha256').update(JSON.stringify({...input, clientToken: undefined})).digest('hex')
   if (clientToken) {
     const seen = ctx.store.state.clientTokens[clientToken]
-    if (seen && now - seen.at < TOKEN_TTL_MS) {
+    if (seen && now - seen.at < CLIENT_TOKEN_TTL_MS) {
       if (seen.fingerprint !== fingerprint) {
         throw new ServiceError('ClientException', 'The specified client token has already been used in a request with different parameters.')
       }
@@ -145,10 +147,10 @@ const stopTask: Handler = (ctx, input) => {
 
 const describeTasks: Handler = (ctx, input) => {
   const cluster = findCluster(ctx, optString(input, 'cluster'))
-  const refs = optArray<string>(input, 'tasks')
+  const refs = optStrings(input, 'tasks')
   if (!refs || refs.length === 0) throw invalidParameter('Tasks cannot be empty.')
   if (refs.length > 100) throw invalidParameter('Tasks can have at most 100 items.')
-  const withTags = (optArray<string>(input, 'include') ?? []).includes('TAGS')
+  const withTags = (optStrings(input, 'include') ?? []).includes('TAGS')
   const tasks: unknown[] = []
   const failures: unknown[] = []
   for (const ref of refs) {

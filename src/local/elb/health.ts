@@ -79,6 +79,8 @@ export class HealthChecker {
   private timer: NodeJS.Timeout | undefined
   private readonly due = new Map<string, number>()
   private readonly inflight = new Set<string>()
+  /** When a failure last counted towards the unhealthy threshold (or when the target registered). */
+  private readonly failureCountedAt = new Map<string, number>()
 
   constructor(
     private readonly groups: () => TargetGroupRecord[],
@@ -98,7 +100,20 @@ export class HealthChecker {
   /** Checks a target now (on registration). */
   checkSoon(group: TargetGroupRecord, t: TargetRecord): void {
     this.due.set(key(group, t), 0)
+    this.failureCountedAt.set(key(group, t), Date.now())
     this.tick()
+  }
+
+  /** Quick checks find a healthy target fast, but failures count only once per (capped) interval, so a
+   * target still starting is not declared unhealthy sooner than the thresholds allow on AWS. */
+  private counts(group: TargetGroupRecord, k: string, failure: unknown): boolean {
+    if (failure === null) return true
+    const interval = Math.min(group.healthCheck.intervalSeconds * 1000, this.timing.maxIntervalMs)
+    const now = Date.now()
+    const last = this.failureCountedAt.get(k)
+    if (last !== undefined && now - last < interval) return false
+    this.failureCountedAt.set(k, now)
+    return true
   }
 
   private tick(): void {
@@ -123,7 +138,7 @@ export class HealthChecker {
         this.due.set(k, now + interval)
         void checkTarget(t, group.healthCheck).then((failure) => {
           this.inflight.delete(k)
-          if (group.targets.includes(t) && applyCheck(t, group.healthCheck, failure)) this.onChange()
+          if (group.targets.includes(t) && this.counts(group, k, failure) && applyCheck(t, group.healthCheck, failure)) this.onChange()
         })
       }
     }

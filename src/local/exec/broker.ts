@@ -1,6 +1,6 @@
 // The exec broker: the local stand-in for SSM's message gateway. ECS ExecuteCommand asks it for a
 // session; the client dials the session's stream URL with a single-use token that expires within a
-// minute; the task's exec agent, which keeps polling the broker, dials the same session from its side;
+// minute; the task's exec agent, which keeps polling the broker, joins the same session from its side;
 // the broker relays frames between the two, holding early frames until the other side arrives.
 import {randomBytes, timingSafeEqual} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
@@ -144,16 +144,17 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
     ws.on('close', () => endSession(s))
   }
 
-  function admit(ws: WebSocket, sessionId: string, role: 'client' | 'agent', first: string): void {
+  /** A client's websocket: its first frame carries the token. */
+  function admit(ws: WebSocket, sessionId: string, first: string): void {
     let token: unknown
     try {
       token = (JSON.parse(first) as {TokenValue?: unknown}).TokenValue
     } catch {
       return ws.close(CLOSE_TOKEN_REFUSED, 'the first frame must be the JSON open message with the token')
     }
-    const s = claim(sessionId, role, token)
+    const s = claim(sessionId, 'client', token)
     if (typeof s === 'string') return ws.close(CLOSE_TOKEN_REFUSED, s)
-    attach(ws as unknown as FrameSocket, s, role)
+    attach(ws as unknown as FrameSocket, s, 'client')
   }
 
   /** The in-process agent's side of a session: an in-memory socket instead of a loopback websocket. */
@@ -195,7 +196,6 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
         command: req.command,
         interactive: req.interactive,
         targetId: `ecs:${cluster}_${req.taskId}_${runtimeId}`,
-        streamUrl: `${streamBase()}${id}?role=agent`,
         tokenValue: s.agent.token,
       })
       p.wake?.()
@@ -209,13 +209,12 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
         return
       }
-      const role = url.searchParams.get('role') === 'agent' ? 'agent' : 'client'
       wss.handleUpgrade(req, socket, head, (ws) => {
         const timer = setTimeout(() => ws.close(CLOSE_TOKEN_REFUSED, 'no open message with a token'), 10_000)
         ws.once('message', (data, isBinary) => {
           clearTimeout(timer)
           if (isBinary) return ws.close(CLOSE_TOKEN_REFUSED, 'the first frame must be the JSON open message with the token')
-          admit(ws, m[1]!, role, String(data))
+          admit(ws, m[1]!, String(data))
         })
         ws.on('error', () => ws.terminate())
       })

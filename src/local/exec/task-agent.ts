@@ -13,8 +13,7 @@ export interface AgentAssignment {
   command: string
   interactive: boolean
   targetId: string
-  /** Data channel URL for an agent outside the control plane's process, and the token that admits it. */
-  streamUrl: string
+  /** The token that admits the agent to the session's data channel. */
   tokenValue: string
 }
 

@@ -93,7 +93,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
   for (const [k, v] of Object.entries(req.query)) if (!p.presigned || !PRESIGN_PARAMS.includes(k)) query[k] = v
   const host = headers.host ?? ''
   const request = {method: req.method, protocol: 'http:', hostname: host, path: safeDecodePath(req.rawPath), query, headers, body: req.body}
-  const signer = new SignatureV4({credentials: known, region: p.region, service: p.service, sha256: Sha256, applyChecksum: false})
+  const signer = signerFor(known, p.region, p.service)
   const opts = {signingDate, signingRegion: p.region, signingService: p.service, signableHeaders: new Set(p.signedHeaders)}
 
   let expected: string | undefined
@@ -159,6 +159,20 @@ function fromFields(
     return {ok: false, failure: 'IncompleteSignature', message: 'X-Amz-Expires must be between 1 and 604800 seconds.', service}
   }
   return {accessKeyId, date, region, service, signedHeaders: signedHeaders!.toLowerCase().split(';'), signature: signature!, amzDate: amzDate!, expires, presigned}
+}
+
+// Signers cache their derived signing keys (per day, region and service), so they are kept.
+const signers = new Map<string, SignatureV4>()
+
+function signerFor(known: Credentials, region: string, service: string): SignatureV4 {
+  const key = `${known.accessKeyId}\0${known.secretAccessKey}\0${region}\0${service}`
+  let signer = signers.get(key)
+  if (!signer) {
+    if (signers.size > 64) signers.clear()
+    signer = new SignatureV4({credentials: known, region, service, sha256: Sha256, applyChecksum: false})
+    signers.set(key, signer)
+  }
+  return signer
 }
 
 function first(v: string | string[] | undefined): string | undefined {

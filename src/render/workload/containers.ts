@@ -51,7 +51,7 @@ function labels(ctx: WorkloadContext, container: string, own: Record<string, str
   return Object.keys(merged).length ? merged : undefined
 }
 
-function logConfiguration(ctx: WorkloadContext, logging: Logging | undefined, prefix: string): Json {
+function logConfiguration(logging: Logging | undefined, prefix: string): Json {
   if (!logging) {
     return {
       LogDriver: 'awslogs',
@@ -90,7 +90,7 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
     Environment: [...extraEnv, ...variables(m.variables)].sort((a, b) => (a.Name < b.Name ? -1 : 1)),
     EnvironmentFiles: envFile(ctx, ctx.name, 'EnvFileARN', m.env_file, envFileParams),
     Secrets: main.entries.length ? main.entries : undefined,
-    LogConfiguration: logConfiguration(ctx, m.logging, 'copilot'),
+    LogConfiguration: logConfiguration(m.logging, 'copilot'),
     HealthCheck: containerHealthCheck(image.healthcheck, 'image.healthcheck'),
     DependsOn: dependsOn(image.depends_on),
     DockerLabels: labels(ctx, ctx.name, image.labels),
@@ -131,7 +131,7 @@ function renderSidecar(ctx: WorkloadContext, name: string, s: Sidecar, secretRef
     Environment: variables(s.variables),
     EnvironmentFiles: envFile(ctx, name, `${pascal(name)}EnvFileARN`, s.env_file, envFileParams),
     Secrets: secrets.entries.length ? secrets.entries : undefined,
-    LogConfiguration: logConfiguration(ctx, ctx.manifest.logging, 'copilot'),
+    LogConfiguration: logConfiguration(ctx.manifest.logging, 'copilot'),
     HealthCheck: containerHealthCheck(s.healthcheck, `sidecars.${name}.healthcheck`),
     DependsOn: dependsOn(s.depends_on),
     DockerLabels: labels(ctx, name, s.labels),
@@ -156,7 +156,7 @@ function renderFirelens(ctx: WorkloadContext, logging: Logging, secretRefs: Secr
     EnvironmentFiles: envFile(ctx, FIRELENS_CONTAINER, 'LogRouterEnvFileARN', logging.env_file, envFileParams),
     Secrets: secrets.entries.length ? secrets.entries : undefined,
     FirelensConfiguration: {Type: 'fluentbit', Options: options},
-    LogConfiguration: logConfiguration(ctx, undefined, 'firelens'),
+    LogConfiguration: logConfiguration(undefined, 'firelens'),
   })
 }
 
@@ -167,6 +167,6 @@ function renderTracingCollector(ctx: WorkloadContext): Json {
     Image: TRACING_IMAGE,
     Essential: false,
     Command: ['--config=/etc/ecs/ecs-xray.yaml'],
-    LogConfiguration: logConfiguration(ctx, undefined, 'tracing'),
+    LogConfiguration: logConfiguration(undefined, 'tracing'),
   }
 }

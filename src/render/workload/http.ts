@@ -126,6 +126,12 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     const hosts = aliases(rule.alias)
     if (hosts.length) conditions.push({Field: 'host-header', HostHeaderConfig: {Values: hosts}})
     if (rule.allowed_source_ips?.length) conditions.push({Field: 'source-ip', SourceIpConfig: {Values: rule.allowed_source_ips}})
+    const values = pathPatterns(rule.path).length + hosts.length + (rule.allowed_source_ips?.length ?? 0)
+    if (values > 5) {
+      throw new RenderError(
+        `the rule for path ${rule.path ?? '/'} has ${values} condition values (paths, aliases, allowed_source_ips): a load balancer rule takes at most 5; split it into additional_rules`,
+      )
+    }
     const forward = [{Type: 'forward', TargetGroupArn: ref(tg)}]
     const ruleId = `HTTPListenerRule${suffix}`
     ctx.t.resource(ruleId, 'AWS::ElasticLoadBalancingV2::ListenerRule', `Listener rule sending ${pathPatterns(rule.path)[0]} to ${ctx.name}`, {

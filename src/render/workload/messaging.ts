@@ -53,11 +53,11 @@ export function renderPublish(ctx: WorkloadContext): {env: Json[]; topics: unkno
   return {env: [{Name: 'COPILOT_SNS_TOPIC_ARNS', Value: sub(json)}], topics: refs}
 }
 
-function queueProperties(q: SqsQueue | undefined, name: string): Json {
+// No QueueName: generated names stay within SQS's 80 characters (and end in .fifo for FIFO queues).
+function queueProperties(q: SqsQueue | undefined): Json {
   const fifo = Boolean(q?.fifo)
   const fifoOpts = typeof q?.fifo === 'object' ? q.fifo : {}
   return compact({
-    QueueName: fifo ? `${name}.fifo` : undefined,
     FifoQueue: fifo || undefined,
     ContentBasedDeduplication: fifo ? ((fifoOpts as Json).content_based_deduplication ?? true) : undefined,
     DeduplicationScope: (fifoOpts as Json).deduplication_scope,
@@ -71,10 +71,10 @@ function queueProperties(q: SqsQueue | undefined, name: string): Json {
 
 /** A queue (and its dead-letter queue) that the given topics deliver to. */
 function renderQueue(ctx: WorkloadContext, id: string, label: string, q: SqsQueue | undefined, topics: TopicSubscription[], fifo: boolean): void {
-  const props = queueProperties(q, `${ctx.app}-${ctx.env}-${ctx.name}-${id}`)
+  const props = queueProperties(q)
   if (q?.dead_letter?.tries) {
     ctx.t.resource(`${id}DeadLetterQueue`, 'AWS::SQS::Queue', `Dead-letter queue of ${label}`, compact({
-      ...queueProperties(q, `${ctx.app}-${ctx.env}-${ctx.name}-${id}DLQ`),
+      ...queueProperties(q),
       MessageRetentionPeriod: 1209600,
     }))
     props.RedrivePolicy = {deadLetterTargetArn: getAtt(`${id}DeadLetterQueue`, 'Arn'), maxReceiveCount: q.dead_letter.tries}

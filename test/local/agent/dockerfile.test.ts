@@ -100,6 +100,16 @@ const cases: {name: string; file: string; want: Record<string, unknown>; opts?: 
     },
   },
   {
+    name: 'SHELL changes the shell form',
+    file: 'FROM x\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nCMD echo a | cat',
+    want: {cmd: ['/bin/bash', '-o', 'pipefail', '-c', 'echo a | cat']},
+  },
+  {
+    name: 'heredoc bodies are not instructions',
+    file: 'FROM x\nRUN <<EOF\nCMD ["wrong"]\nEOF\nCOPY <<-CONF /etc/app.conf\n  WORKDIR /wrong\n  CONF\nCMD ["right"]',
+    want: {cmd: ['right'], workdir: '/', copies: []},
+  },
+  {
     name: 'EXPOSE and USER',
     file: 'FROM x\nEXPOSE 8080/tcp 9090\nUSER node',
     want: {exposedPorts: [8080, 9090], user: 'node'},

@@ -1,10 +1,11 @@
+import {spawn} from 'node:child_process'
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {cleanupOrphans, ProcessDriver} from '../../../src/local/agent/process-driver.js'
-import {processStartTime} from '../../../src/local/agent/pids.js'
+import {AGENT_MARKER_VAR, agentMarker, processStartTime} from '../../../src/local/agent/pids.js'
 import type {ExecProcess} from '../../../src/local/agent/types.js'
 import {RecordingListener, alive, taskSpec, tempDir} from './helpers.js'
 
@@ -104,10 +105,50 @@ describe('cleanupOrphans', () => {
 
     // The "crash": the driver is dropped without shutdown, and a new agent starts on the same state.
     const killed = cleanupOrphans(dir.path)
-    expect(killed.sort()).toEqual([...pids].sort())
+    expect(killed).toEqual(expect.arrayContaining(pids))
     await listener.until(() => pids.every((p) => !alive(p)))
     expect(alive(process.pid)).toBe(true)
     expect(readdirSync(join(dir.path, 'agent', 'pids'))).toEqual([])
+  })
+
+  it('also kills a marked process no record names (started in the instant before a crash)', async () => {
+    const marker = agentMarker(dir.path)
+    const child = spawn('sleep', ['60'], {env: {PATH: process.env.PATH, [AGENT_MARKER_VAR]: marker}, detached: true, stdio: 'ignore'})
+    const other = spawn('sleep', ['60'], {env: {PATH: process.env.PATH, [AGENT_MARKER_VAR]: agentMarker('/elsewhere')}, detached: true, stdio: 'ignore'})
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    await new Promise((r) => setTimeout(r, 100))
+    expect(cleanupOrphans(dir.path)).toContain(child.pid)
+    await gone
+    // Another state directory's processes are not this agent's.
+    expect(alive(other.pid!)).toBe(true)
+    other.kill('SIGKILL')
+  })
+
+  it('leaves no process behind on shutdown, even one that left its process group', async () => {
+    const stateDir = join(dir.path, 'escape')
+    const listener = new RecordingListener()
+    const driver = new ProcessDriver({stateDir, listener, defaultStopTimeout: 1})
+    const spec = taskSpec([{command: ['sh', '-c', 'setsid sleep 60 & echo $!; while :; do sleep 0.05; done']}])
+    await driver.start(spec)
+    const line = await listener.until(() => listener.linesOf(spec.taskId)[0])
+    const escaped = Number(line)
+    expect(alive(escaped)).toBe(true)
+    await driver.shutdown()
+    await listener.until(() => !alive(escaped))
+  })
+
+  it('stops a container whose escaped child holds its output open, and kills that child', async () => {
+    const stateDir = join(dir.path, 'held')
+    const listener = new RecordingListener()
+    const driver = new ProcessDriver({stateDir, listener})
+    // The escaped sleep inherits stdout: without care, the output never closes and the task never stops.
+    const spec = taskSpec([{command: ['sh', '-c', 'setsid sleep 60 & echo $!; exit 5']}])
+    await driver.start(spec)
+    const stopped = await listener.stopped(spec.taskId, 5000)
+    expect(stopped.containers[0]!.exitCode).toBe(5)
+    const escaped = Number(listener.linesOf(spec.taskId)[0])
+    await listener.until(() => !alive(escaped))
+    await driver.shutdown()
   })
 
   it('does nothing for a state directory that never ran tasks', () => {

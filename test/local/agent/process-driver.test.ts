@@ -91,6 +91,18 @@ describe('ProcessDriver', () => {
     expect(listener.linesOf(polite.taskId)).toContain('bye')
   })
 
+  it('stops a container only after the containers that depend on it', async () => {
+    const term = (name: string) => `trap "echo ${name} stopping; exit 0" TERM; echo ${name} up; while :; do sleep 0.05; done`
+    const spec = taskSpec([
+      {name: 'sidecar', essential: false, command: ['sh', '-c', term('sidecar')], stopTimeout: 2},
+      {name: 'app', command: ['sh', '-c', term('app')], dependsOn: [{containerName: 'sidecar', condition: 'START'}], stopTimeout: 2},
+    ])
+    await driver.start(spec)
+    await listener.until(() => listener.linesOf(spec.taskId).length === 2)
+    await driver.stop(spec.taskId, 'UserInitiated', 'done')
+    expect(listener.linesOf(spec.taskId).filter((l) => l.endsWith('stopping'))).toEqual(['app stopping', 'sidecar stopping'])
+  })
+
   it('reports health from the container health check as it flips', async () => {
     const flag = join(dir.path, 'healthy-flag')
     const spec = taskSpec([
@@ -198,15 +210,33 @@ describe('ProcessDriver', () => {
     expect(listener.linesOf(spec.taskId)).toEqual([`hello there from ${join(ctx, 'app')}`, `us-east-1 ${spec.taskId} ${port} ${port}`])
   })
 
-  it('lets task environment override the image and keeps PORT for the agent', async () => {
+  it('tells, in the task log, when an app ignores $PORT and listens elsewhere', async () => {
+    const checking = new ProcessDriver({stateDir: join(dir.path, 'checking'), listener, portCheckDelays: [300, 900]})
+    // Port 0 stands for a hard-coded port: anything but the one the agent assigned.
+    const elsewhere = `require('http').createServer(()=>{}).listen(0,'127.0.0.1',()=>console.log('listening'))`
+    const good = taskSpec([{name: 'web', command: [node, '-e', httpServer], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
+    const bad = taskSpec([{name: 'web', command: [node, '-e', elsewhere], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
+    await Promise.all([checking.start(good), checking.start(bad)])
+    const running = await listener.running(bad.taskId)
+    const hostPort = running.containers[0]!.networkBindings[0]!.hostPort
+    const warning = await listener.until(() => listener.linesOf(bad.taskId).find((l) => l.startsWith('[pier agent]')), 5000)
+    expect(warning).toMatch(new RegExp(`^\\[pier agent\\] container web listens on port \\d+, not on the port the process driver gave it \\(PORT=${hostPort}; PORT_8080=${hostPort}\\)`))
+    expect(listener.logs.find((l) => l.taskId === bad.taskId && l.line === warning)!.stream).toBe('stderr')
+    await new Promise((r) => setTimeout(r, 700))
+    expect(listener.linesOf(good.taskId).filter((l) => l.startsWith('[pier agent]'))).toEqual([])
+    await checking.shutdown()
+  })
+
+  it('layers the environment: agent defaults, image, task definition, then PORT from the agent', async () => {
     const ctx = join(dir.path, 'ctx2')
     mkdirSync(ctx, {recursive: true})
-    writeFileSync(join(ctx, 'Dockerfile'), 'FROM x\nENV A=image B=image\nCMD ["sh", "-c", "echo $A $B $PORT"]')
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM x\nENV A=image B=image\nCMD ["sh", "-c", "echo $A $B $C $AWS_ENDPOINT_URL $PORT"]')
+    const local = new ProcessDriver({stateDir: join(dir.path, 'layers'), listener, environment: {AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', A: 'agent', C: 'agent'}})
     const spec = taskSpec([
       {dockerLabels: {'pier.build.context': ctx}, environment: {B: 'task', PORT: '80'}, portMappings: [{containerPort: 80}]},
     ])
-    await driver.start(spec)
+    await local.start(spec)
     const stopped = await listener.stopped(spec.taskId)
-    expect(listener.linesOf(spec.taskId)).toEqual([`image task ${stopped.containers[0]!.networkBindings[0]!.hostPort}`])
+    expect(listener.linesOf(spec.taskId)).toEqual([`image task agent http://127.0.0.1:4566 ${stopped.containers[0]!.networkBindings[0]!.hostPort}`])
   })
 })

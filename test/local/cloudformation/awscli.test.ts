@@ -5,20 +5,37 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {harness, type Harness} from './helpers.js'
-import {serveQuery} from './query-server.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../../../src/local/contracts.js'
+import {createControlPlane, type ControlPlane} from '../../../src/local/control-plane.js'
+import {createCloudFormation, type CloudFormation} from '../../../src/local/cloudformation/index.js'
 
 const AWS = '/usr/bin/aws'
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
-let h: Harness
-let server: Awaited<ReturnType<typeof serveQuery>>
+let cp: ControlPlane
+let cfn: CloudFormation
 let home: string
+
+async function parameter(name: string): Promise<string | undefined> {
+  try {
+    return (await cp.api.json('AmazonSSM', 'GetParameter', {Name: name})).Parameter.Value
+  } catch {
+    return undefined
+  }
+}
+
+async function parameterCount(): Promise<number> {
+  return (await cp.api.json('AmazonSSM', 'DescribeParameters', {})).Parameters.length
+}
+
+async function logGroups(): Promise<string[]> {
+  return (await cp.api.json('Logs_20140328', 'DescribeLogGroups', {})).logGroups.map((g: any) => g.logGroupName)
+}
 
 function aws(...args: string[]): Promise<{code: number; stdout: string; stderr: string; json: any}> {
   return new Promise((resolve) => {
-    execFile(AWS, ['--endpoint-url', server.endpoint, '--region', 'us-east-1', '--output', 'json', 'cloudformation', ...args], {
-      env: {PATH: process.env.PATH, HOME: home, AWS_ACCESS_KEY_ID: 'PIERLOCALACCESSKEY00', AWS_SECRET_ACCESS_KEY: 'pier-local-secret-access-key',
+    execFile(AWS, ['--endpoint-url', cp.endpoint, '--region', 'us-east-1', '--output', 'json', 'cloudformation', ...args], {
+      env: {PATH: process.env.PATH, HOME: home, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
         AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1'},
     }, (err, stdout, stderr) => {
       let json: any
@@ -35,12 +52,13 @@ function aws(...args: string[]): Promise<{code: number; stdout: string; stderr: 
 describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'pier-awscli-'))
-    h = await harness()
-    server = await serveQuery(h.cfn.service)
+    cp = await createControlPlane({stateDir: join(home, 'state'), port: 0, log: () => undefined})
+    cfn = createCloudFormation({stateDir: join(home, 'state'), api: cp.api, region: cp.region, accountId: cp.accountId})
+    cp.register({query: [cfn.service]})
+    cp.onClose(() => cfn.close())
   })
   afterAll(async () => {
-    await server?.close()
-    await h?.close()
+    await cp?.close()
     rmSync(home, {recursive: true, force: true})
   })
 
@@ -49,7 +67,7 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
       '--parameters', 'ParameterKey=Env,ParameterValue=test', '--tags', 'Key=app,Value=demo')
     expect(created.stderr).toBe('')
     expect(created.json.StackId).toMatch(/^arn:aws:cloudformation:us-east-1:000000000000:stack\/demo-app\//)
-    await h.cfn.idle()
+    await cfn.idle()
 
     const [described, eventsOut] = await Promise.all([aws('describe-stacks', '--stack-name', 'demo-app'), aws('describe-stack-events', '--stack-name', 'demo-app')])
     const stack = described.json.Stacks[0]
@@ -59,7 +77,8 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
     expect(stack.Outputs).toEqual(expect.arrayContaining([
       {OutputKey: 'ImageParameter', OutputValue: '/pier/demo-app/image', ExportName: 'demo-app-ImageParameter'},
       {OutputKey: 'LogGroupArn', OutputValue: 'arn:aws:logs:us-east-1:000000000000:log-group:/copilot/demo-app:*'}]))
-    expect(h.api.ssm.get('/pier/demo-app/image')).toBe('nginx:latest')
+    expect(await parameter('/pier/demo-app/image')).toBe('nginx:latest')
+    expect(await logGroups()).toEqual(['/copilot/demo-app'])
 
     const events = eventsOut.json.StackEvents
     expect(events[0]).toMatchObject({LogicalResourceId: 'demo-app', ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::CloudFormation::Stack'})
@@ -75,9 +94,9 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
     expect(actions.Logs).toMatchObject({Action: 'Modify', Replacement: 'False'})
     expect(actions.Image).toMatchObject({Action: 'Modify', Replacement: 'False', Details: [{Target: {Name: 'Value', RequiresRecreation: 'Never'}}]})
     expect((await aws('execute-change-set', '--change-set-name', cs.json.Id)).code).toBe(0)
-    await h.cfn.idle()
+    await cfn.idle()
     expect((await aws('describe-stacks', '--stack-name', 'demo-app')).json.Stacks[0].StackStatus).toBe('UPDATE_COMPLETE')
-    expect(h.api.ssm.get('/pier/demo-app/image')).toBe('nginx:stable')
+    expect(await parameter('/pier/demo-app/image')).toBe('nginx:stable')
 
     const empty = await aws('create-change-set', '--stack-name', 'demo-app', '--change-set-name', 'again', '--use-previous-template',
       '--parameters', 'ParameterKey=Env,UsePreviousValue=true', 'ParameterKey=Token,UsePreviousValue=true')
@@ -86,18 +105,18 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
       StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set."})
 
     expect((await aws('delete-stack', '--stack-name', 'demo-app')).code).toBe(0)
-    await h.cfn.idle()
+    await cfn.idle()
     const gone = await aws('describe-stacks', '--stack-name', 'demo-app')
     expect(gone.code).not.toBe(0)
     expect(gone.stderr).toMatch(/An error occurred \(ValidationError\) when calling the DescribeStacks operation.*: Stack with id demo-app does not exist/)
-    expect(h.api.ssm.size).toBe(0)
-    expect(h.api.logs.size).toBe(0)
+    expect(await parameterCount()).toBe(0)
+    expect(await logGroups()).toEqual([])
   }, 120_000)
 
   it('rolls back a stack that fails mid-way', async () => {
     const created = await aws('create-stack', '--stack-name', 'midway', '--template-body', `file://${join(fixtures, 'fails-midway.yaml')}`)
     expect(created.code).toBe(0)
-    await h.cfn.idle()
+    await cfn.idle()
     const [described, eventsOut] = await Promise.all([aws('describe-stacks', '--stack-name', 'midway'), aws('describe-stack-events', '--stack-name', 'midway')])
     expect(described.json.Stacks[0].StackStatus).toBe('ROLLBACK_COMPLETE')
     const events = eventsOut.json.StackEvents.reverse()
@@ -107,12 +126,13 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
       'Invalid CREATE_IN_PROGRESS', 'Invalid CREATE_FAILED', 'midway ROLLBACK_IN_PROGRESS',
       'Invalid DELETE_COMPLETE', 'Second DELETE_IN_PROGRESS', 'Second DELETE_COMPLETE', 'First DELETE_IN_PROGRESS', 'First DELETE_COMPLETE',
       'midway ROLLBACK_COMPLETE'])
-    expect(events.find((e: any) => e.ResourceStatus === 'CREATE_FAILED').ResourceStatusReason).toContain("Parameter name: can't be prefixed")
+    expect(events.find((e: any) => e.ResourceStatus === 'CREATE_FAILED').ResourceStatusReason)
+      .toMatch(/^Resource handler returned message: "Parameter name: can't be prefixed with "aws" or "ssm".*\(Service: Ssm, Status Code: 400, Request ID: [-0-9a-f]+\)$/)
     expect(events.find((e: any) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS').ResourceStatusReason)
       .toBe('The following resource(s) failed to create: [Invalid]. Rollback requested by user.')
-    expect(h.api.ssm.size).toBe(0)
+    expect(await parameterCount()).toBe(0)
     expect((await aws('delete-stack', '--stack-name', 'midway')).code).toBe(0)
-    await h.cfn.idle()
+    await cfn.idle()
     expect((await aws('list-stacks', '--stack-status-filter', 'DELETE_COMPLETE')).json.StackSummaries.map((s: any) => s.StackName).sort())
       .toEqual(['demo-app', 'midway'])
   }, 120_000)

@@ -46,9 +46,12 @@ function fakeEcs(api: FakeApi) {
   on('DescribeServices', (i) => {
     const svc = services.get(i.services[0])
     if (!svc) return {services: [], failures: [{arn: i.services[0], reason: 'MISSING'}]}
+    if (svc.status === 'DRAINING') svc.status = 'INACTIVE'
     const d = svc.deployments[0]!
     d.polls++
-    if (d.taskDefinition.includes('crash')) {
+    if (d.taskDefinition.includes('hang')) {
+      // Tasks never start: only a cancellation ends the wait.
+    } else if (d.taskDefinition.includes('crash')) {
       if (d.polls >= 2 && d.rolloutState !== 'FAILED') {
         d.rolloutState = 'FAILED'
         d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.'
@@ -59,7 +62,6 @@ function fakeEcs(api: FakeApi) {
     else {
       d.rolloutState = 'COMPLETED'
       svc.deployments = [d]
-      if (svc.status === 'DRAINING') svc.status = 'INACTIVE'
     }
     return {services: [{serviceArn: i.services[0], ...svc}]}
   })
@@ -96,7 +98,7 @@ const stack = (image: string, count = 2) => JSON.stringify({
     }},
   },
   Outputs: {ServiceName: {Value: {'Fn::GetAtt': ['Service', 'Name']}}},
-}).replace(/\$\{Image\}/, image.includes('crash') ? 'crash' : 'ok')
+}).replace(/\$\{Image\}/, image.includes('crash') ? 'crash' : image.includes('hang') ? 'hang' : 'ok')
 
 let h: Harness
 let ecs: ReturnType<typeof fakeEcs>
@@ -164,6 +166,28 @@ describe('ECS providers', () => {
     // The replaced task definition revision is cleaned up once the service is back on the old one.
     expect(ecs.calls.filter((c) => c.op === 'DeregisterTaskDefinition').map((c) => c.input.taskDefinition))
       .toEqual([expect.stringContaining('demo-test-web-crash')])
+  })
+
+  it('deletes a service that never stabilized when its stack rolls back', async () => {
+    await h.call('CreateStack', {StackName: 'demo-test-web', TemplateBody: stack('crash')})
+    expect((await h.settle('demo-test-web')).StackStatus).toBe('ROLLBACK_COMPLETE')
+    const ops = ecs.calls.map((c) => c.op)
+    expect(ops.indexOf('DeleteService')).toBeGreaterThan(ops.indexOf('CreateService'))
+    expect(ops.indexOf('DeleteCluster')).toBeGreaterThan(ops.indexOf('DeleteService'))
+    expect([...ecs.services.values()].map((s) => s.status)).toEqual(['INACTIVE'])
+  })
+
+  it('stops waiting for a rollout when the update is cancelled', async () => {
+    await h.call('CreateStack', {StackName: 'demo-test-web', TemplateBody: stack('nginx')})
+    await h.settle('demo-test-web')
+    await h.call('UpdateStack', {StackName: 'demo-test-web', TemplateBody: stack('hang')})
+    while (!ecs.calls.some((c) => c.op === 'UpdateService')) await new Promise((r) => setTimeout(r, 2))
+    await h.call('CancelUpdateStack', {StackName: 'demo-test-web'})
+    expect((await h.settle('demo-test-web')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE')
+    const events = await h.events('demo-test-web')
+    expect(events.find((e) => e.LogicalResourceId === 'Service' && e.ResourceStatus === 'UPDATE_FAILED').ResourceStatusReason).toBe('Resource update cancelled')
+    expect(ecs.calls.filter((c) => c.op === 'UpdateService').map((c) => c.input.taskDefinition))
+      .toEqual([expect.stringContaining('demo-test-web-hang'), expect.stringContaining('demo-test-web-ok')])
   })
 
   it('waits for a scale change, and deletes by scaling to zero first', async () => {

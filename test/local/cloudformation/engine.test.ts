@@ -75,6 +75,27 @@ describe('create', () => {
     expect(h.world.live.size).toBe(1)
   })
 
+  it('deletes everything on failure with OnFailure=DELETE, and times out with TimeoutInMinutes', async () => {
+    await h.call('CreateStack', {StackName: 'gone', OnFailure: 'DELETE',
+      TemplateBody: tpl({Good: {Type: 'Test::Thing', Properties: {}}, Bad: {Type: 'Test::Thing', DependsOn: 'Good', Properties: {FailCreate: true}}})})
+    const gone = await h.settle((await h.call('ListStacks')).StackSummaries[0].StackId)
+    expect(gone.StackStatus).toBe('DELETE_COMPLETE')
+    expect(h.world.live.size).toBe(0)
+    expect((await h.events(gone.StackId)).find((e) => e.ResourceStatus === 'DELETE_IN_PROGRESS' && e.LogicalResourceId === 'gone').ResourceStatusReason)
+      .toBe('The following resource(s) failed to create: [Bad]. Delete requested by user.')
+
+    // A minute lasts 50 ms in these tests.
+    await h.call('CreateStack', {StackName: 'slow', TimeoutInMinutes: 1, TemplateBody: tpl({S: {Type: 'Test::Thing', Properties: {DelayMs: 10000}}})})
+    const slow = await h.settle('slow')
+    expect(slow.StackStatus).toBe('ROLLBACK_COMPLETE')
+    const events = await h.events('slow')
+    expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS').ResourceStatusReason)
+      .toBe('Stack creation time exceeded the specified timeout. Rollback requested by user.')
+    expect(events.find((e) => e.ResourceStatus === 'CREATE_FAILED').ResourceStatusReason).toBe('Resource creation cancelled')
+    await expect(h.call('CreateStack', {StackName: 'x', OnFailure: 'DELETE', DisableRollback: true, TemplateBody: tpl({A: {Type: 'Test::Thing'}})}))
+      .rejects.toThrow('You can specify either DisableRollback or OnFailure, but not both.')
+  })
+
   it('fails an unknown resource type clearly', async () => {
     await h.call('CreateStack', {StackName: 'demo', TemplateBody: tpl({X: {Type: 'AWS::Made::Up', Properties: {}}})})
     await h.settle('demo')
@@ -135,6 +156,23 @@ describe('parameters and capabilities', () => {
     expect(res.StackResourceSummaries.map((r: any) => r.LogicalResourceId).sort()).toEqual(['B', 'Role'])
     const role = (await h.call('DescribeStackResource', {StackName: 'demo', LogicalResourceId: 'Role'})).StackResourceDetail
     expect(role.PhysicalResourceId).toMatch(/^demo-Role-[A-Z0-9]{13}$/)
+  })
+
+  it('accepts the AWS-specific parameter types and reads list values from SSM', async () => {
+    h.api.ssm.set('/demo/subnets', 'subnet-1,subnet-2')
+    const typed = tpl({A: {Type: 'Test::Thing', Properties: {Value: {'Fn::Join': ['+', [{'Fn::Join': ['|', {Ref: 'Subnets'}]}, {Ref: 'Key'}, {'Fn::Select': [1, {Ref: 'Groups'}]}]]}}}}, {
+      Parameters: {
+        Subnets: {Type: 'AWS::SSM::Parameter::Value<List<String>>', Default: '/demo/subnets'},
+        Key: {Type: 'AWS::EC2::KeyPair::KeyName', Default: 'k'},
+        Groups: {Type: 'List<AWS::EC2::SecurityGroup::Id>', Default: 'sg-1, sg-2'},
+        Vpc: {Type: 'AWS::EC2::VPC::Id', Default: 'vpc-1'},
+      },
+      Outputs: {V: {Value: {'Fn::GetAtt': ['A', 'Value']}}},
+    })
+    await h.call('CreateStack', {StackName: 'typed', TemplateBody: typed})
+    expect((await h.settle('typed')).Outputs[0].OutputValue).toBe('subnet-1|subnet-2+k+sg-2')
+    await expect(h.call('ValidateTemplate', {TemplateBody: tpl({A: {Type: 'Test::Thing'}}, {Parameters: {P: {Type: 'Strin'}}})}))
+      .rejects.toThrow('Template format error: Unrecognized parameter type: Strin')
   })
 
   it('requires CAPABILITY_NAMED_IAM for named IAM resources', async () => {
@@ -308,6 +346,23 @@ describe('delete', () => {
     expect(statuses(events, 'Kept').at(-1)).toBe('DELETE_SKIPPED')
     // Deleting a stack that does not exist succeeds, as on AWS.
     await expect(h.call('DeleteStack', {StackName: 'demo'})).resolves.toEqual({})
+  })
+
+  it('deletes a stack while it is being created', async () => {
+    await h.call('CreateStack', {StackName: 'demo', TemplateBody: tpl({
+      Fast: {Type: 'Test::Thing', Properties: {}},
+      Slow: {Type: 'Test::Thing', Properties: {DelayMs: 10000}},
+      Later: {Type: 'Test::Thing', DependsOn: 'Slow', Properties: {}},
+    })})
+    while (!h.world.log.some((l) => l.startsWith('create Fast'))) await new Promise((r) => setTimeout(r, 2))
+    await h.call('DeleteStack', {StackName: 'demo'})
+    const stack = await h.settle((await h.call('ListStacks')).StackSummaries[0].StackId)
+    expect(stack.StackStatus).toBe('DELETE_COMPLETE')
+    expect(h.world.live.size).toBe(0)
+    const events = await h.events(stack.StackId)
+    expect(events.filter((e) => e.LogicalResourceId === 'demo').map((e) => e.ResourceStatus))
+      .toEqual(['CREATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])
+    expect(statuses(events, 'Slow')).toEqual(['CREATE_IN_PROGRESS', 'CREATE_FAILED', 'DELETE_COMPLETE'])
   })
 
   it('reports DELETE_FAILED and can retain the failing resource on retry', async () => {

@@ -177,7 +177,7 @@ export async function harness(opts: {dir?: string; api?: FakeApi} = {}): Promise
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'pier-cfn-'))
   const api = opts.api ?? fakeApi()
   const make = () => {
-    const cfn = createCloudFormation({stateDir: dir, api, region: 'us-east-1', accountId: '000000000000', providers: {servicePollMs: 1}})
+    const cfn = createCloudFormation({stateDir: dir, api, region: 'us-east-1', accountId: '000000000000', providers: {servicePollMs: 1}, minuteMs: 50})
     return {cfn, world: registerThing(cfn.registry)}
   }
   let {cfn, world} = make()

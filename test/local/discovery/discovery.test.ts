@@ -95,6 +95,35 @@ describe('LocalDiscovery', () => {
     await registry.deleteService(svc.id)
   })
 
+  it('answers on the container ports when ECS registers a host port, or no port at all (A records)', async () => {
+    const a = await serve('a')
+    const b = await serve('b')
+    const bindings: Record<string, {containerPort: number; hostPort: number}[]> = {
+      'task-a': [{containerPort: 8080, hostPort: a.port}],
+      'task-b': [{containerPort: 8080, hostPort: b.port}, {containerPort: 9090, hostPort: b.port}],
+    }
+    const dir2 = tempDir('pier-discovery-ports-')
+    const withAgent = new LocalDiscovery({stateDir: dir2.path, portsOf: (id) => bindings[id] ?? []})
+    const ns = withAgent.createNamespace({name: 'test.demo.local'})
+    const svc = withAgent.createService({name: 'api', namespaceId: ns.id})
+    await withAgent.registerInstance(svc.arn, 'task-a', {ip: '127.0.0.1', port: a.port})
+    await withAgent.registerInstance(svc.arn, 'task-b', {ip: '127.0.0.1'})
+    const address = withAgent.getService(svc.id)!.address
+    expect(withAgent.listInstances(svc.id).map((i) => i.ports)).toEqual([
+      [{listenPort: 8080, targetPort: a.port}],
+      [{listenPort: 8080, targetPort: b.port}, {listenPort: 9090, targetPort: b.port}],
+    ])
+    expect([await get(address, 8080), await get(address, 8080)].sort()).toEqual(['a', 'b'])
+    expect(await get(address, 9090)).toBe('b')
+    await withAgent.deregisterInstance(svc.arn, 'task-b')
+    expect(await refused(address, 9090)).toBe(true)
+    expect(await get(address, 8080)).toBe('a')
+    await withAgent.close()
+    a.server.close()
+    b.server.close()
+    dir2.remove()
+  })
+
   it('refuses an instance for an unknown service', async () => {
     await expect(registry.registerInstance('srv-nope', 'x', {ip: '127.0.0.1', port: 1})).rejects.toThrow(/Service srv-nope not found/)
   })
@@ -102,9 +131,10 @@ describe('LocalDiscovery', () => {
 
 describe('service discovery for process-driver tasks', () => {
   const dir = tempDir('pier-discovery-tasks-')
-  const registry = new LocalDiscovery({stateDir: dir.path})
+  // Wired as the control plane does: the registry learns container ports from the driver.
+  const registry: LocalDiscovery = new LocalDiscovery({stateDir: dir.path, portsOf: (id) => driver.portBindings(id)})
   const listener = new RecordingListener()
-  const driver = new ProcessDriver({stateDir: dir.path, listener, hostsFile: () => registry.hostsFor()})
+  const driver: ProcessDriver = new ProcessDriver({stateDir: dir.path, listener, hostsFile: () => registry.hostsFor()})
   registry.onChange(() => driver.refreshHosts())
   afterAll(async () => {
     await driver.shutdown()
@@ -113,11 +143,16 @@ describe('service discovery for process-driver tasks', () => {
   })
 
   it.skipIf(!isRoot)('lets a task fetch another by its discovery name, even one created after it started (needs root for a private /etc/hosts)', async () => {
+    // Each attempt has a deadline: a fetch whose connection the forwarder closes while the target
+    // starts can stay pending with nothing else keeping node alive (it would exit 0, silently).
     const client = `
+      const alive = setInterval(() => {}, 1000);
       (async () => {
         for (let i = 0; i < 100; i++) {
-          try { console.log(await (await fetch('http://api.test.demo.local:8080/')).text()); return }
-          catch { await new Promise((r) => setTimeout(r, 100)) }
+          try {
+            console.log(await (await fetch('http://api.test.demo.local:8080/', {signal: AbortSignal.timeout(2000)})).text())
+            return clearInterval(alive)
+          } catch { await new Promise((r) => setTimeout(r, 100)) }
         }
         console.log('gave up'); process.exit(1)
       })()`
@@ -128,14 +163,25 @@ describe('service discovery for process-driver tasks', () => {
     const ns = registry.createNamespace({name: 'test.demo.local'})
     const svc = registry.createService({name: 'api', namespaceId: ns.id})
     const server = `require('http').createServer((q,s)=>s.end('hello from '+process.env.PIER_TASK_ID)).listen(+process.env.PORT,'127.0.0.1')`
-    const api = taskSpec([{name: 'api', command: [process.execPath, '-e', server], portMappings: [{containerPort: 8080}]}])
+    // Its health check runs in the task's mount namespace too, so it sees the discovery names.
+    const healthCheck = {command: ['CMD-SHELL', 'getent hosts api.test.demo.local'], interval: 0.1, timeout: 2, retries: 3, startPeriod: 0}
+    const api = taskSpec([{name: 'api', command: [process.execPath, '-e', server], portMappings: [{containerPort: 8080}], healthCheck}])
     await driver.start(api)
     const running = await listener.running(api.taskId)
-    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1', port: running.containers[0]!.networkBindings[0]!.hostPort, containerPort: 8080})
+    // Registered as ECS does for Pier's services (A records only): the task's address, no port.
+    expect(running.containers[0]!.networkBindings).toHaveLength(1)
+    await registry.registerInstance(svc.arn, api.taskId, {ip: '127.0.0.1'})
 
     const stopped = await listener.stopped(caller.taskId, 20_000)
-    expect(listener.linesOf(caller.taskId)).toEqual([`hello from ${api.taskId}`])
+    expect(listener.linesOf(caller.taskId), JSON.stringify(stopped)).toEqual([`hello from ${api.taskId}`])
     expect(stopped.containers[0]!.exitCode).toBe(0)
+    await listener.until(() => listener.last(api.taskId)?.healthStatus === 'HEALTHY')
+    // Exec sessions join the task's mount namespace, so the names resolve there too.
+    const session = driver.exec(api.taskId, 'api', 'getent hosts api.test.demo.local', {tty: false})
+    let out = ''
+    session.onStdout((d) => (out += d.toString()))
+    expect(await new Promise((resolve) => session.onExit(resolve))).toBe(0)
+    expect(out).toMatch(new RegExp(`^${svc.address.replace(/\./g, '\\.')}\\s+api\\.test\\.demo\\.local`))
     await driver.stop(api.taskId, 'UserInitiated', 'done')
     await registry.deregisterInstance(svc.arn, api.taskId)
   })

@@ -36,6 +36,14 @@ describe('clusters', () => {
     await expectServiceError(h.call('CreateCluster', {clusterName: 'bad name!'}), 'InvalidParameterException')
   })
 
+  it('updates cluster settings', async () => {
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    const out = await h.call('UpdateCluster', {cluster: 'c1', settings: [{name: 'containerInsights', value: 'enabled'}]})
+    expect(out.cluster.settings).toEqual([{name: 'containerInsights', value: 'enabled'}])
+    await expectServiceError(h.call('UpdateClusterSettings', {cluster: 'c1', settings: [{name: 'other', value: 'x'}]}), 'InvalidParameterException')
+    await expectServiceError(h.call('UpdateCluster', {cluster: 'ghost'}), 'ClusterNotFoundException')
+  })
+
   it('refuses to delete a cluster with running tasks', async () => {
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('job'))
@@ -111,6 +119,8 @@ describe('task definitions', () => {
       {executionRoleArn: undefined, containerDefinitions: [{name: 'a', image: 'x', logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': 'g'}}}]},
       'Fargate requires task definition to have execution role ARN to support log driver awslogs.',
     ],
+    [{containerDefinitions: [{name: 'a', image: 'x', environment: 'A=1'}]}, "Container 'a': environment must be a list of {name, value} with string values."],
+    [{containerDefinitions: [{name: 'a', image: 'x', portMappings: [{containerPort: 70000}]}]}, "Container 'a': portMappings must be a list with a containerPort between 1 and 65535 each."],
   ])('rejects %j', async (change, message) => {
     await expectServiceError(h.call('RegisterTaskDefinition', {...taskDef('bad'), ...change}), 'ClientException', message)
   })

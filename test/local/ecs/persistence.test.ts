@@ -44,6 +44,24 @@ describe('persistence', () => {
     expect((await describeAll(before)).every((t) => t.lastStatus === 'STOPPED' && t.stoppedReason === RESTART_REASON)).toBe(true)
   })
 
+  it('does not count tasks lost to a restart as deployment failures', async () => {
+    h = await harness({circuitBreaker: {minThreshold: 1}})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('job'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'job', desiredCount: 3, networkConfiguration: NETWORK,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
+    })
+    await waitFor(async () => (await h!.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0].deployments[0].rolloutState === 'COMPLETED')
+    await h.restart()
+    const s = await waitFor(async () => {
+      const x = (await h!.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
+      return x.runningCount === 3 && x
+    })
+    expect(s.deployments).toHaveLength(1)
+    expect(s.deployments[0]).toMatchObject({rolloutState: 'COMPLETED', failedTasks: 0})
+  })
+
   it('starts after a restart the acknowledged tasks that were still waiting for capacity', async () => {
     h = await harness({capacity: {cpu: 256, memory: 512}})
     await h.call('CreateCluster', {clusterName: 'c1'})

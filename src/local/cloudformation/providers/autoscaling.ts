@@ -12,7 +12,7 @@ const ECS = 'AmazonEC2ContainerServiceV20141113'
 /** Where measurements come from; a metric with no source leaves the count alone. */
 export interface ServiceMetrics {
   /** Average utilisation in percent over the service's running tasks, or undefined when unknown. */
-  average(metric: 'ECSServiceAverageCPUUtilization' | 'ECSServiceAverageMemoryUtilization' | 'ALBRequestCountPerTarget', cluster: string, service: string): number | undefined
+  average(metric: 'ECSServiceAverageCPUUtilization' | 'ECSServiceAverageMemoryUtilization' | 'ALBRequestCountPerTarget', cluster: string, service: string): number | undefined | Promise<number | undefined>
 }
 
 interface TargetRecord {
@@ -77,7 +77,7 @@ export class ServiceAutoScaler {
     for (const p of this.policies.values()) {
       const t = this.targets.get(p.targetId)
       if (!t || !['ECSServiceAverageCPUUtilization', 'ECSServiceAverageMemoryUtilization', 'ALBRequestCountPerTarget'].includes(p.metric)) continue
-      const value = this.metrics.average(p.metric as Parameters<ServiceMetrics['average']>[0], t.cluster, t.service)
+      const value = await this.metrics.average(p.metric as Parameters<ServiceMetrics['average']>[0], t.cluster, t.service)
       if (value === undefined) continue
       const svc = await this.service(t).catch(() => undefined)
       if (!svc || svc.desiredCount === 0) continue

@@ -30,7 +30,7 @@ export interface EcsProviderOptions {
 }
 
 export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProviderOptions = {}): void {
-  const pollMs = opts.pollMs ?? 250
+  const pollMs = opts.pollMs ?? 100
 
   const cluster: ResourceProvider = {
     immutable: ['ClusterName'],
@@ -112,7 +112,12 @@ export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProvid
       const svc = out?.service
       const arn = String(svc?.serviceArn)
       const deploymentId = primaryDeployment(svc)?.id
-      await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      try {
+        await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
+      } catch (err) {
+        // The service exists: the rollback must delete it.
+        throw new ProviderError(err instanceof Error ? err.message : String(err), {physicalId: arn})
+      }
       return {physicalId: arn, attributes: {ServiceArn: arn, Name: name}}
     },
     async update(arn, props, _old, ctx) {
@@ -187,7 +192,9 @@ export async function waitForSteadyState(ctx: ProviderContext, cluster: string, 
     }
     first = false
     if (!mine) {
-      throw new ProviderError('ECS Deployment Circuit Breaker was triggered: the deployment was rolled back')
+      // Rolled back and gone before this poll saw it fail: the service's events say why.
+      const failed = events.find((e) => deploymentId && e.message?.includes(`(deployment ${deploymentId})`) && /failed/.test(e.message))
+      throw new ProviderError(`ECS Deployment Circuit Breaker was triggered: ${failed?.message ?? 'the deployment failed and was rolled back'}`)
     }
     if (mine.rolloutState === 'FAILED') {
       throw new ProviderError(`ECS Deployment Circuit Breaker was triggered: ${mine.rolloutStateReason ?? 'tasks failed to start'}`)

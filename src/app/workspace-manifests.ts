@@ -1,0 +1,27 @@
+// WorkspaceManifests over the files of a real workspace, through the manifest engine. A manifest with
+// errors stops the command with every diagnostic, located, as `pier validate` shows them.
+
+import {UserError} from '../cli/errors.js'
+import {formatDiagnostics, loadWorkspace, type Resolved, resolveEnvironment, resolveWorkload} from '../manifest/index.js'
+import type {WorkspaceManifests} from './package.js'
+
+function valid<T>(what: string, r: Resolved<T>, color: boolean): T {
+  if (r.ok) return r.manifest
+  const errors = r.diagnostics.filter((d) => d.severity === 'error')
+  throw new UserError(`${what} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}:\n${formatDiagnostics(errors, {color})}`, {
+    hint: 'Fix the manifest and run the command again; `pier validate` lists every problem.',
+  })
+}
+
+export function workspaceManifests(cwd: string, opts: {color?: boolean} = {}): WorkspaceManifests {
+  const ws = loadWorkspace(cwd)
+  const color = opts.color ?? false
+  return {
+    root: ws.root,
+    application: ws.application,
+    environments: ws.environments,
+    workloads: ws.workloads.map((w) => ({name: w.name, type: w.type})),
+    environment: (env) => valid(`the manifest of environment ${env}`, resolveEnvironment(ws, env), color),
+    workload: (name, env) => valid(`the manifest of ${name} for environment ${env}`, resolveWorkload(ws, name, env), color),
+  }
+}

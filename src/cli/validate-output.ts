@@ -1,0 +1,25 @@
+// `pier validate`'s printing, shared by the oclif command and the fast path in bin/run.js.
+import {checkAppFlag} from '../app/check-app.js'
+import {validateManifests} from '../app/validate.js'
+import {formatDiagnostics} from '../manifest/diagnostics.js'
+import {ExitCode} from './errors.js'
+import {printData, printJson, success, useColor} from './output.js'
+
+export interface ValidateFlags {
+  app?: string
+  name?: string[]
+  env?: string[]
+  json?: boolean
+}
+
+export function runValidate(flags: ValidateFlags, cwd = process.cwd()): void {
+  const result = validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
+  checkAppFlag(flags.app, result.application)
+  if (flags.json) printJson(result)
+  else if (result.diagnostics.length > 0) printData(formatDiagnostics(result.diagnostics, {color: useColor(process.stdout)}))
+  if (!flags.json && result.ok) {
+    const envs = result.environments.length
+    success(`${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} valid in ${envs} environment${envs === 1 ? '' : 's'}${result.warnings ? ` (${result.warnings} warning${result.warnings === 1 ? '' : 's'})` : ''}.`)
+  }
+  if (!result.ok) throw new ExitCode(1)
+}

@@ -1,0 +1,100 @@
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {UserError} from '../../src/cli/errors.js'
+import {findWorkspaceRoot, loadWorkspace, resolveWorkload, validateWorkspace} from '../../src/manifest/index.js'
+import {initApp, writeEnvironmentManifest, writeWorkloadManifest} from '../../src/workspace/scaffold.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pier-ws-'))
+})
+afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+function write(path: string, text: string): void {
+  mkdirSync(join(dir, path, '..'), {recursive: true})
+  writeFileSync(join(dir, path), text)
+}
+
+describe('workspace', () => {
+  it('is found from up to 5 parent directories, and not from 6', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    mkdirSync(join(dir, 'a/b/c/d/e/f'), {recursive: true})
+    expect(findWorkspaceRoot(join(dir, 'a/b/c/d/e'))).toBe(dir)
+    expect(findWorkspaceRoot(join(dir, 'a/b/c/d/e/f'))).toBeUndefined()
+  })
+
+  it('says how to create one when there is none', () => {
+    expect(() => loadWorkspace(dir)).toThrow(UserError)
+    expect(() => loadWorkspace(dir)).toThrow(/no workspace found/)
+  })
+
+  it('lists environments and workloads with their types', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/environments/notes.txt', '')
+    write('copilot/web/manifest.yml', 'name: web\ntype: "Load Balanced Web Service" # the front\n')
+    write('copilot/odd/manifest.yml', '{"name": "odd", "type": "Backend Service"}\n')
+    write('copilot/pipelines/release/manifest.yml', 'name: release\n')
+    write('copilot/empty/readme.md', '')
+    const ws = loadWorkspace(join(dir, 'copilot'))
+    expect(ws).toMatchObject({root: dir, application: 'shop', environments: ['test']})
+    expect(ws.workloads.map((w) => [w.name, w.type])).toEqual([['odd', 'Backend Service'], ['web', 'Load Balanced Web Service']])
+    expect(ws.workloads[1]!.path).toBe(join(dir, 'copilot', 'web', 'manifest.yml'))
+  })
+
+  it('rejects a .workspace without an application', () => {
+    write('copilot/.workspace', 'app: shop\n')
+    expect(() => loadWorkspace(dir)).toThrow(/no application name/)
+  })
+
+  it('writes manifests that validate, and refuses to overwrite them', () => {
+    initApp(dir, 'shop')
+    let ws = loadWorkspace(dir)
+    writeEnvironmentManifest(ws, 'test')
+    writeEnvironmentManifest(ws, 'prod', {importVpc: {id: 'vpc-1', publicSubnets: ['s-1', 's-2'], privateSubnets: ['s-3', 's-4']}, containerInsights: true})
+    write('web/Dockerfile', 'FROM node:20-alpine\nEXPOSE 8080\n')
+    ws = loadWorkspace(dir)
+    writeWorkloadManifest(ws, {name: 'web', type: 'Load Balanced Web Service', dockerfile: 'web/Dockerfile'})
+    writeWorkloadManifest(ws, {name: 'api', type: 'Backend Service', image: 'nginx:1', port: 80})
+    writeWorkloadManifest(ws, {name: 'queue', type: 'Worker Service', image: 'worker:1'})
+    writeWorkloadManifest(ws, {name: 'nightly', type: 'Scheduled Job', image: 'job:1', schedule: '@every 2h', retries: 2, timeout: '30m'})
+    ws = loadWorkspace(dir)
+    expect(validateWorkspace(ws)).toEqual([])
+    expect(resolveWorkload(ws, 'web', 'prod').manifest).toMatchObject({image: {build: 'web/Dockerfile', port: 8080}, http: {path: '/'}})
+    expect(() => writeWorkloadManifest(ws, {name: 'api', type: 'Backend Service', image: 'nginx:2'})).toThrow(/already exists/)
+    expect(writeWorkloadManifest(ws, {name: 'api', type: 'Backend Service', image: 'nginx:2', force: true}).created).toBe(true)
+  })
+
+  it('names the flag for each missing or wrong value', () => {
+    initApp(dir, 'shop')
+    const ws = loadWorkspace(dir)
+    expect(() => writeWorkloadManifest(ws, {name: 'Web', type: 'Backend Service', image: 'x'})).toThrow(/invalid workload name "Web"/)
+    expect(() => writeWorkloadManifest(ws, {name: 'web', type: 'Load Balanced Web Service', image: 'x'})).toThrow(/needs a port/)
+    expect(() => writeWorkloadManifest(ws, {name: 'job', type: 'Scheduled Job', image: 'x'})).toThrow(/needs a schedule/)
+    expect(() => writeWorkloadManifest(ws, {name: 'job', type: 'Scheduled Job', image: 'x', schedule: 'every day'})).toThrow(/invalid-schedule/)
+    expect(() => writeWorkloadManifest(ws, {name: 'web', type: 'Backend Service', dockerfile: 'missing/Dockerfile'})).toThrow(/Dockerfile not found/)
+    expect(() => initApp(dir, 'other')).toThrow(/already in the workspace of application "shop"/)
+  })
+})
+
+describe('cross-workload checks', () => {
+  it('checks that subscriptions name a service of the workspace and a topic it publishes', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/orders/manifest.yml', 'name: orders\ntype: Backend Service\nimage: {location: x}\npublish:\n  topics:\n    - name: placed\n')
+    write('copilot/mailer/manifest.yml', [
+      'name: mailer', 'type: Worker Service', 'image: {location: y}', 'subscribe:', '  topics:',
+      '    - name: placed', '      service: orders',
+      '    - name: shipped', '      service: orders',
+      '    - name: placed', '      service: order',
+    ].join('\n'))
+    const diags = validateWorkspace(loadWorkspace(dir), {names: ['mailer']})
+    expect(diags.map((d) => [d.code, d.path, d.line, d.hint])).toEqual([
+      ['unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
+      ['unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
+    ])
+  })
+})
