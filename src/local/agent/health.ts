@@ -90,3 +90,18 @@ export class HealthMonitor {
     })
   }
 }
+
+/**
+ * The process driver gives each task its own host port per container port (tasks share the host's
+ * network), so a health check written for the container (`http://localhost:8080/healthz`) is pointed
+ * at the task's port: `localhost`, `127.0.0.1` and `0.0.0.0` with a mapped container port are rewritten.
+ */
+export function mapContainerPorts(command: string[], bindings: {containerPort: number; hostPort: number}[]): string[] {
+  if (bindings.length === 0) return command
+  return command.map((arg) =>
+    arg.replace(/\b(localhost|127\.0\.0\.1|0\.0\.0\.0):(\d+)\b/g, (all, host: string, port: string) => {
+      const b = bindings.find((x) => x.containerPort === Number(port))
+      return b ? `${host}:${b.hostPort}` : all
+    }),
+  )
+}

@@ -10,6 +10,7 @@ import {LOCAL_REGION} from '../contracts.js'
 import {startExec} from './exec.js'
 import {LaunchError, planLaunch} from './launch.js'
 import {listeningPorts, processTree} from './listening.js'
+import {mapContainerPorts} from './health.js'
 import {AGENT_MARKER_VAR, PidRegistry, agentMarker, cleanupOrphans, killMarked, killProcessesWith} from './pids.js'
 import {allocatePort} from './ports.js'
 import {TaskRun, type ContainerRun} from './task-run.js'
@@ -102,7 +103,11 @@ export class ProcessDriver implements TaskDriver {
       listener: this.opts.listener,
       defaultStopTimeout: this.opts.defaultStopTimeout ?? 30,
       wrap: (argv) => (hostsPath ? [UNSHARE, '-m', '--', '/bin/sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsPath, ...argv] : argv),
-      wrapProbe: (c, argv) => (hostsPath && c.pid ? [NSENTER, '-t', String(c.pid), '-m', '--', ...argv] : argv),
+      // Health checks name the container's port; here the task listens on the port it was given.
+      wrapProbe: (c, argv) => {
+        const mapped = mapContainerPorts(argv, c.bindings)
+        return hostsPath && c.pid ? [NSENTER, '-t', String(c.pid), '-m', '--', ...mapped] : mapped
+      },
       tracked: {started: (pid, label) => this.pids.add(spec.taskId, pid, label), ended: (pid) => this.pids.remove(spec.taskId, pid)},
       onStopped: () => this.release(run, taskDir),
       killStragglers: (c) =>

@@ -60,10 +60,12 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
   t.parameter('EnvName', env)
   t.parameter('WorkloadName', name)
 
+  // Not retained: the name is fixed, so a retained group would make the next create of this stack fail
+  // (after a failed first deploy, or `svc delete` then `svc deploy`) with "log group already exists".
   t.resource('LogGroup', 'AWS::Logs::LogGroup', `Log group ${logGroupName(app, env, name)}`, {
     LogGroupName: logGroupName(app, env, name),
     RetentionInDays: m.logging?.retention ?? 30,
-  }, {deletionPolicy: 'Retain'})
+  })
 
   const publish = renderPublish(ctx)
   const subscribe = renderSubscribe(ctx)
