@@ -67,6 +67,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     detach: input.detach,
     maxTaskFailures: input.maxTaskFailures,
     serviceCluster: env.outputs[ENV_OUTPUTS.cluster],
+    current,
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),
   })

@@ -42,9 +42,21 @@ export abstract class AwsCommand extends PierCommand {
     })
   }
 
+  protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    await this.endProgress()
+    return super.catch(error)
+  }
+
   protected override async finally(error: Error | undefined): Promise<any> {
-    await this.renderer?.close()
+    await this.endProgress()
     return super.finally(error)
+  }
+
+  /** Draws the progress view's last frame and releases the terminal (before any closing line). */
+  private endProgress(): Promise<void> {
+    const r = this.renderer
+    this.renderer = undefined
+    return r ? r.close() : Promise.resolve()
   }
 
   /** The application: --app, else the workspace's. */
@@ -68,8 +80,10 @@ export abstract class AwsCommand extends PierCommand {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
 
-  /** A one-line status on stderr (data goes to stdout). */
+  /** A closing status on stderr (data goes to stdout), below the progress view's last frame. */
   protected status(line: string): void {
+    // The ink view unmounts synchronously; what remains of close() only waits for its exit.
+    void this.endProgress()
     process.stderr.write(`${line}\n`)
   }
 }

@@ -14,3 +14,8 @@ export const awsFlags = {
 export function awsOptions(flags: {profile?: string; region?: string; 'endpoint-url'?: string; local?: boolean}): AwsOptions {
   return {profile: flags.profile, region: flags.region, endpoint: flags['endpoint-url'], local: flags.local}
 }
+
+/** Whether the user pointed Pier at an account or endpoint (a flag or the usual variables). */
+export function awsTargetGiven(flags: Parameters<typeof awsOptions>[0], env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(flags.profile || flags.region || flags['endpoint-url'] || flags.local || env.AWS_PROFILE || env.AWS_REGION || env.AWS_DEFAULT_REGION || env.AWS_ENDPOINT_URL)
+}

@@ -21,7 +21,7 @@ export interface InitFlags {
   force?: boolean
 }
 
-export async function runInitWorkload(flags: InitFlags, types: readonly WorkloadType[], typeFlag: string): Promise<void> {
+export async function runInitWorkload(flags: InitFlags, types: readonly WorkloadType[], typeFlag: string): Promise<{app: string; name: string; type: WorkloadType}> {
   const cwd = process.cwd()
   const ws = loadWorkspace(cwd)
   checkAppFlag(flags.app, ws.application)
@@ -48,4 +48,5 @@ export async function runInitWorkload(flags: InitFlags, types: readonly Workload
   success(r.created ? `Wrote the manifest of ${kind} "${name}" (${type}): ${r.path}` : `The manifest of ${kind} "${name}" is already up to date: ${r.path}`)
   const env = ws.environments.includes('test') ? 'test' : (ws.environments[0] ?? 'test')
   printStatus(`Next: review it, run \`pier validate -n ${name}\`, then deploy with \`pier ${kind === 'job' ? 'job' : 'svc'} deploy -n ${name} -e ${env}\`.`)
+  return {app: ws.application, name, type}
 }

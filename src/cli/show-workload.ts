@@ -6,7 +6,10 @@ import {checkAppFlag} from '../app/check-app.js'
 import {type WorkloadKind, manifestYaml, showManifest, summarizeWorkload} from '../app/show-manifest.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
 import {loadWorkspace} from '../workspace/find.js'
+import {awsFlags} from './aws-flags.js'
 import {ExitCode} from './errors.js'
+import {deployedDetails} from './register.js'
+import type {WorkloadInEnv} from '../app/workloads.js'
 import {printData, printJson, printStatus, table, useColor} from './output.js'
 import {requireValue} from './prompt.js'
 
@@ -16,6 +19,7 @@ export const showFlags = {
   env: Flags.string({char: 'e', description: 'Name of the environment (required with --manifest).'}),
   manifest: Flags.boolean({description: 'Print the manifest as Pier applies it to the environment: interpolated, with type defaults and the environment\'s overrides.'}),
   json: Flags.boolean({description: 'Print JSON on stdout.'}),
+  ...awsFlags,
 }
 
 export interface ShowFlags {
@@ -24,6 +28,10 @@ export interface ShowFlags {
   env?: string
   manifest: boolean
   json: boolean
+  profile?: string
+  region?: string
+  'endpoint-url'?: string
+  local?: boolean
 }
 
 export async function runShow(kind: WorkloadKind, flags: ShowFlags): Promise<void> {
@@ -44,7 +52,21 @@ export async function runShow(kind: WorkloadKind, flags: ShowFlags): Promise<voi
     return
   }
   const summary = summarizeWorkload({cwd, name, kind, ...(flags.env ? {env: flags.env} : {})})
-  if (flags.json) return printJson(summary)
+  const deployed = (await deployedDetails(flags, ws.application, name))?.filter((d) => !flags.env || d.environment === flags.env)
+  if (flags.json) return printJson(deployed ? {...summary, deployed} : summary)
   const rows = summary.environments.map((e) => [e.environment, String(e.cpu ?? ''), String(e.memory ?? ''), kind === 'job' ? String(e.schedule ?? '') : typeof e.count === 'object' ? JSON.stringify(e.count) : String(e.count ?? ''), String(e.port ?? ''), e.image ?? '', e.ok ? '' : 'invalid: run pier validate'])
   printData(`About\n\n  Application  ${summary.application}\n  Name         ${summary.name}\n  Type         ${summary.type}\n\nConfigurations\n\n${table(['Environment', 'CPU', 'Memory', kind === 'job' ? 'Schedule' : 'Tasks', 'Port', 'Image', ''], rows).replace(/^/gm, '  ')}`)
+  if (deployed) printData(deployedText(deployed))
+}
+
+function deployedText(deployed: WorkloadInEnv[]): string {
+  if (deployed.length === 0) return '\nDeployed\n\n  (not deployed in any environment yet)'
+  const rows = deployed.map((d) => [d.environment, d.status, d.runningCount === undefined ? '' : `${d.runningCount}/${d.desiredCount}`, d.url ?? ''])
+  const vars = deployed.flatMap((d) => Object.entries(d.variables).map(([k, v]) => [d.environment, k, v]))
+  const secrets = deployed.flatMap((d) => d.secrets.map((s) => [d.environment, s]))
+  return [
+    '\nDeployed\n', table(['Environment', 'Stack', 'Tasks', 'URL'], rows).replace(/^/gm, '  '),
+    ...(vars.length ? ['\nVariables\n', table(['Environment', 'Name', 'Value'], vars).replace(/^/gm, '  ')] : []),
+    ...(secrets.length ? ['\nSecrets (names only)\n', table(['Environment', 'Name'], secrets).replace(/^/gm, '  ')] : []),
+  ].join('\n')
 }

@@ -1,5 +1,7 @@
 // Deploys one CloudFormation stack through a change set: create or update, "no changes" as a success,
 // an optional review of the changes, execute, then follow it to the end (see stack-watch.ts).
+import type {Stack} from '@aws-sdk/client-cloudformation'
+
 import {DeployError, UserError} from '../cli/errors.js'
 import {isAwsError} from '../aws/errors.js'
 import {templateResources, type DeployContext} from './context.js'
@@ -28,6 +30,8 @@ export interface StackDeployInput {
   confirm?: (review: {stackName: string; changes: ResourceChange[]; template: Record<string, any>; operation: 'create' | 'update'}) => Promise<boolean>
   /** Cluster the stack's ECS services run in (lets the rollout be watched while CloudFormation creates them). */
   serviceCluster?: string
+  /** The stack as the caller just described it, when it exists. */
+  current?: Stack
   /** Uploads a template larger than the inline limit and returns its URL. */
   uploadTemplate?: (stackName: string, body: string) => Promise<string>
 }
@@ -44,7 +48,9 @@ const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO
 export async function deployStack(ctx: DeployContext, input: StackDeployInput): Promise<StackDeployResult> {
   const {aws, emit, timing} = ctx
   const {stackName} = input
-  let existing = await waitUntilSettled(ctx, stackName)
+  // A description the caller just read saves a call when the stack is at rest.
+  const known = input.current && !isInProgress(input.current.StackStatus ?? '') ? input.current : undefined
+  let existing = known ?? (await waitUntilSettled(ctx, stackName))
   if (existing && needsRecreate(existing.StackStatus ?? '')) {
     emit(event('step', `${stackName} failed to be created before (${existing.StackStatus}): deleting it to create it again.`, {name: 'recreate', status: 'start', detail: existing.StackStatus}, 'warn', timing.now))
     await deleteStack(ctx, {stackName})
@@ -73,8 +79,8 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
   if (changeSet.empty) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
-    const current = await describe(ctx, stackName)
-    return {stackName, status: 'no-changes', stackStatus: current?.StackStatus, outputs: outputsOf(current)}
+    // An empty change set changed nothing: the stack is as it was described before.
+    return {stackName, status: 'no-changes', stackStatus: existing?.StackStatus, outputs: outputsOf(existing)}
   }
 
   const resources = templateResources(input.template)

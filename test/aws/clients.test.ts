@@ -1,10 +1,14 @@
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../src/aws/clients.js'
 import {AwsError, isAwsError, mapAwsError} from '../../src/aws/errors.js'
 import {UserError} from '../../src/cli/errors.js'
+import {stopLocal} from '../../src/local/launcher.js'
 
 let server: Server
 let endpoint: string
@@ -101,6 +105,24 @@ describe('createAwsClients', () => {
     const error = (await createAwsClients({local: true}).catch((e: unknown) => e)) as UserError
     expect(error).toBeInstanceOf(UserError)
     expect(error.message).toMatch(/local control plane/)
+  })
+
+  it('with --local, starts the local control plane and signs with its identity', {timeout: 60_000}, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pier-clients-local-'))
+    process.env.PIER_STATE_DIR = dir
+    process.env.PIER_LOCAL_PORT = '0'
+    delete process.env.PIER_POLL_MIN_MS
+    delete process.env.PIER_POLL_MAX_MS
+    try {
+      const aws = await createAwsClients({local: true, region: 'eu-west-3'})
+      const who = await aws.identity.getCallerIdentity({})
+      expect(who.Account).toBe('000000000000')
+      expect(aws.region).toBe('us-east-1')
+      expect(aws.poll.maxDelayMs).toBeLessThan(1000)
+    } finally {
+      await stopLocal(dir)
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 

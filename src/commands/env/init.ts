@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {checkAppFlag} from '../../app/check-app.js'
+import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
+import {registerAfterInit} from '../../cli/register.js'
 import {UserError} from '../../cli/errors.js'
 import {printStatus, success} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
@@ -26,6 +28,7 @@ export default class EnvInit extends PierCommand {
     'container-insights': Flags.boolean({description: 'Turn on CloudWatch Container Insights.'}),
     'default-config': Flags.boolean({description: 'Use the default configuration without asking (accepted for Copilot compatibility; Pier never asks about it).'}),
     force: Flags.boolean({description: 'Overwrite an existing manifest.'}),
+    ...awsFlags,
   }
 
   async run(): Promise<void> {
@@ -50,6 +53,7 @@ export default class EnvInit extends PierCommand {
       force: flags.force,
     })
     success(r.created ? `Wrote the manifest of environment "${name}": ${r.path}` : `The manifest of environment "${name}" is already up to date: ${r.path}`)
+    await registerAfterInit(flags, {kind: 'env', app: ws.application, env: name})
     printStatus(`Next: add a service with \`pier svc init\`, and check everything with \`pier validate\`.`)
   }
 }

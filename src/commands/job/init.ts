@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {runInitWorkload} from '../../cli/init-workload.js'
+import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
+import {registerAfterInit} from '../../cli/register.js'
 
 export default class JobInit extends PierCommand {
   static override summary = 'Write the manifest of a new scheduled job.'
@@ -20,10 +22,12 @@ export default class JobInit extends PierCommand {
     retries: Flags.integer({description: 'Retries after a failure (0-10).', min: 0, max: 10}),
     timeout: Flags.string({description: 'Stop the job if it runs longer than this, e.g. 30m or 1h30m.'}),
     force: Flags.boolean({description: 'Overwrite an existing manifest.'}),
+    ...awsFlags,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(JobInit)
-    await runInitWorkload(flags, ['Scheduled Job'], '--job-type')
+    const w = await runInitWorkload(flags, ['Scheduled Job'], '--job-type')
+    await registerAfterInit(flags, {kind: 'workload', ...w})
   }
 }

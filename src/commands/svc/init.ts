@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {runInitWorkload} from '../../cli/init-workload.js'
+import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
+import {registerAfterInit} from '../../cli/register.js'
 
 const TYPES = ['Load Balanced Web Service', 'Backend Service', 'Worker Service'] as const
 
@@ -20,10 +22,12 @@ export default class SvcInit extends PierCommand {
     image: Flags.string({char: 'i', description: 'URI of an existing image to run.', exclusive: ['dockerfile']}),
     port: Flags.integer({description: 'Port the container listens on (default: the Dockerfile\'s EXPOSE).', min: 1, max: 65535}),
     force: Flags.boolean({description: 'Overwrite an existing manifest.'}),
+    ...awsFlags,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(SvcInit)
-    await runInitWorkload({...flags, type: flags['svc-type']}, TYPES, '--svc-type')
+    const w = await runInitWorkload({...flags, type: flags['svc-type']}, TYPES, '--svc-type')
+    await registerAfterInit(flags, {kind: 'workload', ...w})
   }
 }

@@ -1,0 +1,199 @@
+// End to end: the real `pier` binary against the real local control plane, as CI runs it (CI=true, no
+// stdin). Initialise an application, deploy an environment with a web service and a backend service in
+// parallel, call the web service through the local load balancer, redeploy a change with requests
+// flowing, watch a crashing service fail fast with its exit code and log line, run a one-off task and
+// a job, read logs, then delete everything and find nothing left.
+import {spawn} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {get} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+const repo = join(import.meta.dirname, '..', '..')
+const bin = join(repo, 'bin', 'run.js')
+const root = mkdtempSync(join(tmpdir(), 'pier-e2e-'))
+const ws = join(root, 'ws')
+const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', PIER_STATE_DIR: join(root, 'state'), PIER_LOCAL_PORT: '0', PIER_LOCAL: '1', PIER_CONTAINER_ENGINE: 'none', AWS_PROFILE: ''}
+delete env.NODE_EXTRA_CA_CERTS
+delete env.AWS_ENDPOINT_URL
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function pier(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+  })
+}
+
+async function ok(...args: string[]): Promise<Run> {
+  const r = await pier(...args)
+  if (r.code !== 0) throw new Error(`pier ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`)
+  return r
+}
+
+function fetchText(url: string): Promise<{status: number; body: string}> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, {agent: false, timeout: 5000}, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
+    })
+    req.on('error', reject)
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+  })
+}
+
+const server = `const http = require('http')
+const port = Number(process.env.PORT || 8080)
+const s = http.createServer((req, res) => res.end('hello from ' + (process.env.GREETING || 'web') + '\\n'))
+s.listen(port, () => console.log('listening on ' + port))
+process.on('SIGTERM', () => s.close(() => process.exit(0)))
+`
+
+function write(path: string, text: string) {
+  mkdirSync(join(ws, path, '..'), {recursive: true})
+  writeFileSync(join(ws, path), text)
+}
+
+let url = ''
+
+beforeAll(() => {
+  if (!existsSync(join(repo, 'dist', 'index.js'))) throw new Error('Pier is not built: run `npm run build` first (npm test does).')
+  mkdirSync(ws, {recursive: true})
+  write('web/server.js', server)
+  write('web/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nEXPOSE 8080\nCMD ["node", "server.js"]\n')
+  write('api/server.js', server)
+  write('api/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n')
+  write('crash/main.js', 'console.log("booting")\nconsole.error("Error: DATABASE_URL is not set")\nprocess.exit(3)\n')
+  write('crash/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "main.js"]\n')
+  write('report/job.js', 'console.log("report ran")\n')
+  write('report/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "job.js"]\n')
+})
+
+afterAll(async () => {
+  await pier('local', 'stop')
+  rmSync(root, {recursive: true, force: true})
+}, 60_000)
+
+describe('pier against the local control plane', {timeout: 240_000}, () => {
+  it('initialises an application, an environment and three workloads', async () => {
+    await ok('app', 'init', 'demo')
+    await ok('env', 'init', '--name', 'test')
+    await ok('svc', 'init', '--name', 'web', '--svc-type', 'Load Balanced Web Service', '--dockerfile', 'web/Dockerfile', '--port', '8080')
+    await ok('svc', 'init', '--name', 'api', '--svc-type', 'Backend Service', '--dockerfile', 'api/Dockerfile', '--port', '8080')
+    await ok('job', 'init', '--name', 'report', '--dockerfile', 'report/Dockerfile', '--schedule', '@daily')
+    expect(existsSync(join(ws, 'copilot', 'web', 'manifest.yml'))).toBe(true)
+  })
+
+  it('deploys the environment, then the web and backend services in parallel', async () => {
+    const r = await ok('deploy', '--name', 'web', '--name', 'api', '--env', 'test')
+    expect(r.stderr).toMatch(/demo-test: CREATE_COMPLETE/)
+    expect(r.stderr).toMatch(/✔ Deployed web to test\./)
+    expect(r.stderr).toMatch(/✔ Deployed api to test\./)
+    const shown = JSON.parse((await ok('env', 'show', '--name', 'test', '--json')).stdout)
+    expect(shown.workloads).toEqual(['api', 'web'])
+    url = `http://${shown.publicLoadBalancer}/`
+    expect(await fetchText(url)).toEqual({status: 200, body: 'hello from web\n'})
+  })
+
+  it('lists the application and shows the service\'s health', async () => {
+    expect(JSON.parse((await ok('app', 'ls', '--json')).stdout).map((a: {name: string}) => a.name)).toEqual(['demo'])
+    const status = JSON.parse((await ok('svc', 'status', '--name', 'web', '--env', 'test', '--json')).stdout)
+    expect(status.service).toMatchObject({runningCount: 1, desiredCount: 1})
+    expect(status.targets.map((t: {state: string}) => t.state)).toEqual(['healthy'])
+  })
+
+  it('redeploys a changed variable with rolling tasks and no failed request', async () => {
+    const manifest = join(ws, 'copilot', 'web', 'manifest.yml')
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\nvariables:\n  GREETING: v2\n`)
+    let polling = true
+    const failures: string[] = []
+    let requests = 0
+    const poller = (async () => {
+      while (polling) {
+        requests++
+        try {
+          const r = await fetchText(url)
+          if (r.status !== 200) failures.push(`HTTP ${r.status}`)
+        } catch (error) {
+          failures.push((error as Error).message)
+        }
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    })()
+    const r = await pier('svc', 'deploy', '--name', 'web', '--env', 'test')
+    polling = false
+    await poller
+    expect(r.code, r.stderr).toBe(0)
+    expect(requests).toBeGreaterThan(5)
+    expect(failures).toEqual([])
+    expect(await fetchText(url)).toEqual({status: 200, body: 'hello from v2\n'})
+  })
+
+  it('says "no changes" and exits 0 when nothing changed', async () => {
+    const r = await ok('svc', 'deploy', '--name', 'web', '--env', 'test')
+    expect(r.stderr).toMatch(/no changes/)
+  })
+
+  it('fails fast on a crashing service with its exit code and log line', async () => {
+    await ok('svc', 'init', '--name', 'crash', '--svc-type', 'Backend Service', '--dockerfile', 'crash/Dockerfile', '--port', '8080')
+    const r = await pier('deploy', '--name', 'crash', '--env', 'test', '--json')
+    expect(r.code).toBe(1)
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const stopped = events.filter((e) => e.code === 'rollout.task-stopped')
+    expect(stopped.length).toBeGreaterThan(0)
+    expect(stopped[0].data).toMatchObject({exitCode: 3, stoppedReason: expect.stringMatching(/exited/)})
+    expect(stopped[0].data.logLines).toContain('Error: DATABASE_URL is not set')
+    expect(r.stderr).toMatch(/exit code 3/)
+    expect(r.stderr).toMatch(/DATABASE_URL is not set/)
+    await ok('svc', 'delete', '--name', 'crash', '--yes')
+  })
+
+  it('runs a one-off task and exits with the container\'s exit code', async () => {
+    const r = await pier('task', 'run', '-n', 'oneoff', '--image', 'alpine:3', '--command', `sh -c 'echo hello from task; exit 7'`, '--env', 'test', '--follow')
+    expect(r.code).toBe(7)
+    expect(r.stdout).toContain('hello from task')
+  })
+
+  it('deploys a scheduled job, runs it now, and reads its logs', async () => {
+    await ok('job', 'deploy', '--name', 'report', '--env', 'test')
+    const run = await ok('job', 'run', '--name', 'report', '--env', 'test', '--follow')
+    expect(run.stdout).toContain('report ran')
+    expect((await ok('job', 'logs', '--name', 'report', '--env', 'test')).stdout).toMatch(/report\/\w+ report ran/)
+  })
+
+  it('prints a service\'s logs, also as JSON', async () => {
+    const lines = (await ok('svc', 'logs', '--name', 'web', '--env', 'test', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines.some((l) => l.message === 'listening on 8080' || /^listening on \d+$/.test(l.message))).toBe(true)
+  })
+
+  it('refuses to delete without --yes in CI, then deletes everything', async () => {
+    const refused = await pier('app', 'delete')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/--yes/)
+    await ok('app', 'delete', '--yes')
+    expect(JSON.parse((await ok('app', 'ls', '--json')).stdout)).toEqual([])
+    const {createAwsClients} = await import('../../src/aws/clients.js')
+    const saved = {...process.env}
+    Object.assign(process.env, {PIER_STATE_DIR: env.PIER_STATE_DIR, PIER_LOCAL_PORT: '0'})
+    try {
+      const aws = await createAwsClients({local: true})
+      const {Stacks = []} = await aws.stacks.describeStacks({})
+      expect(Stacks.filter((s) => s.StackStatus !== 'DELETE_COMPLETE').map((s) => s.StackName)).toEqual([])
+      const {Parameters = []} = await aws.parameters.getParametersByPath({Path: '/copilot', Recursive: true})
+      expect(Parameters).toEqual([])
+    } finally {
+      process.env = saved
+    }
+  })
+})
