@@ -2,7 +2,7 @@
 // The driver is bundled on the fly (it is not a dist entry of its own), then run in this process.
 import {build} from 'esbuild'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -61,7 +61,8 @@ export default async function agentBench(ctx) {
     rmSync(work, {recursive: true, force: true})
   }
   const s = ctx.stats(samples)
-  const note = `${s.n} tasks, one container with one port mapping, command \`true\``
+  // Almost all of it is fork and exec of the container's process, which slows with the machine's load.
+  const note = `${s.n} tasks, one container with one port mapping, command \`true\`; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`
   return [
     {id: 'start-to-running-p50', label: 'process driver: start to RUNNING p50', value: s.p50, unit: 'ms', target: 20, note},
     {id: 'start-to-running-p99', label: 'process driver: start to RUNNING p99', value: s.p99, unit: 'ms', target: 100, note},

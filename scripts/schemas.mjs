@@ -1,5 +1,5 @@
 // Writes the JSON Schemas in schemas/ (the source of truth editors and the validators use).
-// Authored here with small helpers so shared definitions are written once; each output file is
+// Written here with small functions so shared definitions appear once; each output file is
 // self-contained (editors with yaml-language-server read one file). Run: node scripts/schemas.mjs
 // test/manifest/schemas.test.ts fails when schemas/ differs from what this script writes.
 import {mkdirSync, writeFileSync} from 'node:fs'
@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-// ---- helpers ---------------------------------------------------------------------------------
+// ---- building blocks ---------------------------------------------------------------------------------
 const obj = (description, properties, extra = {}) => ({type: 'object', description, properties, additionalProperties: false, ...extra})
 const str = (description, extra = {}) => ({type: 'string', description, ...extra})
 const int = (description, extra = {}) => ({type: 'integer', description, ...extra})

@@ -73,7 +73,12 @@ export async function execInTask(req: ExecRequest, deps: ExecDeps): Promise<numb
   }
   deps.notify?.({level: 'info', code: 'exec.session.starting', message: `Starting a session in task ${taskId}, container ${container.name}.`, data: {taskArn, container: container.name}})
   const session = await startSession(req, deps, task, container.name!, container.runtimeId)
-  deps.notify?.({level: 'info', code: 'exec.session.ready', message: 'Session open.', data: {sessionId: session.sessionId, encrypted: session.encrypted}})
+  deps.notify?.({
+    level: 'info',
+    code: 'exec.session.ready',
+    message: `Session ${session.sessionId} open${session.encrypted ? ', encrypted with KMS' : ''}.`,
+    data: {sessionId: session.sessionId, encrypted: session.encrypted},
+  })
   if (session.customerMessage) deps.notify?.({level: 'info', code: 'exec.session.message', message: session.customerMessage})
   const io = deps.io ?? processIo()
   const result: AttachResult = req.interactive ? await attachTerminal(session, io) : await pipeSession(session, io)

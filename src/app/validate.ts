@@ -6,6 +6,8 @@ import {validateWorkspace} from '../workspace/read.js'
 
 export interface ValidateResult {
   application: string
+  /** The directory holding copilot/; diagnostics' files are relative to it. */
+  root: string
   workloads: string[]
   environments: string[]
   diagnostics: Diagnostic[]
@@ -20,6 +22,7 @@ export function validateManifests(opts: {cwd: string; names?: string[]; envs?: s
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   return {
     application: ws.application,
+    root: ws.root,
     workloads: opts.names?.length ? opts.names : ws.workloads.map((w) => w.name),
     environments: opts.envs?.length ? opts.envs : ws.environments,
     diagnostics,

@@ -2,7 +2,7 @@
 // errors stops the command with every diagnostic, located, as `pier validate` shows them.
 
 import {UserError} from '../cli/errors.js'
-import {formatDiagnostics, loadWorkspace, type Resolved, resolveEnvironment, resolveWorkload} from '../manifest/index.js'
+import {type EnvironmentManifest, formatDiagnostics, loadWorkspace, type Resolved, resolveEnvironment, resolveWorkload} from '../manifest/index.js'
 import type {WorkspaceManifests} from './package.js'
 
 function valid<T>(what: string, r: Resolved<T>, color: boolean): T {
@@ -16,12 +16,18 @@ function valid<T>(what: string, r: Resolved<T>, color: boolean): T {
 export function workspaceManifests(cwd: string, opts: {color?: boolean} = {}): WorkspaceManifests {
   const ws = loadWorkspace(cwd)
   const color = opts.color ?? false
+  // Packaging every workload reads the same environment manifest once, not once per workload.
+  const environments = new Map<string, EnvironmentManifest>()
   return {
     root: ws.root,
     application: ws.application,
     environments: ws.environments,
     workloads: ws.workloads.map((w) => ({name: w.name, type: w.type})),
-    environment: (env) => valid(`the manifest of environment ${env}`, resolveEnvironment(ws, env), color),
+    environment(env) {
+      let m = environments.get(env)
+      if (!m) environments.set(env, (m = valid(`the manifest of environment ${env}`, resolveEnvironment(ws, env), color)))
+      return m
+    },
     workload: (name, env) => valid(`the manifest of ${name} for environment ${env}`, resolveWorkload(ws, name, env), color),
   }
 }

@@ -38,9 +38,7 @@ export async function runExec(aws: AwsClients, req: Omit<ExecRequest, 'interacti
       {
         ecs: aws.ecs,
         kms: {generateDataKey: (input) => aws.keys.generateDataKey(input)},
-        notify: (e) => {
-          if (interactive || e.code !== 'exec.session.ready') printStatus(e.message)
-        },
+        notify: (e) => printStatus(e.message),
       },
     )
   } finally {

@@ -1,5 +1,6 @@
 // Shared by `pier svc show` and `pier job show`: print a workload's merged manifest or its summary.
 import {Flags} from '@oclif/core'
+import {join, relative} from 'node:path'
 
 import {checkAppFlag} from '../app/check-app.js'
 import {type WorkloadKind, manifestYaml, showManifest, summarizeWorkload} from '../app/show-manifest.js'
@@ -43,7 +44,8 @@ export async function runShow(kind: WorkloadKind, flags: ShowFlags): Promise<voi
     const env = await requireValue(flags.env, {flag: '--env', question: 'Which environment?', choices: ws.environments, example: ws.environments[0] ?? 'test'})
     const shown = showManifest({cwd, name, env, kind})
     const errors = shown.diagnostics.filter((d) => d.severity === 'error')
-    if (shown.diagnostics.length > 0) printStatus(formatDiagnostics(shown.diagnostics, {color: useColor(process.stderr)}))
+    const here = shown.diagnostics.map((d) => ({...d, file: relative(cwd, join(ws.root, d.file)) || d.file}))
+    if (here.length > 0) printStatus(formatDiagnostics(here, {color: useColor(process.stderr)}))
     if (errors.length > 0) throw new ExitCode(1)
     if (flags.json) printJson(shown.manifest)
     else printData(manifestYaml(shown.manifest))

@@ -1,4 +1,6 @@
 // `pier validate`'s printing, shared by the oclif command and the fast path in bin/run.js.
+import {join, relative} from 'node:path'
+
 import {checkAppFlag} from '../app/check-app.js'
 import {validateManifests} from '../app/validate.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
@@ -16,7 +18,11 @@ export function runValidate(flags: ValidateFlags, cwd = process.cwd()): void {
   const result = validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
   checkAppFlag(flags.app, result.application)
   if (flags.json) printJson(result)
-  else if (result.diagnostics.length > 0) printData(formatDiagnostics(result.diagnostics, {color: useColor(process.stdout)}))
+  else if (result.diagnostics.length > 0) {
+    // Paths relative to where the command runs, so terminals and editors can open them.
+    const here = result.diagnostics.map((d) => ({...d, file: relative(cwd, join(result.root, d.file)) || d.file}))
+    printData(formatDiagnostics(here, {color: useColor(process.stdout)}))
+  }
   if (!flags.json && result.ok) {
     const envs = result.environments.length
     success(`${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} valid in ${envs} environment${envs === 1 ? '' : 's'}${result.warnings ? ` (${result.warnings} warning${result.warnings === 1 ? '' : 's'})` : ''}.`)

@@ -22,7 +22,6 @@ import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
-import type {TaskDriver} from './agent/types.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
@@ -71,24 +70,16 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
     environment: {AWS_ENDPOINT_URL: cp.endpoint, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY},
   })
   const taskDriver = driver
-  // While the driver stops every task on close, the service scheduler would start replacements: those
-  // starts are dropped (the tasks stay acknowledged, and the next start of the control plane settles them).
-  let stopping = false
-  const scheduled: TaskDriver = {
-    name: taskDriver.name,
-    start: (spec) => (stopping ? Promise.resolve() : taskDriver.start(spec)),
-    stop: (taskId, code, reason) => taskDriver.stop(taskId, code, reason),
-    exec: (taskId, container, command, o) => taskDriver.exec(taskId, container, command, o),
-    shutdown: () => taskDriver.shutdown(),
-  }
-  const ecs = createEcs({stateDir, driver: scheduled, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
+  const ecs = createEcs({stateDir, driver: taskDriver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
     capacity: opts.capacity ?? localCapacity()})
   relay.attach(ecs.listener)
   cp.register({json: [ecs.service]})
   cp.onClose(() => ecs.close())
-  cp.onClose(() => {
-    stopping = true
-    return taskDriver.shutdown()
+  cp.onClose(async () => {
+    // While the driver stops every task, the service scheduler would start replacements: ECS pauses
+    // first (no launches, launches in flight settled); what has not started waits for the next run.
+    await ecs.pause()
+    await taskDriver.shutdown()
   })
 
   const scheduler = createScheduler({stateDir, region, accountId, api: cp.api})

@@ -64,9 +64,11 @@ export function readLocalStatus(stateDir = defaultStateDir()): LocalStatus | und
   let status: LocalStatus | undefined
   try {
     status = readJsonFile<LocalStatus | undefined>(path, undefined)
-  } catch {
-    status = undefined // torn or foreign content: treat like a stale file
-    rmSync(path, {force: true})
+  } catch (err) {
+    // A path that cannot hold the file (ENOTDIR, EACCES): nothing runs there.
+    if ((err as NodeJS.ErrnoException).code) return undefined
+    rmSync(path, {force: true}) // torn or foreign content: like a stale file
+    return undefined
   }
   if (!status) return undefined
   if (!isAlive(status.pid)) {
@@ -127,9 +129,14 @@ export async function ensureLocal(opts: EnsureOptions = {}): Promise<LocalStatus
     throw new LocalLaunchError(`the local control plane (pid ${existing.pid}) does not answer at ${existing.endpoint}: it may be stuck`, join(stateDir, LOG_FILE))
   }
 
-  mkdirSync(stateDir, {recursive: true, mode: 0o700})
   const logFile = join(stateDir, LOG_FILE)
-  const fd = openSync(logFile, 'a', 0o600)
+  let fd: number
+  try {
+    mkdirSync(stateDir, {recursive: true, mode: 0o700})
+    fd = openSync(logFile, 'a', 0o600)
+  } catch (err) {
+    throw new LocalLaunchError(`cannot use ${stateDir} as its state directory: ${(err as Error).message}`)
+  }
   const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort())]
   // The daemon makes no TLS calls; extra CA certificates only slow its start.
   const env = {...process.env}

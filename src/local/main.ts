@@ -3,7 +3,6 @@
 // gracefully (every task is stopped by the parts' close hooks); a second signal exits at once.
 
 import {rmSync} from 'node:fs'
-import {cpus, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
@@ -28,10 +27,10 @@ async function main(): Promise<void> {
   const running = readLocalStatus(stateDir)
   if (running) throw new Error(`the local control plane already runs for ${stateDir} (pid ${running.pid}, ${running.endpoint})`)
 
-  const capacity = capacityFromEnv(process.env)
   let cp: LocalControlPlane
   try {
-    cp = await startLocalControlPlane({stateDir, port, log, ...(capacity ? {capacity} : {})})
+    // The local capacity comes from PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else the machine (assemble.ts).
+    cp = await startLocalControlPlane({stateDir, port, log})
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} on 127.0.0.1 is in use by another program: choose another with --port or PIER_LOCAL_PORT`)
@@ -79,17 +78,6 @@ async function main(): Promise<void> {
   // A bug in one request or task must not take every task down with it: report it and keep serving.
   process.on('uncaughtException', (err) => log(`internal error: ${err.stack ?? err.message}`))
   process.on('unhandledRejection', (err) => log(`internal error: ${(err as Error)?.stack ?? String(err)}`))
-}
-
-/** `PIER_LOCAL_CPU` (CPU units) and `PIER_LOCAL_MEMORY` (MiB) override the machine's capacity. */
-function capacityFromEnv(env: NodeJS.ProcessEnv): {cpu: number; memory: number} | undefined {
-  if (!env.PIER_LOCAL_CPU && !env.PIER_LOCAL_MEMORY) return undefined
-  const cpu = Number(env.PIER_LOCAL_CPU ?? cpus().length * 1024)
-  const memory = Number(env.PIER_LOCAL_MEMORY ?? Math.floor(totalmem() / 1048576))
-  if (!(Number.isInteger(cpu) && cpu > 0 && Number.isInteger(memory) && memory > 0)) {
-    throw new Error(`PIER_LOCAL_CPU and PIER_LOCAL_MEMORY must be positive whole numbers (CPU units, MiB), not ${env.PIER_LOCAL_CPU} and ${env.PIER_LOCAL_MEMORY}`)
-  }
-  return {cpu, memory}
 }
 
 main().catch((err: Error) => {

@@ -99,6 +99,14 @@ describe('createAwsClients', () => {
     expect(error.hint).toContain('--region')
   })
 
+  it('tells how to start the local control plane when --local finds none', async () => {
+    // A path no one can create, even root: --local must fail rather than start a daemon on port 4566.
+    process.env.PIER_STATE_DIR = '/dev/null/pier-state'
+    const error = (await createAwsClients({local: true}).catch((e: unknown) => e)) as UserError
+    expect(error).toBeInstanceOf(UserError)
+    expect(error.message).toMatch(/local control plane/)
+  })
+
   it('with --local, starts the local control plane and signs with its identity', {timeout: 60_000}, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pier-clients-local-'))
     process.env.PIER_STATE_DIR = dir

@@ -50,6 +50,8 @@ describe('pier (built binary)', {timeout: 120_000}, () => {
     expect(located.length).toBeGreaterThanOrEqual(10)
     expect(r.stdout).toMatch(/\d+ errors, 1 warning/)
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
+    const below = pier(['validate', '-n', 'web', '-e', 'prod'], join(dir, 'web'))
+    expect(below.stdout).toMatch(/^\.\.\/copilot\/web\/manifest\.yml:\d+:\d+: error /m)
   })
 
   it('gives the same diagnostics as JSON with --json', () => {

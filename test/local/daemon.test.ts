@@ -17,7 +17,8 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-describe('pier local (built CLI)', () => {
+// Each step runs the CLI or starts a daemon (seconds each on a busy machine): generous timeouts.
+describe('pier local (built CLI)', {timeout: 120_000}, () => {
   it('starts a daemon on a free port, answers status and env, is idempotent, and stops leaving no process', async () => {
     const start = await pier(['local', 'start', '--port', '0', '--state-dir', dir])
     expect(start.code, start.stderr).toBe(0)

@@ -6,6 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CloudFormationClient, CreateStackCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 import {CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand} from '@aws-sdk/client-ecs'
+import {CreateAliasCommand, CreateKeyCommand, KMSClient} from '@aws-sdk/client-kms'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY} from '../../src/local/contracts.js'
@@ -39,7 +40,12 @@ beforeAll(async () => {
     await local.close()
   })
   ecs = new ECSClient({region: LOCAL_REGION, endpoint: cp.endpoint, credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
-  await ecs.send(new CreateClusterCommand({clusterName: 'demo-test'}))
+  // Like a cluster whose exec configuration names a KMS key: its sessions are encrypted.
+  const kms = new KMSClient({region: LOCAL_REGION, endpoint: cp.endpoint, credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
+  const key = await kms.send(new CreateKeyCommand({Description: 'exec sessions'}))
+  await kms.send(new CreateAliasCommand({AliasName: 'alias/demo/exec', TargetKeyId: key.KeyMetadata!.KeyId!}))
+  kms.destroy()
+  await ecs.send(new CreateClusterCommand({clusterName: 'demo-test', configuration: {executeCommandConfiguration: {kmsKeyId: 'alias/demo/exec', logging: 'NONE'}}}))
   await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'worker',
@@ -129,6 +135,7 @@ describe('pier task exec on the local control plane', () => {
     expect(r.stdout).toBe('hello, piped input\n')
     expect(r.stderr).toContain('oops\n')
     expect(r.stderr).toContain(`Starting a session in task ${taskId}, container app.`)
+    expect(r.stderr).toMatch(/Session ecs-execute-command-\w+ open, encrypted with KMS\./)
     expect(r.code).toBe(3)
   })
 
@@ -147,6 +154,8 @@ describe('pier task exec on the local control plane', () => {
       const r = await pier(['svc', 'exec', '-a', 'demo', '-n', 'web', '-e', 'test', '--command', 'echo "role=$ROLE"; exit 0'], '')
       if (r.code === 0) {
         expect(r.stdout).toBe('role=web\n')
+        // Its cluster names no exec key: the session is not encrypted, as on AWS.
+        expect(r.stderr).toMatch(/Session ecs-execute-command-\w+ open\./)
         return
       }
       expect(r.stderr).toMatch(/No task of service web in environment test is running|not connected|not enabled/)

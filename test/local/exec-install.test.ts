@@ -18,10 +18,12 @@ let dir: string
 let server: Server
 let exec: LocalExec
 let kmsService: JsonService
+let clusterKey: string | undefined
 const closeHooks: (() => unknown)[] = []
 const taskArn = 'arn:aws:ecs:us-east-1:000000000000:task/demo/t1'
 
 beforeEach(async () => {
+  clusterKey = undefined
   dir = mkdtempSync(join(tmpdir(), 'pier-exec-install-'))
   let upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined
   server = createServer()
@@ -36,7 +38,12 @@ beforeEach(async () => {
       api: {
         // ECS as the broker sees it in process: the container's runtime id.
         async json(prefix, op, input) {
-          expect([prefix, op, input]).toEqual(['AmazonEC2ContainerServiceV20141113', 'DescribeTasks', {cluster: 'demo', tasks: [taskArn]}])
+          expect(prefix).toBe('AmazonEC2ContainerServiceV20141113')
+          if (op === 'DescribeClusters') {
+            expect(input).toEqual({clusters: ['demo']})
+            return {clusters: [{clusterName: 'demo', ...(clusterKey ? {configuration: {executeCommandConfiguration: {kmsKeyId: clusterKey}}} : {})}]}
+          }
+          expect([op, input]).toEqual(['DescribeTasks', {cluster: 'demo', tasks: [taskArn]}])
           return {tasks: [{taskArn, containers: [{name: 'web', runtimeId: 't1-4242'}]}]}
         },
         context: () => ({requestId: 'r', region: 'us-east-1', accountId: '000000000000', accessKeyId: 'a'}),
@@ -69,9 +76,17 @@ const clientKms: ExecKms = {
 }
 
 describe('installExec', () => {
-  it('registers KMS and encrypts sessions bound to the ECS target id', async () => {
+  it('leaves sessions unencrypted when the cluster names no key, as on AWS', async () => {
+    const s = await exec.broker.createSession({taskArn, taskId: 't1', container: 'web', command: 'echo plain', interactive: true})
+    const session = await dialSession({streamUrl: s.streamUrl, tokenValue: s.tokenValue, targetId: 'ecs:demo_t1_t1-4242'})
+    expect(session.encrypted).toBe(false)
+    session.sendInput(Buffer.alloc(0))
+    expect(await session.done).toMatchObject({exitCode: 0})
+  })
+
+  it('registers KMS and encrypts sessions with the cluster\'s key, bound to the ECS target id', async () => {
     expect(kmsService.targetPrefix).toBe('TrentService')
-    expect(((await kmsService.handle('DescribeKey', {KeyId: EXEC_KEY_ALIAS}, ctx)) as any).KeyMetadata.Enabled).toBe(true)
+    clusterKey = exec.kms.ensureKey('alias/team/exec')
     const s = await exec.broker.createSession({taskArn, taskId: 't1', container: 'web', command: 'echo secret', interactive: true})
     const session = await dialSession({streamUrl: s.streamUrl, tokenValue: s.tokenValue, kms: clientKms, targetId: 'ecs:demo_t1_t1-4242'})
     expect(session.encrypted).toBe(true)
@@ -83,6 +98,7 @@ describe('installExec', () => {
   })
 
   it('refuses a client whose data key is bound to another target', async () => {
+    clusterKey = exec.kms.ensureKey(EXEC_KEY_ALIAS)
     const s = await exec.broker.createSession({taskArn, taskId: 't1', container: 'web', command: 'echo secret', interactive: true})
     const err = await dialSession({streamUrl: s.streamUrl, tokenValue: s.tokenValue, kms: clientKms, targetId: 'ecs:demo_t1_other'}).catch((e) => e)
     expect(err).toBeInstanceOf(SessionError)

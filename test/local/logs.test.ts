@@ -106,7 +106,7 @@ describe('CloudWatch Logs', () => {
     expect(new Set(seen).size).toBe(20)
     const task2 = await logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', logStreamNames: ['copilot/web/task2'], startTime: t0 + 22}))
     expect(task2.events?.map((e) => e.timestamp! - t0)).toEqual([22, 23, 24])
-    await expect(logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', filterPattern: '{ $.level = "error" }'}))).rejects.toMatchObject({
+    await expect(logs.send(new FilterLogEventsCommand({logGroupName: '/copilot/app-test-web', filterPattern: '[ip, user, status]'}))).rejects.toMatchObject({
       name: 'InvalidParameterException',
     })
   })
@@ -157,5 +157,38 @@ describe('filter patterns', () => {
     expect(m('?WARN ?ERROR', 'INFO only')).toBe(false)
     expect(m('ERROR -timeout', 'ERROR timeout')).toBe(false)
     expect(m('ERROR -timeout', 'ERROR refused')).toBe(true)
+  })
+})
+
+describe('JSON filter patterns', () => {
+  const m = (p: string, s: unknown) => compileFilterPattern(p)(typeof s === 'string' ? s : JSON.stringify(s))
+  it('compares selected values with strings, wildcards, numbers and booleans', () => {
+    expect(m('{ $.level = "error" }', {level: 'error'})).toBe(true)
+    expect(m('{ $.level = "error" }', {level: 'info'})).toBe(false)
+    expect(m('{ $.level = error }', {level: 'error'})).toBe(true)
+    expect(m('{ $.path = "/api/*" }', {path: '/api/users'})).toBe(true)
+    expect(m('{ $.path != "/api/*" }', {path: '/health'})).toBe(true)
+    expect(m('{ $.latency > 200 }', {latency: 250})).toBe(true)
+    expect(m('{ $.latency >= 200 }', {latency: 150})).toBe(false)
+    expect(m('{ $.req.items[1].id = 7 }', {req: {items: [{id: 1}, {id: 7}]}})).toBe(true)
+    expect(m('{ $.ok IS TRUE }', {ok: true})).toBe(true)
+    expect(m('{ $.ok IS FALSE }', {ok: true})).toBe(false)
+    expect(m('{ $.user NOT EXISTS }', {})).toBe(true)
+    expect(m('{ $.user EXISTS }', {user: 'a'})).toBe(true)
+  })
+
+  it('combines with && and || and parentheses, and matches no plain-text event', () => {
+    expect(m('{ $.level = "error" && $.latency > 100 }', {level: 'error', latency: 150})).toBe(true)
+    expect(m('{ $.level = "error" && $.latency > 100 }', {level: 'error', latency: 50})).toBe(false)
+    expect(m('{ ($.a = 1 && $.b = 2) || $.c = 3 }', {c: 3})).toBe(true)
+    expect(m('{ ($.a = 1 && $.b = 2) || $.c = 3 }', {a: 1, b: 3})).toBe(false)
+    expect(m('{ $.level = "error" }', 'level error')).toBe(false)
+  })
+
+  it('refuses malformed and space-delimited patterns', () => {
+    expect(() => compileFilterPattern('{ $.a = }')).toThrow(/Invalid filter pattern/)
+    expect(() => compileFilterPattern('{ $.a > "x" }')).toThrow(/Invalid filter pattern/)
+    expect(() => compileFilterPattern('{ level = 1 }')).toThrow(/Invalid filter pattern/)
+    expect(() => compileFilterPattern('[ip, user]')).toThrow(/space-delimited/)
   })
 })

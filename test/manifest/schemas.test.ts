@@ -35,3 +35,36 @@ describe('schemas/', () => {
     expect(missing).toEqual([])
   })
 })
+
+describe('schemas/ as editors use them', () => {
+  it('accept the raw Copilot and demo manifests, environments blocks included', async () => {
+    const {default: Ajv} = await import('ajv')
+    const {parse} = await import('yaml')
+    const ajv = new (Ajv as unknown as typeof import('ajv').default)({allErrors: true, strict: false})
+    const files: Record<string, string> = {
+      'Load Balanced Web Service': 'load-balanced-web-service', 'Backend Service': 'backend-service', 'Worker Service': 'worker-service',
+      'Scheduled Job': 'scheduled-job', Environment: 'environment',
+    }
+    const compat = join(import.meta.dirname, '..', 'fixtures', 'copilot')
+    const demo = join(import.meta.dirname, '..', '..', 'manifests', 'demo', 'copilot')
+    const manifests = [
+      ...readdirSync(compat).filter((f) => f.endsWith('.yml') && !f.startsWith('pipeline-')).map((f) => join(compat, f)),
+      ...['web', 'api', 'report', 'environments/test', 'environments/prod'].map((d) => join(demo, d, 'manifest.yml')),
+    ]
+    const problems: string[] = []
+    for (const file of manifests) {
+      const doc = parse(readFileSync(file, 'utf8'))
+      const validate = ajv.getSchema(files[doc.type]!) ?? ajv.compile({...JSON.parse(readFileSync(join(dir, `${files[doc.type]}.json`), 'utf8')), $id: files[doc.type]})
+      if (!validate(doc)) problems.push(`${file}: ${ajv.errorsText(validate.errors)}`)
+    }
+    expect(problems).toEqual([])
+  })
+
+  it('report a misspelt field inside an environment override', async () => {
+    const {default: Ajv} = await import('ajv')
+    const ajv = new (Ajv as unknown as typeof import('ajv').default)({allErrors: true, strict: false})
+    const validate = ajv.compile(JSON.parse(readFileSync(join(dir, 'backend-service.json'), 'utf8')))
+    expect(validate({name: 'api', type: 'Backend Service', image: {location: 'x'}, environments: {prod: {count: 2, variables: {A: 'b'}}}})).toBe(true)
+    expect(validate({name: 'api', type: 'Backend Service', image: {location: 'x'}, environments: {prod: {cuont: 2}}})).toBe(false)
+  })
+})

@@ -113,6 +113,16 @@ describe('services', () => {
     expect(s.template.Resources.Service.DependsOn).toEqual(['HTTPListenerRule', 'HTTPListenerRuleWithoutRedirect', 'HTTPListenerRule1'])
   })
 
+  it('keeps Service Connect apart from the DNS discovery name', () => {
+    const svc = render(web, webInputs).template.Resources
+    expect(svc.DiscoveryService.Properties.Name).toBe('web')
+    expect(svc.Service.Properties.ServiceConnectConfiguration).toEqual({
+      Enabled: true,
+      Namespace: 'test.shop.local',
+      Services: [{PortName: 'target', DiscoveryName: 'web-sc', ClientAliases: [{Port: 8080, DnsName: 'frontend'}]}],
+    })
+  })
+
   it('puts a Backend Service with http on the internal load balancer', () => {
     const s = render(api)
     expect(s.template.Resources.HTTPListenerRule.Properties.ListenerArn).toEqual({'Fn::ImportValue': 'shop-test-InternalHTTPListenerArn'})

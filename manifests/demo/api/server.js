@@ -22,5 +22,5 @@ const server = http.createServer((req, res) => {
   }) + '\n')
 })
 
-server.listen(port, () => console.log(`api listening on ${port}`))
+server.listen(port, () => console.log(`api listening on ${server.address().port}`))
 process.on('SIGTERM', () => server.close(() => process.exit(0)))

@@ -31,5 +31,5 @@ const server = http.createServer(async (req, res) => {
   }) + '\n')
 })
 
-server.listen(port, () => console.log(`web listening on ${port}, backend at ${apiUrl}`))
+server.listen(port, () => console.log(`web listening on ${server.address().port}, backend at ${apiUrl}`))
 process.on('SIGTERM', () => server.close(() => process.exit(0)))

@@ -3,4 +3,3 @@ export {ProcessDriver, cleanupOrphans, type ProcessDriverOptions} from './proces
 export {ContainerDriver, type ContainerDriverOptions} from './container-driver.js'
 export {parseDockerfile, type ImageConfig} from './dockerfile.js'
 export {BUILD_CONTEXT_LABEL, BUILD_DOCKERFILE_LABEL, BUILD_TARGET_LABEL} from './launch.js'
-export {installAgent, type AgentHost, type LocalAgent} from './install.js'

@@ -3,6 +3,7 @@
 // container port (PORT, PORT_<containerPort>), and, when the agent runs as root, its own mount
 // namespace with a per-task /etc/hosts so service discovery names resolve (docs/local-agent.md).
 
+import {spawnSync} from 'node:child_process'
 import {accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 
@@ -41,14 +42,13 @@ export interface ProcessDriverOptions {
 const UNSHARE = '/usr/bin/unshare'
 const NSENTER = '/usr/bin/nsenter'
 
+/** Whether tasks can get a private /etc/hosts: root, and a mount namespace that allows a bind mount
+ * (a container without CAP_SYS_ADMIN runs as root but refuses both). Probed once. */
+let unshareWorks: boolean | undefined
 function canUnshare(): boolean {
   if (process.getuid?.() !== 0) return false
-  try {
-    accessSync(UNSHARE, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
+  unshareWorks ??= spawnSync(UNSHARE, ['-m', '--', '/bin/sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], {stdio: 'ignore', timeout: 5000}).status === 0
+  return unshareWorks
 }
 
 function findOnPath(program: string, path: string): boolean {

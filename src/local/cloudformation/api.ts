@@ -77,16 +77,19 @@ export class CloudFormationApi implements QueryService {
       return previous.templateBody
     }
     if (body !== undefined) {
-      checkTemplateSize(body)
+      checkTemplateSize(body, true)
       return body
     }
     if (url !== undefined) {
       if (!this.deps.fetchTemplate) throw new ServiceError('ValidationError', 'TemplateURL must be a supported URL.')
+      let fetched: string
       try {
-        return await this.deps.fetchTemplate(url)
+        fetched = await this.deps.fetchTemplate(url)
       } catch (err) {
         throw new ServiceError('ValidationError', `TemplateURL ${url} could not be read: ${err instanceof Error ? err.message : String(err)}`)
       }
+      checkTemplateSize(fetched, false)
+      return fetched
     }
     throw new ServiceError('ValidationError', 'Either Template URL or Template Body must be specified.')
   }

@@ -38,7 +38,7 @@ export interface CloudFormation {
 
 export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
   const registry = deps.registry ?? createProviderRegistry()
-  if (deps.coreProviders !== false) registerCoreProviders(registry, {stateDir: deps.stateDir, ...deps.providers})
+  const flushProviders = deps.coreProviders !== false ? registerCoreProviders(registry, {stateDir: deps.stateDir, ...deps.providers}) : () => undefined
   const store = new StackStore(deps.stateDir)
   const engine = new Engine({store, registry, api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {}),
     ...(deps.minuteMs ? {minuteMs: deps.minuteMs} : {})})
@@ -53,6 +53,7 @@ export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
     async close() {
       clearImmediate(recovery)
       await engine.close()
+      flushProviders()
     },
   }
 }

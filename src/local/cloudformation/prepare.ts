@@ -116,6 +116,12 @@ export function checkCapabilities(template: Template, given: string[]): void {
   if (!ok) throw new ServiceError('InsufficientCapabilitiesException', `Requires capabilities : [${need.capability}]`)
 }
 
-export function checkTemplateSize(body: string): void {
+/** AWS's limit on an inline TemplateBody; larger templates go through TemplateURL (up to 1 MB). */
+export const TEMPLATE_BODY_LIMIT = 51_200
+
+export function checkTemplateSize(body: string, inline: boolean): void {
+  if (inline && body.length > TEMPLATE_BODY_LIMIT) {
+    throw new ServiceError('ValidationError', `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${TEMPLATE_BODY_LIMIT}`)
+  }
   if (Buffer.byteLength(body) > 1_000_000) throw formatError('Template may not exceed 1000000 bytes in size.')
 }

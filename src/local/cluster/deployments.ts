@@ -28,6 +28,8 @@ export interface RollingInput {
   /** Tasks of older deployments not being stopped, and how many of them are healthy. */
   old: number
   oldHealthy: number
+  /** Tasks asked to stop that have not stopped yet (they still count toward maximumPercent). */
+  stopping?: number
   /** Whether the primary deployment may launch tasks (not halted by the circuit breaker, not throttled). */
   canLaunch: boolean
 }
@@ -52,9 +54,10 @@ export function planRollingStep(i: RollingInput): RollingPlan {
   const minHealthy = Math.ceil((i.desired * i.minimumHealthyPercent) / 100)
   const stopPrimaryExtra = Math.max(0, i.primary - i.desired)
   const stopOldUnhealthy = i.old - i.oldHealthy
-  const remaining = i.primary - stopPrimaryExtra + i.old - stopOldUnhealthy
+  // Tasks being stopped still exist until they have stopped: they count toward the maximum.
+  const existing = i.primary + i.old + (i.stopping ?? 0)
   const need = Math.max(0, i.desired - i.primary)
-  const start = i.canLaunch ? Math.max(0, Math.min(need, maxTotal - remaining)) : 0
+  const start = i.canLaunch ? Math.max(0, Math.min(need, maxTotal - existing)) : 0
   // Healthy old tasks go only while the healthy total stays at or above the minimum. When the primary
   // cannot launch (halted by the circuit breaker, or throttled), old tasks keep serving until enough
   // primary tasks are healthy.

@@ -43,6 +43,8 @@ export class ServiceScheduler {
   /** Tasks being drained from their target groups before they stop. */
   private readonly draining = new Set<string>()
   private readonly placeWarnedAt = new Map<string, number>()
+  /** Per service, tasks asked to stop that have not stopped yet (from the last index). */
+  private readonly stoppingCount = new Map<string, number>()
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -114,8 +116,13 @@ export class ServiceScheduler {
 
   private activeTasksByService(): Map<string, TaskRecord[]> {
     const index = new Map<string, TaskRecord[]>()
+    this.stoppingCount.clear()
     for (const t of Object.values(this.deps.tasks.tasks)) {
-      if (!t.serviceArn || t.desiredStatus !== 'RUNNING' || this.draining.has(t.taskArn)) continue
+      if (!t.serviceArn || t.lastStatus === 'STOPPED') continue
+      if (t.desiredStatus !== 'RUNNING' || this.draining.has(t.taskArn)) {
+        this.stoppingCount.set(t.serviceArn, (this.stoppingCount.get(t.serviceArn) ?? 0) + 1)
+        continue
+      }
       let list = index.get(t.serviceArn)
       if (!list) index.set(t.serviceArn, (list = []))
       list.push(t)
@@ -124,6 +131,7 @@ export class ServiceScheduler {
   }
 
   private reconcile(serviceArn: string, index: Map<string, TaskRecord[]>): void {
+    if (this.deps.tasks.paused) return
     const service = this.services[serviceArn]
     if (!service || service.status === 'INACTIVE') return
     const now = this.deps.clock.now()
@@ -156,6 +164,7 @@ export class ServiceScheduler {
       primaryHealthy: primaryHealthy.length,
       old: oldTasks.length,
       oldHealthy: oldHealthy.length,
+      stopping: (this.stoppingCount.get(serviceArn) ?? 0) + unhealthy.size,
       canLaunch: !primary.halted && !throttled,
     })
     const scaleReason = reasons.scaling(primary.id)

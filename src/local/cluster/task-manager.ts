@@ -36,6 +36,9 @@ export class TaskManager implements AgentListener {
   /** Tasks whose driver.start has not returned yet (a stop waits for it). */
   private readonly starting = new Set<string>()
   private closed = false
+  private pausedFlag = false
+  /** Launches in flight (secrets being resolved, or the driver starting the task). */
+  private readonly launching = new Set<Promise<unknown>>()
 
   constructor(private readonly deps: TaskManagerDeps) {
     for (const t of Object.values(deps.store.state.tasks)) this.byId.set(t.taskId, t.taskArn)
@@ -50,13 +53,29 @@ export class TaskManager implements AgentListener {
     return arn ? this.tasks[arn] : undefined
   }
 
+  get paused(): boolean {
+    return this.pausedFlag
+  }
+
+  /**
+   * Stops launching tasks (before the driver shuts down, so nothing starts behind its back) and
+   * resolves once the launches in flight have settled. Tasks not yet started stay PENDING and start
+   * on the next run.
+   */
+  async pause(): Promise<void> {
+    this.pausedFlag = true
+    while (this.launching.size > 0) await Promise.allSettled([...this.launching])
+  }
+
   /** Adds new PENDING tasks and places the ones that fit now. The caller commits the store. */
   add(tasks: TaskRecord[]): void {
     for (const t of tasks) {
       this.tasks[t.taskArn] = t
       this.deps.store.mark(t)
       this.byId.set(t.taskId, t.taskArn)
-      if (this.deps.capacity.tryReserve(t.taskArn, {cpu: t.cpu, memory: t.memory})) {
+      if (this.pausedFlag) {
+        this.queue.push(t.taskArn)
+      } else if (this.deps.capacity.tryReserve(t.taskArn, {cpu: t.cpu, memory: t.memory})) {
         t.placed = true
         t.launched = true
       } else {
@@ -209,12 +228,14 @@ export class TaskManager implements AgentListener {
       this.finishStopped(task)
       return
     }
+    if (this.pausedFlag) return this.unlaunch(task)
     this.logConfig.set(task.taskArn, logDestinations(td))
     task.pullStartedAt = this.deps.clock.now()
-    this.track(
+    const launch = this.track(
       (async () => {
         try {
           const spec = await buildTaskSpec(task, td, this.deps.secrets)
+          if (this.pausedFlag && task.desiredStatus === 'RUNNING') return this.unlaunch(task)
           if (this.closed || task.desiredStatus === 'STOPPED') {
             if (task.lastStatus !== 'STOPPED') this.finishStopped(task)
             return
@@ -237,6 +258,8 @@ export class TaskManager implements AgentListener {
         }
       })(),
     )
+    this.launching.add(launch)
+    void launch.finally(() => this.launching.delete(launch))
   }
 
   private finishStopped(task: TaskRecord, at = this.deps.clock.now()): void {
@@ -257,7 +280,7 @@ export class TaskManager implements AgentListener {
 
   /** Places waiting tasks that now fit, oldest first. */
   private drainQueue(): void {
-    if (this.queue.length === 0) return
+    if (this.queue.length === 0 || this.pausedFlag) return
     const started: TaskRecord[] = []
     for (const arn of [...this.queue]) {
       const t = this.tasks[arn]
@@ -278,8 +301,18 @@ export class TaskManager implements AgentListener {
     this.deps.onTaskChange?.(task)
   }
 
-  private track(p: Promise<unknown>): void {
+  private track(p: Promise<unknown>): Promise<unknown> {
     this.pendingWork.add(p)
     void p.finally(() => this.pendingWork.delete(p))
+    return p
+  }
+
+  /** A placed task that will not start in this run: it waits, PENDING, for the next one. */
+  private unlaunch(task: TaskRecord): void {
+    task.launched = false
+    if (task.placed) this.deps.capacity.release(task.taskArn)
+    task.placed = false
+    this.queue.push(task.taskArn)
+    this.deps.store.touch(task)
   }
 }

@@ -60,6 +60,8 @@ export interface Ecs {
   listener: AgentListener
   /** Interrupts RUNNING FARGATE_SPOT tasks (SIGTERM, then stop; stopCode SpotInterruption). Returns their ARNs. */
   interruptSpotTasks(opts?: {cluster?: string; count?: number}): string[]
+  /** Stops launching and scheduling (call before the driver shuts down); resolves when launches in flight settle. */
+  pause(): Promise<void>
   /** The capacity manager's view: total, used, free. */
   capacityUsage(): ReturnType<CapacityManager['usage']>
   close(): Promise<void>
@@ -172,6 +174,7 @@ export function createEcs(deps: EcsDeps): Ecs {
     listener: tasks,
     interruptSpotTasks: (opts) => interruptSpotTasks(opts),
     capacityUsage: () => capacity.usage(),
+    pause: () => tasks.pause(),
     async close() {
       if (closed) return
       closed = true

@@ -37,6 +37,8 @@ export function installEcs<D extends TaskDriver>(host: EcsHost, opts: InstallEcs
   relay.attach(ecs.listener)
   host.register({json: [ecs.service]})
   host.onClose(async () => {
+    // Nothing may start while the driver stops everything (the scheduler would replace stopped tasks).
+    await ecs.pause()
     await driver.shutdown()
     await ecs.close()
   })

@@ -22,6 +22,8 @@ export interface ExecBrokerOptions {
   endpoint: () => string
   /** When given, every session asks the client for KMS encryption with this key. */
   kms?: AgentKms
+  /** Per session instead: the key to ask for (e.g. from the cluster's exec configuration), or none. */
+  kmsFor?: (req: {taskArn: string; taskId: string; container: string}) => Promise<AgentKms | undefined>
   /** The container runtime id ECS reports (part of the SSM target id bound into KMS encryption). */
   runtimeIdOf?: (taskArn: string, container: string) => string | undefined | Promise<string | undefined>
   /** Lifetime of a session token; at most 60 s. */
@@ -177,6 +179,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
       const id = `ecs-execute-command-${randomBytes(9).toString('hex')}`
       const cluster = /:task\/([^/]+)\//.exec(req.taskArn)?.[1] ?? 'default'
       const runtimeId = (await opts.runtimeIdOf?.(req.taskArn, req.container)) ?? `${req.taskId}-${req.container}`
+      const kms = (await opts.kmsFor?.(req)) ?? opts.kms
       const s: Session = {
         id,
         taskId: req.taskId,
@@ -196,6 +199,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
         command: req.command,
         interactive: req.interactive,
         targetId: `ecs:${cluster}_${req.taskId}_${runtimeId}`,
+        ...(kms ? {kms} : {}),
         tokenValue: s.agent.token,
       })
       p.wake?.()
@@ -244,7 +248,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
 
   function startAgent(taskId: string): void {
     if (agents.get(taskId)?.running) return
-    agents.set(taskId, new TaskExecAgent({taskId, poll, connect: connectAgent, driver, ...(opts.kms ? {kms: opts.kms} : {})}))
+    agents.set(taskId, new TaskExecAgent({taskId, poll, connect: connectAgent, driver}))
   }
 
   async function stopAgent(taskId: string): Promise<void> {

@@ -5,6 +5,7 @@ import type {Duplex} from 'node:stream'
 
 import type {TaskDriver} from '../agent/types.js'
 import type {LocalApi, ServiceSet} from '../contracts.js'
+import type {AgentKms} from '../../exec/crypto.js'
 import {createKms, type LocalKms} from '../kms/index.js'
 import {createExecBroker, type ExecBroker} from './broker.js'
 
@@ -20,6 +21,8 @@ export interface ExecHost {
   onClose(hook: () => Promise<void> | void): void
 }
 
+const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113'
+
 /** Alias of the key the local exec agent asks clients to encrypt sessions with. */
 export const EXEC_KEY_ALIAS = 'alias/pier/exec'
 
@@ -31,20 +34,30 @@ export interface LocalExec {
 /**
  * Registers KMS and the exec broker. Pass the broker to ECS as `exec`, and wrap the driver's listener
  * with `broker.trackTasks(listener)` so each running task gets its exec agent.
- * With `encrypt` (default true) every session is KMS-encrypted, as ECS Exec with a KMS key is on AWS.
+ * Sessions are KMS-encrypted as on AWS: when the task's cluster names a key in
+ * `configuration.executeCommandConfiguration.kmsKeyId`. `encrypt: 'always'` encrypts every session
+ * (with the cluster's key, else `alias/pier/exec`); `'never'` none.
  */
-export function installExec(host: ExecHost, deps: {driver: () => Pick<TaskDriver, 'exec'>; encrypt?: boolean}): LocalExec {
+export function installExec(host: ExecHost, deps: {driver: () => Pick<TaskDriver, 'exec'>; encrypt?: 'cluster' | 'always' | 'never'}): LocalExec {
   const kms = createKms({stateDir: host.stateDir, region: host.region, accountId: host.accountId})
   host.register({json: [kms.service]})
-  const keyId = deps.encrypt === false ? undefined : kms.ensureKey(EXEC_KEY_ALIAS, 'Encrypts exec sessions of the Pier local control plane')
+  const mode = deps.encrypt ?? 'cluster'
+  const agentKms = (keyId: string): AgentKms => ({keyId, decrypt: (blob, context) => kms.decrypt(blob, context)})
+  const ecs = (operation: string, input: Record<string, unknown>) => host.api.json(ECS_TARGET, operation, input).catch(() => undefined)
+  const clusterOf = (taskArn: string) => /:task\/([^/]+)\//.exec(taskArn)?.[1]
   const broker = createExecBroker({
     driver: deps.driver,
     endpoint: () => host.endpoint,
-    ...(keyId ? {kms: {keyId, decrypt: (blob, context) => kms.decrypt(blob, context)}} : {}),
+    async kmsFor({taskArn}) {
+      if (mode === 'never') return undefined
+      const out = await ecs('DescribeClusters', {clusters: [clusterOf(taskArn)]})
+      const keyId = out?.clusters?.[0]?.configuration?.executeCommandConfiguration?.kmsKeyId as string | undefined
+      if (keyId) return agentKms(keyId)
+      return mode === 'always' ? agentKms(kms.ensureKey(EXEC_KEY_ALIAS, 'Encrypts exec sessions of the Pier local control plane')) : undefined
+    },
     // The SSM target id the client binds into the data key's context uses ECS's container runtime id.
     async runtimeIdOf(taskArn, container) {
-      const cluster = /:task\/([^/]+)\//.exec(taskArn)?.[1]
-      const out = await host.api.json('AmazonEC2ContainerServiceV20141113', 'DescribeTasks', {cluster, tasks: [taskArn]}).catch(() => undefined)
+      const out = await ecs('DescribeTasks', {cluster: clusterOf(taskArn), tasks: [taskArn]})
       const c = out?.tasks?.[0]?.containers?.find((x: {name?: string}) => x.name === container)
       return c?.runtimeId as string | undefined
     },

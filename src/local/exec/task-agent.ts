@@ -15,6 +15,8 @@ export interface AgentAssignment {
   targetId: string
   /** The token that admits the agent to the session's data channel. */
   tokenValue: string
+  /** Ask the client for KMS encryption with this key. */
+  kms?: AgentKms
 }
 
 export interface TaskExecAgentDeps {
@@ -24,7 +26,6 @@ export interface TaskExecAgentDeps {
   /** Opens the agent's side of a session's data channel. */
   connect(sessionId: string, tokenValue: string): FrameSocket
   driver(): Pick<TaskDriver, 'exec'>
-  kms?: AgentKms
 }
 
 export class TaskExecAgent {
@@ -78,7 +79,7 @@ export class TaskExecAgent {
       sessionType: s.interactive ? 'InteractiveCommands' : 'NonInteractiveCommands',
       // ECS asks for interactive sessions only; whether the command gets a terminal follows the client.
       ttyFromClient: s.interactive,
-      ...(this.deps.kms ? {kms: this.deps.kms} : {}),
+      ...(s.kms ? {kms: s.kms} : {}),
     })
   }
 

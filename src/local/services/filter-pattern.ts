@@ -4,20 +4,26 @@
 //   "disk full"      an exact phrase (quotes also allow characters other than letters and digits)
 //   ?ERROR ?WARN     events containing any of the ?-terms
 //   ERROR -timeout   events containing ERROR but not timeout
-// JSON patterns (`{ $.level = "error" }`) and space-delimited patterns (`[ip, user, ...]`) are refused
-// with InvalidParameterException rather than matched wrongly.
+//   { $.level = "error" }   JSON events whose selected value matches (json-filter-pattern.ts)
+// Space-delimited patterns (`[ip, user, ...]`) are refused with InvalidParameterException rather than
+// matched wrongly.
 
 import {ServiceError} from '../frontend/types.js'
+import {compileJsonPattern} from './json-filter-pattern.js'
 
 export type Matcher = (message: string) => boolean
 
 export function compileFilterPattern(pattern: string | undefined): Matcher {
   const text = (pattern ?? '').trim()
   if (text === '') return () => true
-  if (text.startsWith('{') || text.startsWith('[')) {
+  if (text.startsWith('{')) {
+    if (!text.endsWith('}')) throw new ServiceError('InvalidParameterException', `Invalid filter pattern: ${text}`)
+    return compileJsonPattern(text)
+  }
+  if (text.startsWith('[')) {
     throw new ServiceError(
       'InvalidParameterException',
-      'The local control plane supports term and phrase filter patterns only (ERROR, "exact phrase", ?any, -excluded); JSON and space-delimited patterns are not supported.',
+      'The local control plane supports term, phrase and JSON filter patterns (ERROR, "exact phrase", ?any, -excluded, { $.key = "value" }); space-delimited patterns are not supported.',
     )
   }
   const all: string[] = []

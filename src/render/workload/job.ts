@@ -5,30 +5,25 @@
 import type {ScheduledJob} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {assumeRolePolicy, getAtt, join, type Json, ref, sub} from '../template.js'
+import {assumeRolePolicy, getAtt, join, ref, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 import type {Placement} from './network.js'
 import {scheduleExpression} from './schedule.js'
+import {jobStateMachine} from '../fragments.generated.js'
 
+/** The state machine definition: templates/job-state-machine.json with the job's name, placement,
+ * `timeout` (TimeoutSeconds) and `retries` (a Retry on any error, 10 s apart, backoff 1.5). */
 function definition(m: ScheduledJob, name: string, p: Placement): string {
   const retries = m.retries ?? 0
-  const runTask: Json = {
-    Type: 'Task',
-    Resource: 'arn:${AWS::Partition}:states:::ecs:runTask.sync',
-    Parameters: {
-      Cluster: '${Cluster}',
-      TaskDefinition: '${TaskDefinition}',
-      LaunchType: 'FARGATE',
-      PlatformVersion: 'LATEST',
-      PropagateTags: 'TASK_DEFINITION',
-      Group: `copilotjob-${name}`,
-      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: ['${Subnets}'], AssignPublicIp: p.assignPublicIp, SecurityGroups: ['${SecurityGroups}']}},
-    },
+  const filled = JSON.parse(JSON.stringify(jobStateMachine).replaceAll('${JobName}', name).replaceAll('${AssignPublicIp}', p.assignPublicIp))
+  const {End, ...task} = filled.States['Run Fargate Task']
+  filled.States['Run Fargate Task'] = {
+    ...task,
     ...(m.timeout ? {TimeoutSeconds: wholeSeconds(m.timeout, 'timeout')} : {}),
     ...(retries > 0 ? {Retry: [{ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: retries, BackoffRate: 1.5}]} : {}),
-    End: true,
+    End,
   }
-  return JSON.stringify({Comment: `Run the ${name} job`, StartAt: 'Run Fargate Task', States: {'Run Fargate Task': runTask}}, null, 2)
+  return JSON.stringify(filled, null, 2)
 }
 
 // Subnets and security groups are lists of unknown length: each is joined with `","` inside quotes.

@@ -36,10 +36,12 @@ function serviceConnect(ctx: WorkloadContext, m: EcsWorkloadManifest): Json | un
   if (!connect) return undefined
   const port = m.image?.port
   const alias = typeof connect === 'object' && connect.alias ? connect.alias : ctx.name
+  // The Cloud Map service Service Connect creates must not take the name of the DNS discovery
+  // service (`<name>`) in the same namespace: Cloud Map names are unique per namespace.
   return compact({
     Enabled: true,
     Namespace: namespaceName(ctx),
-    Services: port ? [{PortName: 'target', DiscoveryName: ctx.name, ClientAliases: [{Port: port, DnsName: alias}]}] : undefined,
+    Services: port ? [{PortName: 'target', DiscoveryName: `${ctx.name}-sc`, ClientAliases: [{Port: port, DnsName: alias}]}] : undefined,
   })
 }
 

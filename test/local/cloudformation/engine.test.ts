@@ -451,6 +451,9 @@ describe('template APIs', () => {
     await expect(h.call('ValidateTemplate', {})).rejects.toThrow('Either Template URL or Template Body must be specified.')
     await expect(h.call('ValidateTemplate', {TemplateURL: 'https://s3.amazonaws.com/b/t.yaml'})).rejects.toThrow('TemplateURL must be a supported URL.')
     await expect(h.call('NoSuchAction')).rejects.toMatchObject({code: 'InvalidAction'})
+    const big = tpl({A: {Type: 'Test::Thing', Properties: {Value: 'x'.repeat(51_200)}}})
+    await expect(h.call('ValidateTemplate', {TemplateBody: big}))
+      .rejects.toThrow("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200")
   })
 })
 

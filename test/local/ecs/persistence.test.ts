@@ -62,6 +62,25 @@ describe('persistence', () => {
     expect(s.deployments[0]).toMatchObject({rolloutState: 'COMPLETED', failedTasks: 0})
   })
 
+  it('starts nothing once paused for shutdown; what waits starts on the next run', async () => {
+    h = await harness()
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('job'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'job', desiredCount: 2, networkConfiguration: NETWORK})
+    await waitFor(async () => (await h!.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0].runningCount === 2)
+    await h.ecs.pause()
+    const started = h.driver.started.length
+    await h.driver.shutdown()
+    const {tasks} = await h.call('RunTask', {cluster: 'c1', taskDefinition: 'job', networkConfiguration: NETWORK})
+    await new Promise((r) => setTimeout(r, 100))
+    // The scheduler did not replace the stopped service tasks, and RunTask's task waits.
+    expect(h.driver.started.length).toBe(started)
+    expect((await describeAll([tasks[0].taskArn]))[0].lastStatus).toBe('PENDING')
+    await h.restart()
+    await waitFor(async () => (await describeAll([tasks[0].taskArn]))[0].lastStatus === 'RUNNING')
+    await waitFor(async () => (await h!.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0].runningCount === 2)
+  })
+
   it('starts after a restart the acknowledged tasks that were still waiting for capacity', async () => {
     h = await harness({capacity: {cpu: 256, memory: 512}})
     await h.call('CreateCluster', {clusterName: 'c1'})

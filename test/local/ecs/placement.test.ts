@@ -96,6 +96,8 @@ describe('rolling step', () => {
     ['0/100 recreates', {...base, minimumHealthyPercent: 0, maximumPercent: 100, primary: 0, primaryHealthy: 0, old: 4, oldHealthy: 4}, {start: 0, stopOldHealthy: 4}],
     ['halted keeps old tasks', {...base, canLaunch: false, primary: 0, primaryHealthy: 0, old: 4, oldHealthy: 4, minimumHealthyPercent: 50}, {start: 0, stopOldHealthy: 0}],
     ['replaces a missing task', {...base, primary: 3, primaryHealthy: 3, old: 0, oldHealthy: 0}, {start: 1, stopOldHealthy: 0}],
+    ['counts stopping tasks toward the maximum', {...base, maximumPercent: 100, minimumHealthyPercent: 50, primary: 0, primaryHealthy: 0, old: 2, oldHealthy: 2, stopping: 2}, {start: 0}],
+    ['starts once stopped tasks are gone', {...base, maximumPercent: 100, minimumHealthyPercent: 50, primary: 0, primaryHealthy: 0, old: 2, oldHealthy: 2, stopping: 0}, {start: 2}],
   ])('%s', (_name, input, expected) => {
     expect(planRollingStep(input)).toMatchObject(expected)
   })

@@ -9,7 +9,8 @@ import {createRecordStore} from './records.js'
 import {registerSecretsManagerProviders} from './secretsmanager.js'
 import {registerSsmProviders} from './ssm.js'
 
-export function registerCoreProviders(registry: ProviderRegistry, opts: {stateDir?: string; servicePollMs?: number} = {}): void {
+/** Registers the core providers; returns a function that writes their pending state (call it on shutdown). */
+export function registerCoreProviders(registry: ProviderRegistry, opts: {stateDir?: string; servicePollMs?: number} = {}): () => void {
   const records = createRecordStore(opts.stateDir)
   registerIamProviders(registry, records)
   registerEc2Providers(registry, records)
@@ -17,6 +18,7 @@ export function registerCoreProviders(registry: ProviderRegistry, opts: {stateDi
   registerSsmProviders(registry)
   registerSecretsManagerProviders(registry)
   registerEcsProviders(registry, opts.servicePollMs !== undefined ? {pollMs: opts.servicePollMs} : {})
+  return () => records.flush()
 }
 
 export {registerEc2Providers, registerEcsProviders, registerIamProviders, registerLogsProviders, registerSecretsManagerProviders, registerSsmProviders}

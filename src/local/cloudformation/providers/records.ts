@@ -8,6 +8,8 @@ export interface RecordStore {
   get(kind: string, id: string): Record<string, any> | undefined
   put(kind: string, id: string, value: Record<string, any>): void
   remove(kind: string, id: string): void
+  /** Writes pending changes now (on shutdown). */
+  flush(): void
 }
 
 export function createRecordStore(stateDir?: string): RecordStore {
@@ -24,6 +26,9 @@ export function createRecordStore(stateDir?: string): RecordStore {
     remove(kind, id) {
       delete data[kind]?.[id]
       doc?.saveSoon()
+    },
+    flush() {
+      doc?.flush()
     },
   }
 }
