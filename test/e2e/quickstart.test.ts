@@ -28,7 +28,7 @@ it('deploys the example application locally and shows it working', async () => {
   expect(r.out).toMatch(/"backend":\{"ok":true/)
   expect(r.out).toMatch(/hello from the test api/)
   // The one-off task's report, the exec'd command's output, the status, and the way out.
-  expect(r.out).toMatch(/"job":"report"/)
+  expect(r.out).toMatch(/"job":"report","environment":"test","backend":\{"ok":true/)
   expect(r.out).toMatch(/PRIMARY\s+COMPLETED/)
   expect(r.out).toMatch(/The example application runs locally/)
   expect(r.out).toContain('local stop')
