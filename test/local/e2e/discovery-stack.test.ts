@@ -1,16 +1,16 @@
 // Cloud Map through the assembled local control plane: a stack with a namespace, a discovery service
 // (as Pier renders it: A records) and an ECS service registered in it; a task run with RunTask reaches
 // the service by `api.test.demo.local:8080`; deleting the stack deregisters and removes everything.
-import {CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, type Stack} from '@aws-sdk/client-cloudformation'
+import {CloudFormationClient, CreateStackCommand, DeleteStackCommand} from '@aws-sdk/client-cloudformation'
 import {DescribeTasksCommand, ECSClient, RunTaskCommand} from '@aws-sdk/client-ecs'
-import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {agentMarker} from '../../../src/local/agent/pids.js'
 import {startLocalControlPlane, type LocalControlPlane} from '../../../src/local/assemble.js'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../../../src/local/contracts.js'
+import {settle, taskProcesses} from './stack-helpers.js'
 
 const isRoot = process.getuid?.() === 0
 
@@ -99,43 +99,9 @@ describe.skipIf(!isRoot)('service discovery in a deployed stack (needs root for 
     rmSync(dir, {recursive: true, force: true})
   })
 
-  async function settle(name: string, timeoutMs = 60_000): Promise<Stack> {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const out = await cfn.send(new DescribeStacksCommand({StackName: name})).catch((e) => {
-        if (/does not exist/.test(String(e.message))) return {Stacks: [{StackStatus: 'DELETE_COMPLETE'} as Stack]}
-        throw e
-      })
-      const stack = out.Stacks![0]!
-      if (!String(stack.StackStatus).endsWith('_IN_PROGRESS')) {
-        if (/FAILED|ROLLBACK/.test(String(stack.StackStatus))) {
-          const events = await cfn.send(new DescribeStackEventsCommand({StackName: name}))
-          stack.StackStatusReason = (events.StackEvents ?? []).filter((e) => e.ResourceStatusReason).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}: ${e.ResourceStatusReason}`).join('\n')
-        }
-        return stack
-      }
-      if (Date.now() > end) throw new Error(`stack still ${stack.StackStatus}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-
-  function ourProcesses(): number[] {
-    const marker = `PIER_AGENT_ID=${agentMarker(dir)}`
-    return readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(marker)
-        } catch {
-          return false
-        }
-      })
-      .map(Number)
-  }
-
   it('lets a task reach the service by its discovery name, and deletes cleanly', async () => {
     await cfn.send(new CreateStackCommand({StackName: 'discovery', TemplateBody: TEMPLATE}))
-    const created = await settle('discovery')
+    const created = await settle(cfn, 'discovery')
     expect(created.StackStatus, created.StackStatusReason).toBe('CREATE_COMPLETE')
     const out = (key: string) => created.Outputs!.find((o) => o.OutputKey === key)!.OutputValue!
 
@@ -152,8 +118,8 @@ describe.skipIf(!isRoot)('service discovery in a deployed stack (needs root for 
     expect(task?.containers?.[0]?.exitCode, JSON.stringify(task)).toBe(0)
 
     await cfn.send(new DeleteStackCommand({StackName: 'discovery'}))
-    const deleted = await settle('discovery')
+    const deleted = await settle(cfn, 'discovery')
     expect(deleted.StackStatus, deleted.StackStatusReason).toBe('DELETE_COMPLETE')
-    expect(ourProcesses()).toEqual([])
+    expect(taskProcesses(dir)).toEqual([])
   }, 120_000)
 })

@@ -2,15 +2,15 @@
 // tasks behind a listener rule deploys, serves HTTP through the local load balancer, updates with a
 // rolling replacement and no failed request, rolls back when the new version crashes, and deletes
 // leaving no process or port behind.
-import {CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, UpdateStackCommand, type Stack} from '@aws-sdk/client-cloudformation'
-import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {CloudFormationClient, CreateStackCommand, DeleteStackCommand, UpdateStackCommand} from '@aws-sdk/client-cloudformation'
+import {mkdtempSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 import {startLocalControlPlane, type LocalControlPlane} from '../../../src/local/assemble.js'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../../../src/local/contracts.js'
-import {agentMarker} from '../../../src/local/agent/pids.js'
+import {settle, taskProcesses} from './stack-helpers.js'
 
 const TEMPLATE = `
 Parameters:
@@ -97,27 +97,6 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-async function settle(name: string, timeoutMs = 60_000): Promise<Stack> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const out = await cfn.send(new DescribeStacksCommand({StackName: name})).catch((e) => {
-      if (/does not exist/.test(String(e.message))) return {Stacks: [{StackStatus: 'DELETE_COMPLETE'} as Stack]}
-      throw e
-    })
-    const stack = out.Stacks![0]!
-    if (!String(stack.StackStatus).endsWith('_IN_PROGRESS')) {
-      if (/FAILED|ROLLBACK/.test(String(stack.StackStatus))) {
-        // The reasons make a failure readable in the test output.
-        const events = await cfn.send(new DescribeStackEventsCommand({StackName: name}))
-        stack.StackStatusReason = (events.StackEvents ?? []).filter((e) => e.ResourceStatusReason).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}: ${e.ResourceStatusReason}`).join('\n')
-      }
-      return stack
-    }
-    if (Date.now() > end) throw new Error(`stack still ${stack.StackStatus}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 function get(url: string): Promise<{status: number; body: string}> {
   return new Promise((resolve) => {
     http
@@ -150,32 +129,18 @@ function poll(url: string): {stop(): Promise<{status: number; body: string}[]>} 
 
 const params = (v: string) => [{ParameterKey: 'Version', ParameterValue: v}]
 
-function ourProcesses(): number[] {
-  const marker = `PIER_AGENT_ID=${agentMarker(dir)}`
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(marker)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
-
 it('deploys, serves, rolls, rolls back and deletes a load-balanced service', async () => {
   await cfn.send(new CreateStackCommand({StackName: 'web', TemplateBody: TEMPLATE, Parameters: params('v1')}))
-  const created = await settle('web')
+  const created = await settle(cfn, 'web')
   expect(created.StackStatus, created.StackStatusReason).toBe('CREATE_COMPLETE')
   const url = created.Outputs!.find((o) => o.OutputKey === 'Url')!.OutputValue!
   expect(await get(url)).toEqual({status: 200, body: 'v1'})
-  expect(ourProcesses()).toHaveLength(2)
+  expect(taskProcesses(dir)).toHaveLength(2)
 
   // A rolling replacement of both tasks: a client polling all along sees no failed request.
   const during = poll(url)
   await cfn.send(new UpdateStackCommand({StackName: 'web', TemplateBody: TEMPLATE, Parameters: params('v2')}))
-  expect((await settle('web')).StackStatus).toBe('UPDATE_COMPLETE')
+  expect((await settle(cfn, 'web')).StackStatus).toBe('UPDATE_COMPLETE')
   const responses = await during.stop()
   expect(responses.filter((r) => r.status !== 200)).toEqual([])
   expect(new Set(responses.map((r) => r.body))).toContain('v1')
@@ -183,12 +148,12 @@ it('deploys, serves, rolls, rolls back and deletes a load-balanced service', asy
 
   // A version that crashes: the deployment fails, the stack rolls back, v2 keeps serving.
   await cfn.send(new UpdateStackCommand({StackName: 'web', TemplateBody: TEMPLATE, Parameters: params('crash')}))
-  const rolledBack = await settle('web', 120_000)
+  const rolledBack = await settle(cfn, 'web', 120_000)
   expect(rolledBack.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE')
   expect(await get(url)).toEqual({status: 200, body: 'v2'})
 
   await cfn.send(new DeleteStackCommand({StackName: 'web'}))
-  expect((await settle('web')).StackStatus).toBe('DELETE_COMPLETE')
-  expect(ourProcesses()).toEqual([])
+  expect((await settle(cfn, 'web')).StackStatus).toBe('DELETE_COMPLETE')
+  expect(taskProcesses(dir)).toEqual([])
   expect((await get(url)).status).toBe(0) // the listener's port is closed
 }, 180_000)
