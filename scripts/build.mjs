@@ -42,6 +42,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   // ink probes for react-devtools-core only when DEV is set; it is not a dependency.
