@@ -1,7 +1,8 @@
 // Generates the reference docs from the sources of truth: docs/commands.md from the oclif manifest
 // (run `npm run build` first) and docs/manifest-reference.md from the JSON Schemas in schemas/.
 // `--check` exits 1 when a committed file differs from what would be generated.
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {parse as parseYaml} from 'yaml'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -92,20 +93,73 @@ function walk(s, path, rootSchema, rows, depth = 0) {
     const p = path ? `${path}.${key}` : key
     const c = child.$ref ? {...resolveRef(child, child.$ref, rootSchema), ...child} : child
     if (!rows.some((r) => r.path === p)) {
+      const description = (c.description ?? '').replaceAll('\n', ' ')
       rows.push({
         path: p,
         type: typeOf(child, rootSchema),
         required: (s.required ?? []).includes(key),
-        default: c.default,
-        description: (c.description ?? '').replaceAll('\n', ' '),
-        example: c.examples?.[0],
+        // The schema's `default`, else the default its description states ("(default 10s)").
+        default: c.default ?? /\(default:? ([^)]+)\)/i.exec(description)?.[1],
+        description,
+        minimum: c.minimum,
+        // The schema's first example, else one its description gives ("e.g. ..."), else its first allowed value.
+        example: c.examples?.[0] ?? /e\.g\.,? ([^;]+?)(?:\)|\.\s|\.$|$)/.exec(description)?.[1] ?? c.enum?.[0] ?? c.const,
       })
     }
     walk(c, p, rootSchema, rows, depth + 1)
   }
 }
 
+/** Values real manifests use, by manifest type and field path: the example column's last resort. */
+function examplesFromManifests() {
+  const files = []
+  const walkDir = (dir) => {
+    if (!existsSync(dir)) return
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name)
+      if (statSync(p).isDirectory()) walkDir(p)
+      else if (/\.ya?ml$/.test(name)) files.push(p)
+    }
+  }
+  for (const dir of ['test/fixtures/copilot', 'test/golden', 'manifests']) walkDir(join(root, dir))
+  const out = new Map()
+  const record = (type, path, value) => {
+    const key = `${type}|${path}`
+    if (out.has(key) || value === null || value === undefined) return
+    if (typeof value !== 'object') return void out.set(key, value)
+    const json = JSON.stringify(value)
+    if (json.length <= 60) out.set(key, value)
+  }
+  const visit = (type, node, path) => {
+    if (Array.isArray(node)) {
+      record(type, path, node)
+      for (const item of node) if (item && typeof item === 'object' && !Array.isArray(item)) visit(type, item, `${path}[]`)
+      return
+    }
+    if (node && typeof node === 'object') {
+      if (path) record(type, path, node)
+      for (const [k, v] of Object.entries(node)) {
+        if (!path && k === 'environments') continue
+        visit(type, v, path ? `${path}.${k}` : k)
+      }
+      return
+    }
+    record(type, path, node)
+  }
+  for (const f of files) {
+    let doc
+    try {
+      doc = parseYaml(readFileSync(f, 'utf8'))
+    } catch {
+      continue
+    }
+    if (doc && typeof doc === 'object' && typeof doc.type === 'string') visit(doc.type, doc, '')
+  }
+  return out
+}
+
 function manifestDoc() {
+  const seen = examplesFromManifests()
   const dir = join(root, 'schemas')
   const out = ['# Manifest reference', '', 'Generated from the JSON Schemas in `schemas/` by `npm run docs`; do not edit by hand. Every field, its type, default and an example. Overrides per environment follow [the override rules](manifest-overrides.md).', '']
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
@@ -113,6 +167,13 @@ function manifestDoc() {
     out.push(`## ${schema.title ?? file}`, '', `Schema: \`schemas/${file}\`. ${schema.description ?? ''}`.trim(), '')
     const rows = []
     walk(schema, '', schema, rows)
+    const type = schema.properties?.type?.const ?? schema.title
+    for (const r of rows) {
+      r.example ??= seen.get(`${type}|${r.path}`) ?? r.default
+      // Booleans and numbers: any value of the type shows how to write it.
+      if (r.example === undefined && r.type === 'boolean') r.example = true
+      if (r.example === undefined && /^(integer|number)$/.test(r.type)) r.example = r.minimum ?? 1
+    }
     if (rows.length === 0) continue
     out.push('| field | type | default | description | example |', '|---|---|---|---|---|')
     const cell = (v) => (v === undefined ? '' : `\`${(typeof v === 'string' ? v : JSON.stringify(v)).replaceAll('|', '\\|')}\``)

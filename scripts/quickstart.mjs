@@ -79,7 +79,7 @@ if (answer.status !== 200 || !backendOk) {
 }
 
 step('Run a one-off task from a Dockerfile and follow it to its exit code (the report job asks the backend too)')
-pier(['task', 'run', '--dockerfile', 'report/Dockerfile', '--env', 'test', '--follow', '--local'])
+pier(['task', 'run', '--dockerfile', 'report/Dockerfile', '--env', 'test', '--env-vars', 'API_URL=http://api.test.demo.local:8080,COPILOT_ENVIRONMENT_NAME=test', '--follow', '--local'])
 
 step('Run a command inside the running backend through exec (the SSM data channel, no session-manager-plugin)')
 pier(['svc', 'exec', '--name', 'api', '--env', 'test', '--command', 'node -e "console.log(process.env.GREETING)"', '--local'])
@@ -95,7 +95,7 @@ Explore it (from manifests/demo):
   node ../../bin/run.js svc logs --name web --env test --follow --local
   node ../../bin/run.js job run --name report --env test --local
   node ../../bin/run.js svc exec --name api --env test --local        # an interactive shell
-  eval "$(node ../../bin/run.js local env)"; /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs list-tasks --cluster demo-test
+  eval "$(node ../../bin/run.js local env)"; aws --endpoint-url "$AWS_ENDPOINT_URL" cloudformation list-stacks
 Stop everything:
   node bin/run.js local stop
 `)

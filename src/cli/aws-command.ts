@@ -25,14 +25,20 @@ export abstract class AwsCommand extends PierCommand {
 
   /** Builds the clients, the renderer (`quiet` drops progress for read commands' --json) and the use case context. */
   protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
-    const aws = await createAwsClients(awsOptions(flags))
     // A --diff question needs the terminal: the plain renderer leaves it alone.
     const mode = flags.diff && !flags.json ? 'plain' : renderMode({json: flags.json, isTTY: process.stderr.isTTY})
-    this.renderer = opts.quiet && flags.json ? {emit: () => {}, close: async () => {}} : await createRenderer(mode)
-    const ports = await loadPorts()
+    // The three load independent modules (SDK, ink, manifest engine): side by side, start-up is shorter.
+    const [awsR, rendererR, portsR] = await Promise.allSettled([
+      createAwsClients(awsOptions(flags)),
+      opts.quiet && flags.json ? Promise.resolve<Renderer>({emit: () => {}, close: async () => {}}) : createRenderer(mode),
+      loadPorts(),
+    ])
+    // A view that started is released by finally() even when the rest failed.
+    if (rendererR.status === 'fulfilled') this.renderer = rendererR.value
+    const [aws, renderer, ports] = [settled(awsR), settled(rendererR), settled(portsR)]
     return appContext({
       aws,
-      emit: this.renderer.emit,
+      emit: renderer.emit,
       timing: realTiming,
       interrupts: processInterrupts,
       cwd: process.cwd(),
@@ -86,6 +92,11 @@ export abstract class AwsCommand extends PierCommand {
     void this.endProgress()
     process.stderr.write(`${line}\n`)
   }
+}
+
+function settled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason
+  return r.value
 }
 
 export function table(head: string[], rows: (string | number | undefined)[][]): string {

@@ -29,6 +29,7 @@ export const ENV_OUTPUTS = {
   publicLbFullName: 'PublicLoadBalancerFullName',
   httpListener: 'HTTPListenerArn',
   httpsListener: 'HTTPSListenerArn',
+  publicCertificate: 'PublicCertificateArn',
   internalLbDns: 'InternalLoadBalancerDNSName',
   internalLbFullName: 'InternalLoadBalancerFullName',
   internalHttpListener: 'InternalHTTPListenerArn',

@@ -71,6 +71,7 @@ describe('renderEnvironmentStack', () => {
     const cidrs = r.PublicHTTPLoadBalancerSecurityGroup.Properties.SecurityGroupIngress.map((i: any) => `${i.CidrIp}:${i.FromPort}`)
     expect(cidrs).toEqual(['10.0.0.0/8:80', '10.0.0.0/8:443', '192.168.1.0/24:80', '192.168.1.0/24:443'])
     expect(r.InternalHTTPSListener).toBeDefined()
+    expect(s.template.Outputs.PublicCertificateArn).toEqual({Value: httpsEnv.http!.public!.certificates![0], Export: {Name: 'shop-prod-PublicCertificateArn'}})
     expect(s.template.Outputs.InternalHTTPSListenerArn.Export.Name).toBe('shop-prod-InternalHTTPSListenerArn')
     expect(r.Cluster.Properties.ClusterSettings).toEqual([{Name: 'containerInsights', Value: 'enabled'}])
   })

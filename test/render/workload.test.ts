@@ -140,7 +140,9 @@ describe('services', () => {
     expect(s.template.Resources.NLBListener.Properties).toMatchObject({Port: 443, Protocol: 'TLS'})
     expect(s.template.Resources.NLBTargetGroup1.Properties).toMatchObject({Port: 5353, Protocol: 'UDP', TargetType: 'ip'})
     expect(s.template.Resources.Service.Properties.LoadBalancers).toHaveLength(2)
-    expect(() => render(m)).toThrow('uses TLS but the environment has no certificate')
+    expect(() => render(m, {environment: {httpsListener: false, certificates: []}})).toThrow('uses TLS but the environment has no certificate')
+    // Without facts from deploy, the certificate comes from the environment stack's export.
+    expect(render(m).template.Resources.NLBListener.Properties.Certificates).toEqual([{CertificateArn: {'Fn::ImportValue': 'shop-test-PublicCertificateArn'}}])
   })
 
   it('scales on CPU, memory, requests and response time', () => {

@@ -393,7 +393,7 @@ export class CloudFormationApi implements QueryService {
       name, type, status: empty ? 'FAILED' : 'CREATE_COMPLETE', ...(empty ? {statusReason: NO_CHANGES} : {}),
       executionStatus: empty ? 'UNAVAILABLE' : 'AVAILABLE', createdAt: this.now().toISOString(),
       ...(p.Description !== undefined ? {description: p.Description} : {}),
-      templateBody: body, parameters: given, parameterValues: prep.params.given, capabilities, tags, changes,
+      templateBody: body, parameters: given, parameterValues: prep.params.given, noEcho: prep.noEcho, capabilities, tags, changes,
       ...(p.OnStackFailure ? {disableRollback: p.OnStackFailure === 'DO_NOTHING'} : {}),
     }
     if (fresh) {
@@ -401,19 +401,15 @@ export class CloudFormationApi implements QueryService {
       this.deps.engine.stackStatus(stack, 'REVIEW_IN_PROGRESS', 'User Initiated')
     }
     stack.changeSets.push(cs)
-    this.deps.store.save(stack)
+    // A change set without changes can never be executed: losing it in a crash costs nothing.
+    if (empty) this.deps.store.saveSoon(stack)
+    else this.deps.store.save(stack)
     return {Id: cs.id, StackId: stack.stackId}
   }
 
   async opDescribeChangeSet(p: Record<string, string>) {
     const {stack, cs} = this.changeSet(required(p, 'ChangeSetName'), p.StackName)
-    let noEcho: string[] = []
-    try {
-      noEcho = Object.entries(checkTemplate(cs.templateBody).Parameters ?? {}).filter(([, d]) => isNoEcho(d)).map(([k]) => k)
-    } catch {
-      // The body was valid when the change set was created.
-    }
-    return shape.changeSetShape(stack, cs, noEcho)
+    return shape.changeSetShape(stack, cs, cs.noEcho ?? [])
   }
 
   async opListChangeSets(p: Record<string, string>) {

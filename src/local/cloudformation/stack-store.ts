@@ -111,6 +111,8 @@ export interface ChangeSetRecord {
   parameters: {key: string; value?: string; usePreviousValue?: boolean}[]
   /** Parameter values as they will be applied (for DescribeChangeSet). */
   parameterValues: Record<string, string>
+  /** Parameters whose values DescribeChangeSet masks. */
+  noEcho?: string[]
   capabilities: string[]
   tags: Tag[]
   changes: ResourceChange[]

@@ -4,7 +4,8 @@
 import {ServiceError, type QueryService} from '../frontend/types.js'
 import type {LocalLoadBalancing} from './index.js'
 import type {ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord} from './model.js'
-import {decodeQueryParams, list} from '../query-params.js'
+import {list} from '../query-params.js'
+import {queryServiceFromTable} from '../service-table.js'
 
 const ZONE_ID = 'Z35SXDOTRQ7X7K'
 
@@ -216,16 +217,8 @@ const handlers: Record<string, Handler> = {
 }
 
 export function createElbQueryService(elb: LocalLoadBalancing): QueryService {
-  return {
-    signingName: 'elasticloadbalancing',
-    version: '2015-12-01',
-    xmlns: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
-    async handle(action, params) {
-      const handler = handlers[action]
-      if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this endpoint.`)
-      return handler(elb, decodeQueryParams(params))
-    },
-  }
+  const ops = Object.fromEntries(Object.entries(handlers).map(([action, handler]) => [action, (input: Record<string, any>) => handler(elb, input)]))
+  return queryServiceFromTable({signingName: 'elasticloadbalancing', version: '2015-12-01', xmlns: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/'}, ops)
 }
 
 /** The same operations in process, with already-decoded input (for CloudFormation providers). */

@@ -3,7 +3,8 @@
 
 import {randomUUID} from 'node:crypto'
 import {ServiceError, type QueryService} from '../frontend/types.js'
-import {decodeQueryParams, list} from '../query-params.js'
+import {list} from '../query-params.js'
+import {queryServiceFromTable} from '../service-table.js'
 import {passesFilter} from './filter-policy.js'
 import type {LocalSqs} from './sqs.js'
 import type {MessageAttributeValue} from './sqs-model.js'
@@ -157,14 +158,5 @@ export function createSnsService(sns: LocalSns): QueryService {
     },
     Publish: (i) => ({MessageId: sns.publish(i.TopicArn, i.Message, {subject: i.Subject, attributes: messageAttributes(i.MessageAttributes), groupId: i.MessageGroupId, dedupId: i.MessageDeduplicationId})}),
   }
-  return {
-    signingName: 'sns',
-    version: '2010-03-31',
-    xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
-    async handle(action, params) {
-      const op = ops[action]
-      if (!op) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this endpoint.`)
-      return op(decodeQueryParams(params))
-    },
-  }
+  return queryServiceFromTable({signingName: 'sns', version: '2010-03-31', xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/'}, ops)
 }

@@ -3,6 +3,7 @@
 
 import {randomUUID} from 'node:crypto'
 import {ServiceError, type JsonService} from '../frontend/types.js'
+import {jsonServiceFromTable} from '../service-table.js'
 import {md5, md5OfAttributes, QUEUE_DEFAULTS, type MessageAttributeValue, type QueueRecord, type StoredMessage} from './sqs-model.js'
 
 export interface SqsOptions {
@@ -268,13 +269,5 @@ export function createSqsService(sqs: LocalSqs): JsonService {
     TagQueue: (i) => (Object.assign(sqs.queue(i.QueueUrl).tags, i.Tags ?? {}), {}),
     ListQueueTags: (i) => ({Tags: sqs.queue(i.QueueUrl).tags}),
   }
-  return {
-    targetPrefix: 'AmazonSQS',
-    signingName: 'sqs',
-    async handle(operation, input) {
-      const op = ops[operation]
-      if (!op) throw new ServiceError('UnsupportedOperation', `Operation ${operation} is not supported by the local control plane`)
-      return op(input)
-    },
-  }
+  return jsonServiceFromTable('AmazonSQS', 'sqs', ops, 'UnsupportedOperation')
 }

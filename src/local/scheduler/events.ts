@@ -3,6 +3,7 @@
 
 import type {LocalApi} from '../contracts.js'
 import {ServiceError, type JsonService} from '../frontend/types.js'
+import {jsonServiceFromTable} from '../service-table.js'
 import {nextFire, parseSchedule, ScheduleError} from './schedule-expression.js'
 import type {LocalStepFunctions} from './states.js'
 
@@ -175,13 +176,5 @@ export function createEventsService(events: LocalEvents): JsonService {
     RemoveTargets: (i) => (events.removeTargets(i.Rule, i.Ids ?? []), {FailedEntryCount: 0, FailedEntries: []}),
     ListTargetsByRule: (i) => ({Targets: events.rule(i.Rule).targets}),
   }
-  return {
-    targetPrefix: 'AWSEvents',
-    signingName: 'events',
-    async handle(operation, input) {
-      const op = ops[operation]
-      if (!op) throw new ServiceError('UnknownOperationException', `Operation ${operation} is not supported by the local control plane`)
-      return op(input)
-    },
-  }
+  return jsonServiceFromTable('AWSEvents', 'events', ops)
 }

@@ -5,6 +5,7 @@
 import {randomUUID} from 'node:crypto'
 import type {LocalApi} from '../contracts.js'
 import {ServiceError, type JsonService} from '../frontend/types.js'
+import {jsonServiceFromTable} from '../service-table.js'
 import {applyResultPath, camelKeys, resolveParameters} from './json-path.js'
 
 const ECS = 'AmazonEC2ContainerServiceV20141113'
@@ -344,13 +345,5 @@ export function createStatesService(sfn: LocalStepFunctions): JsonService {
       events: sfn.execution(i.executionArn).history.map((h, n) => ({timestamp: h.timestamp / 1000, type: h.type, id: n + 1, previousEventId: n})),
     }),
   }
-  return {
-    targetPrefix: 'AWSStepFunctions',
-    signingName: 'states',
-    async handle(operation, input) {
-      const op = ops[operation]
-      if (!op) throw new ServiceError('UnknownOperationException', `Operation ${operation} is not supported by the local control plane`)
-      return op(input)
-    },
-  }
+  return jsonServiceFromTable('AWSStepFunctions', 'states', ops)
 }

@@ -45,6 +45,9 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   out(ENV_OUTPUTS.cluster, ref('Cluster'))
   out(ENV_OUTPUTS.environmentSecurityGroup, ref('EnvironmentSecurityGroup'))
   out(ENV_OUTPUTS.namespaceId, getAtt('ServiceDiscoveryNamespace', 'Id'))
+  // Unconditional: a service's own Network Load Balancer uses it for TLS even without the ALB.
+  const certificate = manifest.http?.public?.certificates?.[0]
+  if (certificate) out(ENV_OUTPUTS.publicCertificate, certificate)
   if (pub) {
     out(ENV_OUTPUTS.publicLbDns, getAtt('PublicLoadBalancer', 'DNSName'), CREATE_ALB)
     out(ENV_OUTPUTS.publicLbFullName, getAtt('PublicLoadBalancer', 'LoadBalancerFullName'), CREATE_ALB)

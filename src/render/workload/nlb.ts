@@ -67,8 +67,12 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     }))
     let tls: Json = {}
     if (protocol.listener === 'TLS') {
-      const cert = ctx.inputs.environment?.certificates?.[0]
-      if (!cert) throw new RenderError(`nlb.port "${l.port}" uses TLS but the environment has no certificate: add http.public.certificates to the environment manifest`)
+      // The environment's first certificate: given by deploy, else imported from the environment stack.
+      const facts = ctx.inputs.environment
+      if (facts?.certificates && facts.certificates.length === 0 && facts.httpsListener === false) {
+        throw new RenderError(`nlb.port "${l.port}" uses TLS but the environment has no certificate: add http.public.certificates to the environment manifest`)
+      }
+      const cert = facts?.certificates?.[0] ?? envImport(ctx, ENV_OUTPUTS.publicCertificate)
       tls = {Certificates: [{CertificateArn: cert}], SslPolicy: l.ssl_policy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06'}
     }
     const listenerId = `NLBListener${suffix}`

@@ -156,6 +156,9 @@ describe('parameters and capabilities', () => {
     expect(res.StackResourceSummaries.map((r: any) => r.LogicalResourceId).sort()).toEqual(['B', 'Role'])
     const role = (await h.call('DescribeStackResource', {StackName: 'demo', LogicalResourceId: 'Role'})).StackResourceDetail
     expect(role.PhysicalResourceId).toMatch(/^demo-Role-[A-Z0-9]{13}$/)
+    const {Id} = await h.call('CreateChangeSet', {StackName: 'demo', ChangeSetName: 'rotate', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [{ParameterKey: 'Secret', ParameterValue: 'n3w'}]})
+    expect((await h.call('DescribeChangeSet', {ChangeSetName: Id})).Parameters).toContainEqual({ParameterKey: 'Secret', ParameterValue: '****'})
   })
 
   it('accepts the AWS-specific parameter types and reads list values from SSM', async () => {
