@@ -1,8 +1,11 @@
 // SIGINT and SIGTERM of `pier deploy` at random moments, then a re-run: every interrupted run exits
 // (no hang, no stack trace), the re-run converges to the desired state (exit 0, every service at its
 // desired count, the web service answering with the backend's data), and nothing is left half-written:
-// the workspace is byte for byte what it was and `pier validate` still passes.
+// no deploy writes to the workspace and `pier validate` still passes. Before each round the test
+// changes a variable of both services, so every interrupted deploy has a rollout to do.
 // The moments come from a seeded generator: PIER_RELIABILITY_SEED=<seed> replays a failing run.
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, expect, it} from 'vitest'
 
 import {requireBuild} from '../local/cli.js'
@@ -19,6 +22,13 @@ function random(s: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** Sets the manifest's top-level variable ROUND (both demo services have a `variables:` block). */
+function setRound(manifest: string, round: number): void {
+  const text = readFileSync(manifest, 'utf8')
+  const line = `  ROUND: "${round}"`
+  writeFileSync(manifest, /^ {2}ROUND: .*$/m.test(text) ? text.replace(/^ {2}ROUND: .*$/m, line) : text.replace(/^variables:\n/m, `variables:\n${line}\n`))
 }
 
 /** Latest moment an interrupt may land, in ms after the deploy starts: a full deploy of the demo here. */
@@ -38,9 +48,11 @@ afterAll(async () => {
 
 it(`converges after ${profile.interrupts} interrupted deploys (seed ${seed})`, {timeout: 300_000 + profile.interrupts * 150_000}, async () => {
   const next = random(seed)
-  const before = demo.digest()
   const rounds: string[] = []
+  let before = ''
   for (let i = 0; i < profile.interrupts; i++) {
+    for (const svc of ['api', 'web']) setRound(join(demo.ws, 'copilot', svc, 'manifest.yml'), i)
+    before = demo.digest()
     const signal: NodeJS.Signals = next() < 0.5 ? 'SIGINT' : 'SIGTERM'
     const delay = Math.round(200 + next() * (WINDOW_MS - 200))
     const deploy = demo.spawn(['deploy', '--all', '-e', 'test', '--local'])
@@ -57,6 +69,7 @@ it(`converges after ${profile.interrupts} interrupted deploys (seed ${seed})`, {
     expect(r.signal, `${where}: still running ${EXIT_WITHIN_MS} ms after the signal`).not.toBe('SIGKILL')
     expect(r.stderr, `${where}: a stack trace`).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
     if (!signalledAt) expect(r.code, `${where}: finished before the signal, yet failed:\n${r.stderr}`).toBe(0)
+    expect(demo.digest(), `${where}: the deploy wrote to the workspace`).toBe(before)
     rounds.push(`${signal}@${delay}ms->${signalledAt ? (r.code ?? r.signal) : 'finished-first'}${signalledAt ? `/${Date.now() - signalledAt}ms` : ''}`)
   }
 
