@@ -157,6 +157,9 @@ export class Engine {
         this.deps.store.saveSoon(stack)
       },
       created: (physicalId) => {
+        // Only a first creation: a replacement keeps the old id until it succeeds (the journal
+        // restores the old resource if it does not).
+        if (res.status !== 'CREATE_IN_PROGRESS') return
         res.physicalId = physicalId
         this.deps.store.save(stack)
       },
