@@ -61,6 +61,9 @@ interface Running {
   deleteRequested?: boolean
 }
 
+const INTERRUPTED_REASON = 'The local control plane stopped while this operation was in progress'
+const PERSIST_AT_ONCE = new Set(['CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED'])
+
 export class Engine {
   private readonly running = new Map<string, Running>()
   private readonly now: () => Date
@@ -132,7 +135,11 @@ export class Engine {
     this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
       timestamp: res.updatedAt, status, ...(reason ? {reason} : {}),
       ...(status.endsWith('_IN_PROGRESS') && res.properties ? {properties: JSON.stringify(res.properties)} : {})})
-    this.deps.store.saveSoon(stack)
+    // A resource about to be created, or that came to exist (or changed its physical id), is written
+    // at once: losing it to a crash would leave it behind, unknown to the rollback (a namespace or a
+    // listener rule that then clashes with the next deploy).
+    if (PERSIST_AT_ONCE.has(status)) this.deps.store.save(stack)
+    else this.deps.store.saveSoon(stack)
   }
 
   private providerContext(stack: StackRecord, res: ResourceState, signal: AbortSignal): ProviderContext {
@@ -148,6 +155,13 @@ export class Engine {
         this.deps.store.appendEvent(stack, {eventId: randomUUID(), logicalId: res.logicalId, physicalId: res.physicalId ?? '', resourceType: res.type,
           timestamp: this.timestamp(), status: res.status, reason: message})
         this.deps.store.saveSoon(stack)
+      },
+      created: (physicalId) => {
+        // Only a first creation: a replacement keeps the old id until it succeeds (the journal
+        // restores the old resource if it does not).
+        if (res.status !== 'CREATE_IN_PROGRESS') return
+        res.physicalId = physicalId
+        this.deps.store.save(stack)
       },
     }
   }
@@ -354,6 +368,13 @@ export class Engine {
     const p = this.deps.registry.get(type)
     if (!p) throw new ProviderError(`Resource type ${type} is not supported by the local control plane`)
     return p
+  }
+
+  /** The resource an interrupted create made before the crash lost its id, if its provider can tell. */
+  private async findLost(stack: StackRecord, r: ResourceState): Promise<string | undefined> {
+    const provider = this.deps.registry.get(r.type)
+    if (!provider?.find) return undefined
+    return provider.find(r.properties ?? {}, this.providerContext(stack, r, new AbortController().signal)).catch(() => undefined)
   }
 
   private async providerDelete(stack: StackRecord, r: ResourceState, signal: AbortSignal): Promise<void> {
@@ -616,6 +637,7 @@ export class Engine {
       const r = stack.resources[id]!
       if (r.status === 'DELETE_COMPLETE' || r.status === 'DELETE_SKIPPED') return
       const retain = r.deletionPolicy === 'Retain' || (r.deletionPolicy === 'RetainExceptOnCreate' && !rollbackOfCreate)
+      if (!r.physicalId && r.reason === INTERRUPTED_REASON) r.physicalId = await this.findLost(stack, r)
       if (!r.physicalId && (r.status === 'CREATE_FAILED' || r.status === 'CREATE_IN_PROGRESS')) {
         this.resourceStatus(stack, r, 'DELETE_COMPLETE')
         return
@@ -638,7 +660,7 @@ export class Engine {
 
   /** After a restart: an operation that was in progress is rolled back or marked failed, with a reason. */
   recover(): void {
-    const reason = 'The local control plane stopped while this operation was in progress'
+    const reason = INTERRUPTED_REASON
     for (const stack of this.deps.store.all()) {
       if (!this.interrupted.delete(stack.stackId) || this.running.has(stack.stackId)) continue
       for (const r of Object.values(stack.resources)) {

@@ -18,6 +18,9 @@ export interface ProviderContext {
   signal: AbortSignal
   /** Adds a progress line to the resource's events (e.g. "2 of 2 tasks running"). */
   progress(message: string): void
+  /** Records the physical id as soon as the resource exists, before a long wait (a service's
+   * stability), so that a crash during the wait still leaves the rollback something to delete. */
+  created?(physicalId: string): void
 }
 
 export interface ResourceResult {
@@ -36,6 +39,10 @@ export interface ResourceProvider {
   immutable?: string[]
   /** Required top-level properties; the engine fails the resource with AWS's wording when one is missing. */
   required?: string[]
+  /** After a crash: the physical id of the resource a create interrupted by the crash made before its
+   * id was recorded (matched on properties the stack owns: a name, a listener's priority), so the
+   * rollback deletes it instead of leaving it to clash with the next deploy. */
+  find?(props: Record<string, any>, ctx: ProviderContext): Promise<string | undefined>
 }
 
 /** A failure with the reason CloudFormation shows in the resource's event. */

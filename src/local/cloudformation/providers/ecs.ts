@@ -112,6 +112,7 @@ export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProvid
       const svc = out?.service
       const arn = String(svc?.serviceArn)
       const deploymentId = primaryDeployment(svc)?.id
+      ctx.created?.(arn)
       try {
         await waitForSteadyState(ctx, clusterName(props.Cluster), arn, deploymentId, pollMs)
       } catch (err) {

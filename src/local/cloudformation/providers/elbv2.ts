@@ -105,6 +105,10 @@ export function registerElbv2Providers(registry: ProviderRegistry, elb: LocalLoa
     async delete(physicalId) {
       if (elb.state.rules.some((r) => r.arn === physicalId)) elb.deleteRule(physicalId)
     },
+    // A listener's priorities are unique: the stack's rule is the one at its priority.
+    async find(props) {
+      return elb.state.rules.find((r) => r.listenerArn === String(props.ListenerArn) && r.priority === Number(props.Priority))?.arn
+    },
   }
 
   const listenerCertificate: ResourceProvider = {

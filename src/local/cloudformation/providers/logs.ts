@@ -14,6 +14,7 @@ export function registerLogsProviders(registry: ProviderRegistry): void {
       const tags = Object.fromEntries(mergedTags(ctx, props.Tags).map((t) => [t.Key, t.Value]))
       await call(ctx, 'CreateLogGroup', {logGroupName: name, ...(props.KmsKeyId ? {kmsKeyId: props.KmsKeyId} : {}),
         ...(Object.keys(tags).length > 0 ? {tags} : {})})
+      ctx.created?.(name)
       if (props.RetentionInDays !== undefined) {
         try {
           await call(ctx, 'PutRetentionPolicy', {logGroupName: name, retentionInDays: Number(props.RetentionInDays)})
@@ -23,6 +24,12 @@ export function registerLogsProviders(registry: ProviderRegistry): void {
         }
       }
       return {physicalId: name, attributes: {Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*`}}
+    },
+    async find(props, ctx) {
+      if (!props.LogGroupName) return undefined
+      const name = String(props.LogGroupName)
+      const out = await call(ctx, 'DescribeLogGroups', {logGroupNamePrefix: name})
+      return (out?.logGroups as {logGroupName: string}[] | undefined)?.some((g) => g.logGroupName === name) ? name : undefined
     },
     async update(name, props, old, ctx) {
       if (props.RetentionInDays !== old.RetentionInDays) {

@@ -26,6 +26,9 @@ export function namespaceProvider(discovery: LocalDiscovery): ResourceProvider {
         return asProviderError(error)
       }
     },
+    async find(props) {
+      return discovery.listNamespaces().find((n) => n.name.toLowerCase() === String(props.Name).toLowerCase())?.id
+    },
     async update(physicalId) {
       if (!discovery.getNamespace(physicalId)) throw new ProviderError(`Namespace ${physicalId} not found.`)
       return result(physicalId)
@@ -64,6 +67,10 @@ export function serviceProvider(discovery: LocalDiscovery, opts: {drainTimeoutMs
       } catch (error) {
         return asProviderError(error)
       }
+    },
+    async find(props) {
+      const namespaceId = String(props.NamespaceId ?? props.DnsConfig?.NamespaceId)
+      return discovery.listServices(namespaceId).find((s) => s.name === String(props.Name).toLowerCase())?.id
     },
     async update(physicalId) {
       if (!discovery.getService(physicalId)) throw new ProviderError(`Service ${physicalId} not found.`)
