@@ -10,7 +10,7 @@ import {afterAll, beforeAll, expect, it} from 'vitest'
 
 import {stopLocal} from '../../src/local/launcher.js'
 import {pier, requireBuild} from '../local/cli.js'
-import {profile, report} from './profile.js'
+import {CI_PROFILE, profile, report} from './profile.js'
 
 let dir: string
 let status: {endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; pid: number}
@@ -66,7 +66,8 @@ it(`${profile.concurrentRunTasks} concurrent RunTask calls are all acknowledged 
   report('concurrent-runtask', {calls: arns.length, p50_ms: percentile(sorted, 50), p99_ms: percentile(sorted, 99), all_running_ms: Date.now() - t0})
 })
 
-it(`sustains ${profile.loadRate} API calls per second for ${profile.loadSeconds} s with no error`, async () => {
+// Sustained load measures the machine as much as Pier: it runs in the full suite, not in CI's subset.
+it.skipIf(CI_PROFILE)(`sustains ${profile.loadRate} API calls per second for ${profile.loadSeconds} s with no error`, async () => {
   const client = new ECSClient({endpoint: status.endpoint, region: status.region, credentials: status, maxAttempts: 1})
   const latencies: number[] = []
   let errors = 0
