@@ -1,60 +1,17 @@
 // What the use cases need from the manifest engine and the renderer, by the shared API's names. The
 // commands pass the real modules; tests pass small fakes.
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
+import type {Diagnostic, Resolved, Workspace as WorkspaceInfo} from '../manifest/index.js'
+import type {EnvironmentNeeds, RenderedStack, WorkloadDeployInputs} from '../render/index.js'
 
-export interface WorkspaceInfo {
-  root: string
-  copilotDir: string
-  application: string
-  environments: string[]
-  workloads: {name: string; type: WorkloadType; path: string}[]
-}
-
-export interface Diagnostic {
-  file: string
-  line: number
-  col: number
-  severity: 'error' | 'warning'
-  code: string
-  message: string
-  hint?: string
-  path: string
-}
-
-export interface Resolved<T> {
-  manifest: T
-  diagnostics: Diagnostic[]
-  ok: boolean
-}
+// One definition of each shape: the manifest engine's and the renderer's own types.
+export type {Diagnostic, EnvironmentNeeds, RenderedStack, Resolved, WorkloadDeployInputs, WorkspaceInfo}
 
 export interface ManifestPort {
   loadWorkspace(cwd: string): WorkspaceInfo
   resolveEnvironment(ws: WorkspaceInfo, env: string): Resolved<EnvironmentManifest>
   resolveWorkload(ws: WorkspaceInfo, name: string, env: string): Resolved<WorkloadManifest>
   formatDiagnostics(diags: Diagnostic[], opts?: {color?: boolean}): string
-}
-
-export interface EnvironmentNeeds {
-  publicAlb: string[]
-  internalAlb: string[]
-  nat: string[]
-}
-
-export interface WorkloadDeployInputs {
-  images?: Record<string, string>
-  dockerLabels?: Record<string, Record<string, string>>
-  rulePriorities?: number[]
-  desiredCount?: number
-  envFileArns?: Record<string, string>
-  subnetIds?: string[]
-  environment?: {httpsListener?: boolean; internalHttpsListener?: boolean; certificates?: string[]}
-}
-
-export interface RenderedStack {
-  stackName: string
-  template: Record<string, any>
-  parameters: Record<string, string>
-  tags: Record<string, string>
 }
 
 export interface RenderPort {
