@@ -8,7 +8,6 @@ import {UserError} from '../cli/errors.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
 import {resolveEnvironmentText, resolveWorkloadText} from '../manifest/resolve.js'
 import {type SchemaKind, schemaFileOf, schemaKindOf} from '../manifest/schema.js'
-import type {WorkloadType} from '../manifest/types.js'
 import {type Workspace, findWorkspaceRoot, loadWorkspace} from './find.js'
 import {checkName} from './names.js'
 import {packageRoot} from './package-root.js'
@@ -72,18 +71,9 @@ export function writeEnvironmentManifest(ws: Workspace, env: string, opts: Envir
   return writeNew(path, text, opts.force, `environment "${env}"`, '--force')
 }
 
-export interface WorkloadOptions {
-  name: string
-  type: WorkloadType
+export interface WorkloadOptions extends WorkloadTemplateInput {
   /** A Dockerfile path, absolute or relative to `cwd`; stored relative to the workspace root. */
   dockerfile?: string
-  image?: string
-  port?: number
-  schedule?: string
-  retries?: number
-  timeout?: string
-  path?: string
-  healthcheck?: string
   force?: boolean
   /** Directory relative paths are resolved from (default: the workspace root). */
   cwd?: string

@@ -224,19 +224,27 @@ export class Engine {
     stack.noEcho = prep.noEcho
   }
 
+  /** Provisions, aborting once the stack's TimeoutInMinutes has passed (marking the run timed out). */
+  private async provisionWithin(stack: StackRecord, prep: Prepared, signal: AbortSignal, running: {timedOut?: boolean; controller: AbortController}): Promise<string | undefined> {
+    const timer = stack.timeoutInMinutes ? setTimeout(() => {
+      running.timedOut = true
+      running.controller.abort()
+    }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
+    timer?.unref()
+    try {
+      return await this.provision(stack, prep, signal)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** CREATE: provisions every resource; on failure rolls back (deletes what was created) unless disabled. */
   create(stack: StackRecord, prep: Prepared, changeSetId?: string): void {
     this.applySnapshot(stack, prep)
     stack.operation = {kind: 'create', journal: [], ...(changeSetId ? {changeSetId} : {})}
     this.stackStatus(stack, 'CREATE_IN_PROGRESS', 'User Initiated')
     this.start(stack, async (signal, running) => {
-      const timer = stack.timeoutInMinutes ? setTimeout(() => {
-        running.timedOut = true
-        running.controller.abort()
-      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
-      timer?.unref()
-      let failure = await this.provision(stack, prep, signal)
-      clearTimeout(timer)
+      let failure = await this.provisionWithin(stack, prep, signal, running)
       if (this.closing) return
       if (running.deleteRequested) {
         await this.deleteAfterCreate(stack, 'User Initiated')
@@ -306,13 +314,7 @@ export class Engine {
     stack.updatedAt = this.timestamp()
     this.stackStatus(stack, 'UPDATE_IN_PROGRESS', 'User Initiated')
     this.start(stack, async (signal, running) => {
-      const timer = stack.timeoutInMinutes ? setTimeout(() => {
-        running.timedOut = true
-        running.controller.abort()
-      }, stack.timeoutInMinutes * (this.deps.minuteMs ?? 60_000)) : undefined
-      timer?.unref()
-      const failure = await this.provision(stack, prep, signal)
-      clearTimeout(timer)
+      const failure = await this.provisionWithin(stack, prep, signal, running)
       if (this.closing) return
       if (failure) {
         const reason = running.cancelled ? 'Stack update cancelled' : running.timedOut ? 'Stack update time exceeded the specified timeout. ' : failure
