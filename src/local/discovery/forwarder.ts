@@ -3,6 +3,9 @@
 
 import {createServer, connect, type Server, type Socket} from 'node:net'
 
+/** How long a connection waits for an instance that is starting to listen. */
+const STARTING_GRACE_MS = 3000
+
 export interface ForwardTarget {
   ip: string
   port: number
@@ -37,20 +40,27 @@ export class TcpForwarder {
     // A client may reset before an instance answers; its error must not reach the process.
     client.on('error', () => client.destroy())
     client.pause()
-    this.dial(client, this.targets().length)
+    this.dial(client, this.targets().length, Date.now() + STARTING_GRACE_MS)
   }
 
-  /** Tries the next instance; an instance that refuses is skipped, as a client retrying DNS answers would. */
-  private dial(client: Socket, attemptsLeft: number): void {
+  /** Tries the next instance; an instance that refuses is skipped, as a client retrying DNS answers would.
+   * When every instance refuses (tasks registered as they start, not yet listening), it tries again
+   * for a short while before closing the connection. */
+  private dial(client: Socket, attemptsLeft: number, deadline: number): void {
     const targets = this.targets()
-    if (attemptsLeft <= 0 || targets.length === 0) return void client.destroy()
+    if (client.destroyed) return
+    if (attemptsLeft <= 0 || targets.length === 0) {
+      if (Date.now() >= deadline) return void client.destroy()
+      setTimeout(() => this.dial(client, Math.max(1, this.targets().length), deadline), 100).unref()
+      return
+    }
     const target = targets[this.next++ % targets.length]!
     const upstream = connect(target.port, target.ip)
     this.track(upstream)
     let connected = false
     upstream.on('error', () => {
       if (connected) client.destroy()
-      else this.dial(client, attemptsLeft - 1)
+      else this.dial(client, attemptsLeft - 1, deadline)
     })
     upstream.once('connect', () => {
       connected = true
