@@ -50,10 +50,18 @@ export function registerEcsProviders(registry: ProviderRegistry, opts: EcsProvid
       return {physicalId: name, attributes: {Arn: String(out?.cluster?.clusterArn)}}
     },
     async delete(name, _props, ctx) {
-      try {
-        await call(ctx, 'DeleteCluster', {cluster: name})
-      } catch (err) {
-        if (!hasCode(err, 'ClusterNotFoundException')) throw err
+      // Like CloudFormation's own handler, wait (bounded) for tasks and services still stopping.
+      const deadline = Date.now() + 60_000
+      for (;;) {
+        try {
+          await call(ctx, 'DeleteCluster', {cluster: name})
+          return
+        } catch (err) {
+          if (hasCode(err, 'ClusterNotFoundException')) return
+          const busy = hasCode(err, 'ClusterContainsTasksException', 'ClusterContainsServicesException')
+          if (!busy || Date.now() > deadline || ctx.signal.aborted) throw err
+          await new Promise((r) => setTimeout(r, pollMs))
+        }
       }
     },
   }
