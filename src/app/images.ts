@@ -5,13 +5,14 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, statSync} from 'node:fs'
-import {delimiter, dirname, join, relative, resolve} from 'node:path'
+import {delimiter, join, relative} from 'node:path'
 
 import {UserError} from '../cli/errors.js'
 import type {RegistryApi} from '../aws/interfaces.js'
 import {isAwsError} from '../aws/errors.js'
-import type {BuildArgs, EcsWorkloadManifest} from '../manifest/types.js'
+import type {EcsWorkloadManifest} from '../manifest/types.js'
 import {event, type Emit} from '../deploy/events.js'
+import {sourceBuilds, type SourceBuild} from './source-builds.js'
 
 export interface ContainerEngine {
   /** Executable: docker, podman, or a path. */
@@ -29,36 +30,6 @@ export function detectEngine(env: NodeJS.ProcessEnv = process.env): ContainerEng
     }
   }
   return undefined
-}
-
-export interface BuildSpec {
-  container: string
-  context: string
-  /** Path of the Dockerfile relative to the context. */
-  dockerfile: string
-  args?: Record<string, string>
-  target?: string
-}
-
-/** Copilot's forms: `build: path/to/Dockerfile` (context is its folder) or {context, dockerfile, args, target}. */
-export function buildSpec(root: string, container: string, build: string | BuildArgs): BuildSpec {
-  if (typeof build === 'string') {
-    const file = resolve(root, build)
-    return {container, context: dirname(file), dockerfile: relative(dirname(file), file)}
-  }
-  const context = resolve(root, build.context ?? (build.dockerfile ? dirname(build.dockerfile) : '.'))
-  const file = build.dockerfile ? resolve(root, build.dockerfile) : join(context, 'Dockerfile')
-  return {container, context, dockerfile: relative(context, file), args: build.args, target: build.target}
-}
-
-/** Every container of a manifest that is built from source. */
-export function buildSpecs(root: string, m: EcsWorkloadManifest): BuildSpec[] {
-  const specs: BuildSpec[] = []
-  if (m.image?.build) specs.push(buildSpec(root, m.name, m.image.build))
-  for (const [name, s] of Object.entries(m.sidecars ?? {})) {
-    if (typeof s.image === 'object' && s.image.build) specs.push(buildSpec(root, name, s.image.build))
-  }
-  return specs
 }
 
 /** The git short SHA of the workspace, when it is a git checkout. */
@@ -109,7 +80,7 @@ export interface ImageContext {
 
 export async function prepareImages(ctx: ImageContext, input: {app: string; name: string; root: string; manifest: EcsWorkloadManifest; tag?: string; platform?: string}): Promise<PreparedImages> {
   const out: PreparedImages = {images: {}, dockerLabels: {}}
-  const specs = buildSpecs(input.root, input.manifest)
+  const specs = sourceBuilds(input.root, input.name, input.manifest)
   if (specs.length === 0) return out
   const tag = input.tag ?? gitShortSha(input.root) ?? 'latest'
   for (const spec of specs) {
@@ -117,7 +88,7 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
       throw new UserError(`The Dockerfile of ${spec.container} is missing: ${join(spec.context, spec.dockerfile)} does not exist.`, {hint: 'Fix `image.build` in the manifest.'})
     }
   }
-  const repositoryOf = (spec: BuildSpec) => `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`
+  const repositoryOf = (spec: SourceBuild) => `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`
   // An endpoint without a registry runs images from source; one with a registry needs an engine to fill it.
   const registry = await registryAnswers(ctx.registry, repositoryOf(specs[0]!))
   const engine = registry && ctx.engine && (await engineAnswers(ctx.engine)) ? ctx.engine : undefined
@@ -165,7 +136,7 @@ function engineAnswers(engine: ContainerEngine): Promise<boolean> {
   return p
 }
 
-async function buildAndPush(ctx: ImageContext, engine: ContainerEngine, spec: BuildSpec, repositoryName: string, tag: string, platform: string | undefined): Promise<string> {
+async function buildAndPush(ctx: ImageContext, engine: ContainerEngine, spec: SourceBuild, repositoryName: string, tag: string, platform: string | undefined): Promise<string> {
   const step = `image ${spec.container}`
   ctx.emit(event('step', `Building the image of ${spec.container} with ${engine.command}.`, {name: step, status: 'start'}))
   const uri = await ensureRepository(ctx.registry, repositoryName)

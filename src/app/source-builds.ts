@@ -22,12 +22,15 @@ export const BUILD_CONTEXT_LABEL = 'pier.build.context'
 export const BUILD_DOCKERFILE_LABEL = 'pier.build.dockerfile'
 export const BUILD_TARGET_LABEL = 'pier.build.target'
 
-function locate(root: string, build: string | BuildArgs): Omit<SourceBuild, 'container'> {
+/** Where one container's build happens: Copilot's `build: path/to/Dockerfile` (its folder is the
+ * context) or `{context, dockerfile, args, target, cache_from}`. */
+export function locateBuild(root: string, container: string, build: string | BuildArgs): SourceBuild {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p))
-  if (typeof build === 'string') return {context: dirname(abs(build)), dockerfile: relative(dirname(abs(build)), abs(build))}
+  if (typeof build === 'string') return {container, context: dirname(abs(build)), dockerfile: relative(dirname(abs(build)), abs(build))}
   const context = build.context ? abs(build.context) : build.dockerfile ? dirname(abs(build.dockerfile)) : root
   const dockerfile = build.dockerfile ? abs(build.dockerfile) : join(context, 'Dockerfile')
   return {
+    container,
     context,
     dockerfile: relative(context, dockerfile),
     ...(build.args ? {args: build.args} : {}),
@@ -39,9 +42,9 @@ function locate(root: string, build: string | BuildArgs): Omit<SourceBuild, 'con
 export function sourceBuilds(root: string, name: string, manifest: EcsWorkloadManifest): SourceBuild[] {
   const builds: SourceBuild[] = []
   const main = manifest.image
-  if (main?.build && !main.location) builds.push({container: name, ...locate(root, main.build)})
+  if (main?.build && !main.location) builds.push(locateBuild(root, name, main.build))
   for (const [sidecar, s] of Object.entries(manifest.sidecars ?? {})) {
-    if (typeof s.image === 'object' && s.image.build && !s.image.location) builds.push({container: sidecar, ...locate(root, s.image.build)})
+    if (typeof s.image === 'object' && s.image.build && !s.image.location) builds.push(locateBuild(root, sidecar, s.image.build))
   }
   return builds
 }

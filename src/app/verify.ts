@@ -7,7 +7,7 @@ import {isAwsError} from '../aws/errors.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {EcsWorkloadManifest, SecretValue} from '../manifest/types.js'
 import type {AppContext} from './context.js'
-import {buildSpecs} from './images.js'
+import {sourceBuilds} from './source-builds.js'
 import {locate} from './locate.js'
 import {environmentStackName, type Diagnostic, type WorkspaceInfo} from './ports.js'
 import {workspace} from './workspace.js'
@@ -101,7 +101,7 @@ async function checkSecrets(ctx: AppContext, ws: WorkspaceInfo, entryPath: strin
 
 function checkBuilds(ws: WorkspaceInfo, entryPath: string, env: string, m: EcsWorkloadManifest): Diagnostic[] {
   const file = manifestFile(ws, entryPath)
-  return buildSpecs(ws.root, m)
+  return sourceBuilds(ws.root, m.name, m)
     .filter((b) => !existsSync(join(b.context, b.dockerfile)))
     .map((b) => ({
       ...locate(ws.root, file, b.container === m.name ? [['environments', env, 'image', 'build'], ['image', 'build']] : [['sidecars', b.container, 'image', 'build']]),

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {rulePriorities} from '../../src/app/deploy-inputs.js'
-import {buildSpec} from '../../src/app/images.js'
+import {locateBuild} from '../../src/app/source-builds.js'
 import {locate} from '../../src/app/locate.js'
 import {formatLogLine, parseSince} from '../../src/app/logs.js'
 import {parseKeyValues, renderTaskStack, splitCommand} from '../../src/app/task-template.js'
@@ -67,8 +67,8 @@ describe('deploy-time inputs', () => {
 
 describe('images', () => {
   it('reads both forms of image.build', () => {
-    expect(buildSpec('/ws', 'web', 'web/Dockerfile')).toEqual({container: 'web', context: '/ws/web', dockerfile: 'Dockerfile'})
-    expect(buildSpec('/ws', 'web', {context: '.', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})).toMatchObject({context: '/ws', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})
+    expect(locateBuild('/ws', 'web', 'web/Dockerfile')).toEqual({container: 'web', context: '/ws/web', dockerfile: 'Dockerfile'})
+    expect(locateBuild('/ws', 'web', {context: '.', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})).toMatchObject({context: '/ws', dockerfile: 'web/Dockerfile.prod', args: {A: '1'}})
   })
 })
 
