@@ -40,6 +40,9 @@ const LOADERS: Record<string, Loader> = {
   s3: () => import('@aws-sdk/client-s3'),
   ecr: () => import('@aws-sdk/client-ecr'),
   kms: () => import('@aws-sdk/client-kms'),
+  ec2: () => import('@aws-sdk/client-ec2'),
+  acm: () => import('@aws-sdk/client-acm'),
+  sfn: () => import('@aws-sdk/client-sfn'),
 }
 const CLIENT_CLASS: Record<string, string> = {
   cloudformation: 'CloudFormationClient',
@@ -52,8 +55,11 @@ const CLIENT_CLASS: Record<string, string> = {
   s3: 'S3Client',
   ecr: 'ECRClient',
   kms: 'KMSClient',
+  ec2: 'EC2Client',
+  acm: 'ACMClient',
+  sfn: 'SFNClient',
 }
-const SIGNING_PREFIX: Record<string, string> = {cloudformation: 'cloudformation', elbv2: 'elasticloadbalancing', secretsmanager: 'secretsmanager'}
+const SIGNING_PREFIX: Record<string, string> = {cloudformation: 'cloudformation', elbv2: 'elasticloadbalancing', secretsmanager: 'secretsmanager', sfn: 'states'}
 
 const AWS_POLL: PollTuning = {minDelayMs: 1000, maxDelayMs: 4000}
 const LOCAL_POLL: PollTuning = {minDelayMs: 50, maxDelayMs: 250}
@@ -115,6 +121,9 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),
     objects: api('s3', ['headBucket', 'createBucket', 'putObject']),
     keys: api('kms', ['generateDataKey']),
+    networks: api('ec2', ['describeVpcs', 'describeSubnets']),
+    certificates: api('acm', ['describeCertificate']),
+    stateMachines: api('sfn', ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution']),
     registry: api('ecr', ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages']),
   }
 }

@@ -1,13 +1,16 @@
 // The narrow interfaces Pier's code uses: only the calls it makes, with the SDK's own input and output
 // shapes (types only: importing them loads nothing at run time). One factory in clients.ts builds them.
+import type * as ACM from '@aws-sdk/client-acm'
 import type * as CFN from '@aws-sdk/client-cloudformation'
 import type * as Logs from '@aws-sdk/client-cloudwatch-logs'
+import type * as EC2 from '@aws-sdk/client-ec2'
 import type * as ECR from '@aws-sdk/client-ecr'
 import type * as ECS from '@aws-sdk/client-ecs'
 import type * as ELB from '@aws-sdk/client-elastic-load-balancing-v2'
 import type * as KMS from '@aws-sdk/client-kms'
 import type * as S3 from '@aws-sdk/client-s3'
 import type * as SM from '@aws-sdk/client-secrets-manager'
+import type * as SFN from '@aws-sdk/client-sfn'
 import type * as SSM from '@aws-sdk/client-ssm'
 import type * as STS from '@aws-sdk/client-sts'
 
@@ -80,6 +83,25 @@ export interface ObjectsApi {
   putObject: Call<S3.PutObjectCommandInput, S3.PutObjectCommandOutput>
 }
 
+/** EC2 as `verify` uses it: do the VPC and subnets an environment imports exist? */
+export interface NetworksApi {
+  describeVpcs: Call<EC2.DescribeVpcsCommandInput, EC2.DescribeVpcsCommandOutput>
+  describeSubnets: Call<EC2.DescribeSubnetsCommandInput, EC2.DescribeSubnetsCommandOutput>
+}
+
+/** ACM as `verify` uses it: do the certificates a manifest names exist, and are they issued? */
+export interface CertificatesApi {
+  describeCertificate: Call<ACM.DescribeCertificateCommandInput, ACM.DescribeCertificateCommandOutput>
+}
+
+/** Step Functions as `job run` uses it: a job runs through its state machine, as its schedule runs it. */
+export interface StateMachinesApi {
+  startExecution: Call<SFN.StartExecutionCommandInput, SFN.StartExecutionCommandOutput>
+  describeExecution: Call<SFN.DescribeExecutionCommandInput, SFN.DescribeExecutionCommandOutput>
+  getExecutionHistory: Call<SFN.GetExecutionHistoryCommandInput, SFN.GetExecutionHistoryCommandOutput>
+  stopExecution: Call<SFN.StopExecutionCommandInput, SFN.StopExecutionCommandOutput>
+}
+
 export interface RegistryApi {
   describeRepositories: Call<ECR.DescribeRepositoriesCommandInput, ECR.DescribeRepositoriesCommandOutput>
   createRepository: Call<ECR.CreateRepositoryCommandInput, ECR.CreateRepositoryCommandOutput>
@@ -107,6 +129,9 @@ export interface AwsClients {
   objects: ObjectsApi
   registry: RegistryApi
   keys: KeysApi
+  networks: NetworksApi
+  certificates: CertificatesApi
+  stateMachines: StateMachinesApi
   poll: PollTuning
   /** Number of API calls made through these clients (for the bench and `--debug`). */
   callCount(): number
