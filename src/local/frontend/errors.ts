@@ -1,7 +1,7 @@
 // Error shapes of the two wire protocols, and the names AWS gives authentication failures in each.
 
 import type {AuthFailure} from './sigv4.js'
-import {queryError} from './xml.js'
+import {ec2Error, queryError} from './xml.js'
 
 export type Protocol = 'json' | 'query'
 
@@ -46,6 +46,11 @@ export function xmlError(code: string, message: string, status: number, requestI
     headers: {'content-type': 'text/xml', 'x-amzn-requestid': requestId},
     body: queryError(code, message, status, requestId, xmlns),
   }
+}
+
+/** An error in EC2's query dialect. */
+export function ec2WireError(code: string, message: string, status: number, requestId: string): WireError {
+  return {status, headers: {'content-type': 'text/xml', 'x-amzn-requestid': requestId}, body: ec2Error(code, message, requestId)}
 }
 
 export function wireError(protocol: Protocol, code: string, message: string, status: number, requestId: string, xmlns?: string): WireError {
