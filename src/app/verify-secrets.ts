@@ -23,14 +23,15 @@ export interface SecretCheckInput {
   account?: string
 }
 
-type Target = {kind: 'ssm' | 'secretsmanager'; id: string}
+/** `arn`: the ARN the manifest wrote, when it wrote one (it may name another account or region). */
+type Target = {kind: 'ssm' | 'secretsmanager'; id: string; arn?: string}
 
 /** SSM parameter names and Secrets Manager ids the workload's secrets point at. */
 function secretTarget(value: SecretValue): Target | undefined {
   if (typeof value === 'string') {
     if (value.startsWith('arn:') && value.includes(':secretsmanager:')) return {kind: 'secretsmanager', id: value.split(':').slice(0, 7).join(':')}
     const m = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(value)
-    return {kind: 'ssm', id: m ? m[1]! : value}
+    return m ? {kind: 'ssm', id: m[1]!, arn: value} : {kind: 'ssm', id: value}
   }
   if ('secretsmanager' in value) return {kind: 'secretsmanager', id: value.secretsmanager.split(':')[0]!.startsWith('arn') ? value.secretsmanager.split(':').slice(0, 7).join(':') : value.secretsmanager.split(':')[0]!}
   return undefined // from_cfn: an output of another stack, checked when deployed
@@ -51,31 +52,30 @@ export async function checkSecrets(ctx: AppContext, input: SecretCheckInput): Pr
   for (const [sidecar, s] of Object.entries(m.sidecars ?? {})) {
     for (const [k, v] of Object.entries(s.secrets ?? {})) all.push([k, v, [['environments', env, 'sidecars', sidecar, 'secrets', k], ['sidecars', sidecar, 'secrets', k]]])
   }
-  let statements: unknown[] | 'unrenderable' | undefined
-  for (const [name, value, paths] of all) {
+  const targets = all.flatMap(([name, value, paths]) => {
     const target = secretTarget(value)
-    if (!target) continue
+    return target ? [{name, target, paths}] : []
+  })
+  if (targets.length === 0) return []
+  let statements: unknown[] | undefined
+  if (input.envManifest && input.account && ECS_TYPES.has(m.type)) {
+    try {
+      statements = executionRoleStatements(ctx, input)
+    } catch (error) {
+      if (!(error instanceof RenderError)) throw error
+      out.push({...locate(ws.root, file, [['name']]), severity: 'error', code: 'render-failed', message: `${m.name} cannot be rendered for ${env}: ${error.message}`,
+        hint: 'Fix the manifest; `pier svc package` shows the same error.'})
+    }
+  }
+  // Each secret is checked on its own, all at once; the findings keep the manifest's order.
+  const each = await Promise.all(targets.map(async ({name, target, paths}): Promise<Diagnostic[]> => {
     const at = locate(ws.root, file, paths)
     const missing = await checkExists(ctx, ws, env, name, target)
-    if (missing) {
-      out.push({...at, ...missing})
-      continue
-    }
-    if (!input.envManifest || !input.account || !ECS_TYPES.has(m.type)) continue
-    if (statements === undefined) {
-      try {
-        statements = executionRoleStatements(ctx, input)
-      } catch (error) {
-        if (!(error instanceof RenderError)) throw error
-        out.push({...locate(ws.root, file, [['name']]), severity: 'error', code: 'render-failed', message: `${m.name} cannot be rendered for ${env}: ${error.message}`,
-          hint: 'Fix the manifest; `pier svc package` shows the same error.'})
-        statements = 'unrenderable'
-      }
-    }
-    if (statements === 'unrenderable') continue
-    out.push(...(await checkReadable(ctx, {...input, account: input.account}, statements, name, target, at)))
-  }
-  return out
+    if (missing) return [{...at, ...missing}]
+    if (!statements) return []
+    return checkReadable(ctx, {...input, account: input.account!}, statements, name, target, at)
+  }))
+  return [...out, ...each.flat()]
 }
 
 async function checkExists(ctx: AppContext, ws: WorkspaceInfo, env: string, name: string, target: Target): Promise<Omit<Diagnostic, keyof Location> | undefined> {
@@ -123,7 +123,7 @@ async function secretFacts(ctx: AppContext, target: Target, account: string): Pr
   ])
   const p = described.Parameters?.find((x) => x.Name === name)
   return {
-    arn: `arn:${partitionOf(region)}:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`,
+    arn: target.arn ?? `arn:${partitionOf(region)}:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`,
     tags: Object.fromEntries((tagged.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     keyId: p?.Type === 'SecureString' ? customerKey(p.KeyId) : undefined,
   }

@@ -26,48 +26,46 @@ export interface VerifyResult {
 
 export async function verify(ctx: AppContext, input: {env: string; names?: string[]}): Promise<VerifyResult> {
   const ws = workspace(ctx)
-  const findings: Diagnostic[] = []
-  const envFile = join(ws.copilotDir, 'environments', input.env, 'manifest.yml')
-  let envManifest: EnvironmentManifest | undefined
-  let certificates: CertificateState[] = []
-  if (!ws.environments.includes(input.env)) {
-    findings.push({file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `environment ${input.env} has no manifest`, hint: `Create it with \`pier env init --name ${input.env}\`.`, path: ''})
-  } else {
-    const env = ctx.manifest.resolveEnvironment(ws, input.env)
-    findings.push(...env.diagnostics)
-    if (env.ok) {
-      envManifest = env.manifest
-      findings.push(...(await checkNetwork(ctx, ws, envFile, envManifest)))
-      const certs = await checkCertificates(ctx, ws, envFile, envManifest)
-      findings.push(...certs.findings)
-      certificates = certs.issued
-    }
-    const stack = await describe(ctx, environmentStackName(ws.application, input.env))
-    if (!stack || !/^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '')) {
-      findings.push({...locate(ws.root, envFile, [['name']]), severity: 'warning', code: 'env-not-deployed', message: `environment ${input.env} is ${stack ? `in state ${stack.StackStatus}` : 'not deployed'}: the first workload deploy will deploy it first`, hint: `Deploy it now with \`pier env deploy --name ${input.env}\`.`})
-    }
-  }
   const names = input.names?.length ? input.names : ws.workloads.map((w) => w.name)
-  const account = names.length ? await callerAccount(ctx) : undefined
+  // The environment's checks and the caller's identity are independent: asked at once.
+  const [environment, account] = await Promise.all([checkEnvironment(ctx, ws, input.env), names.length ? callerAccount(ctx) : undefined])
+  const {envManifest, certificates} = environment
   const imported = {public: Boolean(envManifest?.http?.public?.certificates?.length), private: Boolean(envManifest?.http?.private?.certificates?.length)}
-  for (const name of names) {
+  const perWorkload = await Promise.all(names.map(async (name): Promise<Diagnostic[]> => {
     const entry = ws.workloads.find((w) => w.name === name)
     if (!entry) {
-      findings.push({file: relative(ws.root, join(ws.copilotDir, name, 'manifest.yml')), line: 1, col: 1, severity: 'error', code: 'workload-missing', message: `there is no workload ${name} in this workspace`, path: ''})
-      continue
+      return [{file: relative(ws.root, join(ws.copilotDir, name, 'manifest.yml')), line: 1, col: 1, severity: 'error', code: 'workload-missing', message: `there is no workload ${name} in this workspace`, path: ''}]
     }
     const resolved = ctx.manifest.resolveWorkload(ws, name, input.env)
-    findings.push(...resolved.diagnostics)
-    if (!resolved.ok) continue
+    if (!resolved.ok) return resolved.diagnostics
     const m = resolved.manifest as EcsWorkloadManifest
     const file = manifestFile(ws, entry.path)
-    findings.push(...(await checkSecrets(ctx, {ws, file, env: input.env, manifest: m, envManifest, account})))
-    findings.push(...checkAliases(ws, file, input.env, m, certificates, imported))
-    findings.push(...checkBuilds(ws, entry.path, input.env, m))
-    findings.push(...(await checkImage(ctx, ws, entry.path, m)))
-  }
+    const [secrets, image] = await Promise.all([checkSecrets(ctx, {ws, file, env: input.env, manifest: m, envManifest, account}), checkImage(ctx, ws, entry.path, m)])
+    return [...resolved.diagnostics, ...secrets, ...checkAliases(ws, file, input.env, m, certificates, imported), ...checkBuilds(ws, entry.path, input.env, m), ...image]
+  }))
+  const findings = [...environment.findings, ...perWorkload.flat()]
   const ok = !findings.some((f) => f.severity === 'error')
   return {app: ws.application, env: input.env, workloads: names, findings, ok}
+}
+
+/** The environment's manifest, imported network and certificates, and whether it is deployed. */
+async function checkEnvironment(ctx: AppContext, ws: WorkspaceInfo, env: string): Promise<{findings: Diagnostic[]; envManifest?: EnvironmentManifest; certificates: CertificateState[]}> {
+  const envFile = join(ws.copilotDir, 'environments', env, 'manifest.yml')
+  if (!ws.environments.includes(env)) {
+    return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `environment ${env} has no manifest`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
+  }
+  const resolved = ctx.manifest.resolveEnvironment(ws, env)
+  const envManifest = resolved.ok ? resolved.manifest : undefined
+  const [network, certs, stack] = await Promise.all([
+    envManifest ? checkNetwork(ctx, ws, envFile, envManifest) : [],
+    envManifest ? checkCertificates(ctx, ws, envFile, envManifest) : {findings: [], issued: []},
+    describe(ctx, environmentStackName(ws.application, env)),
+  ])
+  const findings = [...resolved.diagnostics, ...network, ...certs.findings]
+  if (!stack || !/^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '')) {
+    findings.push({...locate(ws.root, envFile, [['name']]), severity: 'warning', code: 'env-not-deployed', message: `environment ${env} is ${stack ? `in state ${stack.StackStatus}` : 'not deployed'}: the first workload deploy will deploy it first`, hint: `Deploy it now with \`pier env deploy --name ${env}\`.`})
+  }
+  return {findings, envManifest, certificates: certs.issued}
 }
 
 /** The account of the caller (the one deploy would deploy into); undefined when it cannot be read. */
