@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {AcmService} from '../../src/local/acm/index.js'
 import {createCloudFormation, createRecordStore} from '../../src/local/cloudformation/index.js'
 import {createEc2} from '../../src/local/ec2/index.js'
-import {startControlPlane, type Harness} from './helpers.js'
+import {rawRequest, startControlPlane, type Harness} from './helpers.js'
 
 const certs = join(import.meta.dirname, '..', 'fixtures', 'certs')
 let h: Harness
@@ -73,6 +73,23 @@ describe('local EC2', () => {
       name: 'InvalidSubnetID.NotFound', message: "The subnet ID 'subnet-0123456789abcdef0' does not exist", $metadata: {httpStatusCode: 400},
     })
     await expect(ec2.send(new DescribeVpcsCommand({Filters: [{Name: 'no-such-filter', Values: ['x']}]}))).rejects.toMatchObject({name: 'InvalidParameterValue'})
+  })
+
+  it('answers other credentials with an error in EC2\'s own shape', async () => {
+    const other = new EC2Client({...h.config, credentials: {accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}})
+    try {
+      await expect(other.send(new DescribeVpcsCommand({}))).rejects.toMatchObject({name: 'InvalidClientTokenId', $metadata: {httpStatusCode: 403}})
+    } finally {
+      other.destroy()
+    }
+    const form = {service: 'ec2', body: 'Action=DescribeVpcs&Version=2016-11-15&VpcId.1=vpc-0000000000000000f', headers: {'content-type': 'application/x-www-form-urlencoded'}}
+    const refused = await rawRequest(h.cp.endpoint, {...form, credentials: {accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'}})
+    expect(refused.text).toMatch(/^<\?xml[^>]*>\n<Response><Errors><Error><Code>InvalidClientTokenId<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[0-9a-f-]+<\/RequestID><\/Response>/)
+    const missing = await rawRequest(h.cp.endpoint, form)
+    expect(missing.status).toBe(400)
+    expect(missing.text).toContain("<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID &apos;vpc-0000000000000000f&apos; does not exist</Message>")
+    const listed = await rawRequest(h.cp.endpoint, {...form, body: 'Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=is-default&Filter.1.Value.1=true'})
+    expect(listed.text).toMatch(/^<\?xml[^>]*>\n<DescribeVpcsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]+<\/requestId><vpcSet><item><vpcId>vpc-/)
   })
 
   it('describes the network a stack created, and lets a stack use a VPC created through the API', async () => {
