@@ -1,7 +1,8 @@
 // End to end: `pier verify` from the real binary against the real local control plane (CI=true, no
 // stdin). An environment imports a VPC made with the EC2 API and names a subnet and a certificate that
 // do not exist; a secret is encrypted with a key the execution role may not use. verify exits 1 with
-// each finding at its file:line:col; once they are fixed through the AWS APIs, it exits 0.
+// each finding at its file:line:col; once they are fixed through the AWS APIs, it exits 0, and the
+// environment deploys into that VPC.
 import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -121,5 +122,12 @@ describe('pier verify against the local control plane', {timeout: 120_000}, () =
     const r = await pier('verify', '-e', 'test')
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/✔ api ready to deploy to test/)
+  })
+
+  it('deploys the environment into the VPC made with the EC2 API', async () => {
+    const r = await pier('env', 'deploy', '--name', 'test')
+    expect(r.code, r.stderr).toBe(0)
+    const again = await pier('verify', '-e', 'test', '--json')
+    expect(JSON.parse(again.stdout).findings).toEqual([])
   })
 })
