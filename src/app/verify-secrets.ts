@@ -52,6 +52,10 @@ export async function checkSecrets(ctx: AppContext, input: SecretCheckInput): Pr
   for (const [sidecar, s] of Object.entries(m.sidecars ?? {})) {
     for (const [k, v] of Object.entries(s.secrets ?? {})) all.push([k, v, [['environments', env, 'sidecars', sidecar, 'secrets', k], ['sidecars', sidecar, 'secrets', k]]])
   }
+  // The log router's secrets and the secret options of its log configuration are read the same way.
+  for (const field of ['secrets', 'secretOptions'] as const) {
+    for (const [k, v] of Object.entries(m.logging?.[field] ?? {})) all.push([k, v, [['environments', env, 'logging', field, k], ['logging', field, k]]])
+  }
   const targets = all.flatMap(([name, value, paths]) => {
     const target = secretTarget(value)
     return target ? [{name, target, paths}] : []

@@ -198,6 +198,28 @@ describe('verify: secrets against the execution role', () => {
   })
 })
 
+describe('verify: log router secrets', () => {
+  it('checks the secrets of the log router and its secret options like the others', async () => {
+    write('copilot/router/manifest.yml', `name: router
+type: Backend Service
+image:
+  location: public.ecr.aws/nginx/nginx:latest
+logging:
+  destination:
+    Name: datadog
+  secretOptions:
+    apikey: /demo/test/datadog
+`)
+    try {
+      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports})
+      const result = await verify(ctx, {env: 'test', names: ['router']})
+      expect(result.findings.filter((f) => f.code === 'secret-missing').map((f) => [f.path, at(f)])).toEqual([['logging.secretOptions.apikey', `${join('copilot', 'router', 'manifest.yml')}:9:5`]])
+    } finally {
+      rmSync(join(root, 'copilot', 'router'), {recursive: true, force: true})
+    }
+  })
+})
+
 describe('verify: Fargate sizes', () => {
   it('reports a CPU and memory pair Fargate does not offer, at the memory line', async () => {
     write('copilot/web/manifest.yml', WEB.replace('memory: 512', 'memory: 4096'))
