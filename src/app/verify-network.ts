@@ -13,7 +13,8 @@ type Path = (string | number)[]
 
 interface CertificateUse {
   arn: string
-  path: Path
+  /** Where it is written; the first path found in the file is the finding's location. */
+  path: Path[]
   /** CloudFront certificates live in us-east-1 whatever the environment's region. */
   region?: string
   scheme: 'public' | 'private' | 'cdn'
@@ -80,19 +81,37 @@ export async function checkNetwork(ctx: AppContext, ws: WorkspaceInfo, envFile: 
 function certificateUses(m: EnvironmentManifest): CertificateUse[] {
   const uses: CertificateUse[] = []
   for (const scheme of ['public', 'private'] as const) {
-    ;(m.http?.[scheme]?.certificates ?? []).forEach((arn, i) => uses.push({arn, path: ['http', scheme, 'certificates', i], scheme}))
+    ;(m.http?.[scheme]?.certificates ?? []).forEach((arn, i) => uses.push({arn, path: [['http', scheme, 'certificates', i]], scheme}))
   }
   const cdn = typeof m.cdn === 'object' && m.cdn !== null ? (m.cdn as {certificate?: unknown}).certificate : undefined
-  if (typeof cdn === 'string') uses.push({arn: cdn, path: ['cdn', 'certificate'], region: 'us-east-1', scheme: 'cdn'})
+  if (typeof cdn === 'string') uses.push({arn: cdn, path: [['cdn', 'certificate']], region: 'us-east-1', scheme: 'cdn'})
   return uses
 }
 
 /** Checks each certificate the environment names; returns the findings and the certificates usable. */
 export async function checkCertificates(ctx: AppContext, ws: WorkspaceInfo, envFile: string, m: EnvironmentManifest): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
+  return checkCertificateUses(ctx, ws, envFile, certificateUses(m))
+}
+
+/** A Static Site's certificate (CloudFront: us-east-1), and whether it covers the site's alias. */
+export async function checkSiteCertificate(ctx: AppContext, ws: WorkspaceInfo, file: string, env: string, m: Record<string, unknown>): Promise<Diagnostic[]> {
+  const http = (m.http ?? {}) as {certificate?: unknown; alias?: unknown}
+  if (typeof http.certificate !== 'string') return []
+  const path = (field: string): Path[] => [['environments', env, 'http', field], ['http', field]]
+  const {findings, issued} = await checkCertificateUses(ctx, ws, file, [{arn: http.certificate, path: path('certificate'), region: 'us-east-1', scheme: 'cdn'}])
+  if (typeof http.alias === 'string' && issued.length && !issued[0]!.names.some((n) => covers(n, http.alias as string))) {
+    findings.push({...locate(ws.root, file, path('alias')), severity: 'error', code: 'alias-not-covered',
+      message: `the alias ${http.alias} is not covered by the certificate ${http.certificate} (it covers ${issued[0]!.names.join(', ')})`,
+      hint: `Use a certificate for ${http.alias} (in us-east-1), or fix the alias.`})
+  }
+  return findings
+}
+
+async function checkCertificateUses(ctx: AppContext, ws: WorkspaceInfo, file: string, uses: CertificateUse[]): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
   const findings: Diagnostic[] = []
   const issued: CertificateState[] = []
-  for (const use of certificateUses(m)) {
-    const at = locate(ws.root, envFile, [use.path])
+  for (const use of uses) {
+    const at = locate(ws.root, file, use.path)
     const region = /^arn:[^:]+:acm:([^:]+):/.exec(use.arn)?.[1]
     const wanted = use.region ?? ctx.aws.region
     if (!region) {

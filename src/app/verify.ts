@@ -12,7 +12,7 @@ import type {AppContext} from './context.js'
 import {sourceBuilds} from './source-builds.js'
 import {locate} from './locate.js'
 import {environmentStackName, type Diagnostic, type WorkspaceInfo} from './ports.js'
-import {checkAliases, checkCertificates, checkNetwork, type CertificateState} from './verify-network.js'
+import {checkAliases, checkCertificates, checkNetwork, checkSiteCertificate, type CertificateState} from './verify-network.js'
 import {checkSecrets} from './verify-secrets.js'
 import {workspace} from './workspace.js'
 
@@ -40,8 +40,12 @@ export async function verify(ctx: AppContext, input: {env: string; names?: strin
     if (!resolved.ok) return resolved.diagnostics
     const m = resolved.manifest as EcsWorkloadManifest
     const file = manifestFile(ws, entry.path)
-    const [secrets, image] = await Promise.all([checkSecrets(ctx, {ws, file, env: input.env, manifest: m, envManifest, account}), checkImage(ctx, ws, entry.path, m)])
-    return [...resolved.diagnostics, ...secrets, ...checkAliases(ws, file, input.env, m, certificates, imported), ...checkBuilds(ws, entry.path, input.env, m), ...image]
+    const [secrets, image, site] = await Promise.all([
+      checkSecrets(ctx, {ws, file, env: input.env, manifest: m, envManifest, account}),
+      checkImage(ctx, ws, entry.path, m),
+      resolved.manifest.type === 'Static Site' ? checkSiteCertificate(ctx, ws, file, input.env, resolved.manifest) : [],
+    ])
+    return [...resolved.diagnostics, ...secrets, ...checkAliases(ws, file, input.env, m, certificates, imported), ...site, ...checkBuilds(ws, entry.path, input.env, m), ...image]
   }))
   const findings = [...environment.findings, ...perWorkload.flat()]
   const ok = !findings.some((f) => f.severity === 'error')

@@ -198,6 +198,25 @@ describe('verify: secrets against the execution role', () => {
   })
 })
 
+describe('verify: a Static Site\'s certificate', () => {
+  it('must be in us-east-1, issued, and cover the alias', async () => {
+    const site = (certificate: string) => `name: site\ntype: Static Site\nhttp:\n  alias: www.example.org\n  certificate: ${certificate}\n`
+    const file = join('copilot', 'site', 'manifest.yml')
+    const check = async (certificate: string) => {
+      write('copilot/site/manifest.yml', site(certificate))
+      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports})
+      return (await verify(ctx, {env: 'test', names: ['site']})).findings.filter((f) => f.file === file).map((f) => [f.code, at(f)])
+    }
+    try {
+      expect(await check(cert('good', 'eu-west-1'))).toEqual([['certificate-wrong-region', `${file}:5:3`]])
+      expect(await check(cert('missing'))).toEqual([['certificate-missing', `${file}:5:3`]])
+      expect(await check(cert('good'))).toEqual([['alias-not-covered', `${file}:4:3`]])
+    } finally {
+      rmSync(join(root, 'copilot', 'site'), {recursive: true, force: true})
+    }
+  })
+})
+
 describe('verify: log router secrets', () => {
   it('checks the secrets of the log router and its secret options like the others', async () => {
     write('copilot/router/manifest.yml', `name: router
