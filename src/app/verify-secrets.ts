@@ -88,17 +88,23 @@ async function checkExists(ctx: AppContext, ws: WorkspaceInfo, env: string, name
     else await ctx.aws.secrets.describeSecret({SecretId: target.id})
     return undefined
   } catch (error) {
+    const action = target.kind === 'ssm' ? 'ssm:GetParameter' : 'secretsmanager:DescribeSecret'
+    if (isAwsError(error, 'AccessDeniedException', 'AccessDenied')) {
+      // Your credentials may not look; that says nothing of what the execution role may do.
+      return {severity: 'warning', code: 'secret-denied', message: `cannot check secret ${name} (${target.id}): ${action} was refused`,
+        hint: `Allow ${action} to the credentials running verify.`}
+    }
     const missing = isAwsError(error, 'ParameterNotFound', 'ResourceNotFoundException')
-    const denied = isAwsError(error, 'AccessDeniedException', 'AccessDenied')
+    if (!missing && !isAwsError(error)) throw error
     return {
       severity: 'error',
-      code: missing ? 'secret-missing' : denied ? 'secret-denied' : 'secret-unreadable',
+      code: missing ? 'secret-missing' : 'secret-unreadable',
       message: missing ? `secret ${name} points at ${target.id}, which does not exist` : `secret ${name} (${target.id}) cannot be read: ${(error as Error).message}`,
       hint: missing
         ? target.kind === 'ssm'
           ? `Create it: aws ssm put-parameter --name ${target.id} --type SecureString --value VALUE --tags Key=copilot-application,Value=${ws.application} Key=copilot-environment,Value=${env}`
           : `Create it: aws secretsmanager create-secret --name ${target.id} --secret-string VALUE --tags Key=copilot-application,Value=${ws.application} Key=copilot-environment,Value=${env}`
-        : 'Tag it with copilot-application and copilot-environment so the execution role may read it.',
+        : `Check the reference; \`aws ${target.kind === 'ssm' ? `ssm get-parameter --name ${target.id}` : `secretsmanager describe-secret --secret-id ${target.id}`}\` shows what AWS says.`,
     }
   }
 }

@@ -185,6 +185,17 @@ describe('verify: secrets against the execution role', () => {
     expect(role[0]!.hint).toBe('Tag it: aws ssm add-tags-to-resource --resource-type Parameter --resource-id /demo/test/db --tags Key=copilot-environment,Value=test')
   })
 
+  it('warns, naming the action, when your credentials may not read a secret', async () => {
+    const {aws, ssm} = fakeAws()
+    ssm.getParameter = () => Promise.reject(new AwsError('AccessDeniedException', 'ssm:GetParameter', 'denied'))
+    const result = await run(aws)
+    const denied = result.findings.filter((f) => f.code === 'secret-denied')
+    expect(denied.map((f) => [f.severity, f.message, f.hint])).toEqual([
+      ['warning', 'cannot check secret DB (/demo/test/db): ssm:GetParameter was refused', 'Allow ssm:GetParameter to the credentials running verify.'],
+      ['warning', 'cannot check secret KEYED (/demo/test/keyed): ssm:GetParameter was refused', 'Allow ssm:GetParameter to the credentials running verify.'],
+    ])
+  })
+
   it('lets a Deny win, and says "cannot tell" when the policy depends on the deployment', async () => {
     const {aws} = fakeAws()
     const deny = {Sid: 'NoDemo', Effect: 'Deny', Action: 'ssm:*', Resource: 'arn:aws:ssm:*:*:parameter/demo/test/db'}
