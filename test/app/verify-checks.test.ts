@@ -185,6 +185,21 @@ describe('verify: secrets against the execution role', () => {
     expect(role[0]!.hint).toBe('Tag it: aws ssm add-tags-to-resource --resource-type Parameter --resource-id /demo/test/db --tags Key=copilot-environment,Value=test')
   })
 
+  it('names the Secrets Manager tag command for an untagged secret', async () => {
+    const {aws} = fakeAws({secrets: {describeSecret: async () => ({ARN: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:demo/token-AbCdEf`, Tags: [{Key: 'copilot-environment', Value: 'test'}]})}})
+    write('copilot/web/manifest.yml', WEB.replace('  KEYED: /demo/test/keyed\n', '  TOKEN:\n    secretsmanager: demo/token\n'))
+    try {
+      const smTagged = {Sid: 'CopilotTaggedSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: {'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*'},
+        Condition: {StringEquals: {'secretsmanager:ResourceTag/copilot-application': 'demo', 'secretsmanager:ResourceTag/copilot-environment': 'test'}}}
+      const ctx = appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports, render: copilotRole([tagged, smTagged])})
+      const role = (await verify(ctx, {env: 'test'})).findings.filter((f) => f.code === 'secret-not-readable-by-role' && f.path === 'secrets.TOKEN')
+      expect(role.map((f) => f.hint)).toEqual([`Tag it: aws secretsmanager tag-resource --secret-id arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:demo/token-AbCdEf --tags Key=copilot-application,Value=demo`])
+      expect(role[0]!.message).toContain('CopilotTaggedSecrets needs tag copilot-application=demo (it has none)')
+    } finally {
+      write('copilot/web/manifest.yml', WEB)
+    }
+  })
+
   it('warns, naming the action, when your credentials may not read a secret', async () => {
     const {aws, ssm} = fakeAws()
     ssm.getParameter = () => Promise.reject(new AwsError('AccessDeniedException', 'ssm:GetParameter', 'denied'))
