@@ -39,15 +39,16 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   const ws = workspace(ctx)
   const app = ws.application
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
-  await ensureApp(ctx, app)
-  await ensureEnvRecord(ctx, app, input.env)
+  await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
 
   if (!input.environmentReady) await ensureEnvironmentFor(ctx, input.env, input.name, manifest)
-  const env = await environmentOutputs(ctx, app, input.env)
-
-  const prepared = await prepareImages({registry: ctx.aws.registry, emit: ctx.emit, engine: ctx.engine}, {app, name: input.name, root: ws.root, manifest, tag: input.tag})
+  // Independent reads, made together: each is a round trip to the endpoint.
   const stackName = workloadStackName(app, input.env, input.name)
-  const current = await describe(ctx, stackName)
+  const [env, prepared, current] = await Promise.all([
+    environmentOutputs(ctx, app, input.env),
+    prepareImages({registry: ctx.aws.registry, emit: ctx.emit, engine: ctx.engine}, {app, name: input.name, root: ws.root, manifest, tag: input.tag}),
+    describe(ctx, stackName),
+  ])
   const currentParams = Object.fromEntries((current?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
   const rules = ctx.render.httpRules(manifest) as RoutingRule[]
   const inputs: WorkloadDeployInputs = {
