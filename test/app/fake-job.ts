@@ -144,5 +144,5 @@ export function fakeJobAws(script: JobScript) {
       },
     },
   }
-  return {aws: aws as never, calls, ops: () => calls.map((c) => c.op), STATE_MACHINE}
+  return {aws: aws as never, raw: aws, calls, ops: () => calls.map((c) => c.op), STATE_MACHINE}
 }

@@ -94,7 +94,7 @@ describe('pier job run', () => {
     let s!: ReturnType<typeof setup>
     s = setup({attempts: [{runsUntilStopped: true}], end: {status: 'ABORTED'}, onDescribeTasks: () => s.interrupts.interrupt()})
     // The fake stops the task with the execution: keep it running to see the detach.
-    s.fake.aws.stateMachines.stopExecution = async () => ({})
+    s.fake.raw.stateMachines.stopExecution = async () => ({stopDate: new Date()})
     const r = await s.run()
     expect(r).toMatchObject({exitCode: 130, detached: true, status: 'RUNNING'})
   })
