@@ -76,7 +76,8 @@ beforeAll(() => {
   write('api/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n')
   write('crash/main.js', 'console.log("booting")\nconsole.error("Error: DATABASE_URL is not set")\nprocess.exit(3)\n')
   write('crash/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "main.js"]\n')
-  write('report/job.js', 'console.log("report ran")\n')
+  // The job exits with the code written in report-exit (0 without it): the test picks each run's outcome.
+  write('report/job.js', `const fs = require('fs')\nconsole.log("report ran")\nconst f = ${JSON.stringify(join(ws, 'report-exit'))}\nprocess.exit(fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0)\n`)
   write('report/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "job.js"]\n')
 })
 
@@ -165,10 +166,19 @@ describe('pier against the local control plane', {timeout: 240_000}, () => {
     expect(r.stdout).toContain('hello from task')
   })
 
-  it('deploys a scheduled job, runs it now, and reads its logs', async () => {
+  it('deploys a scheduled job, runs it now through its state machine, and reads its logs', async () => {
     await ok('job', 'deploy', '--name', 'report', '--env', 'test')
+    // A failing run: an execution of the job's state machine, followed to the container's exit code.
+    write('report-exit', '5')
+    const failed = await pier('job', 'run', '--name', 'report', '--env', 'test', '--follow', '--json')
+    expect(failed.code, failed.stderr).toBe(5)
+    const result = JSON.parse(failed.stdout)
+    expect(result).toMatchObject({executionArn: expect.stringMatching(/^arn:aws:states:[\w-]+:\d+:execution:[^:]+:pier-run-/), status: 'FAILED', exitCode: 5, taskArns: [expect.stringMatching(/:task\//)]})
+    expect(failed.stderr).toContain('report ran')
+    rmSync(join(ws, 'report-exit'))
     const run = await ok('job', 'run', '--name', 'report', '--env', 'test', '--follow')
     expect(run.stdout).toContain('report ran')
+    expect(run.stderr).toMatch(/Execution pier-run-\S+ succeeded/)
     expect((await ok('job', 'logs', '--name', 'report', '--env', 'test')).stdout).toMatch(/report\/\w+ report ran/)
   })
 
