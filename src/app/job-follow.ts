@@ -93,7 +93,8 @@ export async function followExecution(
   await stopping
   const taskArns = submittedTasks(history).map((t) => t.taskArn)
   if (detached) {
-    ctx.emit(event('output', `Stopped following; execution ${input.executionName} goes on (aws stepfunctions describe-execution --execution-arn ${input.executionArn}).`, {text: 'Stopped following the execution.', stream: 'stderr'}, 'warn'))
+    const text = `Stopped following; execution ${input.executionName} goes on: aws stepfunctions describe-execution --execution-arn ${input.executionArn}`
+    ctx.emit(event('output', text, {text, stream: 'stderr'}, 'warn'))
     return {status: 'RUNNING', taskArns, attempts, exitCode: 130, detached: true}
   }
   const d = await ctx.aws.stateMachines.describeExecution({executionArn: input.executionArn})

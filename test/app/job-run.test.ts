@@ -97,6 +97,7 @@ describe('pier job run', () => {
     s.fake.raw.stateMachines.stopExecution = async () => ({stopDate: new Date()})
     const r = await s.run()
     expect(r).toMatchObject({exitCode: 130, detached: true, status: 'RUNNING'})
+    expect(s.messages()).toEqual(expect.arrayContaining([expect.stringMatching(/goes on: aws stepfunctions describe-execution --execution-arn arn:aws:states:/)]))
   })
 
   it('refuses a job that is not deployed, or whose stack has no state machine', async () => {
