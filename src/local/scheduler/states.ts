@@ -55,7 +55,9 @@ interface Retrier {
   BackoffRate?: number
 }
 
-const matches = (names: string[], error: string) => names.includes(error) || names.includes('States.ALL') || (names.includes('States.TaskFailed') && error.startsWith('ECS.'))
+// As on AWS, States.ALL matches every error but States.Runtime and States.DataLimitExceeded (not retriable).
+const matches = (names: string[], error: string) =>
+  names.includes(error) || (names.includes('States.ALL') && error !== 'States.Runtime' && error !== 'States.DataLimitExceeded') || (names.includes('States.TaskFailed') && error.startsWith('ECS.'))
 
 export interface StatesOptions {
   region: string

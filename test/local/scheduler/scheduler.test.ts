@@ -160,6 +160,17 @@ describe('state machines and schedules', () => {
     expect(at('ExecutionSucceeded').output).toBe(done.output)
   })
 
+  it('does not retry States.Runtime on States.ALL, as AWS does not', async () => {
+    const ecs = fakeEcs([])
+    const sched = open(ecs.api)
+    const def = JSON.parse(definition({Retry: [{ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3}]}))
+    def.States.Run.Resource = 'arn:aws:states:::lambda:invoke'
+    const m = sched.sfn.createStateMachine({name: 'rt', definition: JSON.stringify(def)})
+    const done = await settle(sched, sched.sfn.startExecution(m.arn).arn)
+    expect(done).toMatchObject({status: 'FAILED', error: 'States.Runtime'})
+    expect(done.history.filter((h) => h.type === 'TaskScheduled')).toHaveLength(1)
+  })
+
   it('records an aborted execution and stops its task', async () => {
     const ecs = fakeEcs([])
     const sched = open(ecs.api)
