@@ -12,7 +12,7 @@ import type {RegistryApi} from '../aws/interfaces.js'
 import {isAwsError} from '../aws/errors.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
 import {event, type Emit} from '../deploy/events.js'
-import {sourceBuilds, type SourceBuild} from './source-builds.js'
+import {buildLabels, sourceBuilds, type SourceBuild} from './source-builds.js'
 
 export interface ContainerEngine {
   /** Executable: docker, podman, or a path. */
@@ -100,7 +100,7 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
   for (const spec of specs) {
     if (!engine) {
       out.images[spec.container] = `${input.app}/${input.name}:${tag}`
-      out.dockerLabels[spec.container] = {'pier.build.context': spec.context, 'pier.build.dockerfile': spec.dockerfile, 'pier.source.digest': sourceDigest(spec.context)}
+      out.dockerLabels[spec.container] = {...buildLabels([spec])[spec.container], 'pier.source.digest': sourceDigest(spec.context)}
       ctx.emit(event('step', `No image registry at this endpoint: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
       continue
     }

@@ -11,6 +11,7 @@ import {isInProgress, isSuccess, needsRecreate} from './stack-status.js'
 import {describe, watchStack} from './stack-watch.js'
 import {backoff} from './timing.js'
 import {deleteStack} from './stack-delete.js'
+import {latchInterrupts} from './interrupts.js'
 
 /** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200
@@ -46,6 +47,15 @@ export interface StackDeployResult {
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const
 
 export async function deployStack(ctx: DeployContext, input: StackDeployInput): Promise<StackDeployResult> {
+  const interrupts = latchInterrupts(ctx.interrupts)
+  try {
+    return await deploy({...ctx, interrupts}, input, interrupts.presses)
+  } finally {
+    interrupts.close()
+  }
+}
+
+async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () => number): Promise<StackDeployResult> {
   const {aws, emit, timing} = ctx
   const {stackName} = input
   // A description the caller just read saves a call when the stack is at rest.
@@ -91,6 +101,13 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
     throw new UserError(`The deploy of ${stackName} was cancelled: the changes were not approved.`, {hint: 'Run the command again and approve the changes, or pass --diff-yes.'})
+  }
+
+  // Ctrl-C before the change set executes: nothing has changed yet, and nothing will.
+  if (presses() > 0) {
+    await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+    if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
+    throw new UserError(`The deploy of ${stackName} was cancelled (Ctrl-C) before it changed anything.`, {hint: 'Deploy again when ready.'})
   }
 
   // Events older than the change set belong to earlier operations.

@@ -107,6 +107,33 @@ describe('deployStack', () => {
     expect(codes(events).at(-1)).toBe('stack.detached')
   })
 
+  it('keeps a Ctrl-C pressed while the change set is made: nothing executes, and the new stack is removed', async () => {
+    const {aws, calls} = fakeAws()
+    const interrupts = manualInterrupts()
+    const describeChangeSet = aws.stacks.describeChangeSet
+    aws.stacks.describeChangeSet = async (input) => (interrupts.interrupt(), describeChangeSet(input))
+    const error = (await deployStack({aws, emit: () => {}, timing: instantTiming, interrupts}, {stackName: 's', template}).catch((e) => e)) as UserError
+    expect(error.message).toBe('The deploy of s was cancelled (Ctrl-C) before it changed anything.')
+    expect(calls).not.toContain('executeChangeSet')
+    expect(calls).toContain('deleteChangeSet')
+    expect(calls).toContain('deleteStack')
+  })
+
+  it('replays a Ctrl-C pressed between executing the change set and watching it', async () => {
+    const {aws, calls} = fakeAws({crashes: Array(50).fill({exitCode: 1, reason: 'r', logs: []})})
+    await deployStack({aws, emit: () => {}, timing: instantTiming}, {stackName: 's', template: {Resources: {LogGroup: template.Resources.LogGroup}}})
+    const interrupts = manualInterrupts()
+    const execute = aws.stacks.executeChangeSet
+    aws.stacks.executeChangeSet = async (input) => {
+      const out = await execute(input)
+      interrupts.interrupt()
+      return out
+    }
+    const error = (await deployStack({aws, emit: () => {}, timing: instantTiming, interrupts}, {stackName: 's', template, maxTaskFailures: 0}).catch((e) => e)) as UserError
+    expect(calls).toContain('cancelUpdateStack')
+    expect(error.message).toBe('The deploy of s was cancelled: the stack is now UPDATE_ROLLBACK_COMPLETE.')
+  })
+
   it('returns right after executing with --detach', async () => {
     const {aws, calls} = fakeAws()
     const {emit, events} = recorder()
