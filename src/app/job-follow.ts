@@ -31,6 +31,9 @@ export interface ExecutionOutcome {
 /** What the state machine's definition says about a run: its timeouts and how many attempts it makes. */
 export interface JobShape {
   maxAttempts: number
+  /** The Retry's first interval and backoff: the wait before attempt n+1 is interval * backoff^(n-1). */
+  retryIntervalSeconds?: number
+  backoffRate?: number
   taskTimeoutSeconds?: number
   executionTimeoutSeconds?: number
 }
@@ -81,6 +84,10 @@ export async function followExecution(
         const f = await followTasks({aws: ctx.aws, emit: ctx.emit, timing: ctx.timing, interrupts: forwarded, onLog: input.onLog}, {cluster: next.cluster, taskArns: [next.taskArn], logGroup: input.logGroup, streamPrefix: 'copilot', container: input.job})
         if (f.detached) break
         attempts.push({attempt: n, taskArn: next.taskArn, exitCode: f.tasks[0]?.exitCode, stoppedReason: f.tasks[0]?.stoppedReason})
+        if (f.exitCode !== 0 && n < shape.maxAttempts && !stopping) {
+          const wait = (shape.retryIntervalSeconds ?? 1) * (shape.backoffRate ?? 2) ** (n - 1)
+          ctx.emit(event('step', `Attempt ${n} failed: Step Functions starts attempt ${n + 1} of ${shape.maxAttempts} in about ${formatSeconds(wait)}.`, {name: `task ${id}`, status: 'failed'}, 'warn'))
+        }
         delays.reset()
         continue
       }
@@ -138,10 +145,11 @@ function failureReason(error: string | undefined, cause: string | undefined, las
 }
 
 /** 1800 -> "30m", 5400 -> "1h30m", 45 -> "45s": the manifest's own way of writing a duration. */
-export function formatSeconds(total: number): string {
+export function formatSeconds(seconds: number): string {
+  const total = Math.round(seconds)
   const h = Math.floor(total / 3600)
   const m = Math.floor((total % 3600) / 60)
-  const s = Math.round(total % 60)
+  const s = total % 60
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`
 }
 
@@ -185,7 +193,14 @@ async function jobShape(ctx: AppContext, stateMachineArn: string): Promise<JobSh
   }
   const states: any[] = Object.values(definition?.States ?? {})
   const task = states.find((s) => s?.Type === 'Task' && /ecs:runTask/.test(String(s.Resource)))
-  const retries = Math.max(0, ...((task?.Retry ?? []) as {MaxAttempts?: number}[]).map((r) => r.MaxAttempts ?? 3))
+  const retriers = (task?.Retry ?? []) as {MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number}[]
+  const retrier = retriers.reduce<(typeof retriers)[number] | undefined>((a, r) => ((r.MaxAttempts ?? 3) > (a?.MaxAttempts ?? 3) || !a ? r : a), undefined)
   const positive = (n: unknown) => (Number(n) > 0 ? Number(n) : undefined)
-  return {maxAttempts: 1 + retries, taskTimeoutSeconds: positive(task?.TimeoutSeconds), executionTimeoutSeconds: positive(definition?.TimeoutSeconds)}
+  return {
+    maxAttempts: 1 + (retrier ? (retrier.MaxAttempts ?? 3) : 0),
+    retryIntervalSeconds: positive(retrier?.IntervalSeconds),
+    backoffRate: positive(retrier?.BackoffRate),
+    taskTimeoutSeconds: positive(task?.TimeoutSeconds),
+    executionTimeoutSeconds: positive(definition?.TimeoutSeconds),
+  }
 }

@@ -56,7 +56,7 @@ describe('pier job run', () => {
     expect(r).toMatchObject({status: 'SUCCEEDED', exitCode: 0, attempts: [{attempt: 1, exitCode: 1}, {attempt: 2, exitCode: 1}, {attempt: 3, exitCode: 0}]})
     expect(r.taskArns).toHaveLength(3)
     expect(logs).toEqual(['try 1', 'try 2', 'try 3'])
-    expect(messages()).toEqual(expect.arrayContaining(['Attempt 1 of 3: task t1 started.', 'Attempt 2 of 3: task t2 started.', 'Attempt 3 of 3: task t3 started.', expect.stringMatching(/succeeded after 3 attempts\.$/)]))
+    expect(messages()).toEqual(expect.arrayContaining(['Attempt 1 of 3: task t1 started.', 'Attempt 2 of 3: task t2 started.', 'Attempt 3 of 3: task t3 started.', 'Attempt 1 failed: Step Functions starts attempt 2 of 3 in about 10s.', 'Attempt 2 failed: Step Functions starts attempt 3 of 3 in about 15s.', expect.stringMatching(/succeeded after 3 attempts\.$/)]))
   })
 
   it('exits with the last attempt\'s exit code when every attempt failed', async () => {
@@ -121,5 +121,7 @@ describe('formatSeconds', () => {
     [45, '45s'],
     [90, '1m30s'],
     [0, '0s'],
+    [22.5, '23s'],
+    [59.6, '1m'],
   ])('%d s is %s', (s, text) => expect(formatSeconds(s)).toBe(text))
 })
