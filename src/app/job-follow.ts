@@ -44,7 +44,6 @@ export async function followExecution(
   ctx: AppContext,
   input: {executionArn: string; stateMachineArn: string; executionName: string; job: string; logGroup: string; onLog: (line: string) => void},
 ): Promise<ExecutionOutcome> {
-  const shape = await jobShape(ctx, input.stateMachineArn)
   const delays = backoff(ctx.aws.poll, ctx.timing.random)
   const waker = wakeableSleep(ctx.timing)
   const forwarded = manualInterrupts()
@@ -71,12 +70,14 @@ export async function followExecution(
     waker.wake()
   })
   let history: HistoryEvent[] = []
+  let shape: JobShape = {maxAttempts: 0}
   try {
+    shape = await jobShape(ctx, input.stateMachineArn)
     while (!detached) {
       history = await readHistory(ctx, input.executionArn)
       const next = submittedTasks(history)[attempts.length]
       if (next) {
-        const n = attempts.length + 1
+        const n = next.attempt
         const id = next.taskArn.split('/').pop() ?? next.taskArn
         const which = shape.maxAttempts > 1 || n > 1 ? `Attempt ${n}${shape.maxAttempts >= n ? ` of ${shape.maxAttempts}` : ''}: task` : 'Task'
         ctx.emit(event('step', `${which} ${id} started.`, {name: `task ${id}`, status: 'start', detail: next.taskArn}))
@@ -106,9 +107,9 @@ export async function followExecution(
   }
   const d = await ctx.aws.stateMachines.describeExecution({executionArn: input.executionArn})
   const scheduled = history.filter((e) => e.type === 'TaskScheduled').length
-  const o = outcome({status: d.status ?? 'FAILED', error: d.error, cause: d.cause}, attempts, shape, {interrupted: Boolean(stopping), lastAttemptStartedNoTask: scheduled > attempts.length})
+  const o = outcome({status: d.status ?? 'FAILED', error: d.error, cause: d.cause}, attempts, shape, {interrupted: Boolean(stopping), lastAttemptStartedNoTask: scheduled > (attempts.at(-1)?.attempt ?? 0)})
   const ok = o.exitCode === 0
-  ctx.emit(event('step', `Execution ${input.executionName} ${ok ? 'succeeded' : o.status === 'ABORTED' ? 'was stopped' : 'failed'}${attempts.length > 1 ? ` after ${attempts.length} attempts` : ''}.`, {name: `execution ${input.executionName}`, status: ok ? 'done' : 'failed', detail: o.reason}, ok ? 'info' : 'error'))
+  ctx.emit(event('step', `Execution ${input.executionName} ${ok ? 'succeeded' : o.status === 'ABORTED' ? 'was stopped' : 'failed'}${scheduled > 1 ? ` after ${scheduled} attempts` : ''}.`, {name: `execution ${input.executionName}`, status: ok ? 'done' : 'failed', detail: o.reason}, ok ? 'info' : 'error'))
   return {...o, taskArns, attempts}
 }
 
@@ -164,10 +165,13 @@ async function readHistory(ctx: AppContext, executionArn: string): Promise<Histo
   return events
 }
 
-/** The task each attempt submitted, in order, from the RunTask response in TaskSubmitted's output. */
-export function submittedTasks(history: HistoryEvent[]): {taskArn: string; cluster: string}[] {
-  const out: {taskArn: string; cluster: string}[] = []
+/** The task each attempt submitted, in order, from the RunTask response in TaskSubmitted's output;
+ * an attempt is numbered by the TaskScheduled events before it (one whose RunTask failed has no task). */
+export function submittedTasks(history: HistoryEvent[]): {attempt: number; taskArn: string; cluster: string}[] {
+  const out: {attempt: number; taskArn: string; cluster: string}[] = []
+  let attempt = 0
   for (const e of history) {
+    if (e.type === 'TaskScheduled') attempt++
     if (e.type !== 'TaskSubmitted' || !e.taskSubmittedEventDetails?.output) continue
     let response: {Tasks?: {TaskArn?: string; ClusterArn?: string}[]}
     try {
@@ -178,7 +182,7 @@ export function submittedTasks(history: HistoryEvent[]): {taskArn: string; clust
     const task = response.Tasks?.find((t) => t.TaskArn)
     if (!task?.TaskArn) continue
     // A task ARN names its cluster: arn:aws:ecs:region:account:task/CLUSTER/ID.
-    out.push({taskArn: task.TaskArn, cluster: task.ClusterArn ?? task.TaskArn.split(':task/')[1]?.split('/')[0] ?? 'default'})
+    out.push({attempt: Math.max(attempt, out.length + 1), taskArn: task.TaskArn, cluster: task.ClusterArn ?? task.TaskArn.split(':task/')[1]?.split('/')[0] ?? 'default'})
   }
   return out
 }

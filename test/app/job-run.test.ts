@@ -59,6 +59,13 @@ describe('pier job run', () => {
     expect(messages()).toEqual(expect.arrayContaining(['Attempt 1 of 3: task t1 started.', 'Attempt 2 of 3: task t2 started.', 'Attempt 3 of 3: task t3 started.', 'Attempt 1 failed: Step Functions starts attempt 2 of 3 in about 10s.', 'Attempt 2 failed: Step Functions starts attempt 3 of 3 in about 15s.', expect.stringMatching(/succeeded after 3 attempts\.$/)]))
   })
 
+  it('numbers attempts by the state machine\'s, when an attempt could not start a task', async () => {
+    const {run, messages} = setup({retries: 1, attempts: [{notSubmitted: true}, {exitCode: 0, logs: ['second try']}], end: {status: 'SUCCEEDED'}})
+    const r = await run()
+    expect(r).toMatchObject({status: 'SUCCEEDED', exitCode: 0, attempts: [{attempt: 2, exitCode: 0}]})
+    expect(messages()).toEqual(expect.arrayContaining(['Attempt 2 of 2: task t2 started.', expect.stringMatching(/succeeded after 2 attempts\.$/)]))
+  })
+
   it('exits with the last attempt\'s exit code when every attempt failed', async () => {
     const {run} = setup({retries: 1, attempts: [{exitCode: 4}, {exitCode: 7}], end: {status: 'FAILED', error: 'States.TaskFailed', cause: '{}'}})
     expect(await run()).toMatchObject({status: 'FAILED', exitCode: 7, attempts: [{exitCode: 4}, {exitCode: 7}]})
