@@ -24,15 +24,17 @@ export interface JobRunResult extends Partial<ExecutionOutcome> {
   startDate?: string
 }
 
-const NOT_DEPLOYED = new Set(['REVIEW_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_COMPLETE'])
+// Stacks whose resources are not (or no longer) there to run.
+const NOT_DEPLOYED = new Set(['REVIEW_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])
 
 export async function runJob(ctx: AppContext, input: JobRunInput): Promise<JobRunResult> {
   // 1. The job's state machine.
   const stackName = workloadStackName(input.app, input.env, input.name)
   const stack = await describe(ctx, stackName)
   if (!stack || NOT_DEPLOYED.has(stack.StackStatus ?? '')) {
+    const creating = stack?.StackStatus === 'CREATE_IN_PROGRESS'
     throw new UserError(`Job ${input.name} is not deployed in environment ${input.env}${stack ? `: its stack ${stackName} is ${stack.StackStatus}` : ''}.`, {
-      hint: `Deploy it with \`pier job deploy --name ${input.name} --env ${input.env}\`.`,
+      hint: creating ? 'Wait for its first deploy to finish, then run it again.' : `Deploy it with \`pier job deploy --name ${input.name} --env ${input.env}\`.`,
     })
   }
   const stateMachineArn = await stateMachineOf(ctx, stackName, input)
