@@ -19,6 +19,7 @@ export interface JobScript {
   retries?: number
   timeoutSeconds?: number
   deployed?: boolean
+  stackStatus?: string
   withStateMachine?: boolean
   /** Called on each describeTasks, with its count (tests interrupt from here). */
   onDescribeTasks?: (n: number) => void
@@ -67,7 +68,7 @@ export function fakeJobAws(script: JobScript) {
       async describeStacks({StackName}: any) {
         record('describeStacks', {StackName})
         if (script.deployed === false) throw new AwsError('ValidationError', 'cloudformation:DescribeStacks', `Stack with id ${StackName} does not exist`)
-        return {Stacks: [{StackName, StackStatus: 'UPDATE_COMPLETE'}]}
+        return {Stacks: [{StackName, StackStatus: script.stackStatus ?? 'UPDATE_COMPLETE'}]}
       },
       async describeStackResources({StackName}: any) {
         record('describeStackResources', {StackName})

@@ -117,6 +117,8 @@ describe('pier job run', () => {
     expect((err as UserError).message).toMatch(/has no state machine to run/)
     expect((err as UserError).hint).toMatch(/pier job deploy --name report --env test/)
     expect(old.fake.ops()).not.toContain('startExecution')
+    const failed = setup({stackStatus: 'ROLLBACK_COMPLETE', attempts: [], end: {status: 'SUCCEEDED'}})
+    await expect(failed.run()).rejects.toThrow('Job report is not deployed in environment test: its stack demo-test-report is ROLLBACK_COMPLETE.')
   })
 })
 
