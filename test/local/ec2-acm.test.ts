@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ACMClient, DeleteCertificateCommand, DescribeCertificateCommand, ImportCertificateCommand, ListCertificatesCommand, RequestCertificateCommand} from '@aws-sdk/client-acm'
-import {CreateSubnetCommand, CreateVpcCommand, DeleteSubnetCommand, DeleteVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteSubnetCommand, DeleteTagsCommand, DeleteVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AcmService} from '../../src/local/acm/index.js'
@@ -59,6 +59,13 @@ describe('local EC2', () => {
     expect((await ec2.send(new DescribeSubnetsCommand({Filters: [{Name: 'subnet-id', Values: [subnetId]}, {Name: 'vpc-id', Values: [vpcId]}]}))).Subnets).toHaveLength(1)
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'vpc-id', Values: [vpcId]}]}))
     expect(groups.SecurityGroups).toMatchObject([{GroupName: 'default', VpcId: vpcId}])
+
+    await ec2.send(new CreateTagsCommand({Resources: [vpcId, subnetId], Tags: [{Key: 'team', Value: 'payments'}, {Key: 'Name', Value: 'renamed'}]}))
+    expect((await ec2.send(new DescribeSubnetsCommand({Filters: [{Name: 'tag:team', Values: ['payments']}]}))).Subnets!.map((s) => s.SubnetId)).toEqual([subnetId])
+    expect((await ec2.send(new DescribeVpcsCommand({VpcIds: [vpcId]}))).Vpcs![0]!.Tags!.sort((a, b) => a.Key!.localeCompare(b.Key!))).toEqual([{Key: 'Name', Value: 'renamed'}, {Key: 'team', Value: 'payments'}])
+    await ec2.send(new DeleteTagsCommand({Resources: [subnetId], Tags: [{Key: 'team'}]}))
+    expect((await ec2.send(new DescribeSubnetsCommand({Filters: [{Name: 'tag-key', Values: ['team']}]}))).Subnets).toEqual([])
+    await expect(ec2.send(new CreateTagsCommand({Resources: ['subnet-0000000000000000f'], Tags: [{Key: 'a', Value: 'b'}]}))).rejects.toMatchObject({name: 'InvalidSubnetID.NotFound'})
 
     await expect(ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: '10.1.1.128/25'}))).rejects.toMatchObject({name: 'InvalidSubnet.Conflict'})
     await expect(ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: '10.2.0.0/24'}))).rejects.toMatchObject({name: 'InvalidSubnet.Range'})

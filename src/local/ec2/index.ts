@@ -1,6 +1,6 @@
 // The EC2 API subset the local control plane answers (query dialect of EC2, version 2016-11-15):
-// DescribeVpcs, DescribeSubnets, DescribeSecurityGroups, CreateVpc, CreateSubnet, DeleteVpc,
-// DeleteSubnet. Results are shaped as EC2's XML: camelCase elements, lists as `<item>` sets.
+// DescribeVpcs, DescribeSubnets, DescribeSecurityGroups, CreateVpc, CreateSubnet, CreateTags,
+// DeleteTags, DeleteVpc, DeleteSubnet. Results are shaped as EC2's XML: camelCase elements, lists as `<item>` sets.
 
 import type {RecordStore} from '../cloudformation/providers/records.js'
 import {ServiceError, type QueryService} from '../frontend/types.js'
@@ -42,6 +42,7 @@ function byIds<T>(items: T[], ids: string[], idOf: (t: T) => string, notFound: (
   return items.filter((i) => ids.includes(idOf(i)))
 }
 
+const tagsOf = (value: unknown): Tags => (Array.isArray(value) ? (value as Record<string, unknown>[]).map((t) => ({Key: String(t.Key ?? ''), Value: String(t.Value ?? '')})) : [])
 const tagSet = (tags: Tags) => (tags.length ? tags.map((t) => ({key: t.Key, value: t.Value})) : undefined)
 
 export function createEc2(opts: Ec2Options): {service: QueryService; network: LocalNetwork} {
@@ -114,6 +115,17 @@ export function createEc2(opts: Ec2Options): {service: QueryService; network: Lo
         tags: tagSpecifications(input, 'subnet'),
       })),
     }),
+    CreateTags: (input) => {
+      const add = tagsOf(input.Tag)
+      network.retag(stringsOf(input.ResourceId), (tags) => [...tags.filter((t) => !add.some((a) => a.Key === t.Key)), ...add])
+      return {return: true}
+    },
+    DeleteTags: (input) => {
+      const remove = Array.isArray(input.Tag) ? (input.Tag as Record<string, unknown>[]) : []
+      network.retag(stringsOf(input.ResourceId), (tags) =>
+        remove.length === 0 ? [] : tags.filter((t) => !remove.some((r) => r.Key === t.Key && (r.Value === undefined || r.Value === t.Value))))
+      return {return: true}
+    },
     DeleteVpc: (input) => {
       network.deleteVpc(required(input, 'VpcId', 'vpcId'))
       return {return: true}

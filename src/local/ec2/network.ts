@@ -129,6 +129,25 @@ export class LocalNetwork {
     return this.subnets().find((s) => s.subnetId === subnetId)!
   }
 
+  /** CreateTags / DeleteTags: `tags` with a Value set them; without one (DeleteTags) remove the key,
+   * or only when the value matches. */
+  retag(resourceIds: string[], change: (tags: Tags) => Tags): void {
+    const kinds: Record<string, string> = {vpc: VPC, subnet: SUBNET, sg: SECURITY_GROUP}
+    const found = resourceIds.map((id) => {
+      const kind = kinds[id.split('-')[0]!]
+      const record = kind ? this.records.get(kind, id) : undefined
+      if (!kind || !record) {
+        const code = id.startsWith('vpc-') ? 'InvalidVpcID.NotFound' : id.startsWith('subnet-') ? 'InvalidSubnetID.NotFound' : id.startsWith('sg-') ? 'InvalidGroup.NotFound' : 'InvalidID'
+        throw new ServiceError(code, code === 'InvalidID' ? `The ID '${id}' is not valid` : `The ${id.split('-')[0] === 'sg' ? 'security group' : `${id.split('-')[0]} ID`} '${id}' does not exist`)
+      }
+      return {kind, id, record}
+    })
+    for (const {kind, id, record} of found) {
+      this.records.put(kind, id, {...record, props: {...record.props, Tags: change(tagsOf(record.props?.Tags))}})
+    }
+    this.records.flush()
+  }
+
   deleteVpc(vpcId: string): void {
     if (!this.records.get(VPC, vpcId)) throw vpcNotFound(vpcId)
     const inUse = this.subnets().some((s) => s.vpcId === vpcId) || this.records.list(SECURITY_GROUP).some(([, r]) => r.attributes?.VpcId === vpcId)
