@@ -69,7 +69,7 @@ export default async function (ctx) {
     await cfn.send(new sdk.DeleteStackCommand({StackName: 'bench-web'}))
     return [
       {id: 'web-stack-first-200', label: 'Web stack: create until HTTP 200 through the local load balancer', value: Math.round(firstOk), unit: 'ms',
-        target: 3000, note: `CREATE_COMPLETE after ${Math.round(createComplete)} ms; ECS counts a task once it stayed up and healthy 2 s`},
+        target: 3000, note: `CREATE_COMPLETE after ${Math.round(createComplete)} ms; ECS counts a task healthy once its target passes the health checks`},
       {id: 'web-stack-rolling-update-failures', label: 'Web stack: failed requests during a rolling update', value: failures.length, unit: 'requests',
         target: 0, note: `${requests} requests while UPDATE_COMPLETE took ${Math.round(updated)} ms${failures.length ? `; failed with ${failures.map((f) => (f === 0 ? 'no response in 2 s' : `HTTP ${f}`)).join(', ')}` : ''}`},
     ]
