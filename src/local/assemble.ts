@@ -93,7 +93,8 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   scaler.start()
   cp.onClose(() => scaler.close())
 
-  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId})
+  // Templates over the inline limit come as a TemplateURL into the local S3.
+  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
   registerElbv2Providers(cfn.registry, elb)
   registerDiscoveryProviders(cfn.registry, discovery)
   registerSchedulerProviders(cfn.registry, scheduler)

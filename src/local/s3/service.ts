@@ -1,0 +1,246 @@
+// S3's REST-XML API over the object store: buckets (create, head, delete, list, location) and objects
+// (put, get, head, copy, delete, multi-delete, list v1 and v2), with S3's status codes and error codes.
+
+import {createHash} from 'node:crypto'
+
+import {ServiceError, type RequestContext, type RestRequest, type RestResponse, type RestService} from '../frontend/types.js'
+import {addressOf, bucketOfHost} from './addressing.js'
+import {listV1, listV2} from './listing.js'
+import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
+import {document, el, elements, parseDelete, text, unescapeXml} from './xml.js'
+
+/** Largest object accepted, in bytes. */
+export const MAX_OBJECT_SIZE = 64 * 1024 * 1024
+/** Representation headers kept with an object and returned by GET and HEAD. */
+const KEPT_HEADERS = ['content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires']
+/** Subresources of buckets and objects the local S3 does not have (versioning, policies, multipart ...). */
+const SUBRESOURCES = ['acl', 'cors', 'encryption', 'lifecycle', 'logging', 'notification', 'policy', 'replication', 'tagging', 'versioning', 'website', 'uploads', 'uploadId', 'versions', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering']
+
+const noSuchBucket = (name: string) => new ServiceError('NoSuchBucket', `The specified bucket does not exist: ${name}`, 404)
+const noSuchKey = (key: string) => new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`, 404)
+
+export class S3Service implements RestService {
+  readonly signingName = 's3'
+  /** Room for the aws-chunked framing of the largest object. */
+  readonly bodyLimit = MAX_OBJECT_SIZE + 1024 * 1024
+
+  constructor(private readonly store: ObjectStore, private readonly identity: {region: string; accountId: string}) {}
+
+  async handle(req: RestRequest, ctx: RequestContext): Promise<RestResponse> {
+    const {bucket, key} = addressOf(req.rawPath, bucketOfHost(header(req, 'host') ?? ''))
+    const unsupported = SUBRESOURCES.find((s) => s in req.query)
+    if (unsupported) throw new ServiceError('NotImplemented', `The local S3 does not implement the ${unsupported} subresource.`, 501)
+    const m = req.method
+    if (bucket === undefined) {
+      if (m === 'GET') return this.listBuckets(req)
+      throw methodNotAllowed(m)
+    }
+    if (key === undefined) {
+      if (m === 'PUT') return this.createBucket(bucket, req, ctx)
+      if (m === 'HEAD') return this.headBucket(bucket)
+      if (m === 'DELETE') return this.deleteBucket(bucket)
+      if (m === 'POST' && 'delete' in req.query) return this.deleteObjects(bucket, req)
+      if (m === 'GET' && 'location' in req.query) return this.bucketLocation(bucket)
+      if (m === 'GET') return this.listObjects(bucket, req)
+      throw methodNotAllowed(m)
+    }
+    if (m === 'PUT') return header(req, 'x-amz-copy-source') !== undefined ? this.copyObject(bucket, key, req) : this.putObject(bucket, key, req)
+    if (m === 'GET' || m === 'HEAD') return this.getObject(bucket, key, req, m === 'HEAD')
+    if (m === 'DELETE') return this.deleteObject(bucket, key)
+    throw methodNotAllowed(m)
+  }
+
+  private existing(name: string): BucketRecord {
+    const b = this.store.bucket(name)
+    if (!b) throw noSuchBucket(name)
+    return b
+  }
+
+  private listBuckets(req: RestRequest): RestResponse {
+    const prefix = req.query.prefix ?? ''
+    const buckets = this.store.buckets().filter((b) => b.name.startsWith(prefix))
+    const owner = el('Owner', text('ID', this.identity.accountId), text('DisplayName', 'local'))
+    return xml(200, document('ListAllMyBucketsResult', owner, el('Buckets', ...buckets.map((b) => el('Bucket', text('Name', b.name), text('CreationDate', b.createdAt), text('BucketRegion', b.region))))))
+  }
+
+  private createBucket(name: string, req: RestRequest, ctx: RequestContext): RestResponse {
+    checkBucketName(name)
+    const body = Buffer.from(req.body).toString('utf8')
+    const location = body.trim() ? unescapeXml(elements(body, 'LocationConstraint')[0] ?? '').trim() : ''
+    const region = location || 'us-east-1'
+    if (region !== ctx.region) {
+      throw new ServiceError('IllegalLocationConstraintException', `The ${region} location constraint is incompatible for the region specific endpoint this request was sent to (${ctx.region}).`, 400)
+    }
+    if (this.store.bucket(name)) throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409)
+    this.store.createBucket(name, region)
+    return {status: 200, headers: {location: `/${name}`}}
+  }
+
+  private headBucket(name: string): RestResponse {
+    const b = this.existing(name)
+    return {status: 200, headers: {'x-amz-bucket-region': b.region}}
+  }
+
+  /** us-east-1 answers an empty constraint, as S3 does. */
+  private bucketLocation(name: string): RestResponse {
+    const region = this.existing(name).region
+    return xml(200, document('LocationConstraint', region === 'us-east-1' ? '' : region))
+  }
+
+  private deleteBucket(name: string): RestResponse {
+    const b = this.existing(name)
+    if (Object.keys(b.objects).length > 0) throw new ServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409)
+    this.store.deleteBucket(name)
+    return {status: 204}
+  }
+
+  private listObjects(name: string, req: RestRequest): RestResponse {
+    const b = this.existing(name)
+    const keys = this.store.sortedKeys(b)
+    return xml(200, req.query['list-type'] === '2' ? listV2(b, keys, req.query) : listV1(b, keys, req.query))
+  }
+
+  private putObject(name: string, key: string, req: RestRequest): RestResponse {
+    const b = this.existing(name)
+    checkKey(key)
+    const body = req.body
+    if (body.length > MAX_OBJECT_SIZE) throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${MAX_OBJECT_SIZE} bytes.`, 400)
+    checkMd5(req, body)
+    const record = this.store.put(b, {key, contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)}, body)
+    return {status: 200, headers: {etag: record.etag}}
+  }
+
+  private copyObject(name: string, key: string, req: RestRequest): RestResponse {
+    const target = this.existing(name)
+    checkKey(key)
+    const source = addressOf(`/${header(req, 'x-amz-copy-source')!.split('?')[0]!.replace(/^\//, '')}`, undefined)
+    if (!source.bucket || !source.key) throw new ServiceError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 400)
+    const from = this.existing(source.bucket).objects[source.key]
+    if (!from) throw noSuchKey(source.key)
+    const replace = header(req, 'x-amz-metadata-directive') === 'REPLACE'
+    if (!replace && source.bucket === name && source.key === key) {
+      throw new ServiceError('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.', 400)
+    }
+    const meta = replace
+      ? {contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)}
+      : {contentType: from.contentType, metadata: from.metadata, headers: from.headers}
+    const record = this.store.put(target, {key, ...meta}, this.store.read(from))
+    return xml(200, document('CopyObjectResult', text('LastModified', record.lastModified), text('ETag', record.etag)))
+  }
+
+  private getObject(name: string, key: string, req: RestRequest, head: boolean): RestResponse {
+    const o = this.existing(name).objects[key]
+    if (!o) throw noSuchKey(key)
+    const headers = objectHeaders(o)
+    const ifMatch = header(req, 'if-match')
+    if (ifMatch !== undefined && !etagMatches(ifMatch, o.etag)) throw new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412)
+    const ifNoneMatch = header(req, 'if-none-match')
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, o.etag)) return {status: 304, headers: {etag: o.etag, 'last-modified': headers['last-modified']!}}
+    const range = header(req, 'range')
+    if (range !== undefined) {
+      const r = parseRange(range, o.size)
+      if (r === 'unsatisfiable') throw new ServiceError('InvalidRange', 'The requested range is not satisfiable', 416)
+      if (r) {
+        const part = head ? undefined : this.store.read(o).subarray(r.start, r.end + 1)
+        const ranged = {...headers, 'content-range': `bytes ${r.start}-${r.end}/${o.size}`, 'content-length': String(r.end - r.start + 1)}
+        return {status: 206, headers: ranged, ...(part ? {body: part} : {})}
+      }
+    }
+    return head ? {status: 200, headers} : {status: 200, headers, body: this.store.read(o)}
+  }
+
+  private deleteObject(name: string, key: string): RestResponse {
+    this.store.delete(this.existing(name), key)
+    return {status: 204}
+  }
+
+  private deleteObjects(name: string, req: RestRequest): RestResponse {
+    const b = this.existing(name)
+    const {keys, quiet} = parseDelete(Buffer.from(req.body).toString('utf8'))
+    this.store.deleteMany(b, keys)
+    return xml(200, document('DeleteResult', ...(quiet ? [] : keys.map((k) => el('Deleted', text('Key', k))))))
+  }
+}
+
+function xml(status: number, body: string): RestResponse {
+  return {status, headers: {'content-type': 'application/xml'}, body}
+}
+
+function header(req: RestRequest, name: string): string | undefined {
+  const v = req.headers[name]
+  return Array.isArray(v) ? v.join(',') : v
+}
+
+function methodNotAllowed(method: string): ServiceError {
+  return new ServiceError('MethodNotAllowed', `The specified method is not allowed against this resource: ${method}.`, 405)
+}
+
+function checkBucketName(name: string): void {
+  const valid = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name)
+  if (!valid) throw new ServiceError('InvalidBucketName', `The specified bucket is not valid: ${name}`, 400)
+}
+
+function checkKey(key: string): void {
+  if (Buffer.byteLength(key) > 1024) throw new ServiceError('KeyTooLongError', 'Your key is too long', 400)
+}
+
+function checkMd5(req: RestRequest, body: Uint8Array): void {
+  const given = header(req, 'content-md5')
+  if (given === undefined) return
+  if (Buffer.from(given, 'base64').length !== 16) throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400)
+  if (createHash('md5').update(body).digest('base64') !== given) throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400)
+}
+
+function metadataOf(req: RestRequest): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, v] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-meta-') && v !== undefined) out[name.slice('x-amz-meta-'.length)] = Array.isArray(v) ? v.join(',') : v
+  }
+  return out
+}
+
+function keptHeaders(req: RestRequest): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of KEPT_HEADERS) {
+    let v = header(req, name)
+    // aws-chunked is how the upload travelled, not how the object is encoded.
+    if (name === 'content-encoding' && v !== undefined) v = v.split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked').join(', ')
+    if (v) out[name] = v
+  }
+  return out
+}
+
+function objectHeaders(o: ObjectRecord): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': o.contentType,
+    'content-length': String(o.size),
+    etag: o.etag,
+    'last-modified': new Date(o.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+    ...o.headers,
+  }
+  for (const [k, v] of Object.entries(o.metadata)) headers[`x-amz-meta-${k}`] = v
+  return headers
+}
+
+function etagMatches(condition: string, etag: string): boolean {
+  return condition.split(',').some((c) => {
+    const t = c.trim()
+    return t === '*' || t === etag || `"${t}"` === etag
+  })
+}
+
+/** A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; undefined (whole object) for anything else. */
+function parseRange(range: string, size: number): {start: number; end: number} | 'unsatisfiable' | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim())
+  if (!m || (m[1] === '' && m[2] === '')) return undefined
+  if (m[1] === '') {
+    const n = Number(m[2])
+    if (n === 0 || size === 0) return 'unsatisfiable'
+    return {start: Math.max(0, size - n), end: size - 1}
+  }
+  const start = Number(m[1])
+  if (start >= size) return 'unsatisfiable'
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
+  return end < start ? undefined : {start, end}
+}

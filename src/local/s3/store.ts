@@ -1,0 +1,138 @@
+// The buckets and objects of the local S3: one file per object under `<stateDir>/s3/data/`, and a JSON
+// index of buckets and object metadata. An object is written to a temporary file, flushed and renamed
+// before the index names it, so a crash leaves at worst an unreferenced file, removed at the next start.
+
+import {createHash, randomUUID} from 'node:crypto'
+import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {JsonDocument} from '../store/json-file.js'
+
+export interface ObjectRecord {
+  key: string
+  size: number
+  /** Quoted hex MD5 of the content, as S3 gives it for a single-part upload. */
+  etag: string
+  lastModified: string
+  contentType: string
+  /** `x-amz-meta-*` values, by the lower-cased name after the prefix. */
+  metadata: Record<string, string>
+  /** Other representation headers kept as given (content-encoding, cache-control, ...). */
+  headers: Record<string, string>
+  /** File name under data/. */
+  file: string
+}
+
+export interface BucketRecord {
+  name: string
+  createdAt: string
+  region: string
+  objects: Record<string, ObjectRecord>
+}
+
+interface Index {
+  buckets: Record<string, BucketRecord>
+}
+
+export type NewObject = Omit<ObjectRecord, 'file' | 'etag' | 'size' | 'lastModified'>
+
+export class ObjectStore {
+  private readonly index: JsonDocument<Index>
+  private readonly dataDir: string
+
+  constructor(stateDir: string, private readonly now: () => Date = () => new Date()) {
+    const root = join(stateDir, 's3')
+    this.dataDir = join(root, 'data')
+    mkdirSync(this.dataDir, {recursive: true, mode: 0o700})
+    this.index = new JsonDocument<Index>(join(root, 'index.json'), {buckets: {}})
+    this.removeUnreferenced()
+  }
+
+  bucket(name: string): BucketRecord | undefined {
+    return this.index.value.buckets[name]
+  }
+
+  buckets(): BucketRecord[] {
+    return Object.values(this.index.value.buckets).sort((a, b) => (a.name < b.name ? -1 : 1))
+  }
+
+  createBucket(name: string, region: string): BucketRecord {
+    const bucket = {name, region, createdAt: this.now().toISOString(), objects: {}}
+    this.index.value.buckets[name] = bucket
+    this.index.save()
+    return bucket
+  }
+
+  deleteBucket(name: string): void {
+    delete this.index.value.buckets[name]
+    this.index.save()
+  }
+
+  /** The bucket's keys in UTF-8 binary order, as S3 lists them. */
+  sortedKeys(bucket: BucketRecord): string[] {
+    return Object.keys(bucket.objects).sort(compareKeys)
+  }
+
+  read(record: ObjectRecord): Buffer {
+    return readFileSync(join(this.dataDir, record.file))
+  }
+
+  put(bucket: BucketRecord, object: NewObject, content: Uint8Array): ObjectRecord {
+    const file = randomUUID()
+    const tmp = join(this.dataDir, `${file}.tmp`)
+    const fd = openSync(tmp, 'w', 0o600)
+    try {
+      writeSync(fd, content)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, join(this.dataDir, file))
+    const record: ObjectRecord = {
+      ...object,
+      size: content.length,
+      etag: `"${createHash('md5').update(content).digest('hex')}"`,
+      lastModified: this.now().toISOString(),
+      file,
+    }
+    const previous = bucket.objects[object.key]
+    bucket.objects[object.key] = record
+    this.index.save()
+    if (previous) this.unlink(previous.file)
+    return record
+  }
+
+  delete(bucket: BucketRecord, key: string): void {
+    const record = bucket.objects[key]
+    if (!record) return
+    delete bucket.objects[key]
+    this.index.save()
+    this.unlink(record.file)
+  }
+
+  /** Deletes many keys with one index write (DeleteObjects). */
+  deleteMany(bucket: BucketRecord, keys: string[]): void {
+    const files: string[] = []
+    for (const key of keys) {
+      const record = bucket.objects[key]
+      if (record) files.push(record.file)
+      delete bucket.objects[key]
+    }
+    this.index.save()
+    for (const f of files) this.unlink(f)
+  }
+
+  private unlink(file: string): void {
+    rmSync(join(this.dataDir, file), {force: true})
+  }
+
+  private removeUnreferenced(): void {
+    const referenced = new Set(Object.values(this.index.value.buckets).flatMap((b) => Object.values(b.objects).map((o) => o.file)))
+    for (const name of readdirSync(this.dataDir)) if (!referenced.has(name)) this.unlink(name)
+  }
+}
+
+/** S3 orders keys by their UTF-8 bytes; JavaScript's `<` compares UTF-16 units, which differs above U+FFFF. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
