@@ -119,7 +119,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     secrets: api('secretsmanager', ['describeSecret']),
     identity: api('sts', ['getCallerIdentity']),
     loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),
-    objects: api('s3', ['headBucket', 'createBucket', 'putObject']),
+    objects: api('s3', ['headBucket', 'createBucket', 'putObject', 'listObjectsV2', 'deleteObjects', 'deleteBucket']),
     keys: api('kms', ['generateDataKey']),
     networks: api('ec2', ['describeVpcs', 'describeSubnets']),
     certificates: api('acm', ['describeCertificate']),
