@@ -2,7 +2,10 @@
 // endpoint): every operation, S3's error codes and statuses, SigV4 (plain, chunked, presigned) and
 // persistence across a restart.
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -16,6 +19,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import {Sha256} from '@aws-crypto/sha256-js'
 import {SignatureV4} from '@smithy/signature-v4'
@@ -186,6 +190,39 @@ describe('local S3 objects', () => {
   it('refuses a body whose Content-MD5 does not match', async () => {
     const e = await failure(s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'md5', Body: 'abc', ContentMD5: createHash('md5').update('abd').digest('base64')})))
     expect(e).toMatchObject({name: 'BadDigest', status: 400})
+  })
+})
+
+describe('local S3 multipart uploads', () => {
+  const big = Buffer.alloc(5 * 1024 * 1024, 'a')
+  const tail = Buffer.from('the tail')
+
+  it('joins the parts in order into one object with a multipart ETag and the upload\'s metadata', async () => {
+    const {UploadId} = await s3.send(new CreateMultipartUploadCommand({Bucket: 'objects', Key: 'multi', ContentType: 'text/x-multi', Metadata: {parts: '2'}}))
+    const p2 = await s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'multi', UploadId, PartNumber: 2, Body: tail}))
+    const p1 = await s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'multi', UploadId, PartNumber: 1, Body: big}))
+    expect(p1.ETag).toBe(`"${createHash('md5').update(big).digest('hex')}"`)
+    const done = await s3.send(new CompleteMultipartUploadCommand({Bucket: 'objects', Key: 'multi', UploadId, MultipartUpload: {Parts: [{PartNumber: 1, ETag: p1.ETag}, {PartNumber: 2, ETag: p2.ETag}]}}))
+    const digests = Buffer.concat([big, tail].map((b) => createHash('md5').update(b).digest()))
+    expect(done.ETag).toBe(`"${createHash('md5').update(digests).digest('hex')}-2"`)
+    const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'multi'}))
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([big, tail]))).toBe(true)
+    expect(got).toMatchObject({ContentType: 'text/x-multi', Metadata: {parts: '2'}, ETag: done.ETag})
+    const again = await failure(s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'multi', UploadId, PartNumber: 3, Body: tail})))
+    expect(again).toMatchObject({name: 'NoSuchUpload', status: 404})
+  })
+
+  it('refuses small inner parts, unknown parts and wrong order; an aborted upload is gone', async () => {
+    const {UploadId} = await s3.send(new CreateMultipartUploadCommand({Bucket: 'objects', Key: 'refused'}))
+    const a = await s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'refused', UploadId, PartNumber: 1, Body: tail}))
+    const b = await s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'refused', UploadId, PartNumber: 2, Body: tail}))
+    const complete = (Parts: {PartNumber: number; ETag?: string}[]) => s3.send(new CompleteMultipartUploadCommand({Bucket: 'objects', Key: 'refused', UploadId, MultipartUpload: {Parts}}))
+    expect(await failure(complete([{PartNumber: 1, ETag: a.ETag}, {PartNumber: 2, ETag: b.ETag}]))).toMatchObject({name: 'EntityTooSmall', status: 400})
+    expect(await failure(complete([{PartNumber: 1, ETag: '"0000"'}]))).toMatchObject({name: 'InvalidPart', status: 400})
+    expect(await failure(complete([{PartNumber: 2, ETag: b.ETag}, {PartNumber: 1, ETag: a.ETag}]))).toMatchObject({name: 'InvalidPartOrder', status: 400})
+    await s3.send(new AbortMultipartUploadCommand({Bucket: 'objects', Key: 'refused', UploadId}))
+    expect(await failure(complete([{PartNumber: 1, ETag: a.ETag}]))).toMatchObject({name: 'NoSuchUpload', status: 404})
+    expect(await failure(s3.send(new HeadObjectCommand({Bucket: 'objects', Key: 'refused'})))).toMatchObject({status: 404})
   })
 })
 

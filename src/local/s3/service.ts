@@ -1,11 +1,13 @@
 // S3's REST-XML API over the object store: buckets (create, head, delete, list, location) and objects
-// (put, get, head, copy, delete, multi-delete, list v1 and v2), with S3's status codes and error codes.
+// (put, get, head, copy, delete, multi-delete, list v1 and v2, multipart uploads), with S3's status
+// codes and error codes.
 
 import {createHash} from 'node:crypto'
 
 import {ServiceError, type RequestContext, type RestRequest, type RestResponse, type RestService} from '../frontend/types.js'
 import {addressOf, bucketOfHost} from './addressing.js'
 import {listV1, listV2} from './listing.js'
+import {Multipart} from './multipart.js'
 import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
 import {document, el, elements, parseDelete, text, unescapeXml} from './xml.js'
 
@@ -14,7 +16,7 @@ export const MAX_OBJECT_SIZE = 64 * 1024 * 1024
 /** Representation headers kept with an object and returned by GET and HEAD. */
 const KEPT_HEADERS = ['content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires']
 /** Subresources of buckets and objects the local S3 does not have (versioning, policies, multipart ...). */
-const SUBRESOURCES = ['acl', 'cors', 'encryption', 'lifecycle', 'logging', 'notification', 'policy', 'replication', 'tagging', 'versioning', 'website', 'uploads', 'uploadId', 'versions', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering']
+const SUBRESOURCES = ['acl', 'cors', 'encryption', 'lifecycle', 'logging', 'notification', 'policy', 'replication', 'tagging', 'versioning', 'website', 'versions', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering']
 
 const noSuchBucket = (name: string) => new ServiceError('NoSuchBucket', `The specified bucket does not exist: ${name}`, 404)
 const noSuchKey = (key: string) => new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`, 404)
@@ -24,7 +26,11 @@ export class S3Service implements RestService {
   /** Room for the aws-chunked framing of the largest object. */
   readonly bodyLimit = MAX_OBJECT_SIZE + 1024 * 1024
 
-  constructor(private readonly store: ObjectStore, private readonly identity: {region: string; accountId: string}) {}
+  private readonly multipart: Multipart
+
+  constructor(private readonly store: ObjectStore, private readonly identity: {region: string; accountId: string}) {
+    this.multipart = new Multipart(store, MAX_OBJECT_SIZE)
+  }
 
   async handle(req: RestRequest, ctx: RequestContext): Promise<RestResponse> {
     const {bucket, key} = addressOf(req.rawPath, bucketOfHost(header(req, 'host') ?? ''))
@@ -41,12 +47,33 @@ export class S3Service implements RestService {
       if (m === 'DELETE') return this.deleteBucket(bucket)
       if (m === 'POST' && 'delete' in req.query) return this.deleteObjects(bucket, req)
       if (m === 'GET' && 'location' in req.query) return this.bucketLocation(bucket)
+      if (m === 'GET' && 'uploads' in req.query) throw notImplemented('ListMultipartUploads')
       if (m === 'GET') return this.listObjects(bucket, req)
       throw methodNotAllowed(m)
     }
+    if ('uploads' in req.query || 'uploadId' in req.query) return this.multipartOperation(bucket, key, req)
     if (m === 'PUT') return header(req, 'x-amz-copy-source') !== undefined ? this.copyObject(bucket, key, req) : this.putObject(bucket, key, req)
     if (m === 'GET' || m === 'HEAD') return this.getObject(bucket, key, req, m === 'HEAD')
     if (m === 'DELETE') return this.deleteObject(bucket, key)
+    throw methodNotAllowed(m)
+  }
+
+  private multipartOperation(bucket: string, key: string, req: RestRequest): RestResponse {
+    this.existing(bucket)
+    const {method: m, query} = req
+    if (m === 'POST' && 'uploads' in query) {
+      checkKey(key)
+      return this.multipart.create(bucket, {key, contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)})
+    }
+    const uploadId = query.uploadId ?? ''
+    if (m === 'PUT' && header(req, 'x-amz-copy-source') !== undefined) throw notImplemented('UploadPartCopy')
+    if (m === 'PUT') {
+      checkMd5(req, req.body)
+      return this.multipart.uploadPart(bucket, key, query, req.body)
+    }
+    if (m === 'POST') return this.multipart.complete(bucket, key, uploadId, Buffer.from(req.body).toString('utf8'))
+    if (m === 'DELETE') return this.multipart.abort(bucket, key, uploadId)
+    if (m === 'GET') throw notImplemented('ListParts')
     throw methodNotAllowed(m)
   }
 
@@ -173,6 +200,10 @@ function header(req: RestRequest, name: string): string | undefined {
 
 function methodNotAllowed(method: string): ServiceError {
   return new ServiceError('MethodNotAllowed', `The specified method is not allowed against this resource: ${method}.`, 405)
+}
+
+function notImplemented(operation: string): ServiceError {
+  return new ServiceError('NotImplemented', `The local S3 does not implement ${operation}.`, 501)
 }
 
 function checkBucketName(name: string): void {

@@ -30,8 +30,18 @@ export interface BucketRecord {
   objects: Record<string, ObjectRecord>
 }
 
+/** A multipart upload in progress: its parts are files under data/ until it completes or aborts. */
+export interface UploadRecord {
+  id: string
+  bucket: string
+  object: NewObject
+  initiated: string
+  parts: Record<string, {etag: string; size: number; file: string}>
+}
+
 interface Index {
   buckets: Record<string, BucketRecord>
+  uploads?: Record<string, UploadRecord>
 }
 
 export type NewObject = Omit<ObjectRecord, 'file' | 'etag' | 'size' | 'lastModified'>
@@ -65,7 +75,49 @@ export class ObjectStore {
 
   deleteBucket(name: string): void {
     delete this.index.value.buckets[name]
+    // Uploads never completed go with their bucket.
+    for (const u of Object.values(this.uploads())) if (u.bucket === name) this.dropUpload(u, false)
     this.index.save()
+  }
+
+  private uploads(): Record<string, UploadRecord> {
+    return (this.index.value.uploads ??= {})
+  }
+
+  upload(id: string): UploadRecord | undefined {
+    return this.uploads()[id]
+  }
+
+  startUpload(bucket: string, object: NewObject): UploadRecord {
+    const upload = {id: randomUUID().replace(/-/g, ''), bucket, object, initiated: this.now().toISOString(), parts: {}}
+    this.uploads()[upload.id] = upload
+    this.index.save()
+    return upload
+  }
+
+  putPart(upload: UploadRecord, partNumber: number, content: Uint8Array): string {
+    const file = this.writeData(content)
+    const previous = upload.parts[partNumber]
+    const etag = `"${createHash('md5').update(content).digest('hex')}"`
+    upload.parts[partNumber] = {etag, size: content.length, file}
+    this.index.save()
+    if (previous) this.unlink(previous.file)
+    return etag
+  }
+
+  /** Joins the chosen parts, in order, into the object, and ends the upload. */
+  completeUpload(upload: UploadRecord, partNumbers: number[], etag: string): ObjectRecord {
+    const bucket = this.bucket(upload.bucket)!
+    const content = Buffer.concat(partNumbers.map((n) => readFileSync(join(this.dataDir, upload.parts[n]!.file))))
+    const record = this.put(bucket, upload.object, content, etag)
+    this.dropUpload(upload)
+    return record
+  }
+
+  dropUpload(upload: UploadRecord, save = true): void {
+    delete this.uploads()[upload.id]
+    if (save) this.index.save()
+    for (const part of Object.values(upload.parts)) this.unlink(part.file)
   }
 
   /** The bucket's keys in UTF-8 binary order, as S3 lists them. */
@@ -77,21 +129,13 @@ export class ObjectStore {
     return readFileSync(join(this.dataDir, record.file))
   }
 
-  put(bucket: BucketRecord, object: NewObject, content: Uint8Array): ObjectRecord {
-    const file = randomUUID()
-    const tmp = join(this.dataDir, `${file}.tmp`)
-    const fd = openSync(tmp, 'w', 0o600)
-    try {
-      writeSync(fd, content)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, join(this.dataDir, file))
+  /** Stores an object; `etag` when it is not the content's MD5 (a multipart upload's). */
+  put(bucket: BucketRecord, object: NewObject, content: Uint8Array, etag?: string): ObjectRecord {
+    const file = this.writeData(content)
     const record: ObjectRecord = {
       ...object,
       size: content.length,
-      etag: `"${createHash('md5').update(content).digest('hex')}"`,
+      etag: etag ?? `"${createHash('md5').update(content).digest('hex')}"`,
       lastModified: this.now().toISOString(),
       file,
     }
@@ -122,12 +166,29 @@ export class ObjectStore {
     for (const f of files) this.unlink(f)
   }
 
+  private writeData(content: Uint8Array): string {
+    const file = randomUUID()
+    const tmp = join(this.dataDir, `${file}.tmp`)
+    const fd = openSync(tmp, 'w', 0o600)
+    try {
+      writeSync(fd, content)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, join(this.dataDir, file))
+    return file
+  }
+
   private unlink(file: string): void {
     rmSync(join(this.dataDir, file), {force: true})
   }
 
   private removeUnreferenced(): void {
-    const referenced = new Set(Object.values(this.index.value.buckets).flatMap((b) => Object.values(b.objects).map((o) => o.file)))
+    const referenced = new Set([
+      ...Object.values(this.index.value.buckets).flatMap((b) => Object.values(b.objects).map((o) => o.file)),
+      ...Object.values(this.uploads()).flatMap((u) => Object.values(u.parts).map((p) => p.file)),
+    ])
     for (const name of readdirSync(this.dataDir)) if (!referenced.has(name)) this.unlink(name)
   }
 }
