@@ -267,6 +267,13 @@ describe('local S3 listings', () => {
     expect(await failure(s3.send(new ListObjectsV2Command({Bucket: 'listing', ContinuationToken: 'garbage'})))).toMatchObject({name: 'InvalidArgument'})
   })
 
+  it('orders keys by their UTF-8 bytes, as S3 does, also above U+FFFF', async () => {
+    await s3.send(new CreateBucketCommand({Bucket: 'unicode'}))
+    for (const Key of ['z\u{1F600}', 'z\uFFFD', 'za']) await s3.send(new PutObjectCommand({Bucket: 'unicode', Key, Body: '.'}))
+    const r = await s3.send(new ListObjectsV2Command({Bucket: 'unicode'}))
+    expect(r.Contents?.map((c) => c.Key)).toEqual(['za', 'z\uFFFD', 'z\u{1F600}'])
+  })
+
   it('lists with ListObjects (v1) and a marker', async () => {
     const r = await s3.send(new ListObjectsCommand({Bucket: 'listing', Marker: 'a/b/3', MaxKeys: 2}))
     expect(r.Contents?.map((c) => c.Key)).toEqual(['b/1', 'c'])

@@ -7,7 +7,7 @@
 
 import {Sha256} from '@aws-crypto/sha256-js'
 import {SignatureV4} from '@smithy/signature-v4'
-import {timingSafeEqual} from 'node:crypto'
+import {createHash, timingSafeEqual} from 'node:crypto'
 
 import {decodeAwsChunked, type ChunkSigner} from './aws-chunked.js'
 
@@ -228,10 +228,9 @@ function safeDecodePath(raw: string): string {
   }
 }
 
+/** The payload hash with Node's native SHA-256: the pure-JS one the signer uses costs ~20 ms per MiB. */
 async function sha256Hex(body: Uint8Array): Promise<string> {
-  const hash = new Sha256()
-  hash.update(body)
-  return Buffer.from(await hash.digest()).toString('hex')
+  return createHash('sha256').update(body).digest('hex')
 }
 
 function sameHex(a: string, b: string): boolean {

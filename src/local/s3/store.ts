@@ -122,7 +122,9 @@ export class ObjectStore {
 
   /** The bucket's keys in UTF-8 binary order, as S3 lists them. */
   sortedKeys(bucket: BucketRecord): string[] {
-    return Object.keys(bucket.objects).sort(compareKeys)
+    const keys = Object.keys(bucket.objects)
+    // Without surrogate pairs, UTF-16 order (the default sort) is UTF-8 byte order.
+    return keys.some((k) => SURROGATE.test(k)) ? keys.sort(compareKeys) : keys.sort()
   }
 
   read(record: ObjectRecord): Buffer {
@@ -193,7 +195,11 @@ export class ObjectStore {
   }
 }
 
-/** S3 orders keys by their UTF-8 bytes; JavaScript's `<` compares UTF-16 units, which differs above U+FFFF. */
+const SURROGATE = /[\uD800-\uDFFF]/
+
+/** S3 orders keys by their UTF-8 bytes; JavaScript's `<` compares UTF-16 units, which agrees except
+ * where surrogate pairs (characters above U+FFFF) are involved. */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  if (SURROGATE.test(a) || SURROGATE.test(b)) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  return a < b ? -1 : a > b ? 1 : 0
 }
