@@ -24,6 +24,7 @@ import {
 import {Sha256} from '@aws-crypto/sha256-js'
 import {SignatureV4} from '@smithy/signature-v4'
 import {createHash, createHmac} from 'node:crypto'
+import {request as httpRequest} from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startControlPlane, type Harness} from './helpers.js'
@@ -310,6 +311,24 @@ describe('local S3 signing and persistence', () => {
     const tampered = await fetch(`${h.config.endpoint}/objects/other?${qs}`)
     expect(tampered.status).toBe(403)
     expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>')
+  })
+
+  it('answers virtual-host style requests (the bucket in the Host header)', async () => {
+    await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'vhost/key.txt', Body: 'by host'}))
+    const url = new URL(h.config.endpoint)
+    const host = `objects.localhost:${url.port}`
+    const signer = new SignatureV4({credentials: h.config.credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false})
+    const signed = await signer.sign({method: 'GET', protocol: 'http:', hostname: 'objects.localhost', port: Number(url.port), path: '/vhost/key.txt', query: {}, headers: {host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'}})
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({host: '127.0.0.1', port: Number(url.port), path: '/vhost/key.txt', headers: signed.headers}, (res) => {
+        let text = ''
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve(`${res.statusCode} ${text}`))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(body).toBe('200 by host')
   })
 
   it('decodes a chunk-signed streaming upload and refuses an altered chunk', async () => {
