@@ -301,6 +301,12 @@ describe('local S3 signing and persistence', () => {
     unknown.destroy()
   })
 
+  it('refuses an unsigned request with S3\'s AccessDenied document', async () => {
+    const r = await fetch(`${h.config.endpoint}/objects/dir/hello.txt`)
+    expect(r.status).toBe(403)
+    expect(await r.text()).toMatch(/<Error><Code>AccessDenied<\/Code><Message>Missing Authentication Token<\/Message>/)
+  })
+
   it('accepts a presigned GET URL and refuses it once tampered with', async () => {
     await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'presigned', Body: 'shared'}))
     const url = new URL(h.config.endpoint)

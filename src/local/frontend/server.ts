@@ -103,7 +103,10 @@ export class Frontend {
   readonly onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID()
     const url = new URL(req.url ?? '/', 'http://local')
-    const rest = req.headers['x-amz-target'] || url.searchParams.has('Action') ? undefined : this.rest.get(scopeService(req, url) ?? '')
+    // An unsigned request has no scope: one that cannot be the query protocol (not a POST, no Action)
+    // is taken for S3, so that `curl` of an object gets S3's AccessDenied document.
+    const restName = scopeService(req, url) ?? (req.method === 'POST' ? undefined : 's3')
+    const rest = req.headers['x-amz-target'] || url.searchParams.has('Action') ? undefined : this.rest.get(restName ?? '')
     const protocol: Protocol = req.headers['x-amz-target'] ? 'json' : rest ? 'rest' : 'query'
     try {
       if (!isLoopback(req.socket.remoteAddress)) {
