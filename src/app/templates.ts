@@ -56,6 +56,20 @@ async function removeObjects(aws: Aws, bucket: string, select: (key: string) => 
   return keys.length
 }
 
+/** Removes the uploaded templates of these stacks (deleted workloads); the bucket stays. */
+export async function removeStackTemplates(aws: Aws, stackNames: string[]): Promise<number> {
+  if (stackNames.length === 0) return 0
+  const name = await bucketName(aws)
+  let removed = 0
+  try {
+    for (const stack of stackNames) removed += await removeObjects(aws, name, () => true, `${stack}/`)
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchBucket', 'NotFound')) return removed
+    throw error
+  }
+  return removed
+}
+
 /**
  * Removes the uploaded templates of the stacks `ownsStack` picks (by the stack name in the key), then
  * the bucket if nothing is left in it. A missing bucket means there is nothing to remove.

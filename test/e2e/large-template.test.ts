@@ -1,6 +1,7 @@
 // End to end: a service whose template is over CloudFormation's 51,200-byte inline limit deploys
 // through the template bucket on the local control plane (the real `pier` binary, CI=true, no stdin),
-// its task sees every variable, a redeploy finds no changes, and `pier app delete` leaves no bucket.
+// its task sees every variable, a redeploy finds no changes, `pier svc delete` removes its template
+// and `pier app delete` leaves no bucket.
 import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -99,7 +100,9 @@ describe('a template over the inline limit', {timeout: 120_000}, () => {
     expect(await templateKeys()).toEqual([expect.stringMatching(/^bigtpl-test-api\/\d+\.json$/)])
   })
 
-  it('leaves no template and no bucket after app delete', async () => {
+  it('removes the service\'s template with the service, and the bucket with the application', async () => {
+    await ok('svc', 'delete', '--name', 'api', '--yes')
+    expect(await templateKeys()).toEqual([])
     await ok('app', 'delete', '--yes')
     expect(await templateKeys()).toBe('no bucket')
   })
