@@ -57,7 +57,7 @@ describe.skipIf(!hasAws)('local S3 with the AWS CLI', {timeout: 120_000}, () => 
     rmSync(dir, {recursive: true, force: true})
   })
 
-  it('makes a bucket, copies 200 KB up and down byte for byte, lists, heads, removes recursively and removes the bucket', async () => {
+  it('makes a bucket, copies 200 KB up and down byte for byte, lists, heads, presigns, removes recursively and removes the bucket', async () => {
     const data = randomBytes(200 * 1024)
     mkdirSync(join(dir, 'up'))
     writeFileSync(join(dir, 'up', 'up.bin'), data)
@@ -76,6 +76,11 @@ describe.skipIf(!hasAws)('local S3 with the AWS CLI', {timeout: 120_000}, () => 
     expect(all.stdout).toMatch(/204800 dir\/with space\+plus\.bin/)
     const head = await aws('s3api', 'head-object', '--bucket', 'cli-bucket', '--key', 'dir/up.bin')
     expect(head.out).toMatchObject({ContentLength: 204800, ETag: expect.stringMatching(/^"[0-9a-f]{32}"$/)})
+
+    const presigned = await aws('s3', 'presign', 's3://cli-bucket/dir/up.bin', '--expires-in', '60')
+    const fetched = await fetch(presigned.stdout.trim())
+    expect(fetched.status).toBe(200)
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(data)).toBe(true)
 
     const notEmpty = await aws('s3', 'rb', 's3://cli-bucket')
     expect(notEmpty.code).not.toBe(0)

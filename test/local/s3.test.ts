@@ -311,7 +311,10 @@ describe('local S3 signing and persistence', () => {
     await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'presigned', Body: 'shared'}))
     const url = new URL(h.config.endpoint)
     const signer = new SignatureV4({credentials: h.config.credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false})
-    const signed = await signer.presign({method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/objects/presigned', query: {}, headers: {host: url.host}}, {expiresIn: 60})
+    // As the SDK's S3 presigner does: UNSIGNED-PAYLOAD as the payload hash, the header itself not signed.
+    const headers = {host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'}
+    const signed = await signer.presign({method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/objects/presigned', query: {}, headers}, {expiresIn: 60, unsignableHeaders: new Set(['x-amz-content-sha256']), unhoistableHeaders: new Set(['x-amz-content-sha256'])})
+    expect(signed.query?.['X-Amz-SignedHeaders']).toBe('host')
     const qs = new URLSearchParams(signed.query as Record<string, string>).toString()
     expect(await (await fetch(`${h.config.endpoint}/objects/presigned?${qs}`)).text()).toBe('shared')
     const tampered = await fetch(`${h.config.endpoint}/objects/other?${qs}`)

@@ -104,7 +104,14 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
 
   let expected: string | undefined
   if (p.presigned) {
-    const signed = await signer.presign(request, {...opts, expiresIn: p.expires ?? 3600})
+    // A presigned S3 URL signs UNSIGNED-PAYLOAD as its payload hash (the SDK presigner and botocore do),
+    // unless the header itself was signed.
+    const unsigned = asSent && !('x-amz-content-sha256' in headers)
+    const presignRequest = unsigned ? {...request, headers: {...headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'}} : request
+    // What the client hoisted into the query is there already; the headers received stay headers.
+    const unhoistableHeaders = new Set([...Object.keys(presignRequest.headers)])
+    const presignOpts = unsigned ? {...opts, unhoistableHeaders, unsignableHeaders: new Set(['x-amz-content-sha256'])} : {...opts, unhoistableHeaders}
+    const signed = await signer.presign(presignRequest, {...presignOpts, expiresIn: p.expires ?? 3600})
     expected = String(signed.query?.['X-Amz-Signature'] ?? '')
   } else {
     const signed = await signer.sign(request, opts)
