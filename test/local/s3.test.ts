@@ -25,6 +25,7 @@ import {Sha256} from '@aws-crypto/sha256-js'
 import {SignatureV4} from '@smithy/signature-v4'
 import {createHash, createHmac} from 'node:crypto'
 import {request as httpRequest} from 'node:http'
+import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startControlPlane, type Harness} from './helpers.js'
@@ -186,6 +187,20 @@ describe('local S3 objects', () => {
     expect(await s3.send(new HeadObjectCommand({Bucket: 'objects', Key: 'src'}))).toMatchObject({ContentType: 'text/plain', Metadata: {b: '2'}})
     expect(await failure(s3.send(new CopyObjectCommand({Bucket: 'objects', Key: 'src', CopySource: 'objects/src'})))).toMatchObject({name: 'InvalidRequest', status: 400})
     expect(await failure(s3.send(new CopyObjectCommand({Bucket: 'objects', Key: 'x', CopySource: 'objects/none'})))).toMatchObject({name: 'NoSuchKey'})
+  })
+
+  it('verifies, keeps and returns additional checksums; answers with response-* overrides', async () => {
+    const body = 'checked content'
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body) >>> 0)
+    // The SDK sends a CRC32 of every upload by default.
+    const put = await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'checked', Body: body}))
+    expect(put.ChecksumCRC32).toBe(crc.toString('base64'))
+    const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'checked', ChecksumMode: 'ENABLED', ResponseContentDisposition: 'attachment; filename="c.txt"'}))
+    expect(got).toMatchObject({ChecksumCRC32: crc.toString('base64'), ContentDisposition: 'attachment; filename="c.txt"'})
+    expect(await got.Body!.transformToString()).toBe(body)
+    const wrong = await failure(s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'checked2', Body: body, ChecksumSHA256: createHash('sha256').update('other').digest('base64')})))
+    expect(wrong).toMatchObject({name: 'BadDigest', status: 400})
   })
 
   it('refuses a body whose Content-MD5 does not match', async () => {
@@ -357,8 +372,13 @@ describe('local S3 signing and persistence', () => {
     const body = Buffer.concat([Buffer.from('5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n')])
     const r = await rawS3('PUT', '/objects/trailer', body, {'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32'})
     expect(r.status).toBe(200)
-    const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'trailer'}))
+    const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'trailer', ChecksumMode: 'ENABLED'}))
     expect(await got.Body!.transformToString()).toBe('hello')
+    expect(got.ChecksumCRC32).toBe('NhCmhg==')
+    const corrupt = Buffer.from('5\r\nhellO\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n')
+    const bad = await rawS3('PUT', '/objects/trailer2', corrupt, {'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32'})
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('<Code>BadDigest</Code>')
   })
 
   it('keeps buckets and objects across a restart, and drops files a crash left unreferenced', async () => {

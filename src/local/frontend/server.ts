@@ -132,7 +132,7 @@ export class Frontend {
       }
       const ctx = this.context(requestId, auth.accessKeyId, auth.region)
       if (rest) {
-        const restReq = {method: req.method ?? 'GET', rawPath, query, headers: req.headers, body: auth.body ?? body}
+        const restReq = {method: req.method ?? 'GET', rawPath, query, headers: {...req.headers, ...auth.trailers}, body: auth.body ?? body}
         return sendRest(res, await dispatchRest(rest, restReq, ctx))
       }
       if (protocol === 'json') {

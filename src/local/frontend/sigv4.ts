@@ -35,7 +35,15 @@ export type AuthFailure =
   | 'SignatureExpired'
 
 export type AuthResult =
-  | {ok: true; accessKeyId: string; service: string; region: string; /** The payload, when it came aws-chunked. */ body?: Uint8Array}
+  | {
+      ok: true
+      accessKeyId: string
+      service: string
+      region: string
+      /** The payload, when it came aws-chunked, and the trailing headers it carried (a checksum). */
+      body?: Uint8Array
+      trailers?: Record<string, string>
+    }
   | {ok: false; failure: AuthFailure; message: string; service?: string}
 
 /** How far a request's date may be from ours, as AWS allows. */
@@ -137,7 +145,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
   if (length !== undefined && Number(length) !== decoded.body.length) {
     return {ok: false, failure: 'SignatureDoesNotMatch', message: `The decoded body is ${decoded.body.length} bytes, not x-amz-decoded-content-length ${length}.`, service: p.service}
   }
-  return {...ok, body: decoded.body}
+  return {...ok, body: decoded.body, trailers: decoded.trailers}
 }
 
 function chunkSigner(signer: SignatureV4, signingDate: Date, p: Parsed): ChunkSigner {

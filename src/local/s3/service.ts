@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto'
 
 import {ServiceError, type RequestContext, type RestRequest, type RestResponse, type RestService} from '../frontend/types.js'
 import {addressOf, bucketOfHost} from './addressing.js'
+import {checksumsOf} from './checksums.js'
 import {listV1, listV2} from './listing.js'
 import {Multipart} from './multipart.js'
 import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
@@ -133,8 +134,9 @@ export class S3Service implements RestService {
     const body = req.body
     if (body.length > MAX_OBJECT_SIZE) throw new ServiceError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${MAX_OBJECT_SIZE} bytes.`, 400)
     checkMd5(req, body)
-    const record = this.store.put(b, {key, contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)}, body)
-    return {status: 200, headers: {etag: record.etag}}
+    const checksums = checksumsOf(req.headers, body)
+    const record = this.store.put(b, {key, contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req), checksums}, body)
+    return {status: 200, headers: {etag: record.etag, ...checksums}}
   }
 
   private copyObject(name: string, key: string, req: RestRequest): RestResponse {
@@ -151,14 +153,14 @@ export class S3Service implements RestService {
     const meta = replace
       ? {contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)}
       : {contentType: from.contentType, metadata: from.metadata, headers: from.headers}
-    const record = this.store.put(target, {key, ...meta}, this.store.read(from))
+    const record = this.store.put(target, {key, ...meta, ...(from.checksums ? {checksums: from.checksums} : {})}, this.store.read(from))
     return xml(200, document('CopyObjectResult', text('LastModified', record.lastModified), text('ETag', record.etag)))
   }
 
   private getObject(name: string, key: string, req: RestRequest, head: boolean): RestResponse {
     const o = this.existing(name).objects[key]
     if (!o) throw noSuchKey(key)
-    const headers = objectHeaders(o)
+    const headers = {...objectHeaders(o), ...responseOverrides(req.query)}
     const ifMatch = header(req, 'if-match')
     if (ifMatch !== undefined && !etagMatches(ifMatch, o.etag)) throw new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412)
     const ifNoneMatch = header(req, 'if-none-match')
@@ -173,7 +175,9 @@ export class S3Service implements RestService {
         return {status: 206, headers: ranged, ...(part ? {body: part} : {})}
       }
     }
-    return head ? {status: 200, headers} : {status: 200, headers, body: this.store.read(o)}
+    // The object's checksum describes the whole object: a range answer leaves it out, as S3 does.
+    const whole = {...headers, ...(header(req, 'x-amz-checksum-mode') === 'ENABLED' ? o.checksums : {})}
+    return head ? {status: 200, headers: whole} : {status: 200, headers: whole, body: this.store.read(o)}
   }
 
   private deleteObject(name: string, key: string): RestResponse {
@@ -252,6 +256,16 @@ function objectHeaders(o: ObjectRecord): Record<string, string> {
   }
   for (const [k, v] of Object.entries(o.metadata)) headers[`x-amz-meta-${k}`] = v
   return headers
+}
+
+/** `response-content-type=...` and its kin, which presigned download links use to name the download. */
+function responseOverrides(query: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
+    const v = query[`response-${name}`]
+    if (v !== undefined) out[name] = v
+  }
+  return out
 }
 
 function etagMatches(condition: string, etag: string): boolean {

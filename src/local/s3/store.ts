@@ -19,6 +19,8 @@ export interface ObjectRecord {
   metadata: Record<string, string>
   /** Other representation headers kept as given (content-encoding, cache-control, ...). */
   headers: Record<string, string>
+  /** `x-amz-checksum-*` headers given with the upload. */
+  checksums?: Record<string, string>
   /** File name under data/. */
   file: string
 }
