@@ -2,20 +2,17 @@
 // (put, get, head, copy, delete, multi-delete, list v1 and v2, multipart uploads), with S3's status
 // codes and error codes.
 
-import {createHash} from 'node:crypto'
-
 import {ServiceError, type RequestContext, type RestRequest, type RestResponse, type RestService} from '../frontend/types.js'
 import {addressOf, bucketOfHost} from './addressing.js'
 import {checksumsOf} from './checksums.js'
+import {checkMd5, etagMatches, header, keptHeaders, metadataOf, objectHeaders, parseRange, responseOverrides} from './headers.js'
 import {listV1, listV2} from './listing.js'
 import {Multipart} from './multipart.js'
-import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
+import type {BucketRecord, ObjectStore} from './store.js'
 import {document, el, elements, parseDelete, text, unescapeXml} from './xml.js'
 
 /** Largest object accepted, in bytes. */
 export const MAX_OBJECT_SIZE = 64 * 1024 * 1024
-/** Representation headers kept with an object and returned by GET and HEAD. */
-const KEPT_HEADERS = ['content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires']
 /** Subresources of buckets and objects the local S3 does not have (versioning, policies, multipart ...). */
 const SUBRESOURCES = ['acl', 'cors', 'encryption', 'lifecycle', 'logging', 'notification', 'policy', 'replication', 'tagging', 'versioning', 'website', 'versions', 'object-lock', 'retention', 'legal-hold', 'attributes', 'restore', 'select', 'torrent', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering']
 
@@ -197,11 +194,6 @@ function xml(status: number, body: string): RestResponse {
   return {status, headers: {'content-type': 'application/xml'}, body}
 }
 
-function header(req: RestRequest, name: string): string | undefined {
-  const v = req.headers[name]
-  return Array.isArray(v) ? v.join(',') : v
-}
-
 function methodNotAllowed(method: string): ServiceError {
   return new ServiceError('MethodNotAllowed', `The specified method is not allowed against this resource: ${method}.`, 405)
 }
@@ -217,75 +209,4 @@ function checkBucketName(name: string): void {
 
 function checkKey(key: string): void {
   if (Buffer.byteLength(key) > 1024) throw new ServiceError('KeyTooLongError', 'Your key is too long', 400)
-}
-
-function checkMd5(req: RestRequest, body: Uint8Array): void {
-  const given = header(req, 'content-md5')
-  if (given === undefined) return
-  if (Buffer.from(given, 'base64').length !== 16) throw new ServiceError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400)
-  if (createHash('md5').update(body).digest('base64') !== given) throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400)
-}
-
-function metadataOf(req: RestRequest): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, v] of Object.entries(req.headers)) {
-    if (name.startsWith('x-amz-meta-') && v !== undefined) out[name.slice('x-amz-meta-'.length)] = Array.isArray(v) ? v.join(',') : v
-  }
-  return out
-}
-
-function keptHeaders(req: RestRequest): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const name of KEPT_HEADERS) {
-    let v = header(req, name)
-    // aws-chunked is how the upload travelled, not how the object is encoded.
-    if (name === 'content-encoding' && v !== undefined) v = v.split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked').join(', ')
-    if (v) out[name] = v
-  }
-  return out
-}
-
-function objectHeaders(o: ObjectRecord): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': o.contentType,
-    'content-length': String(o.size),
-    etag: o.etag,
-    'last-modified': new Date(o.lastModified).toUTCString(),
-    'accept-ranges': 'bytes',
-    ...o.headers,
-  }
-  for (const [k, v] of Object.entries(o.metadata)) headers[`x-amz-meta-${k}`] = v
-  return headers
-}
-
-/** `response-content-type=...` and its kin, which presigned download links use to name the download. */
-function responseOverrides(query: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
-    const v = query[`response-${name}`]
-    if (v !== undefined) out[name] = v
-  }
-  return out
-}
-
-function etagMatches(condition: string, etag: string): boolean {
-  return condition.split(',').some((c) => {
-    const t = c.trim()
-    return t === '*' || t === etag || `"${t}"` === etag
-  })
-}
-
-/** A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; undefined (whole object) for anything else. */
-function parseRange(range: string, size: number): {start: number; end: number} | 'unsatisfiable' | undefined {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim())
-  if (!m || (m[1] === '' && m[2] === '')) return undefined
-  if (m[1] === '') {
-    const n = Number(m[2])
-    if (n === 0 || size === 0) return 'unsatisfiable'
-    return {start: Math.max(0, size - n), end: size - 1}
-  }
-  const start = Number(m[1])
-  if (start >= size) return 'unsatisfiable'
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
-  return end < start ? undefined : {start, end}
 }
