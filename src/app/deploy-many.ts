@@ -4,7 +4,8 @@ import {DeployError, UserError, type FailedResource} from '../cli/errors.js'
 import type {AppContext} from './context.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment} from './environment.js'
-import {deployWorkload, type WorkloadDeployResult} from './workload-deploy.js'
+import type {PreparedImages} from './images.js'
+import {deployWorkload, startImages, type WorkloadDeployResult} from './workload-deploy.js'
 import {workloadManifest, workspace} from './workspace.js'
 import {describe} from '../deploy/stack-watch.js'
 
@@ -38,7 +39,18 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
   const covered = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
   const ready = stack && /^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '') && covered('ALBWorkloads', needs.publicAlb) && covered('InternalALBWorkloads', needs.internalAlb) && covered('NATWorkloads', needs.nat)
-  if (!ready) await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
+  // Images build while the environment deploys, one workload after another (builds are heavy).
+  const images = new Map<string, Promise<PreparedImages>>()
+  if (!ready) {
+    let previous: Promise<unknown> = Promise.resolve()
+    for (const {name, manifest} of manifests) {
+      const next = previous.then(() => startImages(ctx, {app: ws.application, name, root: ws.root, manifest, tag: input.tag}))
+      next.catch(() => undefined)
+      images.set(name, next)
+      previous = next.catch(() => undefined)
+    }
+    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
+  }
 
   const results: WorkloadDeployResult[] = []
   const failures: FailedResource[] = []
@@ -46,7 +58,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       try {
-        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true}))
+        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true, images: images.get(name)}))
       } catch (error) {
         failures.push({logicalId: name, reason: (error as Error).message})
       }

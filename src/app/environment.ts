@@ -31,8 +31,7 @@ export function workspaceNeeds(ctx: AppContext, ws: WorkspaceInfo, env: string):
 export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions): Promise<StackDeployResult> {
   const ws = workspace(ctx)
   const manifest = environmentManifest(ctx, ws, input.env)
-  await ensureApp(ctx, ws.application)
-  await ensureEnvRecord(ctx, ws.application, input.env)
+  await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env)})
   return deployStack(ctx, {
     stackName: rendered.stackName,

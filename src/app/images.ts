@@ -2,7 +2,7 @@
 // built, pushed to a per-workload ECR repository and pinned by digest. Without one, the build context
 // travels as Docker labels (`pier.build.context`, `pier.build.dockerfile`) for drivers that run from
 // source; a digest of the source rides along so a change of source is a change of task definition.
-import {execFileSync, spawn} from 'node:child_process'
+import {execFile, execFileSync, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {delimiter, join, relative} from 'node:path'
@@ -12,7 +12,7 @@ import type {RegistryApi} from '../aws/interfaces.js'
 import {isAwsError} from '../aws/errors.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
 import {event, type Emit} from '../deploy/events.js'
-import {sourceBuilds, type SourceBuild} from './source-builds.js'
+import {buildLabels, sourceBuilds, type SourceBuild} from './source-builds.js'
 
 export interface ContainerEngine {
   /** Executable: docker, podman, or a path. */
@@ -33,12 +33,11 @@ export function detectEngine(env: NodeJS.ProcessEnv = process.env): ContainerEng
 }
 
 /** The git short SHA of the workspace, when it is a git checkout. */
-export function gitShortSha(root: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim() || undefined
-  } catch {
-    return undefined
-  }
+/** The workspace's commit, as `git rev-parse --short HEAD` prints it; undefined outside a repository. */
+export function gitShortSha(root: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', '--short', 'HEAD'], {cwd: root}, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined))
+  })
 }
 
 const SKIP = new Set(['.git', 'node_modules', 'copilot', '.pier'])
@@ -82,7 +81,8 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
   const out: PreparedImages = {images: {}, dockerLabels: {}}
   const specs = sourceBuilds(input.root, input.name, input.manifest)
   if (specs.length === 0) return out
-  const tag = input.tag ?? gitShortSha(input.root) ?? 'latest'
+  // The commit is asked for while the registry is: both are waits, not work.
+  const tagged = input.tag ? Promise.resolve(input.tag) : gitShortSha(input.root).then((sha) => sha ?? 'latest')
   for (const spec of specs) {
     if (!existsSync(join(spec.context, spec.dockerfile))) {
       throw new UserError(`The Dockerfile of ${spec.container} is missing: ${join(spec.context, spec.dockerfile)} does not exist.`, {hint: 'Fix `image.build` in the manifest.'})
@@ -90,7 +90,7 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
   }
   const repositoryOf = (spec: SourceBuild) => `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`
   // An endpoint without a registry runs images from source; one with a registry needs an engine to fill it.
-  const registry = await registryAnswers(ctx.registry, repositoryOf(specs[0]!))
+  const [registry, tag] = await Promise.all([registryAnswers(ctx.registry, repositoryOf(specs[0]!)), tagged])
   const engine = registry && ctx.engine && (await engineAnswers(ctx.engine)) ? ctx.engine : undefined
   if (registry && !engine) {
     throw new UserError(`${specs.map((s) => s.container).join(', ')} must be built, and no container engine answers${ctx.engine ? ` (\`${ctx.engine.command} info\` failed)` : ''}.`, {
@@ -100,7 +100,7 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
   for (const spec of specs) {
     if (!engine) {
       out.images[spec.container] = `${input.app}/${input.name}:${tag}`
-      out.dockerLabels[spec.container] = {'pier.build.context': spec.context, 'pier.build.dockerfile': spec.dockerfile, 'pier.source.digest': sourceDigest(spec.context)}
+      out.dockerLabels[spec.container] = {...buildLabels([spec])[spec.container], 'pier.source.digest': sourceDigest(spec.context)}
       ctx.emit(event('step', `No image registry at this endpoint: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
       continue
     }

@@ -12,7 +12,7 @@ import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentOutputs} from './environment.js'
-import {prepareImages} from './images.js'
+import {prepareImages, type PreparedImages} from './images.js'
 import {ENV_OUTPUTS, workloadStackName, type WorkloadDeployInputs} from './ports.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, workloadManifest, workspace} from './workspace.js'
@@ -25,6 +25,8 @@ export interface WorkloadDeployInput extends DeployOptions {
   maxTaskFailures?: number
   /** Skip bringing the environment up to date (the caller already did). */
   environmentReady?: boolean
+  /** Images the caller already started preparing (built while the environment deployed). */
+  images?: Promise<PreparedImages>
 }
 
 export interface WorkloadDeployResult extends StackDeployResult {
@@ -39,15 +41,14 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   const ws = workspace(ctx)
   const app = ws.application
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
-  await ensureApp(ctx, app)
-  await ensureEnvRecord(ctx, app, input.env)
+  await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
 
+  // Images do not depend on the environment: they build while it deploys.
+  const images = input.images ?? startImages(ctx, {app, name: input.name, root: ws.root, manifest, tag: input.tag})
   if (!input.environmentReady) await ensureEnvironmentFor(ctx, input.env, input.name, manifest)
-  const env = await environmentOutputs(ctx, app, input.env)
-
-  const prepared = await prepareImages({registry: ctx.aws.registry, emit: ctx.emit, engine: ctx.engine}, {app, name: input.name, root: ws.root, manifest, tag: input.tag})
+  // Independent reads, made together: each is a round trip to the endpoint.
   const stackName = workloadStackName(app, input.env, input.name)
-  const current = await describe(ctx, stackName)
+  const [env, prepared, current] = await Promise.all([environmentOutputs(ctx, app, input.env), images, describe(ctx, stackName)])
   const currentParams = Object.fromEntries((current?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
   const rules = ctx.render.httpRules(manifest) as RoutingRule[]
   const inputs: WorkloadDeployInputs = {
@@ -78,6 +79,14 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   }
   if (!(await ctx.store.getWorkload(app, input.name))) await ctx.store.putWorkload({app, name: input.name, type: manifest.type})
   return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs), forced}
+}
+
+/** Starts preparing a workload's images; a failure surfaces where the result is awaited, never as an
+ * unhandled rejection while something else (the environment) is still deploying. */
+export function startImages(ctx: AppContext, input: {app: string; name: string; root: string; manifest: EcsWorkloadManifest; tag?: string}): Promise<PreparedImages> {
+  const images = prepareImages({registry: ctx.aws.registry, emit: ctx.emit, engine: ctx.engine}, input)
+  images.catch(() => undefined)
+  return images
 }
 
 /** Deploys the environment first when it is missing or lacks what this workload needs. */

@@ -1,5 +1,5 @@
 // Operating deployed workloads: list, show (per environment), status (deployments, tasks, targets),
-// delete, and `job run` (a Scheduled Job's task, now).
+// and delete (`job run` is in job-run.ts).
 import type {Service} from '@aws-sdk/client-ecs'
 
 import {UserError} from '../cli/errors.js'
@@ -9,9 +9,7 @@ import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'
-import {environmentOutputs} from './environment.js'
-import {followTasks, type FollowResult} from './follow-tasks.js'
-import {ENV_OUTPUTS, logGroupName, workloadStackName} from './ports.js'
+import {ENV_OUTPUTS, workloadStackName} from './ports.js'
 import type {WorkloadRecord} from './store.js'
 import {removeStackTemplates} from './templates.js'
 
@@ -160,28 +158,4 @@ async function deleteRepository(ctx: AppContext, repositoryName: string) {
     if (isAwsError(error, 'RepositoryNotFoundException')) return
     ctx.emit(event('step', `Could not delete the image repository ${repositoryName}: ${(error as Error).message}`, {name: `repository ${repositoryName}`, status: 'failed'}, 'warn'))
   }
-}
-
-export async function runJob(ctx: AppContext, input: {app: string; name: string; env: string; follow: boolean; onLog: (line: string) => void}): Promise<{taskArns: string[]; follow?: FollowResult}> {
-  const stackName = workloadStackName(input.app, input.env, input.name)
-  if (!(await describe(ctx, stackName))) throw new UserError(`Job ${input.name} is not deployed in environment ${input.env}.`, {hint: `Deploy it with \`pier job deploy --name ${input.name} --env ${input.env}\`.`})
-  const {taskDefinitionArn} = await serviceIn(ctx, stackName)
-  if (!taskDefinitionArn) throw new UserError(`The stack ${stackName} has no task definition.`)
-  const {outputs} = await environmentOutputs(ctx, input.app, input.env)
-  const cluster = outputs[ENV_OUTPUTS.cluster] ?? 'default'
-  const subnets = (outputs[ENV_OUTPUTS.privateSubnets] || outputs[ENV_OUTPUTS.publicSubnets] || '').split(',').filter(Boolean)
-  const securityGroups = (outputs[ENV_OUTPUTS.environmentSecurityGroup] ?? '').split(',').filter(Boolean)
-  const out = await ctx.aws.ecs.runTask({
-    cluster,
-    taskDefinition: taskDefinitionArn,
-    launchType: 'FARGATE',
-    startedBy: `pier-job-run`,
-    ...(subnets.length ? {networkConfiguration: {awsvpcConfiguration: {subnets, securityGroups, assignPublicIp: outputs[ENV_OUTPUTS.privateSubnets] ? 'DISABLED' : 'ENABLED'}}} : {}),
-  })
-  if (out.failures?.length || !out.tasks?.length) throw new UserError(`ECS could not start the job: ${out.failures?.[0]?.reason ?? 'no task was started'}.`)
-  const taskArns = out.tasks.map((t) => t.taskArn ?? '').filter(Boolean)
-  for (const arn of taskArns) ctx.emit(event('step', `Started job ${input.name}: task ${arn.split('/').pop()}.`, {name: `task ${arn.split('/').pop()}`, status: 'start', detail: arn}))
-  if (!input.follow) return {taskArns}
-  const follow = await followTasks({aws: ctx.aws, emit: ctx.emit, timing: ctx.timing, interrupts: ctx.interrupts, onLog: input.onLog}, {cluster, taskArns, logGroup: logGroupName(input.app, input.env, input.name), streamPrefix: 'copilot', container: input.name})
-  return {taskArns, follow}
 }

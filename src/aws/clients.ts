@@ -123,7 +123,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     keys: api('kms', ['generateDataKey']),
     networks: api('ec2', ['describeVpcs', 'describeSubnets']),
     certificates: api('acm', ['describeCertificate']),
-    stateMachines: api('sfn', ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution']),
+    stateMachines: api('sfn', ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution', 'describeStateMachine']),
     registry: api('ecr', ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages']),
   }
 }

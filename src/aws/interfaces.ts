@@ -103,6 +103,8 @@ export interface StateMachinesApi {
   describeExecution: Call<SFN.DescribeExecutionCommandInput, SFN.DescribeExecutionCommandOutput>
   getExecutionHistory: Call<SFN.GetExecutionHistoryCommandInput, SFN.GetExecutionHistoryCommandOutput>
   stopExecution: Call<SFN.StopExecutionCommandInput, SFN.StopExecutionCommandOutput>
+  /** The definition: the job's timeout (TimeoutSeconds) and retries (Retry), to say "attempt 2 of 3". */
+  describeStateMachine: Call<SFN.DescribeStateMachineCommandInput, SFN.DescribeStateMachineCommandOutput>
 }
 
 export interface RegistryApi {

@@ -28,3 +28,30 @@ export function manualInterrupts(): InterruptSource & {interrupt(): void} {
     },
   }
 }
+
+/**
+ * Holds the presses that arrive before anyone watches for them. A deploy subscribes for its whole run,
+ * so a Ctrl-C between two steps (while the change set is created, or just after it executes and before
+ * the watch starts) is neither lost nor left to Node's default handler, which would end the process
+ * with the stack changing and nobody watching. Late subscribers are told of earlier presses at once.
+ */
+export function latchInterrupts(source: InterruptSource | undefined): InterruptSource & {presses(): number; close(): void} {
+  let presses = 0
+  const handlers = new Set<() => void>()
+  const off = source?.onInterrupt(() => {
+    presses++
+    for (const h of handlers) h()
+  })
+  return {
+    presses: () => presses,
+    onInterrupt(handler) {
+      handlers.add(handler)
+      for (let i = 0; i < presses; i++) handler()
+      return () => handlers.delete(handler)
+    },
+    close() {
+      handlers.clear()
+      off?.()
+    },
+  }
+}

@@ -11,6 +11,7 @@ import {isInProgress, isSuccess, needsRecreate} from './stack-status.js'
 import {describe, watchStack} from './stack-watch.js'
 import {backoff} from './timing.js'
 import {deleteStack} from './stack-delete.js'
+import {latchInterrupts} from './interrupts.js'
 
 /** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200
@@ -46,6 +47,15 @@ export interface StackDeployResult {
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const
 
 export async function deployStack(ctx: DeployContext, input: StackDeployInput): Promise<StackDeployResult> {
+  const interrupts = latchInterrupts(ctx.interrupts)
+  try {
+    return await deploy({...ctx, interrupts}, input, interrupts.presses)
+  } finally {
+    interrupts.close()
+  }
+}
+
+async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () => number): Promise<StackDeployResult> {
   const {aws, emit, timing} = ctx
   const {stackName} = input
   // A description the caller just read saves a call when the stack is at rest.
@@ -59,6 +69,12 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
   const operation = existing ? 'update' : 'create'
 
   const body = JSON.stringify(input.template)
+  // A stack at rest whose template, parameters and tags are already these has nothing to change: one
+  // GetTemplate says so, where a change set costs three calls and, on AWS, several seconds.
+  if (existing && (await alreadyDeployed(ctx, existing, input))) {
+    emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
+    return {stackName, status: 'no-changes', stackStatus: existing.StackStatus, outputs: outputsOf(existing)}
+  }
   let templateUrl: string | undefined
   if (Buffer.byteLength(body) > INLINE_TEMPLATE_LIMIT) {
     if (!input.uploadTemplate) throw new UserError(`The template of ${stackName} is ${Buffer.byteLength(body)} bytes: CloudFormation takes at most ${INLINE_TEMPLATE_LIMIT} bytes inline.`)
@@ -93,6 +109,13 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
     throw new UserError(`The deploy of ${stackName} was cancelled: the changes were not approved.`, {hint: 'Run the command again and approve the changes, or pass --diff-yes.'})
   }
 
+  // Ctrl-C before the change set executes: nothing has changed yet, and nothing will.
+  if (presses() > 0) {
+    await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+    if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
+    throw new UserError(`The deploy of ${stackName} was cancelled (Ctrl-C) before it changed anything.`, {hint: 'Deploy again when ready.'})
+  }
+
   // Events older than the change set belong to earlier operations.
   const poller = stackEventPoller(aws.stacks, stackName, changeSet.createdAt ?? 0)
   if (changeSet.createdAt === undefined) await poller.poll()
@@ -120,6 +143,38 @@ export async function deployStack(ctx: DeployContext, input: StackDeployInput): 
     })
   }
   return {stackName, status: 'deployed', stackStatus: result.stackStatus, outputs: result.outputs}
+}
+
+const AT_REST = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE'])
+
+/** Whether the stack already has exactly this template, these parameters and these tags. Anything it
+ * cannot compare (a YAML template, a parameter left to its default) counts as a change: the change set
+ * then decides. */
+async function alreadyDeployed(ctx: DeployContext, stack: Stack, input: StackDeployInput): Promise<boolean> {
+  if (!AT_REST.has(stack.StackStatus ?? '')) return false
+  const deployedParams = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
+  const deployedTags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+  if (!sameRecord(deployedParams, input.parameters ?? {}) || !sameRecord(deployedTags, input.tags ?? {})) return false
+  let deployed: unknown
+  try {
+    const out = await ctx.aws.stacks.getTemplate({StackName: input.stackName, TemplateStage: 'Original'})
+    deployed = JSON.parse(out.TemplateBody ?? '')
+  } catch {
+    return false
+  }
+  return canonical(deployed) === canonical(JSON.parse(JSON.stringify(input.template)))
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k])
+}
+
+/** JSON with object keys sorted, so that key order does not count as a difference. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+  )
 }
 
 function outputsOf(stack: {Outputs?: {OutputKey?: string; OutputValue?: string}[]} | undefined): Record<string, string> {

@@ -66,11 +66,12 @@ export async function watchStack(ctx: DeployContext, opts: WatchOptions): Promis
 
   try {
     for (let tick = 0; ; tick++) {
+      // The first press cancels even when a second one came before this loop saw the first.
+      if (presses >= 1 && !cancelRequested && opts.operation !== 'delete') await requestCancel('interrupted (Ctrl-C); press Ctrl-C again to stop watching')
       if (presses >= 2) {
         emit(event('stack.detached', `Stopped watching ${stackName}; CloudFormation goes on without Pier.`, {stack: stackName}, 'warn', timing.now))
         return {outcome: 'detached', outputs: {}, failures}
       }
-      if (presses === 1 && !cancelRequested && opts.operation !== 'delete') await requestCancel('interrupted (Ctrl-C); press Ctrl-C again to stop watching')
 
       let stackStatus: string | undefined
       let events

@@ -58,6 +58,9 @@ export interface TargetRegistry {
   health(targetGroupArn: string): {target: TargetDescription; state: TargetHealthState; reason?: string}[]
   /** Whether the target group exists (ECS rejects a service pointing at a missing one). */
   exists(targetGroupArn: string): boolean
+  /** Calls `listener` when a target's health changes (lets the scheduler react at once, not at its next
+   * tick); returns a function that stops listening. */
+  onHealthChange?(listener: () => void): () => void
 }
 
 /** Cloud Map: ECS registers each task of a service that has `serviceRegistries`. */

@@ -2,7 +2,7 @@
 // Writes `<stateDir>/control-plane.json` once listening and removes it on exit; SIGTERM or SIGINT close it
 // gracefully (every task is stopped by the parts' close hooks); a second signal exits at once.
 
-import {rmSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
@@ -72,6 +72,18 @@ async function main(): Promise<void> {
       process.exit(0)
     }
   }
+  // A state directory removed (or taken over by another control plane) while this one runs would leave it
+  // serving, with its tasks, for nobody: it stops instead, and what its shutdown writes goes with it.
+  let orphaned = false
+  const watchdog = setInterval(() => {
+    if (stopping || readJsonFile<LocalStatus | undefined>(statusPath, undefined)?.pid === process.pid) return
+    orphaned = !existsSync(statusPath)
+    void stop(orphaned ? `its state directory ${stateDir} was removed` : `another control plane took over ${stateDir}`)
+  }, 2000)
+  watchdog.unref()
+  process.on('exit', () => {
+    if (orphaned && !existsSync(statusPath)) rmSync(stateDir, {recursive: true, force: true})
+  })
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGHUP', () => undefined)

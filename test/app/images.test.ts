@@ -54,6 +54,15 @@ describe('prepareImages', () => {
     expect(second.dockerLabels.web!['pier.source.digest']).not.toBe(first.dockerLabels.web!['pier.source.digest'])
   })
 
+  it('carries a multi-stage build target in the labels, as package does', async () => {
+    const noRegistry = {describeRepositories: async () => Promise.reject(new AwsError('UnknownOperationException', 'ecr:DescribeRepositories', 'Unknown target'))} as never
+    const staged = {...manifest, image: {build: {context: 'web', dockerfile: 'web/Dockerfile', target: 'runtime'}, port: 8080}}
+    const out = await prepareImages({registry: noRegistry, emit: () => {}}, {app: 'demo', name: 'web', root: dir, manifest: staged, tag: 'v1'})
+    expect(out.dockerLabels.web).toMatchObject({'pier.build.context': join(dir, 'web'), 'pier.build.dockerfile': 'Dockerfile', 'pier.build.target': 'runtime'})
+    const plain = await prepareImages({registry: noRegistry, emit: () => {}}, {app: 'demo', name: 'web', root: dir, manifest, tag: 'v1'})
+    expect(plain.dockerLabels.web).not.toHaveProperty('pier.build.target')
+  })
+
   it('refuses to deploy an image it cannot build when the endpoint has a registry and no engine answers', async () => {
     const registry = {describeRepositories: async () => ({repositories: [{repositoryUri: 'r'}]})} as never
     const error = await prepareImages({registry, emit: () => {}, engine: {command: join(dir, 'no-such-docker')}}, {app: 'demo', name: 'web', root: dir, manifest}).catch((e) => e)

@@ -1,6 +1,6 @@
 // The deploy use cases over fakes of the narrow interfaces and of the manifest engine and renderer:
 // the order of operations, the records, and what is (not) redeployed.
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -12,16 +12,20 @@ import {deployWorkload} from '../../src/app/workload-deploy.js'
 import {deleteWorkload, listWorkloads} from '../../src/app/workloads.js'
 import {recorder} from '../../src/deploy/events.js'
 import {UserError} from '../../src/cli/errors.js'
+import {AwsError} from '../../src/aws/errors.js'
 import {fakeAws, instantTiming} from '../deploy/fake-aws.js'
 import {fakeSsm} from './fake-ssm.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pier-usecases-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))
+mkdirSync(join(root, 'built'))
+writeFileSync(join(root, 'built', 'Dockerfile'), 'FROM scratch\n')
 
 const manifests: Record<string, any> = {
   web: {name: 'web', type: 'Load Balanced Web Service', image: {location: 'nginx:1', port: 80}, http: {path: '/'}},
   api: {name: 'api', type: 'Backend Service', image: {location: 'api:1', port: 8080}},
   broken: {name: 'broken', type: 'Backend Service'},
+  built: {name: 'built', type: 'Backend Service', image: {build: 'built/Dockerfile', port: 8080}},
 }
 
 const manifest: ManifestPort = {
@@ -55,7 +59,7 @@ const render: RenderPort = {
 function setup() {
   const fake = fakeAws()
   const ssm = fakeSsm()
-  const aws = {...(fake.aws as object), region: 'us-east-1', parameters: ssm, identity: {getCallerIdentity: async () => ({Account: '000000000000'})}, loadBalancers: {describeRules: async () => ({Rules: []})}, registry: {deleteRepository: async () => ({})}, callCount: () => 0} as never
+  const aws = {...(fake.aws as object), region: 'us-east-1', parameters: ssm, identity: {getCallerIdentity: async () => ({Account: '000000000000'})}, loadBalancers: {describeRules: async () => ({Rules: []})}, registry: {deleteRepository: async () => ({}), describeRepositories: async () => Promise.reject(new AwsError('UnknownOperationException', 'ecr:DescribeRepositories', 'Unknown target'))}, callCount: () => 0} as never
   const {emit, events} = recorder()
   const ctx = appContext({aws, emit, timing: instantTiming, cwd: root, manifest, render})
   return {ctx, fake, ssm, events}
@@ -78,7 +82,22 @@ describe('deploying workloads', () => {
     const before = fake.calls.filter((c) => c === 'createChangeSet').length
     const again = await deployWorkload(ctx, {name: 'web', env: 'test'})
     expect(again.status).toBe('no-changes')
-    expect(fake.calls.filter((c) => c === 'createChangeSet').length - before).toBe(1) // the service only, not the environment
+    // Template, parameters and tags are those deployed: no change set at all, for either stack.
+    expect(fake.calls.filter((c) => c === 'createChangeSet').length - before).toBe(0)
+  })
+
+  it('prepares images while the environment deploys, not after', async () => {
+    const {ctx, events} = setup()
+    // Where the progress stood when the registry was first asked about the image.
+    let askedAt = -1
+    const registry = (ctx.aws as {registry: {describeRepositories: (i: unknown) => Promise<unknown>}}).registry
+    const ask = registry.describeRepositories
+    registry.describeRepositories = (i) => ((askedAt = askedAt < 0 ? events.length : askedAt), ask(i))
+    const result = await deployMany(ctx, {names: ['built'], env: 'test'})
+    expect(result.map((r) => r.status)).toEqual(['deployed'])
+    const envDone = events.findIndex((e) => e.code === 'stack.done' && (e.data as {stack: string}).stack === 'demo-test')
+    expect(askedAt).toBeGreaterThanOrEqual(0)
+    expect(askedAt).toBeLessThan(envDone)
   })
 
   it('validates every workload before deploying any, and reports all problems', async () => {

@@ -6,6 +6,7 @@ import type {DeployAws} from '../../src/deploy/context.js'
 export interface FakeStack {
   status: string
   parameters?: Record<string, string>
+  tags?: Record<string, string>
   template: Record<string, any>
   outputs: Record<string, string>
   events: any[]
@@ -22,7 +23,7 @@ export interface FakeOptions {
 
 export function fakeAws(opts: FakeOptions = {}) {
   const stacks = new Map<string, FakeStack>()
-  const changeSets = new Map<string, {stack: string; type: string; body: string; url?: string; createdAt: Date; empty: boolean; parameters: Record<string, string>}>()
+  const changeSets = new Map<string, {stack: string; type: string; body: string; url?: string; createdAt: Date; empty: boolean; parameters: Record<string, string>; tags: Record<string, string>}>()
   const pending = new Map<string, any[]>() // stack -> events to release, one per poll
   const calls: string[] = []
   let clock = Date.parse('2026-11-30T06:00:00Z')
@@ -64,7 +65,7 @@ export function fakeAws(opts: FakeOptions = {}) {
         calls.push('describeStacks')
         const s = stacks.get(StackName)
         if (!s || s.status === 'DELETE_COMPLETE') throw missing(StackName)
-        return {Stacks: [{StackName, StackStatus: s.status, Parameters: Object.entries(s.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})), Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({OutputKey, OutputValue}))}]}
+        return {Stacks: [{StackName, StackStatus: s.status, Parameters: Object.entries(s.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})), Tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({Key, Value})), Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({OutputKey, OutputValue}))}]}
       },
       async describeStackEvents({StackName}: any) {
         calls.push('describeStackEvents')
@@ -84,7 +85,8 @@ export function fakeAws(opts: FakeOptions = {}) {
         const parameters = Object.fromEntries((input.Parameters ?? []).map((p: any) => [p.ParameterKey, p.ParameterValue]))
         const empty = !!s && JSON.stringify(s.template) === body && JSON.stringify(s.parameters ?? {}) === JSON.stringify(parameters)
         if (!s) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
-        changeSets.set(`${input.StackName}/${input.ChangeSetName}`, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty, parameters})
+        const tags = Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]))
+        changeSets.set(`${input.StackName}/${input.ChangeSetName}`, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty, parameters, tags})
         return {}
       },
       async describeChangeSet({StackName, ChangeSetName}: any) {
@@ -104,6 +106,7 @@ export function fakeAws(opts: FakeOptions = {}) {
         const template = JSON.parse(cs.body)
         s.template = template
         s.parameters = cs.parameters
+        s.tags = cs.tags
         s.status = `${cs.type}_IN_PROGRESS`
         s.outputs = Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([k, v]: [string, any]) => [k, String(v.Value)]))
         pending.set(cs.stack, plan(cs.stack, template.Resources ?? {}, cs.type as 'CREATE' | 'UPDATE'))
@@ -131,6 +134,7 @@ export function fakeAws(opts: FakeOptions = {}) {
         return {StackResources: Object.entries(s?.template.Resources ?? {}).map(([id, r]: [string, any]) => ({LogicalResourceId: id, ResourceType: r.Type, PhysicalResourceId: r.Type === 'AWS::ECS::Service' ? serviceArn : `${StackName}-${id}`}))}
       },
       async getTemplate({StackName}: any) {
+        calls.push('getTemplate')
         return {TemplateBody: JSON.stringify(stacks.get(StackName)?.template ?? {})}
       },
     },

@@ -37,12 +37,28 @@ describe('deployStack', () => {
     const ctx = {aws, emit: () => {}, timing: instantTiming}
     await deployStack(ctx, {stackName: 's', template})
     const {emit, events} = recorder()
-    const again = await deployStack({...ctx, emit}, {stackName: 's', template})
+    // A tag the stack does not have yet: only a change set can tell, and it is empty.
+    const again = await deployStack({...ctx, emit}, {stackName: 's', template, tags: {team: 'a'}})
     expect(again.status).toBe('no-changes')
     expect(again.outputs).toEqual({URL: 'http://demo'})
     expect(codes(events)).toEqual(['stack.no-changes'])
     expect(calls).toContain('deleteChangeSet')
     expect(calls.filter((c) => c === 'executeChangeSet')).toHaveLength(1)
+  })
+
+  it('knows without a change set when the deployed template, parameters and tags are these', async () => {
+    const {aws, calls} = fakeAws()
+    const ctx = {aws, emit: () => {}, timing: instantTiming}
+    await deployStack(ctx, {stackName: 's', template, parameters: {Count: '1'}, tags: {team: 'a'}})
+    const before = calls.length
+    // The same template with its keys in another order is the same template.
+    const reordered = {Outputs: template.Outputs, Resources: {Service: template.Resources.Service, LogGroup: template.Resources.LogGroup}}
+    const again = await deployStack(ctx, {stackName: 's', template: reordered, parameters: {Count: '1'}, tags: {team: 'a'}})
+    expect(again).toMatchObject({status: 'no-changes', outputs: {URL: 'http://demo'}})
+    expect(calls.slice(before)).toEqual(['describeStacks', 'getTemplate'])
+    // Another parameter value is a change again.
+    const changed = await deployStack(ctx, {stackName: 's', template, parameters: {Count: '2'}, tags: {team: 'a'}})
+    expect(changed.status).toBe('deployed')
   })
 
   it('fails with the failed resource and its reason, leaving out collateral cancellations', async () => {
@@ -105,6 +121,44 @@ describe('deployStack', () => {
     expect(result.status).toBe('detached')
     expect(calls).toContain('deleteStack') // the first Ctrl-C on a create deletes the stack
     expect(codes(events).at(-1)).toBe('stack.detached')
+  })
+
+  it('keeps a Ctrl-C pressed while the change set is made: nothing executes, and the new stack is removed', async () => {
+    const {aws, calls} = fakeAws()
+    const interrupts = manualInterrupts()
+    const describeChangeSet = aws.stacks.describeChangeSet
+    aws.stacks.describeChangeSet = async (input) => (interrupts.interrupt(), describeChangeSet(input))
+    const error = (await deployStack({aws, emit: () => {}, timing: instantTiming, interrupts}, {stackName: 's', template}).catch((e) => e)) as UserError
+    expect(error.message).toBe('The deploy of s was cancelled (Ctrl-C) before it changed anything.')
+    expect(calls).not.toContain('executeChangeSet')
+    expect(calls).toContain('deleteChangeSet')
+    expect(calls).toContain('deleteStack')
+  })
+
+  it('replays a Ctrl-C pressed between executing the change set and watching it', async () => {
+    const {aws, calls} = fakeAws({crashes: Array(50).fill({exitCode: 1, reason: 'r', logs: []})})
+    await deployStack({aws, emit: () => {}, timing: instantTiming}, {stackName: 's', template: {Resources: {LogGroup: template.Resources.LogGroup}}})
+    const interrupts = manualInterrupts()
+    const execute = aws.stacks.executeChangeSet
+    aws.stacks.executeChangeSet = async (input) => {
+      const out = await execute(input)
+      interrupts.interrupt()
+      return out
+    }
+    const error = (await deployStack({aws, emit: () => {}, timing: instantTiming, interrupts}, {stackName: 's', template, maxTaskFailures: 0}).catch((e) => e)) as UserError
+    expect(calls).toContain('cancelUpdateStack')
+    expect(error.message).toBe('The deploy of s was cancelled: the stack is now UPDATE_ROLLBACK_COMPLETE.')
+  })
+
+  it('cancels before detaching when both presses come between two polls', async () => {
+    const {aws, calls} = fakeAws({crashes: Array(50).fill({exitCode: 1, reason: 'r', logs: []})})
+    await deployStack({aws, emit: () => {}, timing: instantTiming}, {stackName: 's', template: {Resources: {LogGroup: template.Resources.LogGroup}}})
+    const interrupts = manualInterrupts()
+    let polls = 0
+    const timing = {...instantTiming, sleep: async () => void (++polls === 2 && (interrupts.interrupt(), interrupts.interrupt()))}
+    const result = await deployStack({aws, emit: () => {}, timing, interrupts}, {stackName: 's', template, maxTaskFailures: 0})
+    expect(result.status).toBe('detached')
+    expect(calls).toContain('cancelUpdateStack')
   })
 
   it('returns right after executing with --detach', async () => {

@@ -35,6 +35,25 @@ function pier(...args: string[]): Promise<Run> {
   })
 }
 
+/** Runs pier and sends it `signal` once its stdout shows `text`. */
+function pierUntil(args: string[], text: string, signal: NodeJS.Signals): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    let sent = false
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (!sent && stdout.includes(text)) {
+        sent = true
+        child.kill(signal)
+      }
+    })
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+  })
+}
+
 async function ok(...args: string[]): Promise<Run> {
   const r = await pier(...args)
   if (r.code !== 0) throw new Error(`pier ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`)
@@ -76,7 +95,17 @@ beforeAll(() => {
   write('api/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n')
   write('crash/main.js', 'console.log("booting")\nconsole.error("Error: DATABASE_URL is not set")\nprocess.exit(3)\n')
   write('crash/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "main.js"]\n')
-  write('report/job.js', 'console.log("report ran")\n')
+  // The job exits with the code written in report-exit (0 without it), or runs until stopped when it
+  // says "hang": the test picks each run's outcome.
+  write('report/job.js', [
+    `const fs = require('fs')`,
+    `console.log("report ran")`,
+    `const f = ${JSON.stringify(join(ws, 'report-exit'))}`,
+    `const code = fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim() : '0'`,
+    `if (code === 'hang') setInterval(() => console.log('report waiting'), 200)`,
+    `else process.exit(Number(code))`,
+    '',
+  ].join('\n'))
   write('report/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "job.js"]\n')
 })
 
@@ -165,10 +194,25 @@ describe('pier against the local control plane', {timeout: 240_000}, () => {
     expect(r.stdout).toContain('hello from task')
   })
 
-  it('deploys a scheduled job, runs it now, and reads its logs', async () => {
+  it('deploys a scheduled job, runs it now through its state machine, and reads its logs', async () => {
     await ok('job', 'deploy', '--name', 'report', '--env', 'test')
+    // A failing run: an execution of the job's state machine, followed to the container's exit code.
+    write('report-exit', '5')
+    const failed = await pier('job', 'run', '--name', 'report', '--env', 'test', '--follow', '--json')
+    expect(failed.code, failed.stderr).toBe(5)
+    const result = JSON.parse(failed.stdout)
+    expect(result).toMatchObject({executionArn: expect.stringMatching(/^arn:aws:states:[\w-]+:\d+:execution:[^:]+:pier-run-/), status: 'FAILED', exitCode: 5, taskArns: [expect.stringMatching(/:task\//)]})
+    expect(failed.stderr).toContain('report ran')
+    // Ctrl-C while following: the execution and its task stop, and the command exits 130.
+    write('report-exit', 'hang')
+    const stopped = await pierUntil(['job', 'run', '--name', 'report', '--env', 'test', '--follow'], 'report waiting', 'SIGINT')
+    expect(stopped.code, stopped.stderr).toBe(130)
+    expect(stopped.stderr).toMatch(/Stopping execution pier-run-\S+ and its task/)
+    expect(stopped.stderr).toMatch(/Execution pier-run-\S+ was stopped/)
+    rmSync(join(ws, 'report-exit'))
     const run = await ok('job', 'run', '--name', 'report', '--env', 'test', '--follow')
     expect(run.stdout).toContain('report ran')
+    expect(run.stderr).toMatch(/Execution pier-run-\S+ succeeded/)
     expect((await ok('job', 'logs', '--name', 'report', '--env', 'test')).stdout).toMatch(/report\/\w+ report ran/)
   })
 

@@ -64,6 +64,18 @@ describe('pier local (built CLI)', {timeout: 120_000}, () => {
     expect(isAlive(s2.pid)).toBe(false)
   })
 
+  it('stops by itself when its state directory is removed, and leaves it removed', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'pier-daemon-rm-'))
+    const start = await pier(['local', 'start', '--port', '0', '--state-dir', own])
+    expect(start.code, start.stderr).toBe(0)
+    const {pid} = JSON.parse((await pier(['local', 'status', '--json', '--state-dir', own])).stdout)
+    rmSync(own, {recursive: true, force: true})
+    const deadline = Date.now() + 30_000
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    expect(isAlive(pid)).toBe(false)
+    expect(existsSync(own)).toBe(false)
+  })
+
   it('treats a status file of a dead process as stale', async () => {
     writeFileSync(join(dir, 'control-plane.json'), JSON.stringify({endpoint: 'http://127.0.0.1:1', pid: 2 ** 22 + 12345}))
     const status = await pier(['local', 'status', '--state-dir', dir])

@@ -138,7 +138,7 @@ export class Engine {
     // A resource about to be created, or that came to exist (or changed its physical id), is written
     // at once: losing it to a crash would leave it behind, unknown to the rollback (a namespace or a
     // listener rule that then clashes with the next deploy).
-    if (PERSIST_AT_ONCE.has(status)) this.deps.store.save(stack)
+    if (PERSIST_AT_ONCE.has(status)) this.deps.store.saveUnflushed(stack)
     else this.deps.store.saveSoon(stack)
   }
 
@@ -161,7 +161,7 @@ export class Engine {
         // restores the old resource if it does not).
         if (res.status !== 'CREATE_IN_PROGRESS') return
         res.physicalId = physicalId
-        this.deps.store.save(stack)
+        this.deps.store.saveUnflushed(stack)
       },
     }
   }

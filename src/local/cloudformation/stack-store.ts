@@ -217,6 +217,11 @@ export class StackStore {
     this.docs.get(stack.stackId)?.save()
   }
 
+  /** Persists now against the control plane dying (not the machine): a resource's progress. */
+  saveUnflushed(stack: StackRecord): void {
+    this.docs.get(stack.stackId)?.saveUnflushed()
+  }
+
   /** Persists within a few milliseconds, batching bursts (resource events during an operation). */
   saveSoon(stack: StackRecord): void {
     this.docs.get(stack.stackId)?.saveSoon()

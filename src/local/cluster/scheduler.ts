@@ -178,18 +178,23 @@ export class ServiceScheduler {
 
   private isHealthy(service: ServiceRecord, t: TaskRecord): boolean {
     if (t.lastStatus !== 'RUNNING' || t.healthStatus === 'UNHEALTHY') return false
-    if (this.deps.clock.now() - (t.startedAt ?? 0) < this.deps.stableAfterMs) return false
     const hasHealthCheck = t.containers.some((c) => c.hasHealthCheck && c.essential)
     if (hasHealthCheck && t.healthStatus !== 'HEALTHY') return false
-    if (!this.deps.targets) return true
-    for (const lb of service.loadBalancers) {
-      if (!lb.targetGroupArn) continue
-      const reg = t.registeredTargets?.find((r) => r.targetGroupArn === lb.targetGroupArn)
-      if (!reg) return false
-      const h = this.deps.targets.health(lb.targetGroupArn).find((x) => x.target.id === reg.id && x.target.port === reg.port)
-      if (h?.state !== 'healthy') return false
+    let checked = hasHealthCheck
+    if (this.deps.targets) {
+      for (const lb of service.loadBalancers) {
+        if (!lb.targetGroupArn) continue
+        const reg = t.registeredTargets?.find((r) => r.targetGroupArn === lb.targetGroupArn)
+        if (!reg) return false
+        const h = this.deps.targets.health(lb.targetGroupArn).find((x) => x.target.id === reg.id && x.target.port === reg.port)
+        if (h?.state !== 'healthy') return false
+        checked = true
+      }
     }
-    return true
+    // A task no health check vouches for counts only once it has stayed up a while, so a process that
+    // exits right after starting cannot make its deployment look complete. Passing checks (the target
+    // group's healthy threshold, or the container's own check) is that proof already.
+    return checked || this.deps.clock.now() - (t.startedAt ?? 0) >= this.deps.stableAfterMs
   }
 
   /** Stops tasks that failed container or ELB health checks (after the grace period); returns them. */

@@ -151,6 +151,17 @@ export function createEcs(deps: EcsDeps): Ecs {
     store.commit()
     return out
   }
+  let closed = false
+  // A target turning healthy (or unhealthy) is acted on at once rather than at the next tick.
+  let healthTick = false
+  const offHealth = deps.targets?.onHealthChange?.(() => {
+    if (healthTick) return
+    healthTick = true
+    setImmediate(() => {
+      healthTick = false
+      if (!closed) scheduler!.tick()
+    })
+  })
   const timer = setInterval(() => {
     scheduler!.tick()
     tasks.prune(retention)
@@ -168,7 +179,6 @@ export function createEcs(deps: EcsDeps): Ecs {
     },
   }
 
-  let closed = false
   return {
     service,
     listener: tasks,
@@ -178,6 +188,7 @@ export function createEcs(deps: EcsDeps): Ecs {
     async close() {
       if (closed) return
       closed = true
+      offHealth?.()
       clearInterval(timer)
       await tasks.close()
       store.close()

@@ -44,14 +44,16 @@ export class LocalLoadBalancing implements TargetRegistry {
   private readonly checker: HealthChecker
   private readonly drainCapMs: number
   private readonly waiters = new Set<() => void>()
+  private readonly healthListeners = new Set<() => void>()
   private drainTimer: NodeJS.Timeout
 
   constructor(private readonly opts: LoadBalancingOptions) {
     this.doc = new JsonDocument<ElbState>(join(opts.stateDir, 'elb.json'), emptyState())
     this.drainCapMs = opts.drainCapMs ?? 3000
-    this.checker = new HealthChecker(() => this.state.targetGroups, {maxIntervalMs: 1000, initialIntervalMs: 100, ...opts.health}, () =>
-      this.changed(),
-    )
+    this.checker = new HealthChecker(() => this.state.targetGroups, {maxIntervalMs: 1000, initialIntervalMs: 100, ...opts.health}, () => {
+      this.changed()
+      for (const listener of this.healthListeners) listener()
+    })
     this.service = createElbQueryService(this)
     this.drainTimer = setInterval(() => this.finishDraining(), 100)
     this.drainTimer.unref()
@@ -74,6 +76,11 @@ export class LocalLoadBalancing implements TargetRegistry {
     for (const s of this.servers.values()) s.closeAllConnections()
     this.servers.clear()
     this.doc.flush()
+  }
+
+  onHealthChange(listener: () => void): () => void {
+    this.healthListeners.add(listener)
+    return () => this.healthListeners.delete(listener)
   }
 
   private changed(): void {

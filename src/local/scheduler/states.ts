@@ -1,11 +1,13 @@
 // Step Functions in the local control plane: state machines and executions of the Amazon States
 // Language subset Pier's Scheduled Jobs use (Task with ecs:runTask(.sync), Pass, Wait, Succeed,
 // Fail; Parameters, ResultPath, TimeoutSeconds, Retry, Catch), behind the AWSStepFunctions JSON API.
+// Executions record the history AWS records (see history.ts), so `job run` follows one the same way.
 
 import {randomUUID} from 'node:crypto'
 import type {LocalApi} from '../contracts.js'
 import {ServiceError, type JsonService} from '../frontend/types.js'
 import {jsonServiceFromTable} from '../service-table.js'
+import {historyPage, payload, pascalKeys, taskResource, type HistoryEvent} from './history.js'
 import {applyResultPath, camelKeys, resolveParameters} from './json-path.js'
 
 const ECS = 'AmazonEC2ContainerServiceV20141113'
@@ -32,7 +34,7 @@ export interface ExecutionRecord {
   cause?: string
   /** ECS tasks this execution started (stopped when it is aborted). */
   taskArns: string[]
-  history: {timestamp: number; type: string; detail?: string}[]
+  history: HistoryEvent[]
 }
 
 export interface StatesStore {
@@ -53,7 +55,9 @@ interface Retrier {
   BackoffRate?: number
 }
 
-const matches = (names: string[], error: string) => names.includes(error) || names.includes('States.ALL') || (names.includes('States.TaskFailed') && error.startsWith('ECS.'))
+// As on AWS, States.ALL matches every error but States.Runtime and States.DataLimitExceeded (not retriable).
+const matches = (names: string[], error: string) =>
+  names.includes(error) || (names.includes('States.ALL') && error !== 'States.Runtime' && error !== 'States.DataLimitExceeded') || (names.includes('States.TaskFailed') && error.startsWith('ECS.'))
 
 export interface StatesOptions {
   region: string
@@ -119,9 +123,9 @@ export class LocalStepFunctions {
     } catch {
       throw new ServiceError('InvalidExecutionInput', 'Invalid execution input: not valid JSON')
     }
-    const e: ExecutionRecord = {arn, stateMachineArn, name, status: 'RUNNING', startDate: Date.now(), input, taskArns: [], history: [{timestamp: Date.now(), type: 'ExecutionStarted'}]}
+    const e: ExecutionRecord = {arn, stateMachineArn, name, status: 'RUNNING', startDate: Date.now(), input, taskArns: [], history: []}
     this.store.executions.push(e)
-    this.o.save()
+    this.record(e, 'ExecutionStarted', {...payload('input', input), roleArn: m.roleArn})
     const abort = new AbortController()
     this.aborts.set(arn, abort)
     void this.run(m, e, abort.signal).finally(() => this.aborts.delete(arn))
@@ -139,7 +143,7 @@ export class LocalStepFunctions {
     if (e.status !== 'RUNNING') return
     this.finish(e, 'ABORTED', {error, cause})
     this.aborts.get(arn)?.abort()
-    await this.stopTasks(e, 'Execution was aborted')
+    await this.stopTasks(e.taskArns, 'Execution was aborted')
   }
 
   /** After a restart: executions that were running cannot be resumed; they fail with a reason. */
@@ -153,6 +157,11 @@ export class LocalStepFunctions {
     for (const a of this.aborts.values()) a.abort()
   }
 
+  private record(e: ExecutionRecord, type: string, details?: Record<string, unknown>): void {
+    e.history.push({timestamp: Date.now(), type, ...(details ? {details} : {})})
+    this.o.save()
+  }
+
   private finish(e: ExecutionRecord, status: ExecutionRecord['status'], r: {output?: unknown; error?: string; cause?: string}): void {
     if (e.status !== 'RUNNING') return
     e.status = status
@@ -160,12 +169,13 @@ export class LocalStepFunctions {
     if (r.output !== undefined) e.output = JSON.stringify(r.output)
     e.error = r.error
     e.cause = r.cause
-    e.history.push({timestamp: Date.now(), type: `Execution${{SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted', RUNNING: ''}[status]}`, detail: r.cause})
-    this.o.save()
+    const failure = {...(r.error !== undefined ? {error: r.error} : {}), ...(r.cause !== undefined ? {cause: r.cause} : {})}
+    if (status === 'SUCCEEDED') this.record(e, 'ExecutionSucceeded', payload('output', e.output ?? '{}'))
+    else this.record(e, `Execution${{FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted', RUNNING: ''}[status]}`, failure)
   }
 
-  private async stopTasks(e: ExecutionRecord, reason: string): Promise<void> {
-    for (const taskArn of e.taskArns) {
+  private async stopTasks(taskArns: string[], reason: string): Promise<void> {
+    for (const taskArn of taskArns) {
       const cluster = taskArn.split(':task/')[1]?.split('/')[0]
       await this.o.api.json(ECS, 'StopTask', {cluster, task: taskArn, reason}).catch(() => undefined)
     }
@@ -174,16 +184,19 @@ export class LocalStepFunctions {
   private async run(m: StateMachineRecord, e: ExecutionRecord, signal: AbortSignal): Promise<void> {
     const def = JSON.parse(m.definition)
     const context = {Execution: {Id: e.arn, Name: e.name, StartTime: new Date(e.startDate).toISOString(), Input: JSON.parse(e.input)}, StateMachine: {Id: m.arn, Name: m.name}}
+    // The state machine's own TimeoutSeconds bounds the whole execution (a Task's bounds one attempt).
+    const limit = Number(def.TimeoutSeconds) > 0 ? setTimeout(() => void this.timeOut(e, Number(def.TimeoutSeconds)), Number(def.TimeoutSeconds) * 1000) : undefined
     let data: unknown = JSON.parse(e.input)
     let name: string | undefined = def.StartAt
     try {
       while (name) {
         const state = def.States[name]
         if (!state) throw new StateFailure('States.Runtime', `State '${name}' does not exist`)
-        e.history.push({timestamp: Date.now(), type: `${state.Type}StateEntered`, detail: name})
+        this.record(e, `${state.Type}StateEntered`, {name, ...payload('input', data)})
         const r = await this.step(state, data, context, e, signal)
         if (signal.aborted) return
         data = r.data
+        this.record(e, `${state.Type}StateExited`, {name, ...payload('output', data)})
         if (r.end) break
         name = state.Next
         if (!name && !state.End) break
@@ -192,8 +205,17 @@ export class LocalStepFunctions {
     } catch (err) {
       if (signal.aborted) return
       const f = err instanceof StateFailure ? err : new StateFailure('States.Runtime', (err as Error).message)
-      this.finish(e, f.error === 'States.Timeout' ? 'TIMED_OUT' : 'FAILED', {error: f.error, cause: f.cause})
+      this.finish(e, 'FAILED', {error: f.error, cause: f.cause})
+    } finally {
+      clearTimeout(limit)
     }
+  }
+
+  private async timeOut(e: ExecutionRecord, seconds: number): Promise<void> {
+    if (e.status !== 'RUNNING') return
+    this.finish(e, 'TIMED_OUT', {error: 'States.Timeout', cause: `The execution did not finish within ${seconds} seconds`})
+    this.aborts.get(e.arn)?.abort()
+    await this.stopTasks(e.taskArns, 'Execution timed out')
   }
 
   private async step(state: any, data: unknown, context: unknown, e: ExecutionRecord, signal: AbortSignal): Promise<{data: unknown; end?: boolean}> {
@@ -214,59 +236,79 @@ export class LocalStepFunctions {
     }
   }
 
+  /** A Task state: one attempt after another (as Retry allows), each recorded as AWS records it. */
   private async task(state: any, data: unknown, context: unknown, e: ExecutionRecord, signal: AbortSignal): Promise<unknown> {
     const retriers: Retrier[] = state.Retry ?? []
     const attempts = new Map<Retrier, number>()
+    const resource = taskResource(String(state.Resource))
+    const timeout = Number(state.TimeoutSeconds) > 0 ? Number(state.TimeoutSeconds) : undefined
     for (;;) {
+      const attempt = new AbortController()
+      const abortAttempt = () => attempt.abort()
+      signal.addEventListener('abort', abortAttempt, {once: true})
+      const started: string[] = []
       try {
         const params = resolveParameters(state.Parameters ?? data, data, context)
-        const result = await withTimeout(this.invoke(String(state.Resource), params, e, signal), state.TimeoutSeconds, async () => this.stopTasks(e, 'Task timed out'))
+        this.record(e, 'TaskScheduled', {...resource, region: this.o.region, parameters: JSON.stringify(params), ...(timeout ? {timeoutInSeconds: timeout} : {})})
+        const result = await withTimeout(this.invoke(String(state.Resource), params, e, started, attempt.signal), timeout)
+        this.record(e, 'TaskSucceeded', {...resource, ...payload('output', result)})
         return applyResultPath(data, result, state.ResultPath)
       } catch (err) {
         if (signal.aborted) throw err
         const f = err instanceof StateFailure ? err : new StateFailure('States.TaskFailed', (err as Error).message)
+        if (f.error === 'States.Timeout') {
+          attempt.abort()
+          await this.stopTasks(started, 'Task timed out')
+        }
+        this.record(e, f.error === 'States.Timeout' ? 'TaskTimedOut' : 'TaskFailed', {...resource, error: f.error, cause: f.cause})
         const retrier = retriers.find((r) => matches(r.ErrorEquals, f.error))
         const n = retrier ? (attempts.get(retrier) ?? 0) : 0
         if (retrier && n < (retrier.MaxAttempts ?? 3)) {
           attempts.set(retrier, n + 1)
-          e.history.push({timestamp: Date.now(), type: 'TaskRetry', detail: f.cause})
           const wait = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** n * 1000 * (this.o.retryScale ?? 1)
           await sleep(wait, signal)
           continue
         }
-        const catcher = (state.Catch ?? []).find((c: any) => matches(c.ErrorEquals, f.error))
-        if (catcher) throw f // Catch transitions are not used by Pier's state machines; fail with the error
-        throw f
+        throw f // Catch transitions are not used by Pier's state machines: the execution fails with the error
+      } finally {
+        attempt.abort()
+        signal.removeEventListener('abort', abortAttempt)
       }
     }
   }
 
-  private async invoke(resource: string, params: unknown, e: ExecutionRecord, signal: AbortSignal): Promise<unknown> {
-    const sync = resource.endsWith('.sync')
-    if (!/^arn:aws:states:::ecs:runTask(\.sync)?$/.test(resource)) {
-      throw new StateFailure('States.Runtime', `Task resource ${resource} is not supported by the local control plane`)
+  private async invoke(resourceArn: string, params: unknown, e: ExecutionRecord, started: string[], signal: AbortSignal): Promise<unknown> {
+    const sync = resourceArn.endsWith('.sync')
+    if (!/^arn:aws:states:::ecs:runTask(\.sync)?$/.test(resourceArn)) {
+      throw new StateFailure('States.Runtime', `Task resource ${resourceArn} is not supported by the local control plane`)
     }
+    const resource = taskResource(resourceArn)
     const input = camelKeys(params) as Record<string, unknown>
     delete input.platformVersion
+    this.record(e, 'TaskStarted', resource)
     let out: any
     try {
       out = await this.o.api.json(ECS, 'RunTask', input)
     } catch (err) {
       throw new StateFailure(`ECS.${(err as {code?: string}).code ?? 'AmazonECSException'}`, (err as Error).message)
     }
-    if (out.failures?.length) throw new StateFailure('ECS.AmazonECSException', JSON.stringify(out.failures))
+    if (out.failures?.length) throw new StateFailure('ECS.AmazonECSException', JSON.stringify(pascalKeys(out.failures)))
     const taskArns: string[] = out.tasks.map((t: any) => t.taskArn)
+    started.push(...taskArns)
     e.taskArns.push(...taskArns)
-    this.o.save()
-    if (!sync) return out
+    const response = pascalKeys({failures: out.failures ?? [], tasks: out.tasks})
+    if (!sync) return response
+    if (signal.aborted) throw new Error('aborted')
+    this.record(e, 'TaskSubmitted', {...resource, ...payload('output', response)})
     for (;;) {
       await sleep(this.o.pollMs ?? 250, signal)
       const d = await this.o.api.json(ECS, 'DescribeTasks', {cluster: input.cluster, tasks: taskArns})
       const tasks: any[] = d.tasks ?? []
       if (tasks.length && tasks.every((t) => t.lastStatus === 'STOPPED')) {
+        // Like AWS: the task that failed (a container without exit code 0) is the cause; otherwise the task is the output.
         const failed = tasks.find((t) => t.containers?.some((c: any) => c.exitCode === undefined || c.exitCode !== 0))
-        if (failed) throw new StateFailure('States.TaskFailed', JSON.stringify(failed))
-        return {Tasks: tasks}
+        if (failed) throw new StateFailure('States.TaskFailed', JSON.stringify(pascalKeys(failed)))
+        return tasks.length === 1 ? pascalKeys(tasks[0]) : pascalKeys({tasks})
       }
     }
   }
@@ -283,13 +325,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-async function withTimeout<T>(p: Promise<T>, seconds: number | undefined, onTimeout: () => Promise<void>): Promise<T> {
+async function withTimeout<T>(p: Promise<T>, seconds: number | undefined): Promise<T> {
   if (!seconds) return p
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      void onTimeout().finally(() => reject(new StateFailure('States.Timeout', `The task did not finish within ${seconds} seconds`)))
-    }, seconds * 1000)
+    timer = setTimeout(() => reject(new StateFailure('States.Timeout', `The task did not finish within ${seconds} seconds`)), seconds * 1000)
   })
   try {
     return await Promise.race([p, timeout])
@@ -309,7 +349,8 @@ export function createStatesService(sfn: LocalStepFunctions): JsonService {
     startDate: epoch(e.startDate),
     stopDate: epoch(e.stopDate),
     input: e.input,
-    output: e.output,
+    inputDetails: {included: true},
+    ...(e.output !== undefined ? {output: e.output, outputDetails: {included: true}} : {}),
     error: e.error,
     cause: e.cause,
   })
@@ -341,9 +382,7 @@ export function createStatesService(sfn: LocalStepFunctions): JsonService {
         .slice(0, i.maxResults || 100)
       return {executions: list.map((e) => ({executionArn: e.arn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate)}))}
     },
-    GetExecutionHistory: (i) => ({
-      events: sfn.execution(i.executionArn).history.map((h, n) => ({timestamp: h.timestamp / 1000, type: h.type, id: n + 1, previousEventId: n})),
-    }),
+    GetExecutionHistory: (i) => historyPage(sfn.execution(i.executionArn).history, i),
   }
   return jsonServiceFromTable('AWSStepFunctions', 'states', ops)
 }

@@ -17,14 +17,16 @@ export function readJsonFile<T>(path: string, fallback: T): T {
   return JSON.parse(text) as T
 }
 
-/** Atomically replaces `path` with `value` as JSON (write temp, fsync, rename). */
-export function writeJsonFileAtomic(path: string, value: unknown): void {
+/** Atomically replaces `path` with `value` as JSON (write temp, fsync, rename). Without `flush` the
+ * data is not forced to the disk: the rename still leaves the old or the new document whole after the
+ * process dies, only a crash of the machine itself may lose the change. */
+export function writeJsonFileAtomic(path: string, value: unknown, flush = true): void {
   mkdirSync(dirname(path), {recursive: true})
   const tmp = `${path}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
   try {
     writeSync(fd, JSON.stringify(value))
-    fsyncSync(fd)
+    if (flush) fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
@@ -48,6 +50,14 @@ export class JsonDocument<T> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     writeJsonFileAtomic(this.path, this.value)
+  }
+
+  /** Writes now, safe against the process dying but not forced to the disk (see writeJsonFileAtomic):
+   * for frequent intermediate states whose loss with the whole machine is harmless. */
+  saveUnflushed(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    writeJsonFileAtomic(this.path, this.value, false)
   }
 
   saveSoon(): void {

@@ -150,9 +150,15 @@ export class FakeTargets implements TargetRegistry {
   exists(tg: string): boolean {
     return this.groups.has(tg)
   }
+  readonly listeners = new Set<() => void>()
   setAll(tg: string, state: TargetHealthState): void {
     const g = this.groups.get(tg)!
     for (const k of g.keys()) g.set(k, state)
+    for (const l of this.listeners) l()
+  }
+  onHealthChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
   }
 }
 

@@ -189,6 +189,26 @@ describe('services', () => {
     expect(messages).toContain(`(service web) deregistered 1 targets in (target-group ${tg})`)
   })
 
+  it('counts a task healthy as soon as its target passes checks, and an unchecked one only once it has stayed up', async () => {
+    // No periodic tick within the test: only the health change (or a task change) may move the service.
+    await setup({stableAfterMs: 60_000, tickMs: 60_000})
+    const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/fast'
+    h.targets.addGroup(tg)
+    h.targets.initialState = 'initial'
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}]})
+    await waitFor(() => h.targets.health(tg).length === 1)
+    expect((await svc()).deployments[0].rolloutState).toBe('IN_PROGRESS')
+    h.targets.setAll(tg, 'healthy')
+    await steady(1)
+
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'plain', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await waitFor(async () => (await svc('plain')).runningCount === 1)
+    h.targets.setAll(tg, 'healthy') // wakes the scheduler: the unchecked task is still too young
+    await new Promise((r) => setTimeout(r, 50))
+    expect((await svc('plain')).deployments[0].rolloutState).toBe('IN_PROGRESS')
+  })
+
   it('replaces a task that fails ELB health checks', async () => {
     await setup()
     const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'

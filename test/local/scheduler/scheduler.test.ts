@@ -112,12 +112,75 @@ describe('state machines and schedules', () => {
     expect(ecs.calls.filter((c) => c === 'RunTask')).toHaveLength(3)
   })
 
-  it('stops the task and times out after TimeoutSeconds', async () => {
+  it('stops the task after the state\'s TimeoutSeconds and fails with States.Timeout, as AWS does', async () => {
     const ecs = fakeEcs([]) // never stops by itself
     const sched = open(ecs.api)
     const m = sched.sfn.createStateMachine({name: 't', definition: definition({TimeoutSeconds: 1})})
     const done = await settle(sched, sched.sfn.startExecution(m.arn).arn)
+    expect(done).toMatchObject({status: 'FAILED', error: 'States.Timeout'})
+    expect(done.history.map((h) => h.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskTimedOut', 'ExecutionFailed'])
+    expect(ecs.calls).toContain('StopTask')
+  })
+
+  it('times the whole execution out after the state machine\'s TimeoutSeconds', async () => {
+    const ecs = fakeEcs([])
+    const sched = open(ecs.api)
+    const def = {...JSON.parse(definition()), TimeoutSeconds: 1}
+    const m = sched.sfn.createStateMachine({name: 'whole', definition: JSON.stringify(def)})
+    const done = await settle(sched, sched.sfn.startExecution(m.arn).arn)
     expect(done).toMatchObject({status: 'TIMED_OUT', error: 'States.Timeout'})
+    expect(done.history.at(-1)).toMatchObject({type: 'ExecutionTimedOut', details: {error: 'States.Timeout'}})
+    await new Promise((r) => setTimeout(r, 20))
+    expect(ecs.calls).toContain('StopTask')
+  })
+
+  it('records each attempt as AWS does: scheduled, started, submitted with the task, failed with the task as cause', async () => {
+    const ecs = fakeEcs([5, 0])
+    const sched = open(ecs.api)
+    const m = sched.sfn.createStateMachine({name: 'h', roleArn: 'arn:aws:iam::0:role/sm', definition: definition({Retry: [{ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2}]})})
+    const done = await settle(sched, sched.sfn.startExecution(m.arn, 'run-1', '{"a":1}').arn)
+    expect(done.status).toBe('SUCCEEDED')
+    const types = done.history.map((h) => h.type)
+    expect(types).toEqual([
+      'ExecutionStarted', 'TaskStateEntered',
+      'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskFailed',
+      'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded',
+      'TaskStateExited', 'ExecutionSucceeded',
+    ])
+    const at = (type: string, n = 0) => done.history.filter((h) => h.type === type)[n]!.details as any
+    expect(at('ExecutionStarted')).toEqual({input: '{"a":1}', inputDetails: {truncated: false}, roleArn: 'arn:aws:iam::0:role/sm'})
+    expect(at('TaskScheduled')).toMatchObject({resourceType: 'ecs', resource: 'runTask.sync', region: 'us-east-1'})
+    expect(JSON.parse(at('TaskScheduled').parameters)).toMatchObject({Cluster: 'demo-test', TaskDefinition: 'report:1', Group: 'run-1'})
+    const submitted = JSON.parse(at('TaskSubmitted', 1).output)
+    expect(submitted.Tasks[0].TaskArn).toBe('arn:aws:ecs:us-east-1:000000000000:task/demo-test/2')
+    expect(at('TaskFailed')).toMatchObject({resourceType: 'ecs', resource: 'runTask.sync', error: 'States.TaskFailed'})
+    expect(JSON.parse(at('TaskFailed').cause).Containers[0].ExitCode).toBe(5)
+    expect(JSON.parse(at('TaskSucceeded').output).TaskArn).toBe('arn:aws:ecs:us-east-1:000000000000:task/demo-test/2')
+    expect(at('TaskStateEntered')).toMatchObject({name: 'Run', input: '{"a":1}'})
+    expect(at('ExecutionSucceeded').output).toBe(done.output)
+  })
+
+  it('does not retry States.Runtime on States.ALL, as AWS does not', async () => {
+    const ecs = fakeEcs([])
+    const sched = open(ecs.api)
+    const def = JSON.parse(definition({Retry: [{ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3}]}))
+    def.States.Run.Resource = 'arn:aws:states:::lambda:invoke'
+    const m = sched.sfn.createStateMachine({name: 'rt', definition: JSON.stringify(def)})
+    const done = await settle(sched, sched.sfn.startExecution(m.arn).arn)
+    expect(done).toMatchObject({status: 'FAILED', error: 'States.Runtime'})
+    expect(done.history.filter((h) => h.type === 'TaskScheduled')).toHaveLength(1)
+  })
+
+  it('records an aborted execution and stops its task', async () => {
+    const ecs = fakeEcs([])
+    const sched = open(ecs.api)
+    const m = sched.sfn.createStateMachine({name: 'a', definition: definition()})
+    const e = sched.sfn.startExecution(m.arn)
+    const end = Date.now() + 5000
+    while (!e.history.some((h) => h.type === 'TaskSubmitted') && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    await sched.sfn.stopExecution(e.arn, 'Pier.Interrupted', 'stopped by the user')
+    expect(e).toMatchObject({status: 'ABORTED', error: 'Pier.Interrupted'})
+    expect(e.history.at(-1)).toMatchObject({type: 'ExecutionAborted', details: {error: 'Pier.Interrupted', cause: 'stopped by the user'}})
     expect(ecs.calls).toContain('StopTask')
   })
 
