@@ -162,6 +162,14 @@ describe('local S3 objects', () => {
     expect(got.ContentType).toBe('application/octet-stream')
   })
 
+  it('deletes keys with XML-special characters in a multi-delete', async () => {
+    const keys = ['x/a&b<c>.txt', 'x/"quoted" \'single\'.txt']
+    for (const Key of keys) await s3.send(new PutObjectCommand({Bucket: 'objects', Key, Body: Key}))
+    const r = await s3.send(new DeleteObjectsCommand({Bucket: 'objects', Delete: {Objects: keys.map((Key) => ({Key}))}}))
+    expect(r.Deleted?.map((d) => d.Key)).toEqual(keys)
+    expect((await s3.send(new ListObjectsV2Command({Bucket: 'objects', Prefix: 'x/'}))).KeyCount).toBe(0)
+  })
+
   it('answers NoSuchKey for GET, NotFound for HEAD, and deletes a missing key quietly', async () => {
     expect(await failure(s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'nope'})))).toMatchObject({name: 'NoSuchKey', status: 404})
     expect(await failure(s3.send(new HeadObjectCommand({Bucket: 'objects', Key: 'nope'})))).toMatchObject({name: 'NotFound', status: 404})
