@@ -27,7 +27,9 @@ export function createS3(opts: {stateDir: string; region: string; accountId: str
     service,
     async fetchTemplate(url) {
       const address = addressOfUrl(url, opts.port?.())
-      if (!address) throw new ServiceError('ValidationError', 'TemplateURL must be a supported URL.')
+      if (!address) {
+        throw new ServiceError('ValidationError', `not an S3 object URL: use https://<bucket>.s3.<region>.amazonaws.com/<key>, or this endpoint's own http://127.0.0.1:${opts.port?.() ?? '<port>'}/<bucket>/<key>.`)
+      }
       const object = store.bucket(address.bucket)?.objects[address.key]
       // AWS does not tell a missing bucket from a missing key or a denied one.
       if (!object) throw new ServiceError('ValidationError', 'S3 error: Access Denied (no such bucket or key in the local S3)')
