@@ -20,6 +20,7 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3'
 import {Sha256} from '@aws-crypto/sha256-js'
 import {SignatureV4} from '@smithy/signature-v4'
@@ -234,6 +235,21 @@ describe('local S3 multipart uploads', () => {
     expect(got).toMatchObject({ContentType: 'text/x-multi', Metadata: {parts: '2'}, ETag: done.ETag})
     const again = await failure(s3.send(new UploadPartCommand({Bucket: 'objects', Key: 'multi', UploadId, PartNumber: 3, Body: tail})))
     expect(again).toMatchObject({name: 'NoSuchUpload', status: 404})
+  })
+
+  it('copies parts from an object, whole or by range (aws s3 cp between buckets)', async () => {
+    const source = Buffer.concat([big, tail])
+    await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'copy-source', Body: source}))
+    const {UploadId} = await s3.send(new CreateMultipartUploadCommand({Bucket: 'objects', Key: 'copied-in-parts'}))
+    const first = await s3.send(new UploadPartCopyCommand({Bucket: 'objects', Key: 'copied-in-parts', UploadId, PartNumber: 1, CopySource: 'objects/copy-source', CopySourceRange: `bytes=0-${big.length - 1}`}))
+    const second = await s3.send(new UploadPartCopyCommand({Bucket: 'objects', Key: 'copied-in-parts', UploadId, PartNumber: 2, CopySource: 'objects/copy-source', CopySourceRange: `bytes=${big.length}-${source.length - 1}`}))
+    expect(first.CopyPartResult?.ETag).toBe(`"${createHash('md5').update(big).digest('hex')}"`)
+    const bad = await failure(s3.send(new UploadPartCopyCommand({Bucket: 'objects', Key: 'copied-in-parts', UploadId, PartNumber: 3, CopySource: 'objects/copy-source', CopySourceRange: `bytes=0-${source.length}`})))
+    expect(bad).toMatchObject({name: 'InvalidArgument', status: 400})
+    const Parts = [{PartNumber: 1, ETag: first.CopyPartResult?.ETag}, {PartNumber: 2, ETag: second.CopyPartResult?.ETag}]
+    await s3.send(new CompleteMultipartUploadCommand({Bucket: 'objects', Key: 'copied-in-parts', UploadId, MultipartUpload: {Parts}}))
+    const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'copied-in-parts'}))
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(source)).toBe(true)
   })
 
   it('refuses small inner parts, unknown parts and wrong order; an aborted upload is gone', async () => {

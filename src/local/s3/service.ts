@@ -8,7 +8,7 @@ import {checksumsOf} from './checksums.js'
 import {checkMd5, etagMatches, header, keptHeaders, metadataOf, objectHeaders, parseRange, responseOverrides} from './headers.js'
 import {listV1, listV2} from './listing.js'
 import {Multipart} from './multipart.js'
-import type {BucketRecord, ObjectStore} from './store.js'
+import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
 import {document, el, elements, parseDelete, text, unescapeXml} from './xml.js'
 
 /** Largest object accepted, in bytes. */
@@ -64,7 +64,7 @@ export class S3Service implements RestService {
       return this.multipart.create(bucket, {key, contentType: header(req, 'content-type') ?? 'binary/octet-stream', metadata: metadataOf(req), headers: keptHeaders(req)})
     }
     const uploadId = query.uploadId ?? ''
-    if (m === 'PUT' && header(req, 'x-amz-copy-source') !== undefined) throw notImplemented('UploadPartCopy')
+    if (m === 'PUT' && header(req, 'x-amz-copy-source') !== undefined) return this.uploadPartCopy(bucket, key, req)
     if (m === 'PUT') {
       checkMd5(req, req.body)
       return this.multipart.uploadPart(bucket, key, query, req.body)
@@ -136,13 +136,36 @@ export class S3Service implements RestService {
     return {status: 200, headers: {etag: record.etag, ...checksums}}
   }
 
+  /** The object `x-amz-copy-source` names (`bucket/key`, URL-encoded, optionally with a leading slash). */
+  private copySource(req: RestRequest): {bucket: string; key: string; object: ObjectRecord} {
+    const source = addressOf(`/${header(req, 'x-amz-copy-source')!.split('?')[0]!.replace(/^\//, '')}`, undefined)
+    if (!source.bucket || !source.key) throw new ServiceError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 400)
+    const object = this.existing(source.bucket).objects[source.key]
+    if (!object) throw noSuchKey(source.key)
+    return {bucket: source.bucket, key: source.key, object}
+  }
+
+  /** A part copied from an object, whole or `x-amz-copy-source-range: bytes=a-b` (`aws s3 cp` between buckets). */
+  private uploadPartCopy(bucket: string, key: string, req: RestRequest): RestResponse {
+    const {object} = this.copySource(req)
+    let content = this.store.read(object)
+    const range = header(req, 'x-amz-copy-source-range')
+    if (range !== undefined) {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(range.trim())
+      if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= object.size) {
+        throw new ServiceError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 400)
+      }
+      content = content.subarray(Number(m[1]), Number(m[2]) + 1)
+    }
+    const part = this.multipart.uploadPart(bucket, key, req.query, content)
+    return {status: 200, headers: {'content-type': 'application/xml'}, body: document('CopyPartResult', text('ETag', part.headers!.etag), text('LastModified', new Date().toISOString()))}
+  }
+
   private copyObject(name: string, key: string, req: RestRequest): RestResponse {
     const target = this.existing(name)
     checkKey(key)
-    const source = addressOf(`/${header(req, 'x-amz-copy-source')!.split('?')[0]!.replace(/^\//, '')}`, undefined)
-    if (!source.bucket || !source.key) throw new ServiceError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 400)
-    const from = this.existing(source.bucket).objects[source.key]
-    if (!from) throw noSuchKey(source.key)
+    const source = this.copySource(req)
+    const from = source.object
     const replace = header(req, 'x-amz-metadata-directive') === 'REPLACE'
     if (!replace && source.bucket === name && source.key === key) {
       throw new ServiceError('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.', 400)
