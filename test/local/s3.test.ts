@@ -15,8 +15,10 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListMultipartUploadsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -250,6 +252,26 @@ describe('local S3 multipart uploads', () => {
     await s3.send(new CompleteMultipartUploadCommand({Bucket: 'objects', Key: 'copied-in-parts', UploadId, MultipartUpload: {Parts}}))
     const got = await s3.send(new GetObjectCommand({Bucket: 'objects', Key: 'copied-in-parts'}))
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(source)).toBe(true)
+  })
+
+  it('lists uploads in progress and their parts, a page at a time', async () => {
+    await s3.send(new CreateBucketCommand({Bucket: 'uploads'}))
+    const ids: string[] = []
+    for (const Key of ['b', 'a', 'a']) ids.push((await s3.send(new CreateMultipartUploadCommand({Bucket: 'uploads', Key}))).UploadId!)
+    for (const PartNumber of [3, 1, 2]) await s3.send(new UploadPartCommand({Bucket: 'uploads', Key: 'b', UploadId: ids[0], PartNumber, Body: `part ${PartNumber}`}))
+    const first = await s3.send(new ListMultipartUploadsCommand({Bucket: 'uploads', MaxUploads: 2}))
+    expect(first.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['a', ids[1]], ['a', ids[2]]])
+    expect(first).toMatchObject({IsTruncated: true, NextKeyMarker: 'a', NextUploadIdMarker: ids[2]})
+    const next = await s3.send(new ListMultipartUploadsCommand({Bucket: 'uploads', KeyMarker: first.NextKeyMarker, UploadIdMarker: first.NextUploadIdMarker}))
+    expect(next.Uploads?.map((u) => u.Key)).toEqual(['b'])
+    expect(next.IsTruncated).toBe(false)
+    const parts = await s3.send(new ListPartsCommand({Bucket: 'uploads', Key: 'b', UploadId: ids[0], MaxParts: 2}))
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 6], [2, 6]])
+    expect(parts).toMatchObject({IsTruncated: true, NextPartNumberMarker: '2'})
+    const rest = await s3.send(new ListPartsCommand({Bucket: 'uploads', Key: 'b', UploadId: ids[0], PartNumberMarker: parts.NextPartNumberMarker}))
+    expect(rest.Parts?.map((p) => p.PartNumber)).toEqual([3])
+    for (const [i, UploadId] of ids.entries()) await s3.send(new AbortMultipartUploadCommand({Bucket: 'uploads', Key: i === 0 ? 'b' : 'a', UploadId}))
+    expect((await s3.send(new ListMultipartUploadsCommand({Bucket: 'uploads'}))).Uploads).toBeUndefined()
   })
 
   it('refuses small inner parts, unknown parts and wrong order; an aborted upload is gone', async () => {

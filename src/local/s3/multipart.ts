@@ -6,11 +6,22 @@ import {createHash} from 'node:crypto'
 
 import {ServiceError, type RestResponse} from '../frontend/types.js'
 import type {NewObject, ObjectStore, UploadRecord} from './store.js'
-import {document, elements, malformed, text, unescapeXml} from './xml.js'
+import {compareKeys} from './store.js'
+import {document, el, elements, malformed, text, unescapeXml} from './xml.js'
 
 const MIN_PART_SIZE = 5 * 1024 * 1024
 
 const xml = (body: string): RestResponse => ({status: 200, headers: {'content-type': 'application/xml'}, body})
+
+/** Initiator and Owner: the account, the only principal locally. */
+const people = (owner: string) => el('Initiator', text('ID', owner), text('DisplayName', 'local')) + el('Owner', text('ID', owner), text('DisplayName', 'local'))
+
+function limitOf(raw: string | undefined): number {
+  if (raw === undefined) return 1000
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0) throw new ServiceError('InvalidArgument', 'The maximum must be an integer between 0 and 1000.', 400)
+  return Math.min(n, 1000)
+}
 
 export class Multipart {
   constructor(private readonly store: ObjectStore, private readonly maxObjectSize: number) {}
@@ -54,6 +65,43 @@ export class Multipart {
   abort(bucket: string, key: string, uploadId: string): RestResponse {
     this.store.dropUpload(this.existing(bucket, key, uploadId))
     return {status: 204}
+  }
+
+  /** ListParts: in part-number order after `part-number-marker`, at most `max-parts`. */
+  listParts(bucket: string, key: string, query: Record<string, string>, owner: string): RestResponse {
+    const upload = this.existing(bucket, key, query.uploadId ?? '')
+    const marker = Number(query['part-number-marker'] ?? 0)
+    const max = limitOf(query['max-parts'])
+    const numbers = Object.keys(upload.parts).map(Number).filter((n) => n > marker).sort((a, b) => a - b)
+    const page = numbers.slice(0, max)
+    const truncated = numbers.length > page.length
+    return xml(document('ListPartsResult', text('Bucket', bucket), text('Key', key), text('UploadId', upload.id),
+      text('PartNumberMarker', marker), text('NextPartNumberMarker', page.at(-1) ?? marker), text('MaxParts', max), text('IsTruncated', truncated),
+      ...page.map((n) => {
+        const p = upload.parts[n]!
+        return el('Part', text('PartNumber', n), text('LastModified', p.lastModified ?? upload.initiated), text('ETag', p.etag), text('Size', p.size))
+      }),
+      people(owner), text('StorageClass', 'STANDARD')))
+  }
+
+  /** ListMultipartUploads: by key and start, after `key-marker`/`upload-id-marker`, under `prefix`. */
+  listUploads(bucket: string, query: Record<string, string>, owner: string): RestResponse {
+    if (query.delimiter) throw new ServiceError('NotImplemented', 'The local S3 does not group multipart uploads by delimiter.', 501)
+    const prefix = query.prefix ?? ''
+    const keyMarker = query['key-marker'] ?? ''
+    const idMarker = query['upload-id-marker'] ?? ''
+    const all = this.store.uploadsOf(bucket).filter((u) => u.object.key.startsWith(prefix))
+    // With an upload-id-marker, the page resumes after that upload of key-marker; without, after the key.
+    const at = idMarker ? all.findIndex((u) => u.object.key === keyMarker && u.id === idMarker) : -1
+    const rest = idMarker && at >= 0 ? all.slice(at + 1) : all.filter((u) => !keyMarker || compareKeys(u.object.key, keyMarker) > 0)
+    const max = limitOf(query['max-uploads'])
+    const page = rest.slice(0, max)
+    const truncated = rest.length > page.length
+    const last = page.at(-1)
+    return xml(document('ListMultipartUploadsResult', text('Bucket', bucket), text('KeyMarker', keyMarker), text('UploadIdMarker', idMarker),
+      truncated && last ? text('NextKeyMarker', last.object.key) : undefined, truncated && last ? text('NextUploadIdMarker', last.id) : undefined,
+      text('Prefix', prefix), text('MaxUploads', max), text('IsTruncated', truncated),
+      ...page.map((u) => el('Upload', text('Key', u.object.key), text('UploadId', u.id), people(owner), text('StorageClass', 'STANDARD'), text('Initiated', u.initiated)))))
   }
 
   private existing(bucket: string, key: string, uploadId: string): UploadRecord {

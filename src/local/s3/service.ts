@@ -45,7 +45,7 @@ export class S3Service implements RestService {
       if (m === 'DELETE') return this.deleteBucket(bucket)
       if (m === 'POST' && 'delete' in req.query) return this.deleteObjects(bucket, req)
       if (m === 'GET' && 'location' in req.query) return this.bucketLocation(bucket)
-      if (m === 'GET' && 'uploads' in req.query) throw notImplemented('ListMultipartUploads')
+      if (m === 'GET' && 'uploads' in req.query) return this.listUploads(bucket, req)
       if (m === 'GET') return this.listObjects(bucket, req)
       throw methodNotAllowed(m)
     }
@@ -54,6 +54,11 @@ export class S3Service implements RestService {
     if (m === 'GET' || m === 'HEAD') return this.getObject(bucket, key, req, m === 'HEAD')
     if (m === 'DELETE') return this.deleteObject(bucket, key)
     throw methodNotAllowed(m)
+  }
+
+  private listUploads(bucket: string, req: RestRequest): RestResponse {
+    this.existing(bucket)
+    return this.multipart.listUploads(bucket, req.query, this.identity.accountId)
   }
 
   private multipartOperation(bucket: string, key: string, req: RestRequest): RestResponse {
@@ -71,7 +76,7 @@ export class S3Service implements RestService {
     }
     if (m === 'POST') return this.multipart.complete(bucket, key, uploadId, Buffer.from(req.body).toString('utf8'))
     if (m === 'DELETE') return this.multipart.abort(bucket, key, uploadId)
-    if (m === 'GET') throw notImplemented('ListParts')
+    if (m === 'GET') return this.multipart.listParts(bucket, key, query, this.identity.accountId)
     throw methodNotAllowed(m)
   }
 
@@ -219,10 +224,6 @@ function xml(status: number, body: string): RestResponse {
 
 function methodNotAllowed(method: string): ServiceError {
   return new ServiceError('MethodNotAllowed', `The specified method is not allowed against this resource: ${method}.`, 405)
-}
-
-function notImplemented(operation: string): ServiceError {
-  return new ServiceError('NotImplemented', `The local S3 does not implement ${operation}.`, 501)
 }
 
 function checkBucketName(name: string): void {

@@ -38,7 +38,7 @@ export interface UploadRecord {
   bucket: string
   object: NewObject
   initiated: string
-  parts: Record<string, {etag: string; size: number; file: string}>
+  parts: Record<string, {etag: string; size: number; file: string; lastModified?: string}>
 }
 
 interface Index {
@@ -90,8 +90,16 @@ export class ObjectStore {
     return this.uploads()[id]
   }
 
+  /** A bucket's uploads in progress, by key, then in the order they started (the sort is stable). */
+  uploadsOf(bucket: string): UploadRecord[] {
+    return Object.values(this.uploads())
+      .filter((u) => u.bucket === bucket)
+      .sort((a, b) => compareKeys(a.object.key, b.object.key) || a.initiated.localeCompare(b.initiated))
+  }
+
   startUpload(bucket: string, object: NewObject): UploadRecord {
-    const upload = {id: randomUUID().replace(/-/g, ''), bucket, object, initiated: this.now().toISOString(), parts: {}}
+    // A letter first: an id that looked like an integer would reorder the index's keys.
+    const upload = {id: `u${randomUUID().replace(/-/g, '')}`, bucket, object, initiated: this.now().toISOString(), parts: {}}
     this.uploads()[upload.id] = upload
     this.index.save()
     return upload
@@ -101,7 +109,7 @@ export class ObjectStore {
     const file = this.writeData(content)
     const previous = upload.parts[partNumber]
     const etag = `"${createHash('md5').update(content).digest('hex')}"`
-    upload.parts[partNumber] = {etag, size: content.length, file}
+    upload.parts[partNumber] = {etag, size: content.length, file, lastModified: this.now().toISOString()}
     this.index.save()
     if (previous) this.unlink(previous.file)
     return etag
