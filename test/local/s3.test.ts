@@ -383,6 +383,14 @@ describe('local S3 signing and persistence', () => {
     expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>')
   })
 
+  it('serves a client left at its default addressing: with an IP endpoint the SDK uses path style', async () => {
+    const plain = new S3Client(h.config)
+    await plain.send(new PutObjectCommand({Bucket: 'objects', Key: 'default-style', Body: 'plain client'}))
+    const got = await plain.send(new GetObjectCommand({Bucket: 'objects', Key: 'default-style'}))
+    expect(await got.Body!.transformToString()).toBe('plain client')
+    plain.destroy()
+  })
+
   it('answers virtual-host style requests (the bucket in the Host header)', async () => {
     await s3.send(new PutObjectCommand({Bucket: 'objects', Key: 'vhost/key.txt', Body: 'by host'}))
     const url = new URL(h.config.endpoint)
