@@ -51,7 +51,7 @@ function rendering<T>(what: string, fn: () => T): T {
 }
 
 /** The deploy-time inputs `package` can know offline. */
-export function offlineInputs(src: WorkspaceManifests, name: string, manifest: EcsWorkloadManifest, env: EnvironmentManifest, tag: string): WorkloadDeployInputs {
+export function offlineInputs(src: Pick<WorkspaceManifests, 'root' | 'application'>, name: string, manifest: EcsWorkloadManifest, env: EnvironmentManifest, tag: string): WorkloadDeployInputs {
   const builds = sourceBuilds(src.root, name, manifest)
   return {
     images: Object.fromEntries(builds.map((b) => [b.container, `${src.application}/${b.container === name ? name : `${name}-${b.container}`}:${tag}`])),

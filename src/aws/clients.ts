@@ -115,7 +115,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
     ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand']),
     logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
-    parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter']),
+    parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter', 'listTagsForResource', 'describeParameters']),
     secrets: api('secretsmanager', ['describeSecret']),
     identity: api('sts', ['getCallerIdentity']),
     loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),

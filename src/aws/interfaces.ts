@@ -60,6 +60,9 @@ export interface ParametersApi {
   getParametersByPath: Call<SSM.GetParametersByPathCommandInput, SSM.GetParametersByPathCommandOutput>
   putParameter: Call<SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput>
   deleteParameter: Call<SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput>
+  /** `verify`: a parameter's tags and key decide whether the execution role may read it. */
+  listTagsForResource: Call<SSM.ListTagsForResourceCommandInput, SSM.ListTagsForResourceCommandOutput>
+  describeParameters: Call<SSM.DescribeParametersCommandInput, SSM.DescribeParametersCommandOutput>
 }
 
 export interface SecretsApi {

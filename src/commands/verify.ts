@@ -5,8 +5,8 @@ import {AwsCommand, jsonFlag} from '../cli/aws-command.js'
 import {ExitCode} from '../cli/errors.js'
 
 export default class Verify extends AwsCommand {
-  static override summary = 'Check before deploying: manifests, secrets, images, Dockerfiles and the environment.'
-  static override description = 'Finds what would make a deploy fail: invalid manifests (every problem, located), secrets and parameters that do not exist or cannot be read, images that are not in the registry, missing Dockerfiles, and an environment that is not deployed. Exits 1 when there is an error.'
+  static override summary = 'Check before deploying: manifests, imported network and certificates, secrets, images, Dockerfiles and the environment.'
+  static override description = 'Finds what would make a deploy fail, each finding located in its manifest: invalid manifests (Fargate sizes included), an imported VPC or subnets that do not exist or are not in that VPC, certificates that do not exist, are not ISSUED or do not cover an alias, secrets and parameters that do not exist or that the execution role could not read (its policy evaluated against their tags and KMS key), images that are not in the registry, missing Dockerfiles, and an environment that is not deployed. Exits 1 when there is an error.'
   static override examples = ['<%= config.bin %> <%= command.id %> -e test', '<%= config.bin %> <%= command.id %> -e prod -n web --json']
   static override flags = {
     env: Flags.string({char: 'e', description: 'Environment to check against.', required: true}),

@@ -1,6 +1,7 @@
 // The whole local control plane: the frontend and its core services (control-plane.ts), plus ECS over
-// the agent's process driver, the load balancer, Cloud Map, exec, schedules, messaging, autoscaling and
-// the CloudFormation engine with a provider for every resource type Pier renders.
+// the agent's process driver, the load balancer, Cloud Map, exec, schedules, messaging, autoscaling, the
+// EC2 network and ACM certificates, and the CloudFormation engine with a provider for every resource type
+// Pier renders.
 
 import {join} from 'node:path'
 
@@ -11,10 +12,12 @@ import {registerMessagingProviders} from './cloudformation/providers/messaging.j
 import {registerRecordedProviders} from './cloudformation/providers/recorded.js'
 import {registerSchedulerProviders} from './cloudformation/providers/scheduler.js'
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
-import {createCloudFormation} from './cloudformation/index.js'
+import {AcmService} from './acm/index.js'
+import {createCloudFormation, createRecordStore} from './cloudformation/index.js'
 import {createControlPlane, type ControlPlane, type ControlPlaneOptions} from './control-plane.js'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from './contracts.js'
 import {LocalDiscovery} from './discovery/index.js'
+import {createEc2} from './ec2/index.js'
 import {createAgentRelay, createEcs, type Ecs} from './ecs/index.js'
 import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
@@ -93,8 +96,12 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   scaler.start()
   cp.onClose(() => scaler.close())
 
+  // The network EC2 describes is the one stacks create: one store of record for both.
+  const records = createRecordStore(stateDir)
+  const ec2 = createEc2({records, region, accountId})
+  cp.register({query: [ec2.service], json: [new AcmService(stateDir, {region, accountId})]})
   // Templates over the inline limit come as a TemplateURL into the local S3.
-  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
+  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
   registerElbv2Providers(cfn.registry, elb)
   registerDiscoveryProviders(cfn.registry, discovery)
   registerSchedulerProviders(cfn.registry, scheduler)

@@ -6,6 +6,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {appContext} from '../../src/app/context.js'
 import type {ManifestPort} from '../../src/app/ports.js'
 import {verify} from '../../src/app/verify.js'
+import {loadPorts} from '../../src/app/wiring.js'
 import {AwsError} from '../../src/aws/errors.js'
 import {fakeSsm} from './fake-ssm.js'
 
@@ -32,8 +33,10 @@ describe('verify', () => {
       parameters: ssm,
       secrets: {describeSecret: async () => Promise.reject(new AwsError('ResourceNotFoundException', 'secretsmanager:DescribeSecret', 'not found'))},
       stacks: {describeStacks: async () => Promise.reject(new AwsError('ValidationError', 'cloudformation:DescribeStacks', 'Stack with id demo-test does not exist'))},
+      identity: {getCallerIdentity: async () => ({Account: '111122223333'})},
     } as never
-    const ctx = appContext({aws, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, manifest, render: {} as never})
+    const {render} = await loadPorts()
+    const ctx = appContext({aws, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, manifest, render})
     const result = await verify(ctx, {env: 'test'})
     expect(result.ok).toBe(false)
     const byCode = Object.fromEntries(result.findings.map((f) => [f.code, f]))

@@ -80,6 +80,26 @@ describe.skipIf(!hasAws)('AWS CLI conformance', {timeout: 120_000}, () => {
     expect(value.out.SecretString).toBe('{"password":"x"}')
   })
 
+  it('creates a VPC and a subnet, describes them, and names a missing VPC in EC2 words', async () => {
+    const vpc = await aws('ec2', 'create-vpc', '--cidr-block', '10.7.0.0/16')
+    expect(vpc.out.Vpc, vpc.stderr).toMatchObject({CidrBlock: '10.7.0.0/16', State: 'available'})
+    const subnet = await aws('ec2', 'create-subnet', '--vpc-id', vpc.out.Vpc.VpcId, '--cidr-block', '10.7.1.0/24')
+    expect(subnet.out.Subnet, subnet.stderr).toMatchObject({VpcId: vpc.out.Vpc.VpcId, CidrBlock: '10.7.1.0/24'})
+    const described = await aws('ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpc.out.Vpc.VpcId}`)
+    expect(described.out.Subnets.map((s: {SubnetId: string}) => s.SubnetId)).toEqual([subnet.out.Subnet.SubnetId])
+    const missing = await aws('ec2', 'describe-vpcs', '--vpc-ids', 'vpc-0000000000000000f')
+    expect(missing.code).not.toBe(0)
+    expect(missing.stderr).toContain("An error occurred (InvalidVpcID.NotFound) when calling the DescribeVpcs operation: The vpc ID 'vpc-0000000000000000f' does not exist")
+  })
+
+  it('imports a certificate from PEM files and describes it', async () => {
+    const certs = join(import.meta.dirname, '..', 'fixtures', 'certs')
+    const imported = await aws('acm', 'import-certificate', '--certificate', `fileb://${join(certs, 'example.cert.pem')}`, '--private-key', `fileb://${join(certs, 'example.key.pem')}`)
+    expect(imported.out.CertificateArn, imported.stderr).toMatch(/^arn:aws:acm:us-east-1:000000000000:certificate\//)
+    const described = await aws('acm', 'describe-certificate', '--certificate-arn', imported.out.CertificateArn)
+    expect(described.out.Certificate).toMatchObject({DomainName: 'example.com', Status: 'ISSUED', Type: 'IMPORTED'})
+  })
+
   it('runs a task: RUNNING, then STOPPED with its exit code, its output in CloudWatch Logs', async () => {
     const gate = join(dir, 'go')
     expect((await aws('ecs', 'create-cluster', '--cluster-name', 'cli')).out.cluster.status).toBe('ACTIVE')

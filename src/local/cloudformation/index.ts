@@ -9,6 +9,7 @@ import type {ProviderRegistry} from './provider.js'
 import {createProviderRegistry} from './registry.js'
 import {StackStore} from './stack-store.js'
 import {registerCoreProviders} from './providers/index.js'
+import type {RecordStore} from './providers/records.js'
 
 export interface CloudFormationDeps {
   stateDir: string
@@ -22,7 +23,7 @@ export interface CloudFormationDeps {
   /** Reads a TemplateURL; TemplateURL is refused without it. */
   fetchTemplate?: (url: string) => Promise<string>
   /** Options of the core providers (e.g. how often the ECS service provider polls). */
-  providers?: {servicePollMs?: number}
+  providers?: {servicePollMs?: number; records?: RecordStore}
   now?: () => Date
   /** Length of TimeoutInMinutes' minute in ms (tests shorten it). */
   minuteMs?: number
@@ -59,5 +60,6 @@ export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
 }
 
 export {createProviderRegistry} from './registry.js'
+export {createRecordStore, type RecordStore} from './providers/records.js'
 export {ProviderError} from './provider.js'
 export type {ProviderRegistry, ResourceProvider, ProviderContext} from './provider.js'

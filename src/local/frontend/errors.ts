@@ -1,7 +1,7 @@
 // Error shapes of the wire protocols (JSON, query, REST-XML as S3 answers), and the names AWS gives authentication failures in each.
 
 import type {AuthFailure} from './sigv4.js'
-import {escapeXml, queryError} from './xml.js'
+import {ec2Error, escapeXml, queryError} from './xml.js'
 
 export type Protocol = 'json' | 'query' | 'rest'
 
@@ -63,6 +63,11 @@ export function restError(code: string, message: string, status: number, request
     headers: {'content-type': 'application/xml', 'x-amz-request-id': requestId},
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>\n`,
   }
+}
+
+/** An error in EC2's query dialect. */
+export function ec2WireError(code: string, message: string, status: number, requestId: string): WireError {
+  return {status, headers: {'content-type': 'text/xml', 'x-amzn-requestid': requestId}, body: ec2Error(code, message, requestId)}
 }
 
 export function wireError(protocol: Protocol, code: string, message: string, status: number, requestId: string, xmlns?: string): WireError {

@@ -8,10 +8,10 @@ import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 
-import {authErrorCode, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
+import {authErrorCode, ec2WireError, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
 import {verifySigV4, type Credentials} from './sigv4.js'
 import {ServiceError, type JsonService, type QueryService, type RequestContext, type RestResponse, type RestService} from './types.js'
-import {queryResponse} from './xml.js'
+import {ec2Response, queryResponse} from './xml.js'
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
 
@@ -127,7 +127,9 @@ export class Frontend {
       const rawPath = rest ? (req.url ?? '/').split('?')[0]! : url.pathname
       const auth = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body}, this.opts.credentials)
       if (!auth.ok) {
-        const xmlns = auth.service ? this.query.get(auth.service)?.xmlns : undefined
+        const signed = auth.service ? this.query.get(auth.service) : undefined
+        if (protocol === 'query' && signed?.dialect === 'ec2') return send(res, ec2WireError(authErrorCode(protocol, auth.failure), auth.message, 403, requestId))
+        const xmlns = signed?.xmlns
         return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, xmlns))
       }
       const ctx = this.context(requestId, auth.accessKeyId, auth.region)
@@ -186,16 +188,17 @@ export class Frontend {
       for (const [k, v] of new URLSearchParams(Buffer.from(body).toString('utf8'))) params[k] = v
     }
     if (!service) return xmlError('InvalidAction', `No query-protocol service answers to the signing name ${signingName}.`, 400, ctx.requestId)
+    const fail = (code: string, message: string, status = 400): WireError =>
+      service.dialect === 'ec2' ? ec2WireError(code, message, status, ctx.requestId) : xmlError(code, message, status, ctx.requestId, service.xmlns)
     const action = params.Action
-    if (!action) return xmlError('MissingAction', 'The request must contain the parameter Action.', 400, ctx.requestId, service.xmlns)
-    if (params.Version && params.Version !== service.version) {
-      return xmlError('InvalidAction', `Could not find operation ${action} for version ${params.Version}.`, 400, ctx.requestId, service.xmlns)
-    }
+    if (!action) return fail('MissingAction', 'The request must contain the parameter Action.')
+    if (params.Version && params.Version !== service.version) return fail('InvalidAction', `Could not find operation ${action} for version ${params.Version}.`)
     try {
       const result = await service.handle(action, params, ctx)
-      return {status: 200, headers: {'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId}, body: queryResponse(action, service.xmlns, result, ctx.requestId)}
+      const body = service.dialect === 'ec2' ? ec2Response(action, service.xmlns, result, ctx.requestId) : queryResponse(action, service.xmlns, result, ctx.requestId)
+      return {status: 200, headers: {'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId}, body}
     } catch (err) {
-      if (err instanceof ServiceError) return xmlError(err.code, err.message, err.status, ctx.requestId, service.xmlns)
+      if (err instanceof ServiceError) return fail(err.code, err.message, err.status)
       throw err
     }
   }

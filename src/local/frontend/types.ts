@@ -45,6 +45,12 @@ export interface QueryService {
   /** XML namespace of responses, e.g. 'https://sts.amazonaws.com/doc/2011-06-15/'. */
   xmlns: string
   handle(action: string, params: Record<string, string>, ctx: RequestContext): Promise<unknown>
+  /**
+   * `'ec2'`: EC2's own query dialect. Responses are `<{Action}Response xmlns><requestId>…` with the result's
+   * elements directly inside (no Result wrapper, no ResponseMetadata) and arrays as `<item>` lists; errors
+   * are `<Response><Errors><Error>…</Error></Errors><RequestID>…`. Absent: the ordinary query protocol.
+   */
+  dialect?: 'ec2'
 }
 
 /** A request to a REST service, as received (after SigV4 verification and aws-chunked decoding). */

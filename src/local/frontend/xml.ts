@@ -11,10 +11,10 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;'})[c]!)
 }
 
-export function toXml(value: unknown): string {
+export function toXml(value: unknown, listItem = 'member'): string {
   if (value === undefined || value === null) return ''
   if (value instanceof Date) return value.toISOString()
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('')
+  if (Array.isArray(value)) return value.map((v) => `<${listItem}>${toXml(v, listItem)}</${listItem}>`).join('')
   if (value instanceof Map) {
     return [...value].map(([k, v]) => `<entry><key>${escapeXml(String(k))}</key><value>${toXml(v)}</value></entry>`).join('')
   }
@@ -22,7 +22,7 @@ export function toXml(value: unknown): string {
     let out = ''
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (v === undefined || v === null) continue
-      out += `<${k}>${toXml(v)}</${k}>`
+      out += `<${k}>${toXml(v, listItem)}</${k}>`
     }
     return out
   }
@@ -43,5 +43,17 @@ export function queryError(code: string, message: string, status: number, reques
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${ns}><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>` +
     `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>\n`
+  )
+}
+
+/** EC2's dialect: the result's elements directly in the response, arrays as `<item>` lists. */
+export function ec2Response(action: string, xmlns: string, result: unknown, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${escapeXml(xmlns)}"><requestId>${requestId}</requestId>${toXml(result, 'item')}</${action}Response>\n`
+}
+
+export function ec2Error(code: string, message: string, requestId: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors>` +
+    `<RequestID>${requestId}</RequestID></Response>\n`
   )
 }

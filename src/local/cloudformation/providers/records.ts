@@ -8,6 +8,8 @@ export interface RecordStore {
   get(kind: string, id: string): Record<string, any> | undefined
   put(kind: string, id: string, value: Record<string, any>): void
   remove(kind: string, id: string): void
+  /** Every record of a kind, by id (the local EC2 API lists the network from here). */
+  list(kind: string): [string, Record<string, any>][]
   /** Writes pending changes now (on shutdown). */
   flush(): void
 }
@@ -27,6 +29,7 @@ export function createRecordStore(stateDir?: string): RecordStore {
       delete data[kind]?.[id]
       doc?.saveSoon()
     },
+    list: (kind) => Object.entries(data[kind] ?? {}),
     flush() {
       doc?.flush()
     },

@@ -1,0 +1,62 @@
+// EC2's query input: lists are numbered without `member` (`VpcId.1`, `Filter.1.Name`, `Filter.1.Value.2`,
+// `TagSpecification.1.Tag.1.Key`), and element names are singular. Decoded into nested objects where a
+// level whose keys are all numbers becomes an array in index order.
+
+type Node = {[key: string]: Node | string}
+
+export function decodeEc2Params(params: Record<string, string>): Record<string, unknown> {
+  const root: Node = {}
+  for (const [key, value] of Object.entries(params)) {
+    if (key === 'Action' || key === 'Version') continue
+    const parts = key.split('.')
+    let node = root
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) node[part] = value
+      else {
+        if (typeof node[part] !== 'object') node[part] = {}
+        node = node[part] as Node
+      }
+    })
+  }
+  return toArrays(root) as Record<string, unknown>
+}
+
+function toArrays(node: Node | string): unknown {
+  if (typeof node === 'string') return node
+  const keys = Object.keys(node)
+  if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) {
+    return keys.sort((a, b) => Number(a) - Number(b)).map((k) => toArrays(node[k]!))
+  }
+  return Object.fromEntries(keys.map((k) => [k, toArrays(node[k]!)]))
+}
+
+export interface Ec2Filter {
+  name: string
+  values: string[]
+}
+
+/** `Filter.N.Name` / `Filter.N.Value.M`. */
+export function filtersOf(input: Record<string, unknown>): Ec2Filter[] {
+  const list = Array.isArray(input.Filter) ? (input.Filter as Record<string, unknown>[]) : []
+  return list.map((f) => ({name: String(f.Name ?? ''), values: Array.isArray(f.Value) ? f.Value.map(String) : []}))
+}
+
+/** A numbered list of strings (`VpcId.1`, `VpcId.2`). */
+export function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []
+}
+
+/** EC2 filter values may hold `*` and `?` wildcards. */
+export function globMatches(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's')
+  return re.test(value)
+}
+
+/** `TagSpecification.N.ResourceType` + `.Tag.M.Key/Value`, for one resource type. */
+export function tagSpecifications(input: Record<string, unknown>, resourceType: string): {Key: string; Value: string}[] {
+  const specs = Array.isArray(input.TagSpecification) ? (input.TagSpecification as Record<string, unknown>[]) : []
+  return specs
+    .filter((s) => s.ResourceType === resourceType)
+    .flatMap((s) => (Array.isArray(s.Tag) ? (s.Tag as Record<string, unknown>[]) : []))
+    .map((t) => ({Key: String(t.Key ?? ''), Value: String(t.Value ?? '')}))
+}
