@@ -31,6 +31,7 @@ import {request as httpRequest} from 'node:http'
 import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {MAX_OBJECT_SIZE} from '../../src/local/s3/index.js'
 import {startControlPlane, type Harness} from './helpers.js'
 
 let h: Harness
@@ -360,6 +361,20 @@ describe('local S3 signing and persistence', () => {
     expect(await failure(unknown.send(new ListBucketsCommand({})))).toMatchObject({name: 'InvalidAccessKeyId', status: 403})
     wrong.destroy()
     unknown.destroy()
+  })
+
+  it('refuses an upload declared over the object limit before reading it, with EntityTooLarge', async () => {
+    const url = new URL(h.config.endpoint)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({host: '127.0.0.1', port: Number(url.port), method: 'PUT', path: '/objects/huge', headers: {'content-length': String(MAX_OBJECT_SIZE * 2)}}, (res) => {
+        let text = ''
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve(`${res.statusCode} ${text}`))
+      })
+      req.on('error', reject)
+      req.write('only a little')
+    })
+    expect(answer).toMatch(/^413 .*<Code>EntityTooLarge<\/Code>/s)
   })
 
   it('refuses an unsigned request with S3\'s AccessDenied document', async () => {
