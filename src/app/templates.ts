@@ -23,7 +23,12 @@ export function templateUploader(aws: Aws, now: () => number = Date.now) {
       await aws.objects.headBucket({Bucket: name})
     } catch (error) {
       if (!isAwsError(error, 'NotFound', 'NoSuchBucket', '404')) throw error
-      await aws.objects.createBucket({Bucket: name, ...(aws.region === 'us-east-1' ? {} : {CreateBucketConfiguration: {LocationConstraint: aws.region as never}})})
+      try {
+        await aws.objects.createBucket({Bucket: name, ...(aws.region === 'us-east-1' ? {} : {CreateBucketConfiguration: {LocationConstraint: aws.region as never}})})
+      } catch (created) {
+        // Deploys in parallel (deploy --all) each make sure of the bucket: one creates it, the others find it made.
+        if (!isAwsError(created, 'BucketAlreadyOwnedByYou')) throw created
+      }
     }
     return name
   }

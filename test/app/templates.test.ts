@@ -51,4 +51,23 @@ describe('templates over the inline limit', () => {
     await expect(aws.objects.headBucket({Bucket: BUCKET})).rejects.toMatchObject({code: 'NotFound'})
     expect(await removeTemplates(aws, () => true)).toEqual({objects: 0, bucketDeleted: false})
   })
+
+  it('lets parallel deploys race to create the bucket (none there yet)', async () => {
+    // Every deploy finds the bucket missing before any creates it: two of the creates then conflict.
+    let arrived = 0
+    let release!: () => void
+    const allLooked = new Promise<void>((resolve) => (release = resolve))
+    const headBucket: AwsClients['objects']['headBucket'] = async (input) => {
+      const seen = await aws.objects.headBucket(input).then((ok) => ({ok}), (error: unknown) => ({error}))
+      if (++arrived === 3) release()
+      await allLooked
+      if ('error' in seen) throw seen.error
+      return seen.ok
+    }
+    const racing = {...aws, objects: {...aws.objects, headBucket}}
+    const urls = await Promise.all(['a', 'b', 'c'].map((s) => templateUploader(racing, () => 7000)(`race-test-${s}`, '{}')))
+    expect(urls).toHaveLength(3)
+    expect((await keys()).filter((k) => k.startsWith('race-'))).toEqual(['race-test-a/7000.json', 'race-test-b/7000.json', 'race-test-c/7000.json'])
+    await removeTemplates(aws, (s) => s.startsWith('race-'))
+  })
 })
