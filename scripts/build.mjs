@@ -2,7 +2,7 @@
 // Bundling keeps start-up low: one file per command plus shared chunks, heavy modules in lazy chunks.
 import {build} from 'esbuild'
 import {execFileSync} from 'node:child_process'
-import {existsSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -31,8 +31,28 @@ const entryPoints = [
   join(root, 'src', 'index.ts'),
   ...['local/main.ts'].map((p) => join(root, 'src', p)).filter(existsSync),
 ]
+// The AWS SDK ships CommonJS (one file per service, every operation in it) and ES modules (one file
+// per operation). Bundling the ES modules lets esbuild keep only the commands src/aws/sdk/ names:
+// less code for Node to load on every command that calls AWS. Only these scopes are redirected; other
+// packages keep Node's resolution (some name browser builds in "module").
+const esmScopes = /^(@aws-sdk|@smithy|@aws-crypto|@aws)\/[^/]+$/
+const sdkModules = {
+  name: 'sdk-es-modules',
+  setup(b) {
+    b.onResolve({filter: esmScopes}, (args) => {
+      const dir = join(root, 'node_modules', args.path)
+      const pkgFile = join(dir, 'package.json')
+      if (!existsSync(pkgFile)) return undefined
+      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'))
+      if (pkg.exports || typeof pkg.module !== 'string') return undefined
+      return {path: join(dir, pkg.module)}
+    })
+  },
+}
+
 rmSync(join(root, 'dist'), {recursive: true, force: true})
 await build({
+  plugins: [sdkModules],
   entryPoints,
   outdir: join(root, 'dist'),
   outbase: join(root, 'src'),

@@ -30,19 +30,19 @@ interface Resolved {
 type Loader = () => Promise<Record<string, any>>
 // Literal specifiers so the bundler splits each SDK client into its own lazy chunk.
 const LOADERS: Record<string, Loader> = {
-  cloudformation: () => import('@aws-sdk/client-cloudformation'),
-  ecs: () => import('@aws-sdk/client-ecs'),
-  logs: () => import('@aws-sdk/client-cloudwatch-logs'),
-  ssm: () => import('@aws-sdk/client-ssm'),
-  secretsmanager: () => import('@aws-sdk/client-secrets-manager'),
-  sts: () => import('@aws-sdk/client-sts'),
-  elbv2: () => import('@aws-sdk/client-elastic-load-balancing-v2'),
-  s3: () => import('@aws-sdk/client-s3'),
-  ecr: () => import('@aws-sdk/client-ecr'),
-  kms: () => import('@aws-sdk/client-kms'),
-  ec2: () => import('@aws-sdk/client-ec2'),
-  acm: () => import('@aws-sdk/client-acm'),
-  sfn: () => import('@aws-sdk/client-sfn'),
+  cloudformation: () => import('./sdk/cloudformation.js'),
+  ecs: () => import('./sdk/ecs.js'),
+  logs: () => import('./sdk/logs.js'),
+  ssm: () => import('./sdk/ssm.js'),
+  secretsmanager: () => import('./sdk/secretsmanager.js'),
+  sts: () => import('./sdk/sts.js'),
+  elbv2: () => import('./sdk/elbv2.js'),
+  s3: () => import('./sdk/s3.js'),
+  ecr: () => import('./sdk/ecr.js'),
+  kms: () => import('./sdk/kms.js'),
+  ec2: () => import('./sdk/ec2.js'),
+  acm: () => import('./sdk/acm.js'),
+  sfn: () => import('./sdk/sfn.js'),
 }
 const CLIENT_CLASS: Record<string, string> = {
   cloudformation: 'CloudFormationClient',
@@ -60,6 +60,24 @@ const CLIENT_CLASS: Record<string, string> = {
   sfn: 'SFNClient',
 }
 const SIGNING_PREFIX: Record<string, string> = {cloudformation: 'cloudformation', elbv2: 'elasticloadbalancing', secretsmanager: 'secretsmanager', sfn: 'states'}
+
+/** The operations Pier calls, per service: src/aws/sdk/<service>.ts exports a command for each
+ * (a test checks), so the bundle carries these and no others. */
+export const OPERATIONS = {
+  cloudformation: ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate'],
+  ecs: ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand'],
+  logs: ['getLogEvents', 'filterLogEvents', 'describeLogStreams'],
+  ssm: ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter', 'listTagsForResource', 'describeParameters'],
+  secretsmanager: ['describeSecret'],
+  sts: ['getCallerIdentity'],
+  elbv2: ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth'],
+  s3: ['headBucket', 'createBucket', 'putObject', 'listObjectsV2', 'deleteObjects', 'deleteBucket'],
+  kms: ['generateDataKey'],
+  ec2: ['describeVpcs', 'describeSubnets'],
+  acm: ['describeCertificate'],
+  sfn: ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution', 'describeStateMachine'],
+  ecr: ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages'],
+} as const satisfies Record<string, readonly string[]>
 
 const AWS_POLL: PollTuning = {minDelayMs: 1000, maxDelayMs: 4000}
 const LOCAL_POLL: PollTuning = {minDelayMs: 50, maxDelayMs: 250}
@@ -91,9 +109,9 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     return c
   }
 
-  function api<T>(service: string, methods: string[]): T {
+  function api<T>(service: keyof typeof OPERATIONS): T {
     const out: Record<string, (input: unknown) => Promise<unknown>> = {}
-    for (const method of methods) {
+    for (const method of OPERATIONS[service]) {
       const command = method[0]!.toUpperCase() + method.slice(1)
       out[method] = async (input) => {
         const {client: c, mod} = await client(service)
@@ -112,19 +130,19 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     region: resolved.region,
     poll,
     callCount: () => calls,
-    stacks: api('cloudformation', ['describeStacks', 'describeStackEvents', 'describeStackResources', 'createChangeSet', 'describeChangeSet', 'executeChangeSet', 'deleteChangeSet', 'cancelUpdateStack', 'deleteStack', 'getTemplate']),
-    ecs: api('ecs', ['describeClusters', 'createCluster', 'describeServices', 'updateService', 'listServices', 'listTasks', 'describeTasks', 'describeTaskDefinition', 'registerTaskDefinition', 'runTask', 'stopTask', 'executeCommand']),
-    logs: api('logs', ['getLogEvents', 'filterLogEvents', 'describeLogStreams']),
-    parameters: api('ssm', ['getParameter', 'getParametersByPath', 'putParameter', 'deleteParameter', 'listTagsForResource', 'describeParameters']),
-    secrets: api('secretsmanager', ['describeSecret']),
-    identity: api('sts', ['getCallerIdentity']),
-    loadBalancers: api('elbv2', ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth']),
-    objects: api('s3', ['headBucket', 'createBucket', 'putObject', 'listObjectsV2', 'deleteObjects', 'deleteBucket']),
-    keys: api('kms', ['generateDataKey']),
-    networks: api('ec2', ['describeVpcs', 'describeSubnets']),
-    certificates: api('acm', ['describeCertificate']),
-    stateMachines: api('sfn', ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution', 'describeStateMachine']),
-    registry: api('ecr', ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages']),
+    stacks: api('cloudformation'),
+    ecs: api('ecs'),
+    logs: api('logs'),
+    parameters: api('ssm'),
+    secrets: api('secretsmanager'),
+    identity: api('sts'),
+    loadBalancers: api('elbv2'),
+    objects: api('s3'),
+    keys: api('kms'),
+    networks: api('ec2'),
+    certificates: api('acm'),
+    stateMachines: api('sfn'),
+    registry: api('ecr'),
   }
 }
 

@@ -1,0 +1,3 @@
+// The KMSClient and the commands Pier sends with it, and nothing else: bundled from the SDK's ES
+// modules, the rest of the service's commands are left out (see scripts/build.mjs).
+export {KMSClient, GenerateDataKeyCommand} from '@aws-sdk/client-kms'

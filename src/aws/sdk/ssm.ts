@@ -1,0 +1,3 @@
+// The SSMClient and the commands Pier sends with it, and nothing else: bundled from the SDK's ES
+// modules, the rest of the service's commands are left out (see scripts/build.mjs).
+export {SSMClient, GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, DeleteParameterCommand, ListTagsForResourceCommand, DescribeParametersCommand} from '@aws-sdk/client-ssm'
