@@ -11,6 +11,7 @@ import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'
 import {ENV_OUTPUTS, workloadStackName} from './ports.js'
 import type {WorkloadRecord} from './store.js'
+import {removeStackTemplates} from './templates.js'
 
 export type WorkloadKind = 'svc' | 'job'
 export const isJob = (type: string) => type === 'Scheduled Job'
@@ -139,6 +140,9 @@ export async function deleteWorkload(ctx: AppContext, app: string, name: string,
     const r = await deleteStack(ctx, {stackName: workloadStackName(app, e, name)})
     if (r.status === 'deleted') deleted.push(e)
   }
+  await removeStackTemplates(ctx.aws, deleted.map((e) => workloadStackName(app, e, name))).catch((error: Error) => {
+    ctx.emit(event('step', `Could not remove the uploaded templates of ${name}: ${error.message}`, {name: `templates ${name}`, status: 'failed'}, 'warn'))
+  })
   if (!env) {
     await deleteRepository(ctx, `${app}/${name}`)
     if (record) await ctx.store.deleteWorkload(app, name)

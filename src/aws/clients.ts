@@ -71,7 +71,7 @@ export const OPERATIONS = {
   secretsmanager: ['describeSecret'],
   sts: ['getCallerIdentity'],
   elbv2: ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth'],
-  s3: ['headBucket', 'createBucket', 'putObject'],
+  s3: ['headBucket', 'createBucket', 'putObject', 'listObjectsV2', 'deleteObjects', 'deleteBucket'],
   kms: ['generateDataKey'],
   ec2: ['describeVpcs', 'describeSubnets'],
   acm: ['describeCertificate'],

@@ -84,6 +84,9 @@ export interface ObjectsApi {
   headBucket: Call<S3.HeadBucketCommandInput, S3.HeadBucketCommandOutput>
   createBucket: Call<S3.CreateBucketCommandInput, S3.CreateBucketCommandOutput>
   putObject: Call<S3.PutObjectCommandInput, S3.PutObjectCommandOutput>
+  listObjectsV2: Call<S3.ListObjectsV2CommandInput, S3.ListObjectsV2CommandOutput>
+  deleteObjects: Call<S3.DeleteObjectsCommandInput, S3.DeleteObjectsCommandOutput>
+  deleteBucket: Call<S3.DeleteBucketCommandInput, S3.DeleteBucketCommandOutput>
 }
 
 /** EC2 as `verify` uses it: do the VPC and subnets an environment imports exist? */

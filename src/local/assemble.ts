@@ -100,7 +100,8 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   const records = createRecordStore(stateDir)
   const ec2 = createEc2({records, region, accountId})
   cp.register({query: [ec2.service], json: [new AcmService(stateDir, {region, accountId})]})
-  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}})
+  // Templates over the inline limit come as a TemplateURL into the local S3.
+  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
   registerElbv2Providers(cfn.registry, elb)
   registerDiscoveryProviders(cfn.registry, discovery)
   registerSchedulerProviders(cfn.registry, scheduler)

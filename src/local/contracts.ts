@@ -1,13 +1,13 @@
 // Contracts between the parts of the local control plane. Each part is built and tested on its own
 // against these interfaces; `control-plane.ts` composes them into one process behind one port.
 //
-//   frontend ──► JsonService / QueryService (ECS, SSM, Secrets Manager, Logs, STS, KMS, CloudFormation, ELBv2)
+//   frontend ──► JsonService / QueryService (ECS, SSM, Secrets Manager, Logs, STS, KMS, CloudFormation, ELBv2) / RestService (S3)
 //   ECS service ──► cluster manager ──► capacity manager ──► agent (TaskDriver)
 //   cluster manager ──► SecretResolver (SSM, Secrets Manager), LogSink (Logs),
 //                       TargetRegistry (load balancer), DiscoveryRegistry (Cloud Map), ExecSessions (exec broker)
 //   CloudFormation providers ──► the same services in process (LocalApi), never over HTTP.
 
-import type {JsonService, QueryService, RequestContext} from './frontend/types.js'
+import type {JsonService, QueryService, RequestContext, RestService} from './frontend/types.js'
 
 /** Fixed identity of the local control plane. Documented; any AWS client can use it. */
 export const LOCAL_REGION = 'us-east-1'
@@ -97,4 +97,6 @@ export interface LocalApi {
 export interface ServiceSet {
   json: JsonService[]
   query: QueryService[]
+  /** REST services addressed by their signing name (S3). */
+  rest: RestService[]
 }

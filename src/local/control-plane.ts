@@ -1,5 +1,5 @@
 // The core of the local control plane: the frontend on one loopback port with the SSM, Secrets Manager,
-// Logs and STS services behind it. Other parts plug in through `register` (services),
+// Logs, STS and S3 services behind it. Other parts plug in through `register` (services),
 // `addUpgradeHandler` (exec websockets) and `onClose` (hooks run latest first, so the parts built last
 // close first); `assemble.ts` plugs in all of them.
 
@@ -21,6 +21,7 @@ import {
 } from './contracts.js'
 import {Frontend, toJsonWire} from './frontend/server.js'
 import {ServiceError} from './frontend/types.js'
+import {createS3, type LocalS3} from './s3/index.js'
 import {LocalKey} from './services/local-key.js'
 import {LogsService} from './services/logs.js'
 import {LocalSecretResolver} from './services/secret-resolver.js'
@@ -49,6 +50,8 @@ export interface ControlPlane {
   secrets: SecretResolver
   logs: LogSink
   key: LocalKey
+  /** The local S3 (its store, and the TemplateURL reader CloudFormation uses). */
+  s3: LocalS3
   register(services: Partial<ServiceSet>): void
   addUpgradeHandler(pathPrefix: string, handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void
   /** Runs on close, latest first, before the port closes (e.g. the cluster manager stopping its tasks). */
@@ -74,6 +77,9 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   const logs = new LogsService(opts.stateDir, identity)
   for (const s of [ssm, secretsManager, logs]) frontend.registerJson(s)
   frontend.registerQuery(new StsService())
+  let listening: number | undefined
+  const s3 = createS3({stateDir: opts.stateDir, ...identity, port: () => listening})
+  frontend.registerRest(s3.service)
 
   const api: LocalApi = {
     async json(targetPrefix, operation, input) {
@@ -88,6 +94,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
 
   const closeHooks: (() => Promise<void> | void)[] = [() => logs.close()]
   const port = await frontend.listen(opts.port ?? DEFAULT_LOCAL_PORT, opts.host ?? '127.0.0.1')
+  listening = port
   let closing: Promise<void> | undefined
 
   const cp: ControlPlane = {
@@ -99,9 +106,11 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
     secrets: new LocalSecretResolver(ssm, secretsManager),
     logs,
     key,
+    s3,
     register(services) {
       for (const s of services.json ?? []) frontend.registerJson(s)
       for (const s of services.query ?? []) frontend.registerQuery(s)
+      for (const s of services.rest ?? []) frontend.registerRest(s)
     },
     addUpgradeHandler: (prefix, handler) => frontend.addUpgradeHandler(prefix, handler),
     onClose: (hook) => void closeHooks.push(hook),

@@ -1,9 +1,9 @@
-// Error shapes of the two wire protocols, and the names AWS gives authentication failures in each.
+// Error shapes of the wire protocols (JSON, query, REST-XML as S3 answers), and the names AWS gives authentication failures in each.
 
 import type {AuthFailure} from './sigv4.js'
-import {ec2Error, queryError} from './xml.js'
+import {ec2Error, escapeXml, queryError} from './xml.js'
 
-export type Protocol = 'json' | 'query'
+export type Protocol = 'json' | 'query' | 'rest'
 
 export interface WireError {
   status: number
@@ -27,8 +27,16 @@ const QUERY_AUTH: Record<AuthFailure, string> = {
   SignatureExpired: 'SignatureDoesNotMatch',
 }
 
+const REST_AUTH: Record<AuthFailure, string> = {
+  MissingAuthenticationToken: 'AccessDenied',
+  IncompleteSignature: 'AuthorizationHeaderMalformed',
+  UnknownAccessKey: 'InvalidAccessKeyId',
+  SignatureDoesNotMatch: 'SignatureDoesNotMatch',
+  SignatureExpired: 'RequestTimeTooSkewed',
+}
+
 export function authErrorCode(protocol: Protocol, failure: AuthFailure): string {
-  return protocol === 'json' ? JSON_AUTH[failure] : QUERY_AUTH[failure]
+  return protocol === 'json' ? JSON_AUTH[failure] : protocol === 'rest' ? REST_AUTH[failure] : QUERY_AUTH[failure]
 }
 
 /** `{"__type": code, "message": ...}` with `x-amzn-ErrorType`, as AWS's JSON 1.1 services answer. */
@@ -48,11 +56,21 @@ export function xmlError(code: string, message: string, status: number, requestI
   }
 }
 
+/** S3's shape: a bare `<Error>` document, the request id also in `x-amz-request-id`. */
+export function restError(code: string, message: string, status: number, requestId: string): WireError {
+  return {
+    status,
+    headers: {'content-type': 'application/xml', 'x-amz-request-id': requestId},
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>\n`,
+  }
+}
+
 /** An error in EC2's query dialect. */
 export function ec2WireError(code: string, message: string, status: number, requestId: string): WireError {
   return {status, headers: {'content-type': 'text/xml', 'x-amzn-requestid': requestId}, body: ec2Error(code, message, requestId)}
 }
 
 export function wireError(protocol: Protocol, code: string, message: string, status: number, requestId: string, xmlns?: string): WireError {
+  if (protocol === 'rest') return restError(code, message, status, requestId)
   return protocol === 'json' ? jsonError(code, message, status, requestId) : xmlError(code, message, status, requestId, xmlns)
 }

@@ -1,15 +1,16 @@
 // The frontend: one HTTP server on loopback for every service. It refuses non-loopback peers, reads the
 // body within a limit, verifies SigV4, dispatches by protocol (JSON 1.1 by X-Amz-Target prefix; the
-// query protocol by the credential scope's service name) and answers in the protocol's own shapes.
+// query protocol by the credential scope's service name; REST services such as S3 by that name when the
+// request carries neither) and answers in the protocol's own shapes.
 // WebSocket upgrades on registered path prefixes go to their handlers (the exec broker).
 
 import {randomUUID} from 'node:crypto'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 
-import {authErrorCode, ec2WireError, jsonError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
+import {authErrorCode, ec2WireError, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
 import {verifySigV4, type Credentials} from './sigv4.js'
-import {ServiceError, type JsonService, type QueryService, type RequestContext} from './types.js'
+import {ServiceError, type JsonService, type QueryService, type RequestContext, type RestResponse, type RestService} from './types.js'
 import {ec2Response, queryResponse} from './xml.js'
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
@@ -37,6 +38,7 @@ export class Frontend {
   readonly server: Server
   private readonly json = new Map<string, JsonService>()
   private readonly query = new Map<string, QueryService>()
+  private readonly rest = new Map<string, RestService>()
   private readonly upgrades: {prefix: string; handler: UpgradeHandler}[] = []
   private readonly bodyLimit: number
 
@@ -59,6 +61,10 @@ export class Frontend {
 
   registerQuery(service: QueryService): void {
     this.query.set(service.signingName, service)
+  }
+
+  registerRest(service: RestService): void {
+    this.rest.set(service.signingName, service)
   }
 
   jsonService(targetPrefix: string): JsonService | undefined {
@@ -96,7 +102,12 @@ export class Frontend {
   /** The request listener, exposed so tests can drive it with a request from any peer address. */
   readonly onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID()
-    const protocol: Protocol = req.headers['x-amz-target'] ? 'json' : 'query'
+    const url = new URL(req.url ?? '/', 'http://local')
+    // An unsigned request has no scope: one that cannot be the query protocol (not a POST, no Action)
+    // is taken for S3, so that `curl` of an object gets S3's AccessDenied document.
+    const restName = scopeService(req, url) ?? (req.method === 'POST' ? undefined : 's3')
+    const rest = req.headers['x-amz-target'] || url.searchParams.has('Action') ? undefined : this.rest.get(restName ?? '')
+    const protocol: Protocol = req.headers['x-amz-target'] ? 'json' : rest ? 'rest' : 'query'
     try {
       if (!isLoopback(req.socket.remoteAddress)) {
         req.resume()
@@ -105,14 +116,16 @@ export class Frontend {
       if (req.method === 'GET' && req.url === '/_pier/health') {
         return send(res, {status: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({ok: true, pid: process.pid})})
       }
-      const body = await readBody(req, this.bodyLimit)
+      const limit = rest?.bodyLimit ?? this.bodyLimit
+      const body = await readBody(req, limit)
       if (body === 'too-large') {
-        const message = `Request body exceeds the limit of ${this.bodyLimit} bytes.`
-        return send(res, wireError(protocol, 'RequestEntityTooLargeException', message, 413, requestId), true)
+        const message = `Request body exceeds the limit of ${limit} bytes.`
+        return send(res, wireError(protocol, rest ? 'EntityTooLarge' : 'RequestEntityTooLargeException', message, 413, requestId), true)
       }
-      const url = new URL(req.url ?? '/', 'http://local')
       const query = Object.fromEntries(url.searchParams)
-      const auth = await verifySigV4({method: req.method ?? 'GET', rawPath: url.pathname, query, headers: req.headers, body}, this.opts.credentials)
+      // S3 keys may hold `.`/`..` segments and double slashes, which URL parsing would resolve away.
+      const rawPath = rest ? (req.url ?? '/').split('?')[0]! : url.pathname
+      const auth = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body}, this.opts.credentials)
       if (!auth.ok) {
         const signed = auth.service ? this.query.get(auth.service) : undefined
         if (protocol === 'query' && signed?.dialect === 'ec2') return send(res, ec2WireError(authErrorCode(protocol, auth.failure), auth.message, 403, requestId))
@@ -120,6 +133,10 @@ export class Frontend {
         return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, xmlns))
       }
       const ctx = this.context(requestId, auth.accessKeyId, auth.region)
+      if (rest) {
+        const restReq = {method: req.method ?? 'GET', rawPath, query, headers: {...req.headers, ...auth.trailers}, body: auth.body ?? body}
+        return sendRest(res, await dispatchRest(rest, restReq, ctx))
+      }
       if (protocol === 'json') {
         // JSON 1.0 (SQS, Step Functions) and 1.1 differ only in the content type, which the answer echoes.
         const type = String(req.headers['content-type'] ?? '')
@@ -208,6 +225,33 @@ export function toJsonWire(value: unknown): string {
     const raw = this[key]
     return raw instanceof Date ? raw.getTime() / 1000 : v
   })
+}
+
+async function dispatchRest(service: RestService, req: Parameters<RestService['handle']>[0], ctx: RequestContext): Promise<RestResponse> {
+  try {
+    const r = await service.handle(req, ctx)
+    return {...r, headers: {'x-amz-request-id': ctx.requestId, ...r.headers}}
+  } catch (err) {
+    if (err instanceof ServiceError) return restError(err.code, err.message, err.status, ctx.requestId)
+    throw err
+  }
+}
+
+/** The service name of the SigV4 credential scope (header or presigned query), before verification. */
+function scopeService(req: IncomingMessage, url: URL): string | undefined {
+  const header = req.headers.authorization
+  const credential = header ? /Credential=([^,\s]+)/.exec(String(header))?.[1] : url.searchParams.get('X-Amz-Credential')
+  return credential?.split('/')[3]
+}
+
+function sendRest(res: ServerResponse, r: RestResponse): void {
+  const body = r.body === undefined ? undefined : typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body
+  const headers: Record<string, string | number> = {...r.headers}
+  // A HEAD answer declares the length of what GET would send, and sends nothing.
+  if (body !== undefined) headers['content-length'] = body.length
+  else if (headers['content-length'] === undefined) headers['content-length'] = 0
+  res.writeHead(r.status, headers)
+  res.end(body)
 }
 
 function withType(r: WireError, contentType: string): WireError {

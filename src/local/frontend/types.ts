@@ -52,3 +52,33 @@ export interface QueryService {
    */
   dialect?: 'ec2'
 }
+
+/** A request to a REST service, as received (after SigV4 verification and aws-chunked decoding). */
+export interface RestRequest {
+  method: string
+  /** Path without the query string, still percent-encoded as received. */
+  rawPath: string
+  /** Query parameters, decoded; a key without a value (`?delete`) maps to ''. */
+  query: Record<string, string>
+  /** Lower-cased, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>
+  body: Uint8Array
+}
+
+export interface RestResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: Uint8Array | string
+}
+
+/**
+ * A REST service (S3): addressed by the SigV4 credential scope's service name when a request carries
+ * neither X-Amz-Target nor Action. A thrown ServiceError becomes `<Error><Code>…</Code><Message>…`.
+ */
+export interface RestService {
+  /** SigV4 signing name, e.g. 's3'. */
+  signingName: string
+  /** Largest request body accepted, in bytes (default: the frontend's limit). */
+  bodyLimit?: number
+  handle(req: RestRequest, ctx: RequestContext): Promise<RestResponse>
+}
