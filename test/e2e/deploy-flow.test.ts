@@ -3,74 +3,18 @@
 // parallel, call the web service through the local load balancer, redeploy a change with requests
 // flowing, watch a crashing service fail fast with its exit code and log line, run a one-off task and
 // a job, read logs, then delete everything and find nothing left.
-import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {get} from 'node:http'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-const repo = join(import.meta.dirname, '..', '..')
-const bin = join(repo, 'bin', 'run.js')
-const root = mkdtempSync(join(tmpdir(), 'pier-e2e-'))
-const ws = join(root, 'ws')
-const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', PIER_STATE_DIR: join(root, 'state'), PIER_LOCAL_PORT: '0', PIER_LOCAL: '1', PIER_CONTAINER_ENGINE: 'none', AWS_PROFILE: ''}
-delete env.NODE_EXTRA_CA_CERTS
-delete env.AWS_ENDPOINT_URL
+import {E2eWorkspace, fetchText} from './harness.js'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function pier(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
-
-/** Runs pier and sends it `signal` once its stdout shows `text`. */
-function pierUntil(args: string[], text: string, signal: NodeJS.Signals): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    let sent = false
-    child.stdout.on('data', (d) => {
-      stdout += d
-      if (!sent && stdout.includes(text)) {
-        sent = true
-        child.kill(signal)
-      }
-    })
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
-
-async function ok(...args: string[]): Promise<Run> {
-  const r = await pier(...args)
-  if (r.code !== 0) throw new Error(`pier ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`)
-  return r
-}
-
-function fetchText(url: string): Promise<{status: number; body: string}> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, {agent: false, timeout: 5000}, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
-    })
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-  })
-}
+const e2e = new E2eWorkspace('pier-e2e-')
+const {ws, env} = e2e
+const pier = e2e.pier.bind(e2e)
+const ok = e2e.ok.bind(e2e)
+const write = e2e.write.bind(e2e)
+const pierUntil = e2e.pierUntil.bind(e2e)
 
 const server = `const http = require('http')
 const port = Number(process.env.PORT || 8080)
@@ -79,16 +23,9 @@ s.listen(port, () => console.log('listening on ' + port))
 process.on('SIGTERM', () => s.close(() => process.exit(0)))
 `
 
-function write(path: string, text: string) {
-  mkdirSync(join(ws, path, '..'), {recursive: true})
-  writeFileSync(join(ws, path), text)
-}
-
 let url = ''
 
 beforeAll(() => {
-  if (!existsSync(join(repo, 'dist', 'index.js'))) throw new Error('Pier is not built: run `npm run build` first (npm test does).')
-  mkdirSync(ws, {recursive: true})
   write('web/server.js', server)
   write('web/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nEXPOSE 8080\nCMD ["node", "server.js"]\n')
   write('api/server.js', server)
@@ -110,8 +47,7 @@ beforeAll(() => {
 })
 
 afterAll(async () => {
-  await pier('local', 'stop')
-  rmSync(root, {recursive: true, force: true})
+  await e2e.cleanup()
 }, 60_000)
 
 describe('pier against the local control plane', {timeout: 240_000}, () => {

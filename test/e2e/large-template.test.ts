@@ -2,40 +2,19 @@
 // through the template bucket on the local control plane (the real `pier` binary, CI=true, no stdin),
 // its task sees every variable, a redeploy finds no changes, `pier svc delete` removes its template
 // and `pier app delete` leaves no bucket.
-import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-const repo = join(import.meta.dirname, '..', '..')
-const bin = join(repo, 'bin', 'run.js')
-const root = mkdtempSync(join(tmpdir(), 'pier-bigtpl-'))
-const ws = join(root, 'ws')
-const seen = join(root, 'seen.json')
-const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', PIER_STATE_DIR: join(root, 'state'), PIER_LOCAL_PORT: '0', PIER_LOCAL: '1', PIER_CONTAINER_ENGINE: 'none', AWS_PROFILE: ''}
-delete env.NODE_EXTRA_CA_CERTS
-delete env.AWS_ENDPOINT_URL
+import {E2eWorkspace} from './harness.js'
+
+const e2e = new E2eWorkspace('pier-bigtpl-')
+const {ws, env} = e2e
+const seen = join(e2e.root, 'seen.json')
+const ok = e2e.ok.bind(e2e)
 const VARIABLES = 400
 const BUCKET = 'pier-templates-000000000000-us-east-1'
-
-function pier(...args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
-
-async function ok(...args: string[]) {
-  const r = await pier(...args)
-  if (r.code !== 0) throw new Error(`pier ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`)
-  return r
-}
 
 /** The template bucket's keys, through Pier's own client factory pointed at the running control plane. */
 async function templateKeys(): Promise<string[] | 'no bucket'> {
@@ -56,7 +35,6 @@ async function templateKeys(): Promise<string[] | 'no bucket'> {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(repo, 'dist', 'index.js'))) throw new Error('Pier is not built: run `npm run build` first (npm test does).')
   mkdirSync(join(ws, 'api'), {recursive: true})
   // The task writes the variables it was given where the test can read them, then keeps running.
   writeFileSync(join(ws, 'api', 'main.js'), `const fs = require('fs')
@@ -69,8 +47,7 @@ process.on('SIGTERM', () => process.exit(0))
 })
 
 afterAll(async () => {
-  await pier('local', 'stop')
-  rmSync(root, {recursive: true, force: true})
+  await e2e.cleanup()
 }, 60_000)
 
 describe('a template over the inline limit', {timeout: 120_000}, () => {

@@ -3,44 +3,19 @@
 // do not exist; a secret is encrypted with a key the execution role may not use. verify exits 1 with
 // each finding at its file:line:col; once they are fixed through the AWS APIs, it exits 0, and the
 // environment deploys into that VPC.
-import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ACMClient, ImportCertificateCommand} from '@aws-sdk/client-acm'
 import {CreateSubnetCommand, CreateVpcCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {E2eWorkspace, repo} from './harness.js'
+
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-const repo = join(import.meta.dirname, '..', '..')
-const bin = join(repo, 'bin', 'run.js')
-const root = mkdtempSync(join(tmpdir(), 'pier-verify-e2e-'))
-const ws = join(root, 'ws')
-const env: NodeJS.ProcessEnv = {...process.env, CI: 'true', PIER_STATE_DIR: join(root, 'state'), PIER_LOCAL_PORT: '0', PIER_LOCAL: '1', PIER_CONTAINER_ENGINE: 'none', AWS_PROFILE: ''}
-delete env.AWS_ENDPOINT_URL
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function pier(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: ws, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
-
-function write(path: string, text: string) {
-  mkdirSync(join(ws, path, '..'), {recursive: true})
-  writeFileSync(join(ws, path), text)
-}
+const e2e = new E2eWorkspace('pier-verify-e2e-')
+const pier = e2e.pier.bind(e2e)
+const write = e2e.write.bind(e2e)
 
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const MISSING_CERT = 'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000'
@@ -63,8 +38,6 @@ http:
 `
 
 beforeAll(async () => {
-  if (!existsSync(join(repo, 'dist', 'index.js'))) throw new Error('Pier is not built: run `npm run build` first (npm test does).')
-  mkdirSync(ws, {recursive: true})
   const started = await pier('local', 'start')
   if (started.code !== 0) throw new Error(`pier local start failed:\n${started.stderr}`)
   const status = JSON.parse((await pier('local', 'status', '--json')).stdout)
@@ -88,8 +61,7 @@ secrets:
 
 afterAll(async () => {
   for (const c of Object.values(clients ?? {})) c.destroy()
-  await pier('local', 'stop')
-  rmSync(root, {recursive: true, force: true})
+  await e2e.cleanup()
 }, 60_000)
 
 describe('pier verify against the local control plane', {timeout: 120_000}, () => {

@@ -6,13 +6,15 @@ import {DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCom
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs'
-import {get} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {isAlive, readLocalStatus, stopLocal} from '../../src/local/launcher.js'
 import {AGENT_MARKER_VAR, agentMarker, processStartTime} from '../../src/local/agent/pids.js'
 import {bin, root} from '../local/cli.js'
+import {fetchText} from '../e2e/harness.js'
+
+export {fetchText}
 
 export interface Run {
   code: number | null
@@ -152,18 +154,6 @@ export class DemoWorkspace {
     }
     rmSync(this.dir, {recursive: true, force: true})
   }
-}
-
-export function fetchText(url: string): Promise<{status: number; body: string}> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, {agent: false, timeout: 5000}, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
-    })
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-  })
 }
 
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
