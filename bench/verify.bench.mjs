@@ -52,7 +52,7 @@ export default async function (ctx) {
     const describe = ctx.stats(samples)
     return [
       {id: 'verify-local-p50', label: 'pier verify -e test (network, certificate, 2 secrets), p50', value: Math.round(verify.p50), unit: 'ms',
-        note: `p99 ${Math.round(verify.p99)} ms over ${verify.n} runs; Node start and loading 6 SDK clients (EC2's alone ~1.6 MB) included`},
+        note: `p99 ${Math.round(verify.p99)} ms over ${verify.n} runs; Node start and loading 6 SDK clients included`},
       {id: 'verify-local-ratio', label: 'pier verify / node -e 0', value: Number((verify.p50 / node.p50).toFixed(1)), unit: 'x', note: 'does not depend on how busy the machine is'},
       {id: 'ec2-describe-subnets-p50', label: 'EC2 DescribeSubnets round trip (SDK v3, local), p50', value: Number(describe.p50.toFixed(2)), unit: 'ms',
         note: `p99 ${describe.p99.toFixed(2)} ms over ${describe.n} calls`},
