@@ -1,58 +1,97 @@
 // Commands run often enough in scripts and CI that loading the CLI framework (~150 ms) would
-// dominate them are answered here first, when their arguments are simple; anything else (help,
-// unknown flags, mistakes) falls through to oclif, which parses and reports as usual.
+// dominate them (`validate`, `svc package`, `job package`) are answered here first, when their
+// arguments are simple; anything else (help, unknown flags, mistakes, a value to prompt for) falls
+// through to oclif, which parses and reports as usual.
 import {reportFailure} from './errors.js'
+import type {PackageFlags} from './package-run.js'
 import type {ValidateFlags} from './validate-output.js'
 
-/** Flags of `pier validate`, or undefined when oclif should parse them. */
-export function parseValidateArgs(args: readonly string[]): (ValidateFlags & {debug: boolean}) | undefined {
-  const flags: ValidateFlags & {debug: boolean} = {debug: false}
+type FlagKind = 'string' | 'list' | 'boolean'
+
+/** A command's flags as the fast path knows them: every spelling (`-n`, `--name`) to a key and kind. */
+type FlagSpec = Record<string, {key: string; kind: FlagKind}>
+
+/** Parses `args` as oclif would for these flags; undefined for anything else (help, unknown flags,
+ * missing values), which oclif then parses and reports. */
+export function parseSimpleFlags(args: readonly string[], spec: FlagSpec): Record<string, string | string[] | boolean> | undefined {
+  const out: Record<string, string | string[] | boolean> = {}
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     const eq = arg.indexOf('=')
     const [key, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined]
-    const value = (): string | undefined => (inline !== undefined ? inline || undefined : args[i + 1] !== undefined && !args[i + 1]!.startsWith('-') ? args[++i] : undefined)
-    switch (key) {
-      case '--json':
-        flags.json = true
-        break
-      case '--debug':
-        flags.debug = true
-        break
-      case '-a':
-      case '--app': {
-        const v = value()
-        if (v === undefined) return undefined
-        flags.app = v
-        break
-      }
-      case '-n':
-      case '--name':
-      case '-e':
-      case '--env': {
-        const v = value()
-        if (v === undefined) return undefined
-        const list = key === '-n' || key === '--name' ? (flags.name ??= []) : (flags.env ??= [])
-        list.push(v)
-        break
-      }
-      default:
-        return undefined
+    const flag = spec[key]
+    if (!flag) return undefined
+    if (flag.kind === 'boolean') {
+      if (inline !== undefined) return undefined
+      out[flag.key] = true
+      continue
     }
+    const value = inline !== undefined ? inline || undefined : args[i + 1] !== undefined && !args[i + 1]!.startsWith('-') ? args[++i] : undefined
+    if (value === undefined) return undefined
+    if (flag.kind === 'list') ((out[flag.key] ??= []) as string[]).push(value)
+    else if (out[flag.key] !== undefined) return undefined
+    else out[flag.key] = value
   }
-  return flags
+  return out
+}
+
+const flag = (kind: FlagKind, key: string, ...names: string[]): FlagSpec => Object.fromEntries(names.map((n) => [n, {key, kind}]))
+
+const VALIDATE_FLAGS: FlagSpec = {
+  ...flag('boolean', 'json', '--json'),
+  ...flag('boolean', 'debug', '--debug'),
+  ...flag('string', 'app', '-a', '--app'),
+  ...flag('list', 'name', '-n', '--name'),
+  ...flag('list', 'env', '-e', '--env'),
+}
+
+const PACKAGE_FLAGS: FlagSpec = {
+  ...flag('boolean', 'debug', '--debug'),
+  ...flag('boolean', 'all', '--all'),
+  ...flag('string', 'app', '-a', '--app'),
+  ...flag('string', 'name', '-n', '--name'),
+  ...flag('string', 'env', '-e', '--env'),
+  ...flag('string', 'output-dir', '--output-dir'),
+  ...flag('string', 'tag', '--tag'),
+}
+
+/** Flags of `pier validate`, or undefined when oclif should parse them. */
+export function parseValidateArgs(args: readonly string[]): (ValidateFlags & {debug: boolean}) | undefined {
+  const parsed = parseSimpleFlags(args, VALIDATE_FLAGS)
+  return parsed && ({debug: false, ...parsed} as ValidateFlags & {debug: boolean})
+}
+
+/** Flags of `pier svc package` / `pier job package` when they need no prompt and no oclif check
+ * (a name or --all, an environment; --all with --output-dir); else undefined, for oclif. */
+export function parsePackageArgs(args: readonly string[]): (PackageFlags & {debug: boolean}) | undefined {
+  const parsed = parseSimpleFlags(args, PACKAGE_FLAGS)
+  if (!parsed || !parsed.env || (parsed.name === undefined) === (parsed.all === undefined)) return undefined
+  return {tag: 'latest', all: false, debug: false, ...parsed} as PackageFlags & {debug: boolean}
 }
 
 /** Runs the command if the fast path can; returns false to let oclif handle it. */
 export async function runFast(args: readonly string[]): Promise<boolean> {
-  if (args[0] !== 'validate') return false
-  const flags = parseValidateArgs(args.slice(1))
-  if (!flags) return false
-  const {runValidate} = await import('./validate-output.js')
-  try {
-    runValidate(flags)
-  } catch (error) {
-    process.exitCode = reportFailure(error, flags.debug)
+  if (args[0] === 'validate') {
+    const flags = parseValidateArgs(args.slice(1))
+    if (!flags) return false
+    const {runValidate} = await import('./validate-output.js')
+    await report(() => runValidate(flags), flags.debug)
+    return true
   }
-  return true
+  if ((args[0] === 'svc' || args[0] === 'job') && args[1] === 'package') {
+    const flags = parsePackageArgs(args.slice(2))
+    if (!flags) return false
+    const {runPackage} = await import('./package-run.js')
+    await report(() => runPackage(args[0] === 'job' ? 'job' : 'service', flags), flags.debug)
+    return true
+  }
+  return false
+}
+
+async function report(run: () => unknown, debug: boolean): Promise<void> {
+  try {
+    await run()
+  } catch (error) {
+    process.exitCode = reportFailure(error, debug)
+  }
 }

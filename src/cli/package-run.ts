@@ -1,0 +1,36 @@
+// `pier svc package` / `pier job package` once their flags are parsed, by oclif or by the fast path
+// (so this module does not load the CLI framework).
+import {checkAppFlag} from '../app/check-app.js'
+import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
+import {workspaceManifests} from '../app/workspace-manifests.js'
+import {UserError} from './errors.js'
+import {printData, success, useColor} from './output.js'
+import {requireValue} from './prompt.js'
+
+export interface PackageFlags {
+  app?: string
+  name?: string
+  env?: string
+  'output-dir'?: string
+  tag: string
+  all: boolean
+}
+
+export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promise<void> {
+  const cwd = process.cwd()
+  const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
+  checkAppFlag(flags.app, src.application)
+  const names = src.workloads.filter((w) => (w.type === 'Scheduled Job') === (kind === 'job')).map((w) => w.name)
+  if (flags.all && !flags['output-dir']) {
+    throw new UserError('--all needs --output-dir: several templates cannot go to stdout', {hint: 'Add --output-dir DIR.'})
+  }
+  const targets = flags.all ? names : [await requireValue(flags.name, {flag: '--name', question: `Which ${kind}?`, choices: names, example: names[0] ?? 'web'})]
+  if (targets.length === 0) throw new UserError(`no ${kind === 'job' ? 'jobs' : 'services'} in this workspace`, {hint: kind === 'job' ? 'Create one with `pier job init`.' : 'Create one with `pier svc init`.'})
+  const env = await requireValue(flags.env, {flag: '--env', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
+  const results: PackageResult[] = targets.map((name) => packageWorkload(src, {name, env, kind, tag: flags.tag}))
+  if (!flags['output-dir']) return printData(results[0]!.files[0]!.content.trimEnd())
+  for (const r of results) {
+    const paths = writePackage(r.files, flags['output-dir'], cwd)
+    success(`Wrote the ${r.stackName} stack: ${paths.join(', ')}`)
+  }
+}
