@@ -3,11 +3,10 @@
 import {DeployError, UserError, type FailedResource} from '../cli/errors.js'
 import type {AppContext} from './context.js'
 import type {DeployOptions} from './deploy-options.js'
-import {deployEnvironment} from './environment.js'
+import {deployEnvironment, environmentReadyFor} from './environment.js'
 import type {PreparedImages} from './images.js'
 import {deployWorkload, startImages, type WorkloadDeployResult} from './workload-deploy.js'
 import {workloadManifest, workspace} from './workspace.js'
-import {describe} from '../deploy/stack-watch.js'
 
 export interface DeployManyInput extends DeployOptions {
   names: string[]
@@ -34,20 +33,16 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   })
   if (problems.length) throw new UserError(problems.join('\n'))
 
-  const stack = await describe(ctx, `${ws.application}-${input.env}`)
-  const needs = ctx.render.environmentNeeds(manifests)
-  const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
-  const covered = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
-  const ready = stack && /^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '') && covered('ALBWorkloads', needs.publicAlb) && covered('InternalALBWorkloads', needs.internalAlb) && covered('NATWorkloads', needs.nat)
+  const {ready} = await environmentReadyFor(ctx, ws.application, input.env, ctx.render.environmentNeeds(manifests))
   // Images build while the environment deploys, one workload after another (builds are heavy).
   const images = new Map<string, Promise<PreparedImages>>()
   if (!ready) {
     let previous: Promise<unknown> = Promise.resolve()
     for (const {name, manifest} of manifests) {
       const next = previous.then(() => startImages(ctx, {app: ws.application, name, root: ws.root, manifest, tag: input.tag}))
-      next.catch(() => undefined)
       images.set(name, next)
-      previous = next.catch(() => undefined)
+      // The next build waits for this one whatever its outcome; a failure surfaces where it is awaited.
+      previous = next.then(noop, noop)
     }
     await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
   }
@@ -70,3 +65,5 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   }
   return names.map((n) => results.find((r) => r.name === n)!).filter(Boolean)
 }
+
+function noop(): void {}

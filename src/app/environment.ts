@@ -1,5 +1,7 @@
 // Environments: register, deploy (the network, cluster and load balancers the workloads need), list,
 // show, delete.
+import type {Stack} from '@aws-sdk/client-cloudformation'
+
 import {UserError} from '../cli/errors.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
@@ -43,6 +45,17 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),
   })
+}
+
+/** Whether the environment's stack is deployed and already serves these needs (its ALB, internal ALB
+ * and NAT parameters name every workload that needs them); the stack as described, if any. */
+export async function environmentReadyFor(ctx: AppContext, app: string, env: string, needs: EnvironmentNeeds): Promise<{stack?: Stack; ready: boolean}> {
+  const stack = await describe(ctx, environmentStackName(app, env))
+  const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
+  const covers = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
+  const ready = Boolean(stack) && /^(CREATE|UPDATE)_COMPLETE$/.test(stack?.StackStatus ?? '') &&
+    covers('ALBWorkloads', needs.publicAlb) && covers('InternalALBWorkloads', needs.internalAlb) && covers('NATWorkloads', needs.nat)
+  return {stack, ready}
 }
 
 /** The outputs of a deployed environment stack, or a UserError telling how to deploy it. */

@@ -11,7 +11,7 @@ import type {EcsWorkloadManifest, RoutingRule} from '../manifest/types.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
 import type {DeployOptions} from './deploy-options.js'
-import {deployEnvironment, environmentOutputs} from './environment.js'
+import {deployEnvironment, environmentOutputs, environmentReadyFor} from './environment.js'
 import {prepareImages, type PreparedImages} from './images.js'
 import {ENV_OUTPUTS, workloadStackName, type WorkloadDeployInputs} from './ports.js'
 import {templateUploader} from './templates.js'
@@ -91,12 +91,7 @@ export function startImages(ctx: AppContext, input: {app: string; name: string; 
 
 /** Deploys the environment first when it is missing or lacks what this workload needs. */
 async function ensureEnvironmentFor(ctx: AppContext, env: string, name: string, manifest: EcsWorkloadManifest): Promise<void> {
-  const ws = workspace(ctx)
-  const stack = await describe(ctx, `${ws.application}-${env}`)
-  const needs = ctx.render.environmentNeeds([{name, manifest}])
-  const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
-  const has = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
-  const ready = stack && /^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '') && has('ALBWorkloads', needs.publicAlb) && has('InternalALBWorkloads', needs.internalAlb) && has('NATWorkloads', needs.nat)
+  const {stack, ready} = await environmentReadyFor(ctx, workspace(ctx).application, env, ctx.render.environmentNeeds([{name, manifest}]))
   if (ready) return
   ctx.emit(event('step', stack ? `Environment ${env} needs an update for ${name}: deploying it first.` : `Environment ${env} is not deployed yet: deploying it first.`, {name: `env ${env}`, status: 'start'}))
   await deployEnvironment(ctx, {env})
