@@ -1,10 +1,16 @@
 // Query-protocol input decoding: the flat form AWS SDKs send (`Targets.member.2.Port=80`,
 // `Conditions.member.1.PathPatternConfig.Values.member.1=/api/*`) back into nested objects and arrays.
 
-type Node = {[key: string]: Node | string}
+export type Node = {[key: string]: Node | string}
 
 /** Decodes flat query parameters into an object; `member.N` (and `entry.N`) segments become arrays. */
 export function decodeQueryParams(params: Record<string, string>): Record<string, unknown> {
+  return toArrays(nestQueryParams(params)) as Record<string, unknown>
+}
+
+/** Flat query parameters (less `Action` and `Version`) as nested objects, one level per dotted segment;
+ * each protocol dialect then says which levels are lists. */
+export function nestQueryParams(params: Record<string, string>): Node {
   const root: Node = {}
   for (const [key, value] of Object.entries(params)) {
     if (key === 'Action' || key === 'Version') continue
@@ -22,7 +28,7 @@ export function decodeQueryParams(params: Record<string, string>): Record<string
       }
     }
   }
-  return toArrays(root) as Record<string, unknown>
+  return root
 }
 
 function toArrays(node: Node | string): unknown {

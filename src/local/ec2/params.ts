@@ -2,23 +2,10 @@
 // `TagSpecification.1.Tag.1.Key`), and element names are singular. Decoded into nested objects where a
 // level whose keys are all numbers becomes an array in index order.
 
-type Node = {[key: string]: Node | string}
+import {nestQueryParams, type Node} from '../query-params.js'
 
 export function decodeEc2Params(params: Record<string, string>): Record<string, unknown> {
-  const root: Node = {}
-  for (const [key, value] of Object.entries(params)) {
-    if (key === 'Action' || key === 'Version') continue
-    const parts = key.split('.')
-    let node = root
-    parts.forEach((part, i) => {
-      if (i === parts.length - 1) node[part] = value
-      else {
-        if (typeof node[part] !== 'object') node[part] = {}
-        node = node[part] as Node
-      }
-    })
-  }
-  return toArrays(root) as Record<string, unknown>
+  return toArrays(nestQueryParams(params)) as Record<string, unknown>
 }
 
 function toArrays(node: Node | string): unknown {
