@@ -66,6 +66,11 @@ export class ServiceScheduler {
     })
   }
 
+  /** Reconciles every live service soon (coalesced with other kicks): when target health changes. */
+  kickAll(): void {
+    for (const s of Object.values(this.services)) if (s.status !== 'INACTIVE') this.kick(s.serviceArn)
+  }
+
   /** Reconciles every live service (health checks, throttles, draining). */
   tick(): void {
     const index = this.activeTasksByService()

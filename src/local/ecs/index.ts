@@ -153,14 +153,8 @@ export function createEcs(deps: EcsDeps): Ecs {
   }
   let closed = false
   // A target turning healthy (or unhealthy) is acted on at once rather than at the next tick.
-  let healthTick = false
   const offHealth = deps.targets?.onHealthChange?.(() => {
-    if (healthTick) return
-    healthTick = true
-    setImmediate(() => {
-      healthTick = false
-      if (!closed) scheduler!.tick()
-    })
+    if (!closed) scheduler!.kickAll()
   })
   const timer = setInterval(() => {
     scheduler!.tick()
