@@ -1,13 +1,11 @@
 // `verify`'s checks of what an environment imports: the VPC and its subnets exist (and the subnets are
 // in that VPC), certificates exist, are ISSUED, are in the right region, and cover the aliases the
 // workloads serve. A check the caller may not make (access denied) is a warning naming the IAM action.
-import {isAwsError} from '../aws/errors.js'
+import {isAccessDenied, isAwsError} from '../aws/errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, RoutingRule} from '../manifest/types.js'
 import type {AppContext} from './context.js'
 import {locate} from './locate.js'
 import type {Diagnostic, WorkspaceInfo} from './ports.js'
-
-const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']
 
 type Path = (string | number)[]
 
@@ -42,7 +40,7 @@ export async function checkNetwork(ctx: AppContext, ws: WorkspaceInfo, envFile: 
     try {
       vpcExists = ((await ctx.aws.networks.describeVpcs({VpcIds: [vpcId]})).Vpcs ?? []).some((v) => v.VpcId === vpcId)
     } catch (error) {
-      if (isAwsError(error, ...DENIED)) out.push(denied(['network', 'vpc', 'id'], 'ec2:DescribeVpcs', error))
+      if (isAccessDenied(error)) out.push(denied(['network', 'vpc', 'id'], 'ec2:DescribeVpcs', error))
       else if (isAwsError(error, 'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed')) vpcExists = false
       else throw error
     }
@@ -71,7 +69,7 @@ export async function checkNetwork(ctx: AppContext, ws: WorkspaceInfo, envFile: 
         }
       }
     } catch (error) {
-      if (!isAwsError(error, ...DENIED)) throw error
+      if (!isAccessDenied(error)) throw error
       out.push(denied(subnets[0]!.path, 'ec2:DescribeSubnets', error))
     }
   }
@@ -137,7 +135,7 @@ async function checkCertificateUses(ctx: AppContext, ws: WorkspaceInfo, file: st
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException')) {
         findings.push({...at, severity: 'error', code: 'certificate-missing', message: `the certificate ${use.arn} does not exist`, hint: 'Fix the ARN (`aws acm list-certificates` lists them), or import the certificate.'})
-      } else if (isAwsError(error, ...DENIED)) {
+      } else if (isAccessDenied(error)) {
         findings.push({...at, severity: 'warning', code: 'cannot-check', message: `cannot check the certificate ${use.arn}: acm:DescribeCertificate was refused`, hint: 'Allow acm:DescribeCertificate to the credentials running verify.'})
       } else if (isAwsError(error, 'ValidationException', 'InvalidArnException')) {
         findings.push({...at, severity: 'error', code: 'certificate-invalid', message: `${use.arn} is not a valid certificate ARN: ${(error as Error).message}`, hint: 'Use the ARN `aws acm list-certificates` shows.'})

@@ -18,6 +18,11 @@ export function isAwsError(error: unknown, ...codes: string[]): error is AwsErro
   return error instanceof AwsError && (codes.length === 0 || codes.includes(error.code))
 }
 
+/** Whether the call was refused for lack of permission (each service names it its own way). */
+export function isAccessDenied(error: unknown): error is AwsError {
+  return error instanceof AwsError && DENIED.has(error.code)
+}
+
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'])
 const INVALID_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature'])
