@@ -2,7 +2,7 @@
 // built, pushed to a per-workload ECR repository and pinned by digest. Without one, the build context
 // travels as Docker labels (`pier.build.context`, `pier.build.dockerfile`) for drivers that run from
 // source; a digest of the source rides along so a change of source is a change of task definition.
-import {execFile, execFileSync, spawn} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {delimiter, join, relative} from 'node:path'
@@ -32,7 +32,6 @@ export function detectEngine(env: NodeJS.ProcessEnv = process.env): ContainerEng
   return undefined
 }
 
-/** The git short SHA of the workspace, when it is a git checkout. */
 /** The workspace's commit, as `git rev-parse --short HEAD` prints it; undefined outside a repository. */
 export function gitShortSha(root: string): Promise<string | undefined> {
   return new Promise((resolve) => {

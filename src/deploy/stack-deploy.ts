@@ -71,7 +71,7 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
   const body = JSON.stringify(input.template)
   // A stack at rest whose template, parameters and tags are already these has nothing to change: one
   // GetTemplate says so, where a change set costs three calls and, on AWS, several seconds.
-  if (existing && (await alreadyDeployed(ctx, existing, input))) {
+  if (existing && (await alreadyDeployed(ctx, existing, input, body))) {
     emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
     return {stackName, status: 'no-changes', stackStatus: existing.StackStatus, outputs: outputsOf(existing)}
   }
@@ -150,7 +150,7 @@ const AT_REST = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_
 /** Whether the stack already has exactly this template, these parameters and these tags. Anything it
  * cannot compare (a YAML template, a parameter left to its default) counts as a change: the change set
  * then decides. */
-async function alreadyDeployed(ctx: DeployContext, stack: Stack, input: StackDeployInput): Promise<boolean> {
+async function alreadyDeployed(ctx: DeployContext, stack: Stack, input: StackDeployInput, body: string): Promise<boolean> {
   if (!AT_REST.has(stack.StackStatus ?? '')) return false
   const deployedParams = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
   const deployedTags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
@@ -162,7 +162,7 @@ async function alreadyDeployed(ctx: DeployContext, stack: Stack, input: StackDep
   } catch {
     return false
   }
-  return canonical(deployed) === canonical(JSON.parse(JSON.stringify(input.template)))
+  return canonical(deployed) === canonical(JSON.parse(body))
 }
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
