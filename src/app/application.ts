@@ -1,5 +1,5 @@
 // Applications: register, list, show, delete everything they own.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import type {AppContext} from './context.js'

@@ -1,5 +1,5 @@
 // `-a/--app` selects the application; a workspace holds one, so the flag must name it.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 
 export function checkAppFlag(flag: string | undefined, application: string): void {
   if (flag === undefined || flag === application) return

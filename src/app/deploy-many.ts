@@ -1,6 +1,6 @@
 // `pier deploy --all` (or several names): the environment first, once, when any workload needs it;
 // then the workloads in parallel, a few at a time; every failure reported at the end.
-import {DeployError, UserError, type FailedResource} from '../cli/errors.js'
+import {DeployError, UserError, type FailedResource} from '../errors.js'
 import type {AppContext} from './context.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentReadyFor} from './environment.js'

@@ -2,7 +2,7 @@
 // show, delete.
 import type {Stack} from '@aws-sdk/client-cloudformation'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'

@@ -2,7 +2,7 @@
 // environment (from its stack), or an environment's cluster (from the environment stack's outputs).
 import {isAwsError} from '../aws/errors.js'
 import type {StacksApi} from '../aws/interfaces.js'
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {ENV_OUTPUTS, environmentStackName, workloadStackName} from './ports.js'
 

@@ -1,7 +1,7 @@
 // Use case behind `pier svc exec` and `pier task exec`: find the task and container, ask ECS for an
 // exec session, open the data channel, and run it on the terminal or as a pipe. Returns the exit code
 // Pier should end with (the remote command's, when the agent reports it).
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {type ClientSession, dialSession, type DialOptions} from '../exec/client.js'
 import type {ExecKms} from '../exec/crypto.js'
 import {SessionError, SessionRefusedError} from '../exec/errors.js'

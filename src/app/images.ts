@@ -7,7 +7,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {delimiter, join, relative} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {RegistryApi} from '../aws/interfaces.js'
 import {isAwsError} from '../aws/errors.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'

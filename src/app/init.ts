@@ -1,6 +1,6 @@
 // `pier init`: application, environment and workload in one non-interactive step, then (with
 // --deploy) the environment and the workload deployed.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {WorkloadType} from '../manifest/types.js'
 import {initApplication} from './application.js'
 import type {AppContext} from './context.js'

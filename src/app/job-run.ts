@@ -2,7 +2,7 @@
 // the job's timeout and retries and shows in the state machine's history next to the scheduled ones.
 // (1) Find the state machine in the job's stack; (2) start an execution; (3) with --follow, follow
 // each attempt's task until the execution ends (see job-follow.ts).
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'

@@ -1,6 +1,6 @@
 // Log reading for `svc logs`, `job logs` and `task run --follow`: a time window, a filter by task, and
 // --follow that keeps polling until Ctrl-C.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {LogsApi} from '../aws/interfaces.js'
 import type {InterruptSource} from '../deploy/interrupts.js'
 import {backoff, wakeableSleep, type Timing} from '../deploy/timing.js'

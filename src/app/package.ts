@@ -5,7 +5,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
 import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
 import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'

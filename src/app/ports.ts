@@ -1,7 +1,8 @@
 // What the use cases need from the manifest engine and the renderer, by the shared API's names. The
 // commands pass the real modules; tests pass small fakes.
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
-import type {Diagnostic, Resolved, Workspace as WorkspaceInfo} from '../manifest/index.js'
+import type {Diagnostic, Resolved} from '../manifest/index.js'
+import type {Workspace as WorkspaceInfo} from '../workspace/index.js'
 import type {EnvironmentNeeds, RenderedStack, WorkloadDeployInputs} from '../render/index.js'
 
 // One definition of each shape: the manifest engine's and the renderer's own types.

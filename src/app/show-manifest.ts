@@ -2,7 +2,7 @@
 // overrides applied), or a per-environment summary of its configuration.
 import {stringify} from 'yaml'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {Diagnostic} from '../manifest/diagnostics.js'
 import type {WorkloadManifest} from '../manifest/types.js'
 import {type Workspace, loadWorkspace} from '../workspace/find.js'

@@ -3,7 +3,7 @@
 // (4) RunTask; (5) with --follow, the logs until the tasks stop, and the container's exit code.
 import {dirname, resolve} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {deployStack} from '../deploy/stack-deploy.js'
 import type {AppContext} from './context.js'

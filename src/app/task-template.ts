@@ -1,6 +1,6 @@
 // The stack of a one-off task group (Copilot's `task-<group>`): a log group, an execution role that
 // may read the task's secrets, a task role, and the task definition. Pure.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 
 export interface TaskTemplateInput {
   group: string

@@ -3,12 +3,17 @@
 import type {ManifestPort, RenderPort, ScaffoldPort} from './ports.js'
 
 export async function loadPorts(): Promise<{manifest: ManifestPort; render: RenderPort; scaffold: ScaffoldPort}> {
-  const [manifest, render, scaffold] = await Promise.all([import('../manifest/index.js'), import('../render/index.js'), import('../workspace/scaffold.js')])
+  const [manifest, workspace, render, scaffold] = await Promise.all([
+    import('../manifest/index.js'),
+    import('../workspace/index.js'),
+    import('../render/index.js'),
+    import('../workspace/scaffold.js'),
+  ])
   return {
     manifest: {
-      loadWorkspace: (cwd) => manifest.loadWorkspace(cwd),
-      resolveEnvironment: (ws, env) => manifest.resolveEnvironment(ws as never, env),
-      resolveWorkload: (ws, name, env) => manifest.resolveWorkload(ws as never, name, env),
+      loadWorkspace: (cwd) => workspace.loadWorkspace(cwd),
+      resolveEnvironment: (ws, env) => workspace.resolveEnvironment(ws as never, env),
+      resolveWorkload: (ws, name, env) => workspace.resolveWorkload(ws as never, name, env),
       formatDiagnostics: (d, opts) => manifest.formatDiagnostics(d as never, opts),
     },
     render: {

@@ -1,7 +1,7 @@
 // Deploys one workload to one environment: (1) the manifest, valid; (2) the environment, deployed and
 // with what this workload needs (ALB, NAT); (3) images; (4) deploy-time inputs; (5) render and deploy
 // the stack through a change set; (6) --force rolls the service even without changes; (7) register.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {RolloutWatcher, serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'

@@ -2,7 +2,7 @@
 // and delete (`job run` is in job-run.ts).
 import type {Service} from '@aws-sdk/client-ecs'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {isAwsError} from '../aws/errors.js'
 import {event} from '../deploy/events.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'

@@ -1,8 +1,9 @@
 // WorkspaceManifests over the files of a real workspace, through the manifest engine. A manifest with
 // errors stops the command with every diagnostic, located, as `pier validate` shows them.
 
-import {UserError} from '../cli/errors.js'
-import {type EnvironmentManifest, formatDiagnostics, loadWorkspace, type Resolved, resolveEnvironment, resolveWorkload} from '../manifest/index.js'
+import {UserError} from '../errors.js'
+import {type EnvironmentManifest, formatDiagnostics, type Resolved} from '../manifest/index.js'
+import {loadWorkspace, resolveEnvironment, resolveWorkload} from '../workspace/index.js'
 import type {WorkspaceManifests} from './package.js'
 
 function valid<T>(what: string, r: Resolved<T>, color: boolean): T {

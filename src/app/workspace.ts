@@ -1,5 +1,5 @@
 // Shared steps of the use cases: the workspace, valid manifests, and the records of the application.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import type {EcsWorkloadManifest, EnvironmentManifest} from '../manifest/types.js'
 import type {AppContext} from './context.js'

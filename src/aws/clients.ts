@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {mapAwsError} from './errors.js'
 import type {AwsClients, PollTuning} from './interfaces.js'
 

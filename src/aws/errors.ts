@@ -1,6 +1,6 @@
 // Turns SDK failures into sentences a user can act on. Service errors keep their AWS code so callers
 // can still branch on "not found" and similar outcomes with isAwsError().
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 
 /** A failed AWS call: the AWS error code is kept for callers; the message is for the user. */
 export class AwsError extends UserError {

@@ -11,7 +11,7 @@ import {realTiming} from '../deploy/timing.js'
 import {createRenderer, renderMode, type Renderer} from '../ui/renderer.js'
 import {PierCommand} from './base-command.js'
 import {awsFlags, awsOptions} from './aws-flags.js'
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 import {askYesNo} from './prompt.js'
 
 export const jsonFlag = Flags.boolean({description: 'Print machine-readable JSON on stdout (see docs/progress-events.md).'})

@@ -5,7 +5,7 @@ import type {AppContext} from '../app/context.js'
 import type {DeployOptions} from '../app/deploy-options.js'
 import {event} from '../deploy/events.js'
 import {templateDiff} from '../deploy/template-diff.js'
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 
 export function diffReview(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?: boolean}): DeployOptions['confirmChanges'] {
   if (!flags.diff && !flags['diff-yes']) return undefined

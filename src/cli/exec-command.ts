@@ -5,9 +5,9 @@ import {Flags} from '@oclif/core'
 import {execInTask, type ExecRequest} from '../app/exec.js'
 import {createAwsClients} from '../aws/clients.js'
 import type {AwsClients} from '../aws/interfaces.js'
-import {findWorkspaceRoot, loadWorkspace} from '../manifest/index.js'
+import {findWorkspaceRoot, loadWorkspace} from '../workspace/index.js'
 import {awsOptions} from './aws-flags.js'
-import {ExitCode, UserError} from './errors.js'
+import {ExitCode, UserError} from '../errors.js'
 import {printStatus} from './output.js'
 
 export const execFlags = {

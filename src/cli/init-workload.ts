@@ -1,6 +1,6 @@
 // Shared by `pier svc init` and `pier job init`: gather what is missing (flags, or prompts on a
 // terminal), write the manifest through the workspace scaffold, and say what to do next.
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 import {printStatus, success} from './output.js'
 import {isInteractive, requireValue} from './prompt.js'
 import type {WorkloadType} from '../manifest/types.js'

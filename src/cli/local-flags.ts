@@ -1,7 +1,7 @@
 // Flags shared by the `pier local` commands, and the conversion of launcher failures into user errors.
 import {Flags} from '@oclif/core'
 
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 
 export const stateDirFlag = Flags.string({
   description: 'Directory of the local control plane\'s state. Default: $XDG_STATE_HOME/pier/local or ~/.local/state/pier/local.',

@@ -3,7 +3,7 @@
 import {checkAppFlag} from '../app/check-app.js'
 import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
 import {workspaceManifests} from '../app/workspace-manifests.js'
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 import {printData, success, useColor} from './output.js'
 import {requireValue} from './prompt.js'
 

@@ -1,6 +1,6 @@
 // Asking for what is missing, only on a terminal: in CI or without a terminal on stdin a missing
 // value is an error naming the flag to pass (Copilot's order: validate, ask, execute, recommend).
-import {UserError} from './errors.js'
+import {UserError} from '../errors.js'
 
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY) && !process.env.CI

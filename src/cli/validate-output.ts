@@ -4,7 +4,7 @@ import {join, relative} from 'node:path'
 import {checkAppFlag} from '../app/check-app.js'
 import {validateManifests} from '../app/validate.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
-import {ExitCode} from './errors.js'
+import {ExitCode} from '../errors.js'
 import {printData, printJson, success, useColor} from './output.js'
 
 export interface ValidateFlags {

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {deployMany} from '../app/deploy-many.js'
 import {AwsCommand} from '../cli/aws-command.js'
 import {deployOptions, summarizeDeploy, workloadDeployFlags} from '../cli/deploy-flags.js'
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 
 export default class Deploy extends AwsCommand {
   static override summary = 'Deploy one or more workloads to an environment, the environment first when needed.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {verify} from '../app/verify.js'
 import {AwsCommand, jsonFlag} from '../cli/aws-command.js'
-import {ExitCode} from '../cli/errors.js'
+import {ExitCode} from '../errors.js'
 
 export default class Verify extends AwsCommand {
   static override summary = 'Check before deploying: manifests, imported network and certificates, secrets, images, Dockerfiles and the environment.'

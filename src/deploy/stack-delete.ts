@@ -1,5 +1,5 @@
 // Deletes a stack and follows it until it is gone.
-import {DeployError} from '../cli/errors.js'
+import {DeployError} from '../errors.js'
 import type {DeployContext} from './context.js'
 import {event} from './events.js'
 import {stackEventPoller} from './stack-events.js'

@@ -2,7 +2,7 @@
 // an optional review of the changes, execute, then follow it to the end (see stack-watch.ts).
 import type {Stack} from '@aws-sdk/client-cloudformation'
 
-import {DeployError, UserError} from '../cli/errors.js'
+import {DeployError, UserError} from '../errors.js'
 import {isAwsError} from '../aws/errors.js'
 import {templateResources, type DeployContext} from './context.js'
 import {event, type ResourceChange} from './events.js'

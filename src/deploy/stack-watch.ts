@@ -1,6 +1,6 @@
 // Follows one stack operation to its end: stack events folded into resource statuses, the ECS rollout of
 // its services, fail-fast on crashing tasks, and Ctrl-C (once: cancel, twice: detach).
-import type {FailedResource} from '../cli/errors.js'
+import type {FailedResource} from '../errors.js'
 import {isAwsError} from '../aws/errors.js'
 import type {DeployContext} from './context.js'
 import {event} from './events.js'

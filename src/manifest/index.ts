@@ -1,15 +1,6 @@
-// The manifest engine's public API: find and load a workspace, resolve a manifest for an
-// environment (interpolated, defaults and overrides applied, validated), format diagnostics.
-export {type Workspace, type WorkloadEntry, findWorkspaceRoot, loadWorkspace} from '../workspace/find.js'
-export {
-  type ResolveOptions,
-  checkEnvironment,
-  environmentManifestPath,
-  findWorkload,
-  resolveEnvironment,
-  resolveWorkload,
-  validateWorkspace,
-} from '../workspace/read.js'
+// The manifest engine's public API, pure (no I/O): resolve a manifest's text for an environment
+// (interpolated, defaults and overrides applied, validated) and format diagnostics. Reading files is
+// src/workspace's job.
 export {type Diagnostic, formatDiagnostics, formatPath} from './diagnostics.js'
 export {type Resolved, type ResolveInput, resolveEnvironmentText, resolveWorkloadText} from './resolve.js'
 export {applyOverride, removeUnset} from './merge.js'

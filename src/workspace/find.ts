@@ -5,7 +5,7 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {parse} from 'yaml'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {WorkloadType} from '../manifest/types.js'
 
 export interface WorkloadEntry {

@@ -1,6 +1,6 @@
 // Names of applications, environments and workloads: they become parts of stack names, DNS names
 // (<svc>.<env>.<app>.local) and ECS resource names, so Copilot's rules apply.
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 
 const NAME = /^[a-z][a-z0-9-]*$/
 

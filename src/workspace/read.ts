@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import type {Diagnostic} from '../manifest/diagnostics.js'
 import {type Resolved, resolveEnvironmentText, resolveWorkloadText} from '../manifest/resolve.js'
 import {schemaIssues} from '../manifest/schema.js'

@@ -4,7 +4,7 @@
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 
-import {UserError} from '../cli/errors.js'
+import {UserError} from '../errors.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
 import {resolveEnvironmentText, resolveWorkloadText} from '../manifest/resolve.js'
 import {type SchemaKind, schemaFileOf, schemaKindOf} from '../manifest/schema.js'

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {environmentCluster, serviceTarget} from '../../src/app/exec-target.js'
 import {AwsError} from '../../src/aws/errors.js'
-import {UserError} from '../../src/cli/errors.js'
+import {UserError} from '../../src/errors.js'
 
 const missing = () => Promise.reject(new AwsError('ValidationError', 'cloudformation:DescribeStacks', 'Stack with id x does not exist'))
 

@@ -5,7 +5,7 @@ import {PassThrough} from 'node:stream'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {type EcsExecClient, type EcsTask, execInTask, type ExecRequest} from '../../src/app/exec.js'
-import {UserError} from '../../src/cli/errors.js'
+import {UserError} from '../../src/errors.js'
 import {SessionRefusedError} from '../../src/exec/errors.js'
 import type {TerminalIo} from '../../src/exec/terminal.js'
 import type {ExecProcess} from '../../src/local/agent/types.js'

@@ -9,7 +9,7 @@ import {locate} from '../../src/app/locate.js'
 import {formatLogLine, parseSince} from '../../src/app/logs.js'
 import {parseKeyValues, renderTaskStack, splitCommand} from '../../src/app/task-template.js'
 import {workloadUrl} from '../../src/app/workload-deploy.js'
-import {UserError} from '../../src/cli/errors.js'
+import {UserError} from '../../src/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pier-helpers-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))

@@ -4,7 +4,7 @@ import {parse} from 'yaml'
 
 import {packageEnvironment, packageWorkload, type WorkspaceManifests} from '../../src/app/package.js'
 import {buildLabels, sourceBuilds} from '../../src/app/source-builds.js'
-import {UserError} from '../../src/cli/errors.js'
+import {UserError} from '../../src/errors.js'
 import type {EcsWorkloadManifest, WorkloadManifest} from '../../src/manifest/types.js'
 
 const web: EcsWorkloadManifest = {

@@ -7,7 +7,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../src/aws/clients.js'
 import {AwsError, isAwsError, mapAwsError} from '../../src/aws/errors.js'
-import {UserError} from '../../src/cli/errors.js'
+import {UserError} from '../../src/errors.js'
 import {stopLocal} from '../../src/local/launcher.js'
 
 let server: Server

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {DeployError, ExitCode, UserError, reportFailure} from '../../src/cli/errors.js'
+import {reportFailure} from '../../src/cli/errors.js'
+import {DeployError, ExitCode, UserError} from '../../src/errors.js'
 
 function capture(error: unknown, debug = false): {code: number; text: string} {
   let text = ''

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {DeployError, UserError} from '../../src/cli/errors.js'
+import {DeployError, UserError} from '../../src/errors.js'
 import {recorder, type DeployEvent} from '../../src/deploy/events.js'
 import {manualInterrupts} from '../../src/deploy/interrupts.js'
 import {deleteStack} from '../../src/deploy/stack-delete.js'

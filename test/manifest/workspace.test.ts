@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {UserError} from '../../src/cli/errors.js'
-import {findWorkspaceRoot, loadWorkspace, resolveWorkload, validateWorkspace} from '../../src/manifest/index.js'
+import {UserError} from '../../src/errors.js'
+import {findWorkspaceRoot, loadWorkspace, resolveWorkload, validateWorkspace} from '../../src/workspace/index.js'
 import {initApp, writeEnvironmentManifest, writeWorkloadManifest} from '../../src/workspace/scaffold.js'
 
 let dir: string

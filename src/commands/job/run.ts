@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {runJob} from '../../app/job-run.js'
 import {appFlag, AwsCommand} from '../../cli/aws-command.js'
-import {ExitCode, UserError} from '../../cli/errors.js'
+import {ExitCode, UserError} from '../../errors.js'
 
 export default class JobRun extends AwsCommand {
   static override summary = 'Run a deployed job now, outside its schedule.'

@@ -1,5 +1,5 @@
 import {PierCommand} from '../../cli/base-command.js'
-import {UserError} from '../../cli/errors.js'
+import {UserError} from '../../errors.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 
 export default class LocalEnv extends PierCommand {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {PierCommand} from '../../cli/base-command.js'
-import {UserError} from '../../cli/errors.js'
+import {UserError} from '../../errors.js'
 import {stateDirFlag} from '../../cli/local-flags.js'
 
 export default class LocalReset extends PierCommand {

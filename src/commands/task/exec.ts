@@ -4,7 +4,7 @@ import {environmentCluster} from '../../app/exec-target.js'
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-command.js'
-import {UserError} from '../../cli/errors.js'
+import {UserError} from '../../errors.js'
 
 export default class TaskExec extends PierCommand {
   static override summary = 'Open a shell or run a command in a running task of a cluster.'

@@ -5,7 +5,7 @@ import {Flags} from '@oclif/core'
 import {runTask} from '../../app/task-run.js'
 import {parseKeyValues, splitCommand} from '../../app/task-template.js'
 import {AwsCommand} from '../../cli/aws-command.js'
-import {ExitCode} from '../../cli/errors.js'
+import {ExitCode} from '../../errors.js'
 
 export default class TaskRun extends AwsCommand {
   static override summary = 'Run a one-off task: an image or a Dockerfile, in an environment or a cluster.'
