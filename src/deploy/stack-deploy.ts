@@ -12,6 +12,7 @@ import {describe, watchStack} from './stack-watch.js'
 import {backoff} from './timing.js'
 import {deleteStack} from './stack-delete.js'
 import {latchInterrupts} from './interrupts.js'
+import {deployedByCopilot, describePlan, takeoverPlan} from './takeover.js'
 
 /** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200
@@ -33,6 +34,8 @@ export interface StackDeployInput {
   serviceCluster?: string
   /** The stack as the caller just described it, when it exists. */
   current?: Stack
+  /** Replace or remove stateful resources of a stack Copilot deployed (--allow-replacement). */
+  allowReplacement?: boolean
   /** Uploads a template larger than the inline limit and returns its URL. */
   uploadTemplate?: (stackName: string, body: string) => Promise<string>
 }
@@ -103,6 +106,7 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
   const descriptions = Object.fromEntries(resources.map((r) => [r.logicalId, r.description]))
   const changes = changeSet.changes.map((c) => ({...c, description: descriptions[c.logicalId]}))
   emit(event('stack.changeset', `${stackName}: ${changes.length} resource change(s) to ${operation}.`, {stack: stackName, changeSet: changeSetName, operation, changes}, 'info', timing.now))
+  if (existing && deployedByCopilot(existing)) await guardTakeover(ctx, input, existing, changes, changeSetName)
   if (input.confirm && !(await input.confirm({stackName, changes, template: input.template, operation}))) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
@@ -143,6 +147,21 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
     })
   }
   return {stackName, status: 'deployed', stackStatus: result.stackStatus, outputs: result.outputs}
+}
+
+/** The first deploy over a Copilot stack shows its plan, and keeps stateful resources unless allowed. */
+async function guardTakeover(ctx: DeployContext, input: StackDeployInput, existing: Stack, changes: ResourceChange[], changeSetName: string): Promise<void> {
+  const {stackName} = input
+  const current = await ctx.aws.stacks.describeStackResources({StackName: stackName}).catch(() => ({StackResources: []}))
+  const plan = takeoverPlan(stackName, changes, (current.StackResources ?? []).map((r) => ({logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? ''})))
+  const allowed = input.allowReplacement ?? false
+  ctx.emit(event('stack.takeover', describePlan(plan).join('\n'), {stack: stackName, plan, allowed}, plan.blocking.length && !allowed ? 'error' : 'info', ctx.timing.now))
+  if (!plan.blocking.length || allowed) return
+  await ctx.aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+  const list = plan.blocking.map((b) => `${b.logicalId} (${b.type}) would be ${b.action}${b.causes?.length ? ` by ${b.causes.map((c) => `${c.property}, set by ${c.field}`).join('; ')}` : ''}`)
+  throw new UserError(`The deploy of ${stackName} was refused: it would ${plan.blocking.length === 1 ? 'replace or remove a resource that holds' : `replace or remove ${plan.blocking.length} resources that hold`} state of the application Copilot deployed: ${list.join('; ')}.`, {
+    hint: 'Nothing was changed. Change the manifest field named above back, or pass --allow-replacement to accept the loss.',
+  })
 }
 
 const AT_REST = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE'])
@@ -214,7 +233,9 @@ async function waitForChangeSet(ctx: DeployContext, stackName: string, name: str
       for (;;) {
         for (const c of page.Changes ?? []) {
           const rc = c.ResourceChange
-          if (rc) changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement})
+          if (!rc) continue
+          const details = (rc.Details ?? []).filter((d) => d.Target?.Attribute === 'Properties' && d.Target.Name).map((d) => ({property: d.Target!.Name!, recreation: d.Target!.RequiresRecreation ?? 'Never'}))
+          changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement, ...(details.length ? {details} : {})})
         }
         if (!page.NextToken) break
         page = await ctx.aws.stacks.describeChangeSet({StackName: stackName, ChangeSetName: name, NextToken: page.NextToken})
