@@ -1,10 +1,9 @@
 // --diff / --diff-yes: show the template diff of each change set and ask before executing it.
-import {parse} from 'yaml'
-
 import type {AppContext} from '../app/context.js'
 import type {DeployOptions} from '../app/deploy-options.js'
 import {event, type ResourceChange} from '../deploy/events.js'
 import {templateDiff} from '../deploy/template-diff.js'
+import {parseTemplateBody} from '../deploy/template-body.js'
 import {UserError} from '../errors.js'
 
 export function diffReview(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?: boolean}): DeployOptions['confirmChanges'] {
@@ -13,7 +12,7 @@ export function diffReview(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?:
     let before: Record<string, unknown> | undefined
     if (operation === 'update') {
       const out = await ctx.aws.stacks.getTemplate({StackName: stackName, TemplateStage: 'Original'})
-      before = out.TemplateBody ? (parse(out.TemplateBody) as Record<string, unknown>) : undefined
+      before = out.TemplateBody ? parseTemplateBody(out.TemplateBody) : undefined
     }
     const diff = templateDiff(before, template)
     const text = `~ ${stackName} (${operation})\n${diff || '  (only parameters changed)'}${replacements(changes)}`

@@ -32,7 +32,6 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::ECR::Repository',
   'AWS::KMS::Key',
   'AWS::S3::Bucket',
-  'AWS::IAM::Role',
   'AWS::CloudFront::Distribution',
   'AWS::RDS::DBCluster',
   'AWS::RDS::DBInstance',
@@ -41,6 +40,14 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::ElastiCache::CacheCluster',
   'AWS::SecretsManager::Secret',
 ])
+
+/** Roles whose ARN others trust or name: the roles Copilot's machinery assumes to deploy the
+ * environment, and the roles tasks run with. Other roles (a custom resource's) carry no identity. */
+const STATEFUL_ROLES: ReadonlySet<string> = new Set(['CloudformationExecutionRole', 'EnvironmentManagerRole', 'TaskRole', 'ExecutionRole'])
+
+export function isStateful(type: string, logicalId: string): boolean {
+  return STATEFUL_TYPES.has(type) || (type === 'AWS::IAM::Role' && STATEFUL_ROLES.has(logicalId))
+}
 
 /** Which manifest field sets a property whose change forces a replacement, by resource type. */
 const CAUSES: Record<string, Record<string, string>> = {
@@ -85,13 +92,13 @@ export interface TakeoverPlan {
 export function takeoverPlan(stack: string, changes: ResourceChange[], existing: {logicalId: string; type: string}[] = []): TakeoverPlan {
   const changed = new Set(changes.map((c) => c.logicalId))
   const items: TakeoverItem[] = changes.map(planItem)
-  for (const r of existing) if (!changed.has(r.logicalId)) items.push({logicalId: r.logicalId, type: r.type, action: 'kept', stateful: STATEFUL_TYPES.has(r.type)})
+  for (const r of existing) if (!changed.has(r.logicalId)) items.push({logicalId: r.logicalId, type: r.type, action: 'kept', stateful: isStateful(r.type, r.logicalId)})
   const blocking = items.filter((i) => i.stateful && (i.action === 'replaced' || i.action === 'removed'))
   return {stack, items, blocking}
 }
 
 function planItem(c: ResourceChange): TakeoverItem {
-  const stateful = STATEFUL_TYPES.has(c.type)
+  const stateful = isStateful(c.type, c.logicalId)
   if (c.action === 'Add') return {logicalId: c.logicalId, type: c.type, action: 'added', stateful}
   if (c.action === 'Remove') return {logicalId: c.logicalId, type: c.type, action: 'removed', stateful}
   if (c.replacement === 'True' || c.replacement === 'Conditional') {
@@ -124,4 +131,23 @@ export function describePlan(plan: TakeoverPlan): string[] {
     lines.push(`  ${mark} ${i.action}${i.conditional ? ' (conditionally)' : ''} ${i.logicalId} (${i.type})${why}`)
   }
   return lines
+}
+
+export function isCustomResource(type: string): boolean {
+  return type === 'AWS::CloudFormation::CustomResource' || type.startsWith('Custom::')
+}
+
+/** Logical ID of the resource that makes the retaining update a real change. */
+export const RETAIN_MARKER = 'PierTakeoverRetain'
+
+/** The template with `DeletionPolicy: Retain` on these resources and a no-cost marker resource, or
+ * undefined when they are all retained already. */
+export function withRetainedResources(template: Record<string, any>, ids: string[]): Record<string, any> | undefined {
+  const resources = (template.Resources ?? {}) as Record<string, Record<string, unknown>>
+  const toRetain = ids.filter((id) => resources[id] && resources[id]!.DeletionPolicy !== 'Retain')
+  if (!toRetain.length) return undefined
+  const next: Record<string, Record<string, unknown>> = {...resources}
+  for (const id of toRetain) next[id] = {...resources[id], DeletionPolicy: 'Retain'}
+  next[RETAIN_MARKER] = {Type: 'AWS::CloudFormation::WaitConditionHandle'}
+  return {...template, Resources: next}
 }

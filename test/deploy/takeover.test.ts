@@ -52,6 +52,15 @@ describe('takeoverPlan', () => {
     const plan = takeoverPlan('s', [{logicalId: 'Key', type: 'AWS::KMS::Key', action: 'Modify', replacement: 'True', details: [{property: 'KeySpec', recreation: 'Always'}]}])
     expect(plan.blocking[0]!.causes).toEqual([{property: 'KeySpec', field: 'no manifest field known to Pier'}])
   })
+
+  it("counts the roles Copilot's machinery and tasks use as identity, and no other role", () => {
+    const plan = takeoverPlan('demo-test', [
+      {logicalId: 'EnvironmentManagerRole', type: 'AWS::IAM::Role', action: 'Remove'},
+      {logicalId: 'TaskRole', type: 'AWS::IAM::Role', action: 'Modify', replacement: 'True', details: [{property: 'RoleName', recreation: 'Always'}]},
+      {logicalId: 'EnvControllerRole', type: 'AWS::IAM::Role', action: 'Remove'},
+    ])
+    expect(plan.blocking.map((b) => b.logicalId)).toEqual(['EnvironmentManagerRole', 'TaskRole'])
+  })
 })
 
 describe('deployedByCopilot', () => {
@@ -137,4 +146,88 @@ describe('the first deploy over a stack Copilot deployed (local control plane)',
     const again = await deployStack(ctx, {stackName: 'demo-test-worker', template: {...pier, Resources: {...pier.Resources, EventsQueue: {Type: 'AWS::SQS::Queue', Properties: {FifoQueue: false}}}}})
     expect(again.status).toBe('deployed')
   }, 60_000)
+
+  it("removes Copilot's custom resources without running their handlers' Delete", async () => {
+    const aws = await clients()
+    const ctx = {aws, emit: () => {}, timing: {now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), random: Math.random}}
+    // A handler whose Delete does real work, as Copilot's environment controller does.
+    const handler = `
+const https = require('https')
+const {SSMClient, PutParameterCommand} = require('@aws-sdk/client-ssm')
+exports.handler = async (event) => {
+  await new SSMClient({}).send(new PutParameterCommand({Name: '/handler/' + event.RequestType, Value: 'ran', Type: 'String', Overwrite: true}))
+  const u = new URL(event.ResponseURL)
+  const body = JSON.stringify({Status: 'SUCCESS', PhysicalResourceId: 'controller', StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {}})
+  await new Promise((resolve, reject) => https.request({hostname: u.hostname, port: 443, path: u.pathname + u.search, method: 'PUT', headers: {'Content-Length': body.length}}).on('error', reject).on('response', (r) => { r.resume(); resolve() }).end(body))
+}`
+    // Copilot writes YAML with short-form tags.
+    const copilot = `AWSTemplateFormatVersion: 2010-09-09
+Description: CloudFormation template that represents a backend service on Amazon ECS.
+Metadata:
+  Version: v1.34.0
+  Manifest: |
+    name: api
+Resources:
+  EnvControllerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: [lambda.amazonaws.com]}, Action: ['sts:AssumeRole']}]}
+  EnvControllerFunction:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Timeout: 60
+      Role: !GetAtt EnvControllerRole.Arn
+      Code:
+        ZipFile: ${JSON.stringify(handler)}
+  EnvControllerAction:
+    Type: Custom::EnvControllerFunction
+    Properties:
+      ServiceToken: !GetAtt EnvControllerFunction.Arn
+      EnvStack: !Sub '\${AWS::StackName}-env'
+  LogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub '/copilot/\${AWS::StackName}'
+`
+    const created = await aws.stacks.createChangeSet({StackName: 'demo-test-api', ChangeSetName: 'copilot', ChangeSetType: 'CREATE', TemplateBody: copilot, Capabilities: ['CAPABILITY_IAM']})
+    expect(created.Id).toBeTruthy()
+    for (;;) {
+      const cs = await aws.stacks.describeChangeSet({StackName: 'demo-test-api', ChangeSetName: 'copilot'})
+      if (cs.Status === 'CREATE_COMPLETE') break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await aws.stacks.executeChangeSet({StackName: 'demo-test-api', ChangeSetName: 'copilot'})
+    await waitFor(async () => (await aws.stacks.describeStacks({StackName: 'demo-test-api'})).Stacks?.[0]?.StackStatus === 'CREATE_COMPLETE')
+    expect(await parameter('/handler/Create')).toBe('ran')
+
+    const pier = {Description: 'Pier: the api service', Resources: {LogGroup: {Type: 'AWS::Logs::LogGroup', Properties: {LogGroupName: '/copilot/demo-test-api'}}}}
+    const {emit, events} = recorder()
+    const result = await deployStack({...ctx, emit}, {stackName: 'demo-test-api', template: pier})
+    expect(result.status).toBe('deployed')
+    expect(events.filter((e) => e.code === 'step').map((e) => `${(e.data as {status: string}).status}: ${e.message}`)).toEqual([
+      "start: demo-test-api: keeping Copilot's custom resources EnvControllerAction from running their handlers on removal.",
+      "done: demo-test-api: Copilot's custom resources will be removed without running their handlers.",
+    ])
+    // The handler never heard of a Delete, and the stack holds Pier's resources only.
+    expect(await parameter('/handler/Delete')).toBeUndefined()
+    const left = (await aws.stacks.describeStackResources({StackName: 'demo-test-api'})).StackResources?.map((r) => r.LogicalResourceId)
+    expect(left).toEqual(['LogGroup'])
+  }, 90_000)
+
+  async function parameter(name: string): Promise<string | undefined> {
+    const {SSMClient, GetParameterCommand} = await import('@aws-sdk/client-ssm')
+    const ssm = new SSMClient({endpoint: cp.endpoint, region: 'us-east-1', credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
+    return (await ssm.send(new GetParameterCommand({Name: name})).catch(() => undefined))?.Parameter?.Value
+  }
+
+  async function waitFor(check: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      if (await check()) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error('timed out')
+  }
 })
+
