@@ -44,7 +44,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
       // The next build waits for this one whatever its outcome; a failure surfaces where it is awaited.
       previous = next.then(noop, noop)
     }
-    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
+    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback, allowReplacement: input.allowReplacement})
   }
 
   const results: WorkloadDeployResult[] = []

@@ -41,6 +41,7 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
     parameters: rendered.parameters,
     tags: rendered.tags,
     noRollback: input.noRollback,
+    allowReplacement: input.allowReplacement,
     detach: input.detach,
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),

@@ -65,6 +65,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     parameters: rendered.parameters,
     tags: rendered.tags,
     noRollback: input.noRollback,
+    allowReplacement: input.allowReplacement,
     detach: input.detach,
     maxTaskFailures: input.maxTaskFailures,
     serviceCluster: env.outputs[ENV_OUTPUTS.cluster],

@@ -11,6 +11,7 @@ export const deployFlags = {
   'diff-yes': Flags.boolean({description: 'Show the template diff and deploy without asking.'}),
   detach: Flags.boolean({description: 'Return as soon as the change set executes, without following the deploy.'}),
   'no-rollback': Flags.boolean({description: 'Keep the resources of a failed deploy as they are, to inspect them.'}),
+  'allow-replacement': Flags.boolean({description: 'Let the first deploy over a stack Copilot deployed replace or remove resources that hold state (refused by default).'}),
   json: Flags.boolean({description: 'Print the progress as NDJSON events on stdout (see docs/progress-events.md).'}),
 }
 
@@ -21,8 +22,8 @@ export const workloadDeployFlags = {
   'max-task-failures': Flags.integer({description: 'Stop the deploy after this many stopped tasks of the new deployment with none healthy (0: wait for CloudFormation).', default: 3, min: 0}),
 }
 
-export function deployOptions(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?: boolean; detach?: boolean; 'no-rollback'?: boolean}): DeployOptions {
-  return {detach: flags.detach, noRollback: flags['no-rollback'], confirmChanges: diffReview(ctx, flags)}
+export function deployOptions(ctx: AppContext, flags: {diff?: boolean; 'diff-yes'?: boolean; detach?: boolean; 'no-rollback'?: boolean; 'allow-replacement'?: boolean}): DeployOptions {
+  return {detach: flags.detach, noRollback: flags['no-rollback'], allowReplacement: flags['allow-replacement'], confirmChanges: diffReview(ctx, flags)}
 }
 
 /** The closing lines of a workload deploy: what happened and what to do next. */

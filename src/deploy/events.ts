@@ -1,6 +1,8 @@
 // The typed events of a deploy. The core emits them and never prints; renderers in src/ui/ draw them
 // (ink on a terminal, plain lines in CI, NDJSON for --json). docs/progress-events.md documents them.
 
+import type {TakeoverPlan} from './takeover.js'
+
 export type Level = 'debug' | 'info' | 'warn' | 'error'
 
 export interface ResourceChange {
@@ -9,11 +11,15 @@ export interface ResourceChange {
   action: string
   replacement?: string
   description?: string
+  /** The properties that change, and whether each forces a replacement (CloudFormation's RequiresRecreation). */
+  details?: {property: string; recreation: string}[]
 }
 
 export interface EventData {
   /** A change set is ready: what will change. */
   'stack.changeset': {stack: string; changeSet: string; operation: 'create' | 'update'; changes: ResourceChange[]}
+  /** The first deploy over a stack Copilot deployed: what the change set keeps, changes, replaces and removes. */
+  'stack.takeover': {stack: string; plan: TakeoverPlan; allowed: boolean}
   /** The change set was empty: nothing to deploy. */
   'stack.no-changes': {stack: string}
   /** An operation on a stack started; `resources` are the template's, with their descriptions. */

@@ -12,6 +12,8 @@ import {describe, watchStack} from './stack-watch.js'
 import {backoff} from './timing.js'
 import {deleteStack} from './stack-delete.js'
 import {latchInterrupts} from './interrupts.js'
+import {deployedByCopilot, describePlan, isCustomResource, takeoverPlan, withRetainedResources} from './takeover.js'
+import {parseTemplateBody} from './template-body.js'
 
 /** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
 export const INLINE_TEMPLATE_LIMIT = 51_200
@@ -33,6 +35,8 @@ export interface StackDeployInput {
   serviceCluster?: string
   /** The stack as the caller just described it, when it exists. */
   current?: Stack
+  /** Replace or remove stateful resources of a stack Copilot deployed (--allow-replacement). */
+  allowReplacement?: boolean
   /** Uploads a template larger than the inline limit and returns its URL. */
   uploadTemplate?: (stackName: string, body: string) => Promise<string>
 }
@@ -103,6 +107,12 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
   const descriptions = Object.fromEntries(resources.map((r) => [r.logicalId, r.description]))
   const changes = changeSet.changes.map((c) => ({...c, description: descriptions[c.logicalId]}))
   emit(event('stack.changeset', `${stackName}: ${changes.length} resource change(s) to ${operation}.`, {stack: stackName, changeSet: changeSetName, operation, changes}, 'info', timing.now))
+  if (existing && deployedByCopilot(existing)) {
+    // Deleting one of Copilot's custom resources runs its handler's Delete, which can update the
+    // environment stack or empty a bucket: keep them out of CloudFormation's hands first, then redo.
+    if (await retainCustomResources(ctx, input, existing, changes, changeSetName)) return deploy(ctx, input, presses)
+    await guardTakeover(ctx, input, existing, changes, changeSetName)
+  }
   if (input.confirm && !(await input.confirm({stackName, changes, template: input.template, operation}))) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     if (!existing) await aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
@@ -143,6 +153,58 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
     })
   }
   return {stackName, status: 'deployed', stackStatus: result.stackStatus, outputs: result.outputs}
+}
+
+/** When the change set removes custom resources of a Copilot stack, deploys the stack's own template
+ * once more with `DeletionPolicy: Retain` on them (and a marker resource, so the update is not empty),
+ * so that removing them later never invokes their handlers. Returns whether it did. */
+async function retainCustomResources(ctx: DeployContext, input: StackDeployInput, existing: Stack, changes: ResourceChange[], changeSetName: string): Promise<boolean> {
+  const {aws, emit, timing} = ctx
+  const {stackName} = input
+  const removed = changes.filter((c) => c.action === 'Remove' && isCustomResource(c.type)).map((c) => c.logicalId)
+  if (!removed.length) return false
+  const current = parseTemplateBody((await aws.stacks.getTemplate({StackName: stackName, TemplateStage: 'Original'})).TemplateBody ?? '{}')
+  const retained = withRetainedResources(current, removed)
+  if (!retained) return false
+  await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+  emit(event('step', `${stackName}: keeping Copilot's custom resources ${removed.join(', ')} from running their handlers on removal.`, {name: `retain:${stackName}`, status: 'start', detail: removed.join(', ')}, 'info', timing.now))
+  const body = JSON.stringify(retained)
+  const url = Buffer.byteLength(body) > INLINE_TEMPLATE_LIMIT && input.uploadTemplate ? await input.uploadTemplate(stackName, body) : undefined
+  const name = `pier-retain-${timing.now()}`
+  await aws.stacks.createChangeSet({
+    StackName: stackName,
+    ChangeSetName: name,
+    ChangeSetType: 'UPDATE',
+    ...(url ? {TemplateURL: url} : {TemplateBody: body}),
+    Parameters: (existing.Parameters ?? []).map((p) => ({ParameterKey: p.ParameterKey, UsePreviousValue: true})),
+    Tags: existing.Tags,
+    Capabilities: [...CAPABILITIES],
+  })
+  const changeSet = await waitForChangeSet(ctx, stackName, name)
+  const poller = stackEventPoller(aws.stacks, stackName, changeSet.createdAt ?? 0)
+  if (changeSet.createdAt === undefined) await poller.poll()
+  await aws.stacks.executeChangeSet({StackName: stackName, ChangeSetName: name})
+  const result = await watchStack(ctx, {stackName, operation: 'update', poller, descriptions: {}, maxTaskFailures: 0})
+  if (result.outcome !== 'finished' || !isSuccess(result.stackStatus ?? '')) {
+    throw new DeployError(`The deploy of ${stackName} stopped before taking it over: keeping Copilot's custom resources ended in ${result.stackStatus ?? result.outcome}.`, result.failures, {hint: 'Nothing of the application changed. Fix the cause above, then deploy again.'})
+  }
+  emit(event('step', `${stackName}: Copilot's custom resources will be removed without running their handlers.`, {name: `retain:${stackName}`, status: 'done'}, 'info', timing.now))
+  return true
+}
+
+/** The first deploy over a Copilot stack shows its plan, and keeps stateful resources unless allowed. */
+async function guardTakeover(ctx: DeployContext, input: StackDeployInput, existing: Stack, changes: ResourceChange[], changeSetName: string): Promise<void> {
+  const {stackName} = input
+  const current = await ctx.aws.stacks.describeStackResources({StackName: stackName}).catch(() => ({StackResources: []}))
+  const plan = takeoverPlan(stackName, changes, (current.StackResources ?? []).map((r) => ({logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? ''})))
+  const allowed = input.allowReplacement ?? false
+  ctx.emit(event('stack.takeover', describePlan(plan).join('\n'), {stack: stackName, plan, allowed}, plan.blocking.length && !allowed ? 'error' : 'info', ctx.timing.now))
+  if (!plan.blocking.length || allowed) return
+  await ctx.aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
+  const list = plan.blocking.map((b) => `${b.logicalId} (${b.type}) would be ${b.action}${b.causes?.length ? ` by ${b.causes.map((c) => `${c.property}, set by ${c.field}`).join('; ')}` : ''}`)
+  throw new UserError(`The deploy of ${stackName} was refused: it would ${plan.blocking.length === 1 ? 'replace or remove a resource that holds' : `replace or remove ${plan.blocking.length} resources that hold`} state of the application Copilot deployed: ${list.join('; ')}.`, {
+    hint: 'Nothing was changed. Change the manifest field named above back, or pass --allow-replacement to accept the loss.',
+  })
 }
 
 const AT_REST = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE'])
@@ -214,7 +276,9 @@ async function waitForChangeSet(ctx: DeployContext, stackName: string, name: str
       for (;;) {
         for (const c of page.Changes ?? []) {
           const rc = c.ResourceChange
-          if (rc) changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement})
+          if (!rc) continue
+          const details = (rc.Details ?? []).filter((d) => d.Target?.Attribute === 'Properties' && d.Target.Name).map((d) => ({property: d.Target!.Name!, recreation: d.Target!.RequiresRecreation ?? 'Never'}))
+          changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement, ...(details.length ? {details} : {})})
         }
         if (!page.NextToken) break
         page = await ctx.aws.stacks.describeChangeSet({StackName: stackName, ChangeSetName: name, NextToken: page.NextToken})

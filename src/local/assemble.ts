@@ -10,6 +10,8 @@ import {registerAutoScalingProviders, ServiceAutoScaler} from './cloudformation/
 import {registerElbv2Providers} from './cloudformation/providers/elbv2.js'
 import {registerMessagingProviders} from './cloudformation/providers/messaging.js'
 import {registerRecordedProviders} from './cloudformation/providers/recorded.js'
+import {registerLambdaProviders} from './cloudformation/providers/lambda.js'
+import {LambdaFunctions} from './lambda/functions.js'
 import {registerSchedulerProviders} from './cloudformation/providers/scheduler.js'
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
 import {AcmService} from './acm/index.js'
@@ -108,6 +110,16 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   registerMessagingProviders(cfn.registry, messaging)
   registerAutoScalingProviders(cfn.registry, scaler)
   registerRecordedProviders(cfn.registry, {stateDir})
+  // Lambda-backed custom resources run their Node.js handlers against this endpoint.
+  const functions = new LambdaFunctions(join(stateDir, 'lambda'), {region, accountId, endpoint: () => cp.endpoint, credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
+  registerLambdaProviders(cfn.registry, {
+    functions,
+    readObject: (bucket, key) => {
+      const object = cp.s3.store.bucket(bucket)?.objects[key]
+      return object ? cp.s3.store.read(object) : undefined
+    },
+    log: (group, stream, line) => cp.logs.append(group, stream, [{timestamp: Date.now(), message: line}], {create: true}),
+  })
   cp.register({query: [cfn.service]})
   cp.onClose(() => cfn.close())
   return Object.assign(cp, {ecs})

@@ -21,6 +21,8 @@ export function formatPlain(e: DeployEvent): string[] {
       return [`${t}  ${e.data.stack}  ${e.message}${e.data.rolloutState ? ` (${e.data.rolloutState})` : ''}`]
     case 'output':
       return [e.data.text]
+    case 'stack.takeover':
+      return e.message.split('\n').map((l) => `${t}  ${l}`)
     default:
       return [`${t}  ${e.level === 'error' ? '✘ ' : e.level === 'warn' ? '! ' : ''}${e.message}`]
   }

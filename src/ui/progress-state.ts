@@ -138,7 +138,8 @@ export function applyEvent(state: ProgressState, e: DeployEvent): ProgressState 
       break
     }
     case 'output':
-      state.notes.push(e.data.text)
+    case 'stack.takeover':
+      state.notes.push(e.code === 'output' ? e.data.text : e.message)
       break
   }
   return state

@@ -9,7 +9,8 @@ export function createProviderRegistry(): ProviderRegistry & {types(): string[]}
       providers.set(type, provider)
     },
     get(type) {
-      return providers.get(type)
+      // Every Custom::Name is a custom resource, answered by its ServiceToken's handler.
+      return providers.get(type) ?? (type.startsWith('Custom::') ? providers.get('AWS::CloudFormation::CustomResource') : undefined)
     },
     types() {
       return [...providers.keys()].sort()

@@ -32,6 +32,11 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
       return {physicalId: name, attributes: {Arn: `arn:aws:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${name}`}}
     }, ['AlarmName']),
   )
+  // A wait condition handle's Ref is the presigned URL a signal would be sent to; nothing signals here.
+  registry.register(
+    'AWS::CloudFormation::WaitConditionHandle',
+    recorded((_props, ctx) => ({physicalId: `https://cloudformation-waitcondition-${ctx.region}.s3.amazonaws.com/${encodeURIComponent(`${ctx.stackId}/${ctx.logicalId}`)}`, attributes: {}})),
+  )
   registry.register(
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
