@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {serviceTarget} from '../../app/exec-target.js'
+import {serviceRoleStatements, serviceTarget} from '../../app/exec-target.js'
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-command.js'
@@ -36,6 +36,7 @@ export default class ServiceExec extends PierCommand {
       command: flags.command,
       subject: `service ${flags.name} in environment ${flags.env}`,
       enableHint: `Set \`exec: true\` in copilot/${flags.name}/manifest.yml and redeploy: \`pier svc deploy -n ${flags.name} -e ${flags.env}\`.`,
-    })
+      roleHint: `Set \`exec: true\` in copilot/${flags.name}/manifest.yml and redeploy (\`pier svc deploy -n ${flags.name} -e ${flags.env}\`): the task role then allows the ssmmessages actions.`,
+    }, {roleStatements: serviceRoleStatements(aws.stacks, aws.region, app, flags.env, flags.name)})
   }
 }
