@@ -259,6 +259,25 @@ describe('execInTask', () => {
     expect(e.hint).toMatch(/kms:GenerateDataKey/)
   })
 
+  it('ends non-zero with a clear message on a signal, and on a lost connection', async () => {
+    broker.startAgent('aaa111')
+    const term = io()
+    const running = execInTask(request({command: 'sleep 20'}), {ecs: fakeEcs([task('aaa111')]), io: term})
+    await new Promise((r) => setTimeout(r, 700))
+    term.signals.emit('SIGTERM')
+    const signalled = await failure(running)
+    expect(signalled.message).toBe('The exec session in task aaa111 was ended by SIGTERM before the command finished.')
+    expect(signalled.exitCode).toBe(143)
+
+    const lost = execInTask(request({command: 'sleep 20'}), {ecs: fakeEcs([task('aaa111')]), io: io()})
+    await new Promise((r) => setTimeout(r, 700))
+    // The broker drops the session's sockets, as a network failure would.
+    await broker.stopAgent('aaa111')
+    const e = await failure(lost)
+    expect(e.message).toMatch(/^The connection to the exec session in task aaa111 was lost before the command finished/)
+    expect(e.exitCode).toBe(1)
+  })
+
   it('explains a refused session', async () => {
     broker.startAgent('aaa111')
     const e = await failure(
