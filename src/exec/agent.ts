@@ -89,6 +89,10 @@ class AgentSession {
   private resolve!: (r: AgentSessionResult) => void
   private readonly started = Date.now()
   private lastOutputAt = 0
+  private held: Buffer[] = []
+  private heldBytes = 0
+  private heldType: number = PayloadType.Output
+  private flushQueued = false
   private handshakeTimer: NodeJS.Timeout | undefined
   private firstMessageTimer: NodeJS.Timeout | undefined
 
@@ -246,11 +250,36 @@ class AgentSession {
     }
   }
 
+  // Reads that arrive in one turn of the event loop go out together, in messages of up to chunkSize:
+  // a pseudo-terminal hands output over a few KiB at a time, and every message costs a digest, an
+  // acknowledgement and a frame.
   private output(type: number, data: Buffer): void {
     if (this.state === 'ended') return
     this.lastOutputAt = Date.now()
-    const size = this.opts.chunkSize ?? 32 * 1024
-    for (let i = 0; i < data.length; i += size) this.sendStream(type, data.subarray(i, i + size))
+    if (this.held.length > 0 && this.heldType !== type) this.flushOutput()
+    this.heldType = type
+    this.held.push(data)
+    this.heldBytes += data.length
+    if (this.heldBytes >= this.chunkSize) this.flushOutput()
+    else if (!this.flushQueued) {
+      this.flushQueued = true
+      setImmediate(() => {
+        this.flushQueued = false
+        this.flushOutput()
+      })
+    }
+  }
+
+  private flushOutput(): void {
+    if (this.held.length === 0 || this.state === 'ended') return
+    const data = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes)
+    this.held = []
+    this.heldBytes = 0
+    for (let i = 0; i < data.length; i += this.chunkSize) this.sendStream(this.heldType, data.subarray(i, i + this.chunkSize))
+  }
+
+  private get chunkSize(): number {
+    return this.opts.chunkSize ?? 32 * 1024
   }
 
   private sendStream(type: number, plain: Buffer, opts: {fin?: boolean} = {}): void {
@@ -267,6 +296,7 @@ class AgentSession {
         setTimeout(() => settle(deadline), 5)
         return
       }
+      this.flushOutput()
       if (this.opts.reportExitCode !== false) this.sendStream(PayloadType.ExitCode, encodeUint32(code), {fin: true})
       void this.closeAfterDrain({exitCode: code})
     }
@@ -288,6 +318,7 @@ class AgentSession {
   }
 
   private async closeAfterDrain(result: AgentSessionResult): Promise<void> {
+    this.flushOutput()
     await Promise.race([this.channel.drained(), new Promise((r) => setTimeout(r, 5000).unref())])
     this.sendChannelClosed('')
     this.end(result)
