@@ -43,6 +43,29 @@ describe('exec in a running task', () => {
     await driver.stop(spec.taskId, 'UserInitiated', 'done')
   })
 
+  it('keeps the working directory when it enters the task\'s mount namespace (private /etc/hosts)', async () => {
+    const nsDir = tempDir('pier-exec-ns-')
+    const workdir = join(nsDir.path, 'app')
+    mkdirSync(workdir)
+    const nsDriver = new ProcessDriver({stateDir: nsDir.path, listener, hostsFile: () => '127.0.0.1 api.test.demo.local\n'})
+    try {
+      const spec = taskSpec([{...idle, name: 'web', workingDirectory: workdir}])
+      await nsDriver.start(spec)
+      await listener.running(spec.taskId)
+      // The task binds its private /etc/hosts as it starts: wait for it, so the exec surely is in its namespace.
+      let r = {stdout: '', stderr: '', code: 0}
+      for (let i = 0; i < 50 && !r.stdout.endsWith('\n1\n'); i++) {
+        r = await collect(nsDriver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'pwd; grep -c api.test.demo.local /etc/hosts'], {tty: false}))
+      }
+      expect(r.stdout).toBe(`${workdir}\n1\n`)
+      const t = await collect(nsDriver.exec(spec.taskId, 'web', ['pwd'], {tty: true, cols: 80, rows: 24}))
+      expect(t.stdout).toBe(`${workdir}\r\n`)
+    } finally {
+      await nsDriver.shutdown()
+      nsDir.remove()
+    }
+  })
+
   it('gives a pseudo-terminal through script(1), sized as asked', async () => {
     const spec = taskSpec([{...idle, name: 'web'}])
     await driver.start(spec)
