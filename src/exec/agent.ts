@@ -1,7 +1,8 @@
 // The agent side of a session, as the SSM agent inside a task runs it: send the handshake request
 // (session type, optionally KMS encryption), check the client's answer and the encryption challenge,
 // then start the command and stream its output (and, unlike ECS, its stderr and exit code when asked);
-// keystrokes, terminal sizes and flags from the client go to the process. The websocket is already authenticated by the caller.
+// keystrokes, terminal sizes and flags from the client go to the process. The websocket is already
+// authenticated by the caller.
 import {randomBytes} from 'node:crypto'
 import {DataChannel} from './channel.js'
 import {type ClientMessage, decodeFlag, encodeUint32, newMessageId} from './codec.js'

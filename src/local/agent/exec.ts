@@ -105,7 +105,7 @@ export function startExec(
     if (!wanted || exitCode !== undefined || !child.pid) return
     const pty = findPty(child.pid)
     if (pty) spawnSync('stty', ['-F', pty, 'cols', String(wanted.cols), 'rows', String(wanted.rows)], {stdio: 'ignore'})
-    else if (tries > 0) sizeTimer = setTimeout(() => applySize(tries - 1), 20)
+    else if (tries > 0) sizeTimer = setTimeout(() => applySize(tries - 1), 20).unref()
   }
 
   const signalGroup = (sig: NodeJS.Signals): void => {
