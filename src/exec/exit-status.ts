@@ -166,7 +166,7 @@ export class MarkedOutput {
   private emit(data: Buffer, final: boolean): void {
     const translate = (this.mode === 'c' || this.mode === 't') && !this.opts.stdoutIsTerminal
     if (!translate) {
-      if (data.length > 0) this.opts.write(Buffer.from(data))
+      if (data.length > 0) this.opts.write(data)
       return
     }
     this.lineEnds ??= new LineEnds(this.opts.write)
