@@ -1,11 +1,14 @@
 // Exec over the data channel, against the real local control plane (dist/local/main.js in its own
-// process): session open time (also on a cluster whose sessions are KMS-encrypted), keystroke echo
-// round trip on a pseudo-terminal, and the throughput of a command printing 10 MB.
+// process, in its default exec mode, which behaves as ECS): session open time (also on a cluster whose
+// sessions are KMS-encrypted), keystroke echo round trip on a pseudo-terminal, and the throughput of a
+// command printing 10 MB the way `pier svc exec --command` runs it (the exit-status wrapper on a
+// terminal session).
 import {spawn} from 'node:child_process'
-import {once} from 'node:events'
+import {EventEmitter, once} from 'node:events'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {PassThrough, Writable} from 'node:stream'
 import {pathToFileURL} from 'node:url'
 import {CreateClusterCommand, DescribeTasksCommand, ECSClient, ExecuteCommandCommand, RegisterTaskDefinitionCommand, RunTaskCommand} from '@aws-sdk/client-ecs'
 import {CreateAliasCommand, CreateKeyCommand, GenerateDataKeyCommand, KMSClient} from '@aws-sdk/client-kms'
@@ -36,7 +39,7 @@ export default async function (ctx) {
     external: ['bufferutil', 'utf-8-validate'],
     banner: {js: "import {createRequire as __r} from 'node:module'; const require = __r(import.meta.url);"},
   })
-  const {dialSession} = await import(pathToFileURL(outfile).href)
+  const {dialSession, exitStatusCommand, newMarker, runCommandSession} = await import(pathToFileURL(outfile).href)
   const {child: server, status} = await startControlPlane(ctx.root, join(dir, 'state'), ctx.env)
   const config = {region: status.region, endpoint: status.endpoint, credentials: {accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey}}
   const ecs = new ECSClient(config)
@@ -132,11 +135,13 @@ export default async function (ctx) {
       const c0 = process.cpuUsage()
       const s0 = serverCpuMs()
       const t = performance.now()
-      const out = await open(`head -c ${size} /dev/zero`)
+      const marker = newMarker()
+      const out = await open(exitStatusCommand(`head -c ${size} /dev/zero`, marker, {interactive: false}))
       let bytes = 0
-      out.onStdout((d) => (bytes += d.length))
-      out.sendInput(Buffer.alloc(0)) // input first: no terminal, raw bytes
-      const r = await out.done
+      const stdin = new PassThrough()
+      stdin.end()
+      const stdout = new Writable({write: (chunk, _enc, cb) => ((bytes += chunk.length), cb())})
+      const r = await runCommandSession(out, {stdin, stdout, stderr: new PassThrough(), signals: new EventEmitter()}, {marker, interactive: false})
       const sec = (performance.now() - t) / 1000
       if (bytes !== size || r.exitCode !== 0) throw new Error(`throughput run got ${bytes} bytes, exit ${r.exitCode}`)
       rates.push(size / 1024 / 1024 / sec)
@@ -151,7 +156,7 @@ export default async function (ctx) {
       {id: 'exec-open-p50', label: 'exec: session open p50 (ExecuteCommand to handshake complete)', value: openStats.p50, unit: 'ms', target: 150, note: `p99 ${openStats.p99.toFixed(1)} ms, n=${openStats.n}; ${load}`},
       {id: 'exec-open-kms-p50', label: 'exec: session open p50, KMS-encrypted cluster', value: kmsOpenStats.p50, unit: 'ms', target: 150, note: `p99 ${kmsOpenStats.p99.toFixed(1)} ms, n=${kmsOpenStats.n}`},
       {id: 'exec-echo-p99', label: 'exec: keystroke echo p99', value: echo.p99, unit: 'ms', target: 10, note: `p50 ${echo.p50.toFixed(2)} ms, n=${echo.n}`},
-      {id: 'exec-throughput', label: 'exec: 10 MB output throughput (median of 3)', value: median, unit: 'MB/s', targetText: '>= 20 MB/s', met: median >= 20, note: `best ${Math.max(...rates).toFixed(1)} MB/s`},
+      {id: 'exec-throughput', label: 'exec: 10 MB output throughput through the exit-status wrapper (median of 3)', value: median, unit: 'MB/s', targetText: '>= 20 MB/s', met: median >= 20, note: `best ${Math.max(...rates).toFixed(1)} MB/s`},
       {id: 'exec-throughput-cpu', label: 'exec: 10 MB output, CPU time of client + control plane', value: cpu, unit: 'ms', note: `${(10 / (cpu / 1000)).toFixed(0)} MB per CPU-second`},
     ]
   } finally {

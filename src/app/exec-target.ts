@@ -4,6 +4,7 @@ import {isAwsError} from '../aws/errors.js'
 import type {StacksApi} from '../aws/interfaces.js'
 import {UserError} from '../errors.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'
+import {partitionOf, roleStatements} from './iam-policy.js'
 import {ENV_OUTPUTS, environmentStackName, workloadStackName} from './ports.js'
 
 export interface ServiceTarget {
@@ -36,4 +37,34 @@ export async function environmentCluster(stacks: Pick<StacksApi, 'describeStacks
   const cluster = out?.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === ENV_OUTPUTS.cluster)?.OutputValue
   if (!cluster) throw new UserError(`Environment ${env} of ${app} is not deployed.`, {hint: `Deploy it with \`pier env deploy --name ${env}\`, or pass --cluster.`})
   return cluster
+}
+
+/**
+ * Reads the statements of a task role that the service's own stack created, from the deployed
+ * template (for exec's check of the ssmmessages actions). Undefined when the role is not the stack's.
+ */
+export function serviceRoleStatements(
+  stacks: Pick<StacksApi, 'describeStackResources' | 'getTemplate'>,
+  region: string,
+  app: string,
+  env: string,
+  name: string,
+): (roleArn: string) => Promise<unknown[] | undefined> {
+  const stackName = workloadStackName(app, env, name)
+  return async (roleArn) => {
+    const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1)
+    const resources = (await stacks.describeStackResources({StackName: stackName})).StackResources ?? []
+    const role = resources.find((r) => r.ResourceType === 'AWS::IAM::Role' && r.PhysicalResourceId === roleName)
+    if (!role?.LogicalResourceId) return undefined
+    const body = (await stacks.getTemplate({StackName: stackName, TemplateStage: 'Original'})).TemplateBody
+    let template: Record<string, unknown>
+    try {
+      template = JSON.parse(body ?? '') as Record<string, unknown>
+    } catch {
+      return undefined
+    }
+    const account = /^arn:[^:]+:iam::(\d+):/.exec(roleArn)?.[1]
+    const refs = {'AWS::Partition': partitionOf(region), 'AWS::Region': region, 'AWS::AccountId': account, 'AWS::StackName': stackName, 'AWS::URLSuffix': 'amazonaws.com'}
+    return roleStatements(template, role.LogicalResourceId, {refs})
+  }
 }

@@ -2,13 +2,15 @@
 // exec use case with the process's terminal. Exits with the remote command's exit code.
 import {Flags} from '@oclif/core'
 
-import {execInTask, type ExecRequest} from '../app/exec.js'
+import {execInTask, type ExecDeps, type ExecRequest} from '../app/exec.js'
 import {createAwsClients} from '../aws/clients.js'
 import type {AwsClients} from '../aws/interfaces.js'
 import {findWorkspaceRoot, loadWorkspace} from '../workspace/index.js'
 import {awsOptions} from './aws-flags.js'
 import {ExitCode, UserError} from '../errors.js'
 import {printStatus} from './output.js'
+
+const warn = (text: string) => process.stderr.write(`! ${text}\n`)
 
 export const execFlags = {
   'task-id': Flags.string({description: 'ID of the task, or a prefix of it (default: the newest running task).'}),
@@ -29,16 +31,22 @@ export async function awsFor(flags: Parameters<typeof awsOptions>[0]): Promise<A
 }
 
 /** Runs the session; ends the process with the remote exit code. */
-export async function runExec(aws: AwsClients, req: Omit<ExecRequest, 'interactive'>): Promise<void> {
+export async function runExec(aws: AwsClients, req: Omit<ExecRequest, 'interactive'>, extra: Pick<ExecDeps, 'roleStatements'> = {}): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY)
   let code: number
   try {
     code = await execInTask(
       {...req, interactive},
       {
-        ecs: aws.ecs,
+        ecs: {
+          listTasks: (input) => aws.ecs.listTasks(input),
+          describeTasks: (input) => aws.ecs.describeTasks(input),
+          executeCommand: (input) => aws.ecs.executeCommand(input),
+          describeTaskDefinition: (input) => aws.ecs.describeTaskDefinition(input),
+        },
         kms: {generateDataKey: (input) => aws.keys.generateDataKey(input)},
-        notify: (e) => printStatus(e.message),
+        notify: (e) => (e.level === 'warn' ? warn(e.message) : printStatus(e.message)),
+        ...extra,
       },
     )
   } finally {

@@ -16,6 +16,14 @@ export const portFlag = Flags.integer({
   max: 65535,
 })
 
+export const execModeFlag = Flags.string({
+  description:
+    'How exec sessions behave. aws: as ECS, every session is a terminal and no exit code is reported (Pier still gets it through its wrapper). extended: a client may ask for pipes, with stderr apart and the exit code reported.',
+  env: 'PIER_EXEC_MODE',
+  options: ['aws', 'extended'],
+  default: 'aws',
+})
+
 /** Launcher errors carry what happened and why; the hint points at the daemon's log. */
 export function launchFailure(err: unknown): never {
   if (err instanceof Error && err.name === 'LocalLaunchError') {

@@ -1,7 +1,8 @@
 // The agent side of a session, as the SSM agent inside a task runs it: send the handshake request
 // (session type, optionally KMS encryption), check the client's answer and the encryption challenge,
-// then start the command and stream its output, stderr and exit code; keystrokes, terminal sizes and
-// flags from the client go to the process. The websocket is already authenticated by the caller.
+// then start the command and stream its output (and, unlike ECS, its stderr and exit code when asked);
+// keystrokes, terminal sizes and flags from the client go to the process. The websocket is already
+// authenticated by the caller.
 import {randomBytes} from 'node:crypto'
 import {DataChannel} from './channel.js'
 import {type ClientMessage, decodeFlag, encodeUint32, newMessageId} from './codec.js'
@@ -44,11 +45,19 @@ export interface AgentSessionOptions {
   /** Initial terminal size passed to a process factory. */
   size?: TerminalSize
   /**
-   * Let the client decide whether the command gets a terminal: it does when the client's first message
-   * is a terminal size (what terminal clients, AWS's plugin included, send first); a client piping
-   * stdin sends data or end-of-input first. The process then starts on that first message.
+   * Whether the command gets a terminal. `always`: yes, and it starts as soon as the handshake is
+   * complete, as the SSM agent of an ECS task does. `client`: the client decides with its first
+   * message after the handshake: a terminal size (what terminal clients, AWS's plugin included, send
+   * first) means yes, input or end-of-input means no; a client that sends nothing within
+   * `firstMessageWaitMs` gets a terminal. Absent: the process factory is told nothing.
    */
-  ttyFromClient?: boolean
+  terminal?: 'always' | 'client'
+  /** How long `terminal: 'client'` waits for the client's first message (default 200 ms). */
+  firstMessageWaitMs?: number
+  /** Report the command's exit code as a last stream message (the SSM agent of ECS does not). Default true. */
+  reportExitCode?: boolean
+  /** Close the command's stdin on the client's disconnect-to-port flag (the SSM agent's shell sessions ignore it). Default true. */
+  endInputOnFlag?: boolean
 }
 
 export interface AgentSessionResult {
@@ -81,7 +90,12 @@ class AgentSession {
   private resolve!: (r: AgentSessionResult) => void
   private readonly started = Date.now()
   private lastOutputAt = 0
+  private held: Buffer[] = []
+  private heldBytes = 0
+  private heldType: number = PayloadType.Output
+  private flushQueued = false
   private handshakeTimer: NodeJS.Timeout | undefined
+  private firstMessageTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly ws: FrameSocket,
@@ -124,6 +138,7 @@ class AgentSession {
         else this.early(m)
         return
       case 'waiting': {
+        if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
         const tty = m.payloadType === PayloadType.Size
         if (tty) this.size = this.readSize(m) ?? this.size
         else this.pendingInput.push(m)
@@ -176,14 +191,13 @@ class AgentSession {
   private complete(): void {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.channel.sendStream(PayloadType.HandshakeComplete, jsonPayload({HandshakeTimeToComplete: (Date.now() - this.started) * 1e6, CustomerMessage: ''}))
-    if (this.opts.ttyFromClient && typeof this.source === 'function') {
-      if (this.sizeFirst) return this.startProcess(true)
-      this.state = 'waiting'
-      const first = this.pendingInput.shift()
-      if (first) this.onData(first)
-      return
-    }
-    this.startProcess(undefined)
+    if (typeof this.source !== 'function' || this.opts.terminal === undefined) return this.startProcess(undefined)
+    if (this.opts.terminal === 'always' || this.sizeFirst) return this.startProcess(true)
+    this.state = 'waiting'
+    const first = this.pendingInput.shift()
+    if (first) return this.onData(first)
+    // A client that says nothing still gets its command run, as the SSM agent runs it.
+    this.firstMessageTimer = setTimeout(() => this.state === 'waiting' && this.startProcess(true), this.opts.firstMessageWaitMs ?? 200)
   }
 
   private startProcess(tty: boolean | undefined): void {
@@ -191,7 +205,8 @@ class AgentSession {
       this.proc = typeof this.source === 'function' ? this.source(this.size, tty) : this.source
     } catch (e) {
       this.state = 'running'
-      this.sendStream(PayloadType.StdErr, Buffer.from(`${(e as Error).message}\n`))
+      // A terminal has no separate stderr: the reason shows in the output, as a terminal would show it.
+      this.sendStream(this.opts.terminal === 'always' ? PayloadType.Output : PayloadType.StdErr, Buffer.from(`${(e as Error).message}\n`))
       return this.exit(126)
     }
     this.state = 'running'
@@ -218,7 +233,7 @@ class AgentSession {
       }
       case PayloadType.Flag: {
         const flag = decodeFlag(m.payload)
-        if (flag === PayloadFlag.DisconnectToPort) p.closeStdin()
+        if (flag === PayloadFlag.DisconnectToPort && this.opts.endInputOnFlag !== false) p.closeStdin()
         else if (flag === PayloadFlag.TerminateSession) this.terminate()
         return
       }
@@ -236,11 +251,36 @@ class AgentSession {
     }
   }
 
+  // Reads that arrive in one turn of the event loop go out together, in messages of up to chunkSize:
+  // a pseudo-terminal hands output over a few KiB at a time, and every message costs a digest, an
+  // acknowledgement and a frame.
   private output(type: number, data: Buffer): void {
     if (this.state === 'ended') return
     this.lastOutputAt = Date.now()
-    const size = this.opts.chunkSize ?? 32 * 1024
-    for (let i = 0; i < data.length; i += size) this.sendStream(type, data.subarray(i, i + size))
+    if (this.held.length > 0 && this.heldType !== type) this.flushOutput()
+    this.heldType = type
+    this.held.push(data)
+    this.heldBytes += data.length
+    if (this.heldBytes >= this.chunkSize) this.flushOutput()
+    else if (!this.flushQueued) {
+      this.flushQueued = true
+      setImmediate(() => {
+        this.flushQueued = false
+        this.flushOutput()
+      })
+    }
+  }
+
+  private flushOutput(): void {
+    if (this.held.length === 0 || this.state === 'ended') return
+    const data = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes)
+    this.held = []
+    this.heldBytes = 0
+    for (let i = 0; i < data.length; i += this.chunkSize) this.sendStream(this.heldType, data.subarray(i, i + this.chunkSize))
+  }
+
+  private get chunkSize(): number {
+    return this.opts.chunkSize ?? 32 * 1024
   }
 
   private sendStream(type: number, plain: Buffer, opts: {fin?: boolean} = {}): void {
@@ -257,7 +297,8 @@ class AgentSession {
         setTimeout(() => settle(deadline), 5)
         return
       }
-      this.sendStream(PayloadType.ExitCode, encodeUint32(code), {fin: true})
+      this.flushOutput()
+      if (this.opts.reportExitCode !== false) this.sendStream(PayloadType.ExitCode, encodeUint32(code), {fin: true})
       void this.closeAfterDrain({exitCode: code})
     }
     setTimeout(() => settle(Date.now() + 250), 5)
@@ -278,6 +319,7 @@ class AgentSession {
   }
 
   private async closeAfterDrain(result: AgentSessionResult): Promise<void> {
+    this.flushOutput()
     await Promise.race([this.channel.drained(), new Promise((r) => setTimeout(r, 5000).unref())])
     this.sendChannelClosed('')
     this.end(result)
@@ -301,6 +343,7 @@ class AgentSession {
     const wasRunning = this.state === 'running'
     this.state = 'ended'
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
     this.channel.close()
     // The client went away with the command still running: hang it up, as a closed terminal does.
     if (wasRunning && this.proc) {

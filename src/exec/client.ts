@@ -7,7 +7,7 @@ import WebSocket from 'ws'
 import {DataChannel} from './channel.js'
 import {type ClientMessage, decodeExitCode, decodeFlag, encodeUint32} from './codec.js'
 import {type ExecKms, SessionCipher, sessionEncryptionContext} from './crypto.js'
-import {CLOSE_TOKEN_REFUSED, SessionError, SessionRefusedError} from './errors.js'
+import {CLOSE_TOKEN_REFUSED, SessionError, SessionKmsError, SessionRefusedError} from './errors.js'
 import {jsonPayload, kmsEncryptionResult, parseJson, processed} from './handshake.js'
 import {
   ActionStatus,
@@ -67,6 +67,8 @@ export class ClientSession {
   private readonly stderr: ((d: Buffer) => void)[] = []
   private readonly held: {stream: 'out' | 'err'; data: Buffer}[] = []
   private readonly pingTimer: NodeJS.Timeout
+  /** Why the client could not set up the encryption the agent asked for. */
+  private kmsFailure: {keyId: string; reason: string} | undefined
 
   constructor(
     private readonly ws: WebSocket,
@@ -226,10 +228,12 @@ export class ClientSession {
         this.sessionType = (a.ActionParameters as SessionTypeRequest).SessionType
         actions.push(processed(a.ActionType, ActionStatus.Success))
       } else if (a.ActionType === ActionType.KMSEncryption) {
+        const keyId = (a.ActionParameters as KmsEncryptionRequest).KMSKeyId
         try {
-          const result = await this.setUpEncryption((a.ActionParameters as KmsEncryptionRequest).KMSKeyId)
+          const result = await this.setUpEncryption(keyId)
           actions.push(processed(a.ActionType, ActionStatus.Success, {ActionResult: result}))
         } catch (e) {
+          this.kmsFailure = {keyId, reason: (e as Error).message}
           const msg = `Failed to process action KMSEncryption: ${(e as Error).message}`
           errors.push(msg)
           actions.push(processed(a.ActionType, ActionStatus.Failed, {Error: msg}))
@@ -269,7 +273,10 @@ export class ClientSession {
     } catch {
       output = m.payload.toString('utf8')
     }
-    if (this.readyState === 'opening') this.fail(new SessionError(output || 'the agent closed the session during the handshake'))
+    if (this.readyState === 'opening') {
+      if (this.kmsFailure) this.fail(new SessionKmsError(this.kmsFailure.keyId, this.kmsFailure.reason))
+      else this.fail(new SessionError(output || 'the agent closed the session during the handshake'))
+    }
     else this.finish({reason: 'closed', ...(output ? {message: output} : {})})
   }
 

@@ -16,5 +16,16 @@ export class SessionError extends Error {
   }
 }
 
+/** The client could not get the session's data key from KMS, so the agent refused the session. */
+export class SessionKmsError extends SessionError {
+  constructor(
+    readonly keyId: string,
+    readonly reason: string,
+  ) {
+    super(`the KMS key ${keyId} that encrypts the session could not be used: ${reason}`)
+    this.name = 'SessionKmsError'
+  }
+}
+
 /** Websocket close code the local broker uses to refuse a token (application range 4000–4999). */
 export const CLOSE_TOKEN_REFUSED = 4401

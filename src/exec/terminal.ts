@@ -24,8 +24,14 @@ export interface AttachResult extends SessionResult {
   signal?: string
 }
 
-function wire(session: ClientSession, io: TerminalIo, cleanup: () => void): {ended: Promise<AttachResult>} {
-  session.onStdout((d) => io.stdout.write(d))
+/** Where a session's output goes (default the terminal's stdout) and how its input goes up (default as it is). */
+export interface SessionStreams {
+  stdout?: (data: Buffer) => void
+  input?: {data(data: Buffer): void; end(): void}
+}
+
+function wire(session: ClientSession, io: TerminalIo, cleanup: () => void, streams: SessionStreams = {}): {ended: Promise<AttachResult>} {
+  session.onStdout(streams.stdout ?? ((d) => io.stdout.write(d)))
   session.onStderr((d) => io.stderr.write(d))
   let signalled: string | undefined
   const onSignal = (sig: string) => {
@@ -48,7 +54,7 @@ function wire(session: ClientSession, io: TerminalIo, cleanup: () => void): {end
 }
 
 /** Runs an interactive session on a terminal until it ends. */
-export async function attachTerminal(session: ClientSession, io: TerminalIo = processIo()): Promise<AttachResult> {
+export async function attachTerminal(session: ClientSession, io: TerminalIo = processIo(), streams: SessionStreams = {}): Promise<AttachResult> {
   const {stdin, stdout} = io
   const wasRaw = Boolean((stdin as {isRaw?: boolean}).isRaw)
   let restored = false
@@ -68,7 +74,7 @@ export async function attachTerminal(session: ClientSession, io: TerminalIo = pr
   // Last line of defence: an exception that escapes everything still leaves a usable terminal.
   io.signals.once('exit', restore)
   if (stdin.isTTY && stdin.setRawMode) stdin.setRawMode(true)
-  const {ended} = wire(session, io, restore)
+  const {ended} = wire(session, io, restore, streams)
   sendSize()
   stdout.on('resize', sendSize)
   if (!stdout.isTTY) io.signals.on('SIGWINCH', sendSize)
@@ -82,17 +88,18 @@ export async function attachTerminal(session: ClientSession, io: TerminalIo = pr
 }
 
 /** Runs a non-interactive session: stdin is piped to the command; its end is signalled. */
-export async function pipeSession(session: ClientSession, io: TerminalIo = processIo(), opts: {stdin?: boolean} = {}): Promise<AttachResult> {
+export async function pipeSession(session: ClientSession, io: TerminalIo = processIo(), opts: SessionStreams & {stdin?: boolean} = {}): Promise<AttachResult> {
   const {stdin} = io
   const forward = opts.stdin ?? !stdin.isTTY
-  const onData = (d: Buffer) => session.sendInput(Buffer.from(d))
-  const onEnd = () => session.closeInput()
+  const input = opts.input ?? {data: (d: Buffer) => session.sendInput(d), end: () => session.closeInput()}
+  const onData = (d: Buffer) => input.data(Buffer.from(d))
+  const onEnd = () => input.end()
   const stop = () => {
     stdin.off('data', onData)
     stdin.off('end', onEnd)
     if (forward) stdin.pause()
   }
-  const {ended} = wire(session, io, stop)
+  const {ended} = wire(session, io, stop, opts)
   // First message: input, not a terminal size, so the command runs without a terminal.
   session.sendInput(Buffer.alloc(0))
   if (forward) {
@@ -100,7 +107,7 @@ export async function pipeSession(session: ClientSession, io: TerminalIo = proce
     stdin.once('end', onEnd)
     stdin.resume()
   } else {
-    session.closeInput()
+    input.end()
   }
   try {
     return await ended

@@ -49,12 +49,15 @@ export class FakeProcess implements SessionProcess {
   }
 }
 
-/** A real child process: `sh -c` without a terminal, `script(1)` with one. */
-export function childProcess(command: string, opts: {tty: boolean; cols?: number; rows?: number}): SessionProcess {
+const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`
+
+/** A real child process running `argv` (a string is run by `sh -c`): as it is without a terminal, under `script(1)` with one. */
+export function childProcess(argv: string[] | string, opts: {tty: boolean; cols?: number; rows?: number}): SessionProcess {
+  const words = typeof argv === 'string' ? ['sh', '-c', argv] : argv
   const size = opts.tty ? `stty cols ${opts.cols ?? 80} rows ${opts.rows ?? 24} 2>/dev/null; ` : ''
   const child = opts.tty
-    ? spawn('script', ['-qfec', `${size}exec sh -c ${JSON.stringify(command)}`, '/dev/null'], {stdio: 'pipe', detached: true, env: {...process.env, TERM: 'xterm'}})
-    : spawn('sh', ['-c', command], {stdio: 'pipe', detached: true})
+    ? spawn('script', ['-qfec', `${size}exec ${words.map(quote).join(' ')}`, '/dev/null'], {stdio: 'pipe', detached: true, env: {...process.env, TERM: 'xterm'}})
+    : spawn(words[0]!, words.slice(1), {stdio: 'pipe', detached: true})
   const exits: Cb<number>[] = []
   child.on('close', (code, sig) => {
     for (const cb of exits) cb(code ?? (sig ? 128 + 9 : 1))

@@ -36,6 +36,8 @@ beforeAll(async () => {
       },
     },
     endpoint: () => `http://127.0.0.1:${port}`,
+    // The client decides: its terminal size comes first, so the shell starts at that size.
+    mode: 'extended',
   })
   server.on('upgrade', (req, socket, head) => broker.handleUpgrade(req, socket, head))
   broker.startAgent('t1')

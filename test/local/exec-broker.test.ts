@@ -16,7 +16,7 @@ import {childProcess} from '../exec/helpers.js'
 let server: Server
 let broker: ExecBroker
 let clock = 0
-let execCalls: {taskId: string; container: string; command: string; tty: boolean}[]
+let execCalls: {taskId: string; container: string; argv: string[]; tty: boolean}[]
 let signals: string[]
 let exits: number[]
 let dir: string
@@ -27,14 +27,16 @@ async function start(extra: {kms?: LocalKms; keyArn?: string} = {}) {
   const port = (server.address() as AddressInfo).port
   broker = createExecBroker({
     driver: {
-      exec(taskId, container, command, o): ExecProcess {
-        execCalls.push({taskId, container, command, tty: o.tty})
-        const p = childProcess(command, o) as ExecProcess
+      exec(taskId, container, argv, o): ExecProcess {
+        execCalls.push({taskId, container, argv, tty: o.tty})
+        const p = childProcess(argv, o) as ExecProcess
         p.onExit((code) => exits.push(code))
         return {...p, signal: (sig) => (signals.push(sig), p.signal(sig))}
       },
     },
     endpoint: () => `http://127.0.0.1:${port}`,
+    // These tests check what extended mode adds: pipes, stderr apart and the exit code.
+    mode: 'extended',
     now: () => clock,
     ...(extra.kms ? {kms: {keyId: extra.keyArn!, decrypt: (b, c) => extra.kms!.decrypt(b, c)}} : {}),
   })
@@ -67,8 +69,8 @@ describe('exec broker', () => {
     const out: Buffer[] = []
     session.onStdout((d) => out.push(d))
     expect(await session.done).toMatchObject({exitCode: 4})
-    expect(Buffer.concat(out).toString()).toBe('in sh\n')
-    expect(execCalls).toEqual([{taskId: 't1', container: 'web', command: 'echo "in $0"; exit 4', tty: false}])
+    expect(Buffer.concat(out).toString()).toBe('in /bin/sh\n')
+    expect(execCalls).toEqual([{taskId: 't1', container: 'web', argv: ['/bin/sh', '-c', 'echo "in $0"; exit 4'], tty: false}])
   })
 
   it('refuses a token that was already used', async () => {

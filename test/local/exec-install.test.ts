@@ -55,7 +55,8 @@ beforeEach(async () => {
       },
       onClose: (hook) => void closeHooks.push(hook),
     },
-    {driver: () => ({exec: (_t, _c, command, o) => childProcess(command, o) as ExecProcess})},
+    // Extended mode: these tests read the exit code the agent reports.
+    {driver: () => ({exec: (_t, _c, argv, o) => childProcess(argv, o) as ExecProcess}), mode: 'extended'},
   )
   exec.broker.startAgent('t1')
 })

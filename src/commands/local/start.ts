@@ -1,23 +1,26 @@
 import {Flags} from '@oclif/core'
 
 import {PierCommand} from '../../cli/base-command.js'
-import {launchFailure, portFlag, stateDirFlag} from '../../cli/local-flags.js'
+import {execModeFlag, launchFailure, portFlag, stateDirFlag} from '../../cli/local-flags.js'
 
 export default class LocalStart extends PierCommand {
   static override summary = 'Start the local control plane: an AWS-compatible endpoint on 127.0.0.1.'
   static override description =
     'Runs ECS, CloudFormation, SSM, Secrets Manager, CloudWatch Logs and STS APIs on one loopback port, in the background ' +
     'unless --foreground. Starting it again is harmless: it prints the running one.'
-  static override examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --port 0 --state-dir /tmp/pier', 'eval "$(<%= config.bin %> local env)"']
+  static override examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --port 0 --state-dir /tmp/pier', '<%= config.bin %> local start --exec-mode extended', 'eval "$(<%= config.bin %> local env)"']
   static override flags = {
     foreground: Flags.boolean({description: 'Run attached to this terminal; Ctrl-C stops it and every task.'}),
     port: portFlag,
     'state-dir': stateDirFlag,
+    'exec-mode': execModeFlag,
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(LocalStart)
     const launcher = await import('../../local/launcher.js')
+    // The control plane's process reads it from its environment (src/local/exec/index.ts).
+    process.env.PIER_EXEC_MODE = flags['exec-mode']
     if (flags.foreground) {
       process.exitCode = await launcher.runForeground({stateDir: flags['state-dir'], port: flags.port}).catch(launchFailure)
       return

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {serviceTarget} from '../../app/exec-target.js'
+import {serviceRoleStatements, serviceTarget} from '../../app/exec-target.js'
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-command.js'
@@ -8,7 +8,7 @@ import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-comman
 export default class ServiceExec extends PierCommand {
   static override summary = 'Open a shell or run a command in a running task of a service.'
   static override description =
-    'Interactive when stdin is a terminal (raw mode, resizes followed, Ctrl-C sent to the remote side). Otherwise stdin is piped to the command, stdout and stderr are streamed, and Pier exits with the command\'s exit code, so it works as a CI step. Needs `exec: true` in the manifest. No session-manager-plugin is needed (see docs/exec.md).'
+    'Interactive when stdin is a terminal (raw mode, resizes followed, Ctrl-C sent to the remote side). Otherwise stdin is piped to the command, its output is streamed, and Pier exits with the command\'s exit code (on AWS too: see docs/exec.md for how it travels), so it works as a CI step. Needs `exec: true` in the manifest. No session-manager-plugin is needed (see docs/exec.md).'
   static override examples = [
     {description: 'A shell in the newest running task.', command: '<%= config.bin %> <%= command.id %> -n web -e test'},
     {description: 'A migration as a CI step; Pier exits with its code.', command: '<%= config.bin %> <%= command.id %> -n api -e prod --command "npm run migrate"'},
@@ -36,6 +36,7 @@ export default class ServiceExec extends PierCommand {
       command: flags.command,
       subject: `service ${flags.name} in environment ${flags.env}`,
       enableHint: `Set \`exec: true\` in copilot/${flags.name}/manifest.yml and redeploy: \`pier svc deploy -n ${flags.name} -e ${flags.env}\`.`,
-    })
+      roleHint: `Set \`exec: true\` in copilot/${flags.name}/manifest.yml and redeploy (\`pier svc deploy -n ${flags.name} -e ${flags.env}\`): the task role then allows the ssmmessages actions.`,
+    }, {roleStatements: serviceRoleStatements(aws.stacks, aws.region, app, flags.env, flags.name)})
   }
 }

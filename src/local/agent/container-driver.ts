@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {LOCAL_REGION} from '../contracts.js'
-import {shellQuote, startExec} from './exec.js'
+import {startExec} from './exec.js'
 import {BUILD_CONTEXT_LABEL, BUILD_DOCKERFILE_LABEL, BUILD_TARGET_LABEL} from './launch.js'
 import {AGENT_MARKER_VAR, PidRegistry, agentMarker} from './pids.js'
 import {allocatePort} from './ports.js'
@@ -185,12 +185,13 @@ export class ContainerDriver implements TaskDriver {
     await this.tasks.get(taskId)?.stop(stopCode, reason)
   }
 
-  exec(taskId: string, container: string, command: string, opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess {
+  exec(taskId: string, container: string, argv: string[], opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess {
     const c = this.tasks.get(taskId)?.containers.get(container)
     if (!c || c.status !== 'RUNNING') throw new Error(`container ${container} of task ${taskId} is not running`)
-    const inner = `${shellQuote(this.podman)} exec -i${opts.tty ? 't' : ''} ${containerName(taskId, container)} /bin/sh -c ${shellQuote(command)}`
+    // podman exec starts in the container's working directory with its environment.
+    const podmanArgv = [this.podman, 'exec', opts.tty ? '-it' : '-i', containerName(taskId, container), ...argv]
     const noop = {started: () => {}, ended: () => {}}
-    return startExec(inner, {cwd: c.plan!.cwd, env: this.env}, opts, noop)
+    return startExec(podmanArgv, {cwd: c.plan!.cwd, env: this.env}, opts, noop)
   }
 
   async shutdown(): Promise<void> {

@@ -1,6 +1,8 @@
-// ECS Exec inside a process-driver task: a command run with the container's working directory and
-// environment (and its mount namespace, so discovery names resolve). With a TTY it runs under
-// script(1), which gives it a pseudo-terminal without a native addon; stty sizes the terminal.
+// ECS Exec inside a task: a program with its arguments, run in the container's working directory with
+// the task's environment (and its mount namespace, so discovery names resolve). With a TTY it runs
+// under script(1), which gives it a pseudo-terminal without a native addon; stty sizes the terminal.
+// Both drivers spawn through `startExec`: the process driver on the host, the container driver with
+// `podman exec` as the program.
 
 import {spawn, spawnSync} from 'node:child_process'
 import {readFileSync, readlinkSync} from 'node:fs'
@@ -9,7 +11,9 @@ import {constants} from 'node:os'
 import type {ExecProcess} from './types.js'
 
 export interface ExecTarget {
+  /** The container's working directory, as the driver maps it (the image's WORKDIR). */
   cwd: string
+  /** The task's environment for this container. */
   env: Record<string, string>
   /** Pid of a process in the task's mount namespace, when the task has its own. */
   mountNamespacePid?: number
@@ -17,16 +21,17 @@ export interface ExecTarget {
 
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
-export function execArgv(command: string, target: ExecTarget, tty: {cols?: number; rows?: number} | undefined): string[] {
-  let argv: string[]
+export function execArgv(argv: string[], target: ExecTarget, tty: {cols?: number; rows?: number} | undefined): string[] {
+  let out: string[]
   if (tty) {
     const size = tty.cols && tty.rows ? `stty cols ${tty.cols} rows ${tty.rows} 2>/dev/null; ` : ''
-    argv = ['script', '-qfec', `${size}exec /bin/sh -c ${shellQuote(command)}`, '/dev/null']
+    out = ['script', '-qfec', `${size}exec ${argv.map(shellQuote).join(' ')}`, '/dev/null']
   } else {
-    argv = ['/bin/sh', '-c', command]
+    out = argv
   }
-  if (target.mountNamespacePid) argv = ['nsenter', '-t', String(target.mountNamespacePid), '-m', '--', ...argv]
-  return argv
+  // Entering a mount namespace moves to its root directory: --wd keeps the container's working directory.
+  if (target.mountNamespacePid) out = ['nsenter', '-t', String(target.mountNamespacePid), '-m', `--wd=${target.cwd}`, '--', ...out]
+  return out
 }
 
 function children(pid: number): number[] {
@@ -54,7 +59,7 @@ function findPty(pid: number): string | undefined {
 }
 
 export function startExec(
-  command: string,
+  argv: string[],
   target: ExecTarget,
   opts: {tty: boolean; cols?: number; rows?: number},
   track: {started(pid: number): void; ended(pid: number): void},
@@ -62,9 +67,11 @@ export function startExec(
   const env = {...target.env}
   if (opts.tty) {
     env.SHELL = '/bin/sh'
+    // What the SSM agent sets for a terminal session.
     env.TERM ??= 'xterm-256color'
+    env.LANG ??= 'C.UTF-8'
   }
-  const [program, ...args] = execArgv(command, target, opts.tty ? {cols: opts.cols, rows: opts.rows} : undefined)
+  const [program, ...args] = execArgv(argv, target, opts.tty ? {cols: opts.cols, rows: opts.rows} : undefined)
   const child = spawn(program!, args, {cwd: target.cwd, env, stdio: 'pipe', detached: true})
   const out: Buffer[] = []
   const err: Buffer[] = []
@@ -90,6 +97,17 @@ export function startExec(
   })
   child.once('close', (code, signal) => finish(code ?? 128 + signalNumber(signal)))
 
+  // A size can arrive before script(1) has made the terminal (the command starts right after the
+  // handshake): keep trying for a second.
+  let wanted: {cols: number; rows: number} | undefined
+  let sizeTimer: NodeJS.Timeout | undefined
+  const applySize = (tries: number): void => {
+    if (!wanted || exitCode !== undefined || !child.pid) return
+    const pty = findPty(child.pid)
+    if (pty) spawnSync('stty', ['-F', pty, 'cols', String(wanted.cols), 'rows', String(wanted.rows)], {stdio: 'ignore'})
+    else if (tries > 0) sizeTimer = setTimeout(() => applySize(tries - 1), 20).unref()
+  }
+
   const signalGroup = (sig: NodeJS.Signals): void => {
     try {
       process.kill(-child.pid!, sig)
@@ -103,9 +121,10 @@ export function startExec(
     },
     closeStdin: () => child.stdin.end(),
     resize: (cols, rows) => {
-      if (!opts.tty || !child.pid || exitCode !== undefined) return
-      const pty = findPty(child.pid)
-      if (pty) spawnSync('stty', ['-F', pty, 'cols', String(cols), 'rows', String(rows)], {stdio: 'ignore'})
+      if (!opts.tty || !child.pid) return
+      wanted = {cols, rows}
+      if (sizeTimer) clearTimeout(sizeTimer)
+      applySize(50)
     },
     signal: signalGroup,
     onStdout: (cb) => {

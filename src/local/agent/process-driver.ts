@@ -250,7 +250,7 @@ export class ProcessDriver implements TaskDriver {
     await this.tasks.get(taskId)?.stop(stopCode, reason)
   }
 
-  exec(taskId: string, container: string, command: string, opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess {
+  exec(taskId: string, container: string, argv: string[], opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess {
     const run = this.tasks.get(taskId)
     const c = run?.containers.get(container)
     if (!run || !c || c.status !== 'RUNNING' || !c.plan) {
@@ -271,7 +271,7 @@ export class ProcessDriver implements TaskDriver {
       },
     }
     const inNamespace = this.mountNamespace && this.opts.hostsFile !== undefined
-    return startExec(command, {cwd: c.plan.cwd, env: c.env, mountNamespacePid: inNamespace ? c.pid : undefined}, opts, track)
+    return startExec(argv, {cwd: c.plan.cwd, env: c.env, mountNamespacePid: inNamespace ? c.pid : undefined}, opts, track)
   }
 
   /** Ids of the tasks this driver is running. */

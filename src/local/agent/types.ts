@@ -113,8 +113,11 @@ export interface TaskDriver {
   start(spec: TaskSpec): Promise<void>
   /** Stops a task: SIGTERM, then SIGKILL after each container's stopTimeout. */
   stop(taskId: string, stopCode: StopCode, reason: string): Promise<void>
-  /** Runs a command in a running task's container (working directory, environment, network). */
-  exec(taskId: string, container: string, command: string, opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess
+  /**
+   * Runs a program with its arguments (`argv`, not a shell line) in a running task's container: in the
+   * container's working directory, with the task's environment, in its network.
+   */
+  exec(taskId: string, container: string, argv: string[], opts: {tty: boolean; cols?: number; rows?: number}): ExecProcess
   /** Stops everything this driver started. */
   shutdown(): Promise<void>
 }

@@ -13,7 +13,7 @@ import {type FrameSocket, memorySocketPair, OPEN} from '../../exec/socket.js'
 import type {AgentListener, TaskDriver} from '../agent/types.js'
 import type {ExecSessions} from '../contracts.js'
 import {ServiceError} from '../frontend/types.js'
-import {type AgentAssignment, TaskExecAgent} from './task-agent.js'
+import {type AgentAssignment, type ExecMode, TaskExecAgent} from './task-agent.js'
 
 export interface ExecBrokerOptions {
   /** The driver that runs commands in tasks (a function when the driver is built after the broker). */
@@ -26,6 +26,8 @@ export interface ExecBrokerOptions {
   kmsFor?: (req: {taskArn: string; taskId: string; container: string}) => Promise<AgentKms | undefined>
   /** The container runtime id ECS reports (part of the SSM target id bound into KMS encryption). */
   runtimeIdOf?: (taskArn: string, container: string) => string | undefined | Promise<string | undefined>
+  /** `aws` (default): sessions behave as ECS's; `extended`: the client may choose pipes and gets stderr and the exit code. */
+  mode?: ExecMode
   /** Lifetime of a session token; at most 60 s. */
   tokenTtlMs?: number
   /** How long one agent poll waits for a session before returning none. */
@@ -201,6 +203,7 @@ export function createExecBroker(opts: ExecBrokerOptions): ExecBroker {
         targetId: `ecs:${cluster}_${req.taskId}_${runtimeId}`,
         ...(kms ? {kms} : {}),
         tokenValue: s.agent.token,
+        mode: opts.mode ?? 'aws',
       })
       p.wake?.()
       return {sessionId: id, streamUrl: `${streamBase()}${id}`, tokenValue: s.client.token}

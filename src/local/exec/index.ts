@@ -8,6 +8,7 @@ import type {LocalApi, ServiceSet} from '../contracts.js'
 import type {AgentKms} from '../../exec/crypto.js'
 import {createKms, type LocalKms} from '../kms/index.js'
 import {createExecBroker, type ExecBroker} from './broker.js'
+import type {ExecMode} from './task-agent.js'
 
 /** The parts of the control plane exec plugs into. */
 export interface ExecHost {
@@ -29,6 +30,7 @@ export const EXEC_KEY_ALIAS = 'alias/pier/exec'
 export interface LocalExec {
   broker: ExecBroker
   kms: LocalKms
+  mode: ExecMode
 }
 
 /**
@@ -38,7 +40,11 @@ export interface LocalExec {
  * `configuration.executeCommandConfiguration.kmsKeyId`. `encrypt: 'always'` encrypts every session
  * (with the cluster's key, else `alias/pier/exec`); `'never'` none.
  */
-export function installExec(host: ExecHost, deps: {driver: () => Pick<TaskDriver, 'exec'>; encrypt?: 'cluster' | 'always' | 'never'}): LocalExec {
+export function installExec(
+  host: ExecHost,
+  deps: {driver: () => Pick<TaskDriver, 'exec'>; encrypt?: 'cluster' | 'always' | 'never'; mode?: ExecMode},
+): LocalExec {
+  const execMode = deps.mode ?? execModeFromEnv()
   const kms = createKms({stateDir: host.stateDir, region: host.region, accountId: host.accountId})
   host.register({json: [kms.service]})
   const mode = deps.encrypt ?? 'cluster'
@@ -47,6 +53,7 @@ export function installExec(host: ExecHost, deps: {driver: () => Pick<TaskDriver
   const clusterOf = (taskArn: string) => /:task\/([^/]+)\//.exec(taskArn)?.[1]
   const broker = createExecBroker({
     driver: deps.driver,
+    mode: execMode,
     endpoint: () => host.endpoint,
     async kmsFor({taskArn}) {
       if (mode === 'never') return undefined
@@ -67,5 +74,15 @@ export function installExec(host: ExecHost, deps: {driver: () => Pick<TaskDriver
     await broker.close()
     kms.close()
   })
-  return {broker, kms}
+  return {broker, kms, mode: execMode}
+}
+
+/**
+ * The exec mode `pier local start --exec-mode` chose: it reaches the control plane's process as
+ * PIER_EXEC_MODE. `aws` (default) behaves as ECS; `extended` keeps pipes, stderr and exit codes.
+ */
+export function execModeFromEnv(value = process.env.PIER_EXEC_MODE): ExecMode {
+  if (value === undefined || value === '' || value === 'aws') return 'aws'
+  if (value === 'extended') return 'extended'
+  throw new Error(`PIER_EXEC_MODE must be aws or extended, not ${value}`)
 }

@@ -1,10 +1,18 @@
 // The exec agent of one task, as Fargate's SSM agent: it keeps polling the control plane for new
 // sessions (no port is ever opened towards the task), opens each session's data channel from its side,
 // and runs the command in the task through the driver once the handshake completes.
+//
+// Two behaviours (`pier local start --exec-mode`): `aws`, as ECS: every session is a terminal, the
+// command line is split into words and run without a shell, and no exit code is reported; `extended`:
+// the client chooses a terminal or pipes, the command line runs under `/bin/sh -c`, stderr stays apart
+// and the exit code is reported.
 import {runAgentSession} from '../../exec/agent.js'
+import {splitCommandLine} from '../../exec/command-line.js'
 import type {AgentKms} from '../../exec/crypto.js'
 import type {FrameSocket} from '../../exec/socket.js'
 import type {ExecProcess, TaskDriver} from '../agent/types.js'
+
+export type ExecMode = 'aws' | 'extended'
 
 export interface AgentAssignment {
   sessionId: string
@@ -17,6 +25,7 @@ export interface AgentAssignment {
   tokenValue: string
   /** Ask the client for KMS encryption with this key. */
   kms?: AgentKms
+  mode: ExecMode
 }
 
 export interface TaskExecAgentDeps {
@@ -73,17 +82,29 @@ export class TaskExecAgent {
     this.sockets.add(ws)
     ws.on('close', () => this.sockets.delete(ws))
     ws.on('error', () => {})
+    const aws = s.mode === 'aws'
     await runAgentSession(ws, (size, tty) => this.start(s, size, tty), {
       sessionId: s.sessionId,
       targetId: s.targetId,
       sessionType: s.interactive ? 'InteractiveCommands' : 'NonInteractiveCommands',
-      // ECS asks for interactive sessions only; whether the command gets a terminal follows the client.
-      ttyFromClient: s.interactive,
+      // ECS asks for interactive sessions only: a terminal always on AWS; extended lets the client choose.
+      terminal: aws ? 'always' : s.interactive ? 'client' : undefined,
+      reportExitCode: !aws,
+      endInputOnFlag: !aws,
       ...(s.kms ? {kms: s.kms} : {}),
     })
   }
 
   private start(s: AgentAssignment, size: {cols: number; rows: number} | undefined, tty: boolean | undefined): ExecProcess {
-    return this.deps.driver().exec(s.taskId, s.container, s.command, {tty: tty ?? s.interactive, ...(size ? {cols: size.cols, rows: size.rows} : {})})
+    const argv = commandArgv(s.command, s.mode)
+    return this.deps.driver().exec(s.taskId, s.container, argv, {tty: tty ?? s.interactive, ...(size ? {cols: size.cols, rows: size.rows} : {})})
   }
+}
+
+/** The program and arguments a session's command line stands for (an empty line opens `sh`, as the SSM agent does). */
+export function commandArgv(command: string, mode: ExecMode): string[] {
+  if (command.trim() === '') return ['sh']
+  if (mode === 'extended') return ['/bin/sh', '-c', command]
+  const words = splitCommandLine(command)
+  return words.length > 0 ? words : ['sh']
 }

@@ -76,7 +76,7 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     }
     expect(body).toBe('hello\n')
 
-    const p: ExecProcess = driver.exec(spec.taskId, 'c0', 'cat /w/index.html; exit 4', {tty: false})
+    const p: ExecProcess = driver.exec(spec.taskId, 'c0', ['/bin/sh', '-c', 'cat /w/index.html; exit 4'], {tty: false})
     let out = ''
     p.onStdout((d) => (out += d.toString()))
     expect(await new Promise((resolve) => p.onExit(resolve))).toBe(4)

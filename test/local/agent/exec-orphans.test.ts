@@ -36,18 +36,41 @@ describe('exec in a running task', () => {
     const spec = taskSpec([{...idle, name: 'web', environment: {GREETING: 'hi'}, portMappings: [{containerPort: 80}]}])
     await driver.start(spec)
     const running = await listener.running(spec.taskId)
-    const r = await collect(driver.exec(spec.taskId, 'web', 'echo $GREETING $PORT_80; pwd; cat; echo err >&2; exit 7', {tty: false}), 'from stdin\n')
+    const r = await collect(driver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'echo $GREETING $PORT_80; pwd; cat; echo err >&2; exit 7'], {tty: false}), 'from stdin\n')
     expect(r.code).toBe(7)
     expect(r.stdout).toBe(`hi ${running.containers[0]!.networkBindings[0]!.hostPort}\n${join(dir.path, 'agent', 'tasks', spec.taskId, 'web')}\nfrom stdin\n`)
     expect(r.stderr).toBe('err\n')
     await driver.stop(spec.taskId, 'UserInitiated', 'done')
   })
 
+  it('keeps the working directory when it enters the task\'s mount namespace (private /etc/hosts)', async () => {
+    const nsDir = tempDir('pier-exec-ns-')
+    const workdir = join(nsDir.path, 'app')
+    mkdirSync(workdir)
+    const nsDriver = new ProcessDriver({stateDir: nsDir.path, listener, hostsFile: () => '127.0.0.1 api.test.demo.local\n'})
+    try {
+      const spec = taskSpec([{...idle, name: 'web', workingDirectory: workdir}])
+      await nsDriver.start(spec)
+      await listener.running(spec.taskId)
+      // The task binds its private /etc/hosts as it starts: wait for it, so the exec surely is in its namespace.
+      let r = {stdout: '', stderr: '', code: 0}
+      for (let i = 0; i < 50 && !r.stdout.endsWith('\n1\n'); i++) {
+        r = await collect(nsDriver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'pwd; grep -c api.test.demo.local /etc/hosts'], {tty: false}))
+      }
+      expect(r.stdout).toBe(`${workdir}\n1\n`)
+      const t = await collect(nsDriver.exec(spec.taskId, 'web', ['pwd'], {tty: true, cols: 80, rows: 24}))
+      expect(t.stdout).toBe(`${workdir}\r\n`)
+    } finally {
+      await nsDriver.shutdown()
+      nsDir.remove()
+    }
+  })
+
   it('gives a pseudo-terminal through script(1), sized as asked', async () => {
     const spec = taskSpec([{...idle, name: 'web'}])
     await driver.start(spec)
     await listener.running(spec.taskId)
-    const r = await collect(driver.exec(spec.taskId, 'web', 'tty; stty size; exit 5', {tty: true, cols: 100, rows: 30}))
+    const r = await collect(driver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'tty; stty size; exit 5'], {tty: true, cols: 100, rows: 30}))
     expect(r.code).toBe(5)
     expect(r.stdout).toMatch(/^\/dev\/pts\/\d+\r?\n30 100\r?\n$/)
     await driver.stop(spec.taskId, 'UserInitiated', 'done')
@@ -57,7 +80,7 @@ describe('exec in a running task', () => {
     const spec = taskSpec([{...idle, name: 'web'}])
     await driver.start(spec)
     await listener.running(spec.taskId)
-    const p = driver.exec(spec.taskId, 'web', 'read x; stty size', {tty: true, cols: 80, rows: 24})
+    const p = driver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'read x; stty size'], {tty: true, cols: 80, rows: 24})
     let out = ''
     p.onStdout((d) => (out += d.toString()))
     const done = new Promise<number>((resolve) => p.onExit(resolve))
@@ -70,14 +93,14 @@ describe('exec in a running task', () => {
   })
 
   it('refuses exec into a task that is not running', () => {
-    expect(() => driver.exec('nope', 'web', 'true', {tty: false})).toThrow(/container web of task nope is not running/)
+    expect(() => driver.exec('nope', 'web', ['true'], {tty: false})).toThrow(/container web of task nope is not running/)
   })
 
   it('ends exec sessions when their task stops', async () => {
     const spec = taskSpec([{...idle, name: 'web'}])
     await driver.start(spec)
     await listener.running(spec.taskId)
-    const p = driver.exec(spec.taskId, 'web', 'sleep 30', {tty: false})
+    const p = driver.exec(spec.taskId, 'web', ['sleep', '30'], {tty: false})
     const code = new Promise<number>((resolve) => p.onExit(resolve))
     await driver.stop(spec.taskId, 'UserInitiated', 'done')
     expect(await code).toBe(137)

@@ -177,7 +177,7 @@ describe('service discovery for process-driver tasks', () => {
     expect(stopped.containers[0]!.exitCode).toBe(0)
     await listener.until(() => listener.last(api.taskId)?.healthStatus === 'HEALTHY')
     // Exec sessions join the task's mount namespace, so the names resolve there too.
-    const session = driver.exec(api.taskId, 'api', 'getent hosts api.test.demo.local', {tty: false})
+    const session = driver.exec(api.taskId, 'api', ['getent', 'hosts', 'api.test.demo.local'], {tty: false})
     let out = ''
     session.onStdout((d) => (out += d.toString()))
     expect(await new Promise((resolve) => session.onExit(resolve))).toBe(0)
