@@ -4,7 +4,7 @@ import {isAwsError} from '../aws/errors.js'
 import type {StacksApi} from '../aws/interfaces.js'
 import {UserError} from '../errors.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'
-import {ENV_OUTPUTS, environmentStackName, workloadStackName} from './ports.js'
+import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
 
 export interface ServiceTarget {
   cluster: string

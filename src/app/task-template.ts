@@ -1,6 +1,7 @@
 // The stack of a one-off task group (Copilot's `task-<group>`): a log group, an execution role that
 // may read the task's secrets, a task role, and the task definition. Pure.
 import {UserError} from '../errors.js'
+import {taskLogGroupName, taskStackName, taskTags} from '../render/names.js'
 
 export interface TaskTemplateInput {
   group: string
@@ -18,14 +19,10 @@ export interface TaskTemplateInput {
 
 const SECRET_READ = ['ssm:GetParameters', 'ssm:GetParameter', 'secretsmanager:GetSecretValue', 'kms:Decrypt']
 
-export function taskLogGroup(group: string): string {
-  return `/copilot/${group}`
-}
-
 export function renderTaskStack(t: TaskTemplateInput): {stackName: string; template: Record<string, any>; tags: Record<string, string>} {
   const assume = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ecs-tasks.amazonaws.com'}, Action: 'sts:AssumeRole'}]}
   const secretEntries = Object.entries(t.secrets)
-  const tags: Record<string, string> = {'copilot-task': t.group, ...(t.app ? {'copilot-application': t.app} : {}), ...(t.env ? {'copilot-environment': t.env} : {})}
+  const tags = taskTags(t.group, t.app, t.env)
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Pier one-off task group ${t.group}.`,
@@ -33,7 +30,7 @@ export function renderTaskStack(t: TaskTemplateInput): {stackName: string; templ
       LogGroup: {
         Type: 'AWS::Logs::LogGroup',
         Metadata: {'aws:copilot:description': 'A CloudWatch log group for the output of the tasks'},
-        Properties: {LogGroupName: taskLogGroup(t.group), RetentionInDays: 1},
+        Properties: {LogGroupName: taskLogGroupName(t.group), RetentionInDays: 1},
       },
       ExecutionRole: {
         Type: 'AWS::IAM::Role',
@@ -80,7 +77,7 @@ export function renderTaskStack(t: TaskTemplateInput): {stackName: string; templ
     },
     Outputs: {TaskDefinitionArn: {Value: {Ref: 'TaskDefinition'}}},
   }
-  return {stackName: `task-${t.group}`, template, tags}
+  return {stackName: taskStackName(t.group), template, tags}
 }
 
 /** Splits a command line like a shell would for simple cases: spaces, single and double quotes. */

@@ -9,7 +9,7 @@ import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'
-import {ENV_OUTPUTS, workloadStackName} from './ports.js'
+import {ENV_OUTPUTS, workloadStackName} from '../render/names.js'
 import type {WorkloadRecord} from './store.js'
 import {removeStackTemplates} from './templates.js'
 
