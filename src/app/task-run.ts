@@ -4,14 +4,14 @@
 import {dirname, resolve} from 'node:path'
 
 import {UserError} from '../errors.js'
+import {ENV_OUTPUTS, taskLogGroupName} from '../render/names.js'
+import {renderTaskStack} from '../render/task-stack.js'
 import {event} from '../deploy/events.js'
 import {deployStack} from '../deploy/stack-deploy.js'
 import type {AppContext} from './context.js'
 import {environmentOutputs} from './environment.js'
 import {followTasks, type FollowResult} from './follow-tasks.js'
 import {prepareImages} from './images.js'
-import {ENV_OUTPUTS, taskLogGroupName} from '../render/names.js'
-import {renderTaskStack} from './task-template.js'
 
 export interface TaskRunInput {
   group: string

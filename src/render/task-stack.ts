@@ -1,7 +1,6 @@
 // The stack of a one-off task group (Copilot's `task-<group>`): a log group, an execution role that
 // may read the task's secrets, a task role, and the task definition. Pure.
-import {UserError} from '../errors.js'
-import {taskLogGroupName, taskStackName, taskTags} from '../render/names.js'
+import {taskLogGroupName, taskStackName, taskTags} from './names.js'
 
 export interface TaskTemplateInput {
   group: string
@@ -78,39 +77,4 @@ export function renderTaskStack(t: TaskTemplateInput): {stackName: string; templ
     Outputs: {TaskDefinitionArn: {Value: {Ref: 'TaskDefinition'}}},
   }
   return {stackName: taskStackName(t.group), template, tags}
-}
-
-/** Splits a command line like a shell would for simple cases: spaces, single and double quotes. */
-export function splitCommand(line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quote: string | undefined
-  let has = false
-  for (const ch of line) {
-    if (quote) {
-      if (ch === quote) quote = undefined
-      else cur += ch
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      has = true
-    } else if (/\s/.test(ch)) {
-      if (cur || has) out.push(cur)
-      cur = ''
-      has = false
-    } else cur += ch
-  }
-  if (cur || has) out.push(cur)
-  return out
-}
-
-/** "A=1,B=2" (Copilot's --env-vars form) → {A: '1', B: '2'}. */
-export function parseKeyValues(flag: string, values: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const v of values.flatMap((x) => x.split(','))) {
-    if (!v.trim()) continue
-    const i = v.indexOf('=')
-    if (i <= 0) throw new UserError(`${flag} ${v} is not KEY=VALUE.`, {hint: `Pass ${flag} NAME=value[,NAME2=value2].`})
-    out[v.slice(0, i).trim()] = v.slice(i + 1)
-  }
-  return out
 }
