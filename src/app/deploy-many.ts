@@ -45,7 +45,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
       // The next build waits for this one whatever its outcome; a failure surfaces where it is awaited.
       previous = next.then(noop, noop)
     }
-    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback})
+    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback}, ws)
   }
 
   const results: WorkloadDeployResult[] = []
@@ -54,7 +54,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       try {
-        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true, images: images.get(name)}))
+        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true, images: images.get(name)}, ws))
       } catch (error) {
         failures.push({logicalId: name, reason: (error as Error).message})
       }

@@ -31,8 +31,8 @@ export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
   return environmentNeeds(workloads)
 }
 
-export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions): Promise<StackDeployResult> {
-  const ws = workspace(ctx)
+/** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */
+export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
   const manifest = environmentManifest(ctx, ws, input.env)
   await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   const rendered = renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ws, input.env)})

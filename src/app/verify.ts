@@ -57,7 +57,7 @@ export async function verify(ctx: AppContext, input: {env: string; names?: strin
 async function checkEnvironment(ctx: AppContext, ws: Workspace, env: string): Promise<{findings: Diagnostic[]; envManifest?: EnvironmentManifest; certificates: CertificateState[]}> {
   const envFile = join(ws.copilotDir, 'environments', env, 'manifest.yml')
   if (!ws.environments.includes(env)) {
-    return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `environment ${env} has no manifest`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
+    return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `there is no environment ${env} in this workspace`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
   }
   const resolved = resolveEnvironment(ws, env)
   const envManifest = resolved.ok ? resolved.manifest : undefined

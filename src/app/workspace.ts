@@ -6,6 +6,7 @@ import {loadWorkspace, resolveEnvironment, resolveWorkload, type Workspace} from
 import type {AppContext} from './context.js'
 import type {AppRecord, EnvRecord} from './store.js'
 
+/** The workspace, read once per command and passed down to the steps that need it. */
 export function workspace(ctx: AppContext): Workspace {
   return loadWorkspace(ctx.cwd)
 }
@@ -22,22 +23,13 @@ export function valid<T>(ctx: AppContext, resolved: Resolved<T>, what: string): 
   })
 }
 
+/** The environment's manifest, valid (a missing one is reported by the workspace reader). */
 export function environmentManifest(ctx: AppContext, ws: Workspace, env: string): EnvironmentManifest {
-  if (!ws.environments.includes(env)) {
-    throw new UserError(`There is no environment ${env} in this workspace: copilot/environments/${env}/manifest.yml does not exist.`, {
-      hint: ws.environments.length ? `Use one of: ${ws.environments.join(', ')}; or create it with \`pier env init --name ${env}\`.` : `Create it with \`pier env init --name ${env}\`.`,
-    })
-  }
   return valid(ctx, resolveEnvironment(ws, env), `environment ${env}`)
 }
 
+/** The workload's manifest for the environment, valid and of a type Pier deploys. */
 export function workloadManifest(ctx: AppContext, ws: Workspace, name: string, env: string): EcsWorkloadManifest {
-  const entry = ws.workloads.find((w) => w.name === name)
-  if (!entry) {
-    throw new UserError(`There is no workload ${name} in this workspace.`, {
-      hint: ws.workloads.length ? `Use one of: ${ws.workloads.map((w) => w.name).join(', ')}; or create it with \`pier svc init --name ${name}\`.` : `Create it with \`pier svc init --name ${name}\`.`,
-    })
-  }
   const m = valid(ctx, resolveWorkload(ws, name, env), `${name} for environment ${env}`)
   if (m.type === 'Request-Driven Web Service' || m.type === 'Static Site') {
     throw new UserError(`${name} is a ${m.type}: Pier deploys ECS workloads (Load Balanced Web Service, Backend Service, Worker Service, Scheduled Job).`, {

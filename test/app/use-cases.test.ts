@@ -8,6 +8,7 @@ import {appContext} from '../../src/app/context.js'
 import {deployMany} from '../../src/app/deploy-many.js'
 import {deployWorkload} from '../../src/app/workload-deploy.js'
 import {deleteWorkload, listWorkloads} from '../../src/app/workloads.js'
+import {loadWorkspace} from '../../src/workspace/index.js'
 import {recorder} from '../../src/deploy/events.js'
 import {UserError} from '../../src/errors.js'
 import {AwsError} from '../../src/aws/errors.js'
@@ -34,7 +35,7 @@ mkdirSync(join(root, 'built'))
 writeFileSync(join(root, 'built', 'Dockerfile'), 'FROM scratch\n')
 
 vi.mock('../../src/workspace/index.js', () => ({
-  loadWorkspace: () => ({root, copilotDir: join(root, 'copilot'), application: 'demo', environments: ['test'], workloads: Object.keys(manifests).map((name) => ({name, type: manifests[name].type, path: join(root, 'copilot', name)}))}),
+  loadWorkspace: vi.fn(() => ({root, copilotDir: join(root, 'copilot'), application: 'demo', environments: ['test'], workloads: Object.keys(manifests).map((name) => ({name, type: manifests[name].type, path: join(root, 'copilot', name)}))})),
   resolveEnvironment: () => ({manifest: {name: 'test', type: 'Environment'}, diagnostics: [], ok: true}),
   resolveWorkload: (_ws: unknown, name: string) =>
     name === 'broken'
@@ -84,6 +85,16 @@ describe('deploying workloads', () => {
     expect(stacks).toEqual(['demo-test', 'demo-test-web'])
     expect(fake.stacks.get('demo-test')?.parameters?.ALBWorkloads).toBe('web')
     expect([...ssm.values.keys()].sort()).toEqual(['/copilot/applications/demo', '/copilot/applications/demo/components/web', '/copilot/applications/demo/environments/test'])
+  })
+
+  it('reads the workspace once per command, the environment deploy included', async () => {
+    const {ctx} = setup()
+    vi.mocked(loadWorkspace).mockClear()
+    await deployWorkload(ctx, {name: 'web', env: 'test'})
+    expect(loadWorkspace).toHaveBeenCalledTimes(1)
+    vi.mocked(loadWorkspace).mockClear()
+    await deployMany(ctx, {names: ['web', 'api'], env: 'test'})
+    expect(loadWorkspace).toHaveBeenCalledTimes(1)
   })
 
   it('redeploys nothing when nothing changed', async () => {
