@@ -8,6 +8,7 @@ import {createAwsClients} from '../aws/clients.js'
 import {processInterrupts} from '../deploy/interrupts.js'
 import {realTiming} from '../deploy/timing.js'
 import {loadWorkspace} from '../workspace/find.js'
+import {resultLine} from '../ui/plain.js'
 import {createRenderer, renderMode, type Renderer} from '../ui/renderer.js'
 import {PierCommand} from './base-command.js'
 import {awsFlags, awsOptions} from './aws-flags.js'
@@ -78,6 +79,11 @@ export abstract class AwsCommand extends PierCommand {
     if (yes) return
     if (!ctx.confirm) throw new UserError(`Deleting ${what} needs confirmation: Pier does not prompt when stdin is not a terminal or CI is set.`, {hint: 'Pass --yes to confirm.'})
     if (!(await ctx.confirm(`Delete ${what}?`))) throw new UserError(`Did not delete ${what}: not confirmed.`)
+  }
+
+  /** The `--json` result line that closes the event stream of a deploying command. */
+  protected printResult(ctx: AppContext, data: unknown): void {
+    process.stdout.write(resultLine(data, ctx.aws.callCount()))
   }
 
   protected printJson(value: unknown): void {
