@@ -2,6 +2,9 @@
 import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {deleteStack} from '../deploy/stack-delete.js'
+import {environmentStackName, TAG} from '../render/names.js'
+import {loadWorkspace} from '../workspace/index.js'
+import {initApp} from '../workspace/scaffold.js'
 import type {AppContext} from './context.js'
 import {deleteEnvironment} from './environment.js'
 import {removeTemplates} from './templates.js'
@@ -11,17 +14,14 @@ import {ensureApp} from './workspace.js'
 export async function initApplication(ctx: AppContext, input: {name: string}) {
   let ws
   try {
-    ws = ctx.manifest.loadWorkspace(ctx.cwd)
+    ws = loadWorkspace(ctx.cwd)
   } catch {
     ws = undefined
   }
   if (ws && ws.application !== input.name) {
     throw new UserError(`This workspace belongs to application ${ws.application}, not ${input.name}.`, {hint: 'Run the command in another directory, or use the application of this workspace.'})
   }
-  if (!ws) {
-    if (!ctx.scaffold) throw new UserError('There is no workspace here and Pier cannot create one in this build.')
-    ctx.scaffold.initApp(ctx.cwd, input.name)
-  }
+  if (!ws) initApp(ctx.cwd, input.name)
   return ensureApp(ctx, input.name)
 }
 
@@ -43,7 +43,7 @@ async function taggedStacks(ctx: AppContext, app: string): Promise<string[]> {
     const page = await ctx.aws.stacks.describeStacks({NextToken: token})
     for (const s of page.Stacks ?? []) {
       if (s.StackStatus === 'DELETE_COMPLETE' || !s.StackName) continue
-      if ((s.Tags ?? []).some((t) => t.Key === 'copilot-application' && t.Value === app)) names.push(s.StackName)
+      if ((s.Tags ?? []).some((t) => t.Key === TAG.application && t.Value === app)) names.push(s.StackName)
     }
     token = page.NextToken
   } while (token)
@@ -61,7 +61,7 @@ export async function deleteApplication(ctx: AppContext, name: string) {
   const envs = await ctx.store.listEnvs(name)
   const owned = new Set(await taggedStacks(ctx, name))
   await Promise.all(workloads.map((w) => deleteWorkload(ctx, name, w.name)))
-  const envStacks = new Set(envs.map((e) => `${name}-${e.name}`))
+  const envStacks = new Set(envs.map((e) => environmentStackName(name, e.name)))
   // What else carries the application's tag (one-off task groups task-<group>, workloads no longer in
   // the records) goes before the environments whose exports it may import.
   for (const stackName of await taggedStacks(ctx, name)) if (!envStacks.has(stackName)) await deleteStack(ctx, {stackName})

@@ -5,21 +5,17 @@ import type {Emit} from '../deploy/events.js'
 import type {InterruptSource} from '../deploy/interrupts.js'
 import type {Timing} from '../deploy/timing.js'
 import type {ContainerEngine} from './images.js'
-import type {ManifestPort, RenderPort, ScaffoldPort} from './ports.js'
 import {AppStore} from './store.js'
 
 export interface AppContext extends DeployContext {
   aws: AwsClients
   store: AppStore
   cwd: string
-  manifest: ManifestPort
-  render: RenderPort
-  scaffold?: ScaffoldPort
   engine?: ContainerEngine
   /** Asks the user a yes/no question; absent when Pier must not prompt. */
   confirm?: (question: string) => Promise<boolean>
 }
 
-export function appContext(deps: {aws: AwsClients; emit: Emit; timing: Timing; interrupts?: InterruptSource; cwd: string; manifest: ManifestPort; render: RenderPort; scaffold?: ScaffoldPort; engine?: ContainerEngine; confirm?: (q: string) => Promise<boolean>}): AppContext {
+export function appContext(deps: {aws: AwsClients; emit: Emit; timing: Timing; interrupts?: InterruptSource; cwd: string; engine?: ContainerEngine; confirm?: (q: string) => Promise<boolean>}): AppContext {
   return {...deps, store: new AppStore(deps.aws.parameters)}
 }

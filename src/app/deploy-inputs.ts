@@ -2,7 +2,7 @@
 // priorities not taken by other services, and a desired count moved by autoscaling.
 import type {AwsClients} from '../aws/interfaces.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
-import {ENV_OUTPUTS} from './ports.js'
+import {ENV_OUTPUTS} from '../render/names.js'
 
 const MAX_PRIORITY = 50_000
 

@@ -1,6 +1,7 @@
 // `pier deploy --all` (or several names): the environment first, once, when any workload needs it;
 // then the workloads in parallel, a few at a time; every failure reported at the end.
 import {DeployError, UserError, type FailedResource} from '../errors.js'
+import {environmentNeeds} from '../render/index.js'
 import type {AppContext} from './context.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentReadyFor} from './environment.js'
@@ -33,7 +34,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   })
   if (problems.length) throw new UserError(problems.join('\n'))
 
-  const {ready} = await environmentReadyFor(ctx, ws.application, input.env, ctx.render.environmentNeeds(manifests))
+  const {ready} = await environmentReadyFor(ctx, ws.application, input.env, environmentNeeds(manifests))
   // Images build while the environment deploys, one workload after another (builds are heavy).
   const images = new Map<string, Promise<PreparedImages>>()
   if (!ready) {
@@ -44,7 +45,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
       // The next build waits for this one whatever its outcome; a failure surfaces where it is awaited.
       previous = next.then(noop, noop)
     }
-    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback, allowReplacement: input.allowReplacement})
+    await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback, allowReplacement: input.allowReplacement}, ws)
   }
 
   const results: WorkloadDeployResult[] = []
@@ -53,7 +54,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       try {
-        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true, images: images.get(name)}))
+        results.push(await deployWorkload(ctx, {...input, name, environmentReady: true, images: images.get(name)}, ws))
       } catch (error) {
         failures.push({logicalId: name, reason: (error as Error).message})
       }

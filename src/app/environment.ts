@@ -6,35 +6,36 @@ import {UserError} from '../errors.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
+import {type EnvironmentNeeds, environmentNeeds, renderEnvironmentStack} from '../render/index.js'
+import {environmentStackName, ENV_OUTPUTS, workloadStackName} from '../render/names.js'
+import {resolveWorkload, type Workspace} from '../workspace/index.js'
+import {writeEnvironmentManifest} from '../workspace/scaffold.js'
 import type {AppContext} from './context.js'
-import {environmentStackName, ENV_OUTPUTS, type EnvironmentNeeds, type WorkspaceInfo} from './ports.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
 import type {DeployOptions} from './deploy-options.js'
 
 export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
   const ws = workspace(ctx)
-  if (!ws.environments.includes(input.env) && ctx.scaffold) {
-    ctx.scaffold.writeEnvironmentManifest(ws, input.env, {})
-  }
+  if (!ws.environments.includes(input.env)) writeEnvironmentManifest(ws, input.env, {})
   await ensureApp(ctx, ws.application)
   return ensureEnvRecord(ctx, ws.application, input.env, input.prod)
 }
 
 /** Which workloads of the workspace need the public ALB, the internal ALB or NAT in this environment. */
-export function workspaceNeeds(ctx: AppContext, ws: WorkspaceInfo, env: string): EnvironmentNeeds {
+export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
   const workloads = ws.workloads.flatMap((w) => {
-    const r = ctx.manifest.resolveWorkload(ws, w.name, env)
+    const r = resolveWorkload(ws, w.name, env)
     return r.ok ? [{name: w.name, manifest: r.manifest}] : []
   })
-  return ctx.render.environmentNeeds(workloads)
+  return environmentNeeds(workloads)
 }
 
-export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions): Promise<StackDeployResult> {
-  const ws = workspace(ctx)
+/** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */
+export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
   const manifest = environmentManifest(ctx, ws, input.env)
   await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
-  const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env)})
+  const rendered = renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ws, input.env)})
   return deployStack(ctx, {
     stackName: rendered.stackName,
     template: rendered.template,
@@ -81,7 +82,7 @@ export async function showEnvironment(ctx: AppContext, app: string, env: string)
   const stack = await describe(ctx, environmentStackName(app, env))
   const workloads = await ctx.store.listWorkloads(app)
   const deployed: string[] = []
-  for (const w of workloads) if (await describe(ctx, `${app}-${env}-${w.name}`)) deployed.push(w.name)
+  for (const w of workloads) if (await describe(ctx, workloadStackName(app, env, w.name))) deployed.push(w.name)
   const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
   return {
     ...record,
@@ -96,7 +97,7 @@ export async function showEnvironment(ctx: AppContext, app: string, env: string)
 export async function deleteEnvironment(ctx: AppContext, app: string, env: string) {
   const workloads = await ctx.store.listWorkloads(app)
   const deployed: string[] = []
-  for (const w of workloads) if (await describe(ctx, `${app}-${env}-${w.name}`)) deployed.push(w.name)
+  for (const w of workloads) if (await describe(ctx, workloadStackName(app, env, w.name))) deployed.push(w.name)
   if (deployed.length) {
     throw new UserError(`Environment ${env} still runs ${deployed.join(', ')}: delete them first.`, {hint: deployed.map((n) => `pier svc delete --name ${n} --env ${env} --yes`).join('; ')})
   }

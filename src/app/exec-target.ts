@@ -5,7 +5,7 @@ import type {StacksApi} from '../aws/interfaces.js'
 import {UserError} from '../errors.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {partitionOf, roleStatements} from './iam-policy.js'
-import {ENV_OUTPUTS, environmentStackName, workloadStackName} from './ports.js'
+import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
 
 export interface ServiceTarget {
   cluster: string

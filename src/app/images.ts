@@ -11,6 +11,7 @@ import {UserError} from '../errors.js'
 import type {RegistryApi} from '../aws/interfaces.js'
 import {isAwsError} from '../aws/errors.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
+import {TAG} from '../render/names.js'
 import {event, type Emit} from '../deploy/events.js'
 import {buildLabels, sourceBuilds, type SourceBuild} from './source-builds.js'
 
@@ -166,7 +167,7 @@ async function ensureRepository(registry: RegistryApi, name: string): Promise<st
   } catch (error) {
     if (!isAwsError(error, 'RepositoryNotFoundException')) throw error
   }
-  const created = await registry.createRepository({repositoryName: name, imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: 'copilot-application', Value: name.split('/')[0] ?? name}]})
+  const created = await registry.createRepository({repositoryName: name, imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: TAG.application, Value: name.split('/')[0] ?? name}]})
   return created.repository?.repositoryUri ?? name
 }
 

@@ -1,7 +1,7 @@
 // `pier init`: application, environment and workload in one non-interactive step, then (with
 // --deploy) the environment and the workload deployed.
-import {UserError} from '../errors.js'
 import type {WorkloadType} from '../manifest/types.js'
+import {writeWorkloadManifest} from '../workspace/scaffold.js'
 import {initApplication} from './application.js'
 import type {AppContext} from './context.js'
 import {deployMany} from './deploy-many.js'
@@ -22,7 +22,6 @@ export interface InitInput {
 }
 
 export async function initAll(ctx: AppContext, input: InitInput): Promise<{deployed?: WorkloadDeployResult[]}> {
-  if (!ctx.scaffold) throw new UserError('This build of Pier cannot write manifests.')
   await initApplication(ctx, {name: input.app})
   await initEnvironment(ctx, {env: input.env})
   await initWorkload(ctx, input)
@@ -34,7 +33,7 @@ export async function initAll(ctx: AppContext, input: InitInput): Promise<{deplo
 export async function initWorkload(ctx: AppContext, input: {name: string; type: WorkloadType; dockerfile?: string; image?: string; port?: number; schedule?: string}) {
   const ws = workspace(ctx)
   if (!ws.workloads.some((w) => w.name === input.name)) {
-    ctx.scaffold!.writeWorkloadManifest(ws, {name: input.name, type: input.type, dockerfile: input.dockerfile, image: input.image, port: input.port, schedule: input.schedule})
+    writeWorkloadManifest(ws, {name: input.name, type: input.type, dockerfile: input.dockerfile, image: input.image, port: input.port, schedule: input.schedule})
   }
   const record = {app: ws.application, name: input.name, type: input.type}
   await ctx.store.putWorkload(record)

@@ -7,7 +7,7 @@ import {event} from '../deploy/events.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'
 import {followExecution, type ExecutionOutcome} from './job-follow.js'
-import {logGroupName, workloadStackName} from './ports.js'
+import {logGroupName, workloadStackName} from '../render/names.js'
 
 export interface JobRunInput {
   app: string

@@ -2,7 +2,7 @@
 // CloudFormation's template configuration format (what CodePipeline takes), and the task definition.
 
 import type {RenderedStack} from '../render/index.js'
-import {toYaml} from './template-yaml.js'
+import {toYaml} from '../render/template-yaml.js'
 
 export interface PackagedFile {
   name: string

@@ -4,14 +4,14 @@
 import {dirname, resolve} from 'node:path'
 
 import {UserError} from '../errors.js'
+import {ENV_OUTPUTS, taskLogGroupName} from '../render/names.js'
+import {renderTaskStack} from '../render/task-stack.js'
 import {event} from '../deploy/events.js'
 import {deployStack} from '../deploy/stack-deploy.js'
 import type {AppContext} from './context.js'
 import {environmentOutputs} from './environment.js'
 import {followTasks, type FollowResult} from './follow-tasks.js'
 import {prepareImages} from './images.js'
-import {ENV_OUTPUTS} from './ports.js'
-import {renderTaskStack, taskLogGroup} from './task-template.js'
 
 export interface TaskRunInput {
   group: string
@@ -109,10 +109,10 @@ export async function runTask(ctx: AppContext, input: TaskRunInput): Promise<Tas
   }
   const taskArns = out.tasks.map((t) => t.taskArn ?? '').filter(Boolean)
   for (const arn of taskArns) ctx.emit(event('step', `Started task ${arn.split('/').pop()} in cluster ${cluster}.`, {name: `task ${arn.split('/').pop()}`, status: 'start', detail: arn}))
-  const result: TaskRunResult = {taskArns, cluster, logGroup: taskLogGroup(input.group)}
+  const result: TaskRunResult = {taskArns, cluster, logGroup: taskLogGroupName(input.group)}
   if (!input.follow) return result
 
   // 5. Follow.
-  result.follow = await followTasks({aws: ctx.aws, emit: ctx.emit, timing: ctx.timing, interrupts: ctx.interrupts, onLog: input.onLog}, {cluster, taskArns, logGroup: taskLogGroup(input.group), streamPrefix: 'copilot', container: input.group})
+  result.follow = await followTasks({aws: ctx.aws, emit: ctx.emit, timing: ctx.timing, interrupts: ctx.interrupts, onLog: input.onLog}, {cluster, taskArns, logGroup: taskLogGroupName(input.group), streamPrefix: 'copilot', container: input.group})
   return result
 }

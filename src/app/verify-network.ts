@@ -2,10 +2,10 @@
 // in that VPC), certificates exist, are ISSUED, are in the right region, and cover the aliases the
 // workloads serve. A check the caller may not make (access denied) is a warning naming the IAM action.
 import {isAccessDenied, isAwsError} from '../aws/errors.js'
-import type {EcsWorkloadManifest, EnvironmentManifest, RoutingRule} from '../manifest/types.js'
+import type {Diagnostic, EcsWorkloadManifest, EnvironmentManifest, RoutingRule} from '../manifest/index.js'
+import type {Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
 import {locate} from './locate.js'
-import type {Diagnostic, WorkspaceInfo} from './ports.js'
 
 type Path = (string | number)[]
 
@@ -25,7 +25,7 @@ export interface CertificateState {
   names: string[]
 }
 
-export async function checkNetwork(ctx: AppContext, ws: WorkspaceInfo, envFile: string, m: EnvironmentManifest): Promise<Diagnostic[]> {
+export async function checkNetwork(ctx: AppContext, ws: Workspace, envFile: string, m: EnvironmentManifest): Promise<Diagnostic[]> {
   const at = (path: Path) => locate(ws.root, envFile, [path])
   const denied = (path: Path, action: string, error: unknown): Diagnostic => ({
     ...at(path), severity: 'warning', code: 'cannot-check',
@@ -87,12 +87,12 @@ function certificateUses(m: EnvironmentManifest): CertificateUse[] {
 }
 
 /** Checks each certificate the environment names; returns the findings and the certificates usable. */
-export async function checkCertificates(ctx: AppContext, ws: WorkspaceInfo, envFile: string, m: EnvironmentManifest): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
+export async function checkCertificates(ctx: AppContext, ws: Workspace, envFile: string, m: EnvironmentManifest): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
   return checkCertificateUses(ctx, ws, envFile, certificateUses(m))
 }
 
 /** A Static Site's certificate (CloudFront: us-east-1), and whether it covers the site's alias. */
-export async function checkSiteCertificate(ctx: AppContext, ws: WorkspaceInfo, file: string, env: string, m: Record<string, unknown>): Promise<Diagnostic[]> {
+export async function checkSiteCertificate(ctx: AppContext, ws: Workspace, file: string, env: string, m: Record<string, unknown>): Promise<Diagnostic[]> {
   const http = (m.http ?? {}) as {certificate?: unknown; alias?: unknown}
   if (typeof http.certificate !== 'string') return []
   const path = (field: string): Path[] => [['environments', env, 'http', field], ['http', field]]
@@ -105,7 +105,7 @@ export async function checkSiteCertificate(ctx: AppContext, ws: WorkspaceInfo, f
   return findings
 }
 
-async function checkCertificateUses(ctx: AppContext, ws: WorkspaceInfo, file: string, uses: CertificateUse[]): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
+async function checkCertificateUses(ctx: AppContext, ws: Workspace, file: string, uses: CertificateUse[]): Promise<{findings: Diagnostic[]; issued: CertificateState[]}> {
   const findings: Diagnostic[] = []
   const issued: CertificateState[] = []
   for (const use of uses) {
@@ -161,7 +161,7 @@ function aliasesOf(rule: RoutingRule | undefined): string[] {
 }
 
 /** Each alias a workload serves over HTTPS must be covered by a certificate of its load balancer. */
-export function checkAliases(ws: WorkspaceInfo, file: string, env: string, m: EcsWorkloadManifest, certs: CertificateState[], imported: {public: boolean; private: boolean}): Diagnostic[] {
+export function checkAliases(ws: Workspace, file: string, env: string, m: EcsWorkloadManifest, certs: CertificateState[], imported: {public: boolean; private: boolean}): Diagnostic[] {
   if (m.type !== 'Load Balanced Web Service' && m.type !== 'Backend Service') return []
   const http = m.http
   if (!http) return []

@@ -2,18 +2,20 @@
 // credentials), and the execution role the deploy would create may read it: its inline policy,
 // rendered as deploy renders it, is evaluated statically against the secret's ARN, tags and key.
 import {isAwsError} from '../aws/errors.js'
-import type {EcsWorkloadManifest, EnvironmentManifest, SecretValue} from '../manifest/types.js'
+import type {Diagnostic, EcsWorkloadManifest, EnvironmentManifest, SecretValue} from '../manifest/index.js'
 import {RenderError} from '../render/errors.js'
+import {renderWorkloadStack} from '../render/index.js'
+import {TAG} from '../render/names.js'
+import type {Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
 import {evaluatePolicy, partitionOf, roleStatements, type AccessRequest, type PolicyDecision} from './iam-policy.js'
 import {locate, type Location} from './locate.js'
 import {offlineInputs} from './package.js'
-import type {Diagnostic, WorkspaceInfo} from './ports.js'
 
 const ECS_TYPES = new Set(['Load Balanced Web Service', 'Backend Service', 'Worker Service', 'Scheduled Job'])
 
 export interface SecretCheckInput {
-  ws: WorkspaceInfo
+  ws: Workspace
   file: string
   env: string
   manifest: EcsWorkloadManifest
@@ -82,7 +84,7 @@ export async function checkSecrets(ctx: AppContext, input: SecretCheckInput): Pr
   return [...out, ...each.flat()]
 }
 
-async function checkExists(ctx: AppContext, ws: WorkspaceInfo, env: string, name: string, target: Target): Promise<Omit<Diagnostic, keyof Location> | undefined> {
+async function checkExists(ctx: AppContext, ws: Workspace, env: string, name: string, target: Target): Promise<Omit<Diagnostic, keyof Location> | undefined> {
   try {
     if (target.kind === 'ssm') await ctx.aws.parameters.getParameter({Name: target.id})
     else await ctx.aws.secrets.describeSecret({SecretId: target.id})
@@ -102,8 +104,8 @@ async function checkExists(ctx: AppContext, ws: WorkspaceInfo, env: string, name
       message: missing ? `secret ${name} points at ${target.id}, which does not exist` : `secret ${name} (${target.id}) cannot be read: ${(error as Error).message}`,
       hint: missing
         ? target.kind === 'ssm'
-          ? `Create it: aws ssm put-parameter --name ${target.id} --type SecureString --value VALUE --tags Key=copilot-application,Value=${ws.application} Key=copilot-environment,Value=${env}`
-          : `Create it: aws secretsmanager create-secret --name ${target.id} --secret-string VALUE --tags Key=copilot-application,Value=${ws.application} Key=copilot-environment,Value=${env}`
+          ? `Create it: aws ssm put-parameter --name ${target.id} --type SecureString --value VALUE --tags Key=${TAG.application},Value=${ws.application} Key=${TAG.environment},Value=${env}`
+          : `Create it: aws secretsmanager create-secret --name ${target.id} --secret-string VALUE --tags Key=${TAG.application},Value=${ws.application} Key=${TAG.environment},Value=${env}`
         : `Check the reference; \`aws ${target.kind === 'ssm' ? `ssm get-parameter --name ${target.id}` : `secretsmanager describe-secret --secret-id ${target.id}`}\` shows what AWS says.`,
     }
   }
@@ -113,7 +115,7 @@ async function checkExists(ctx: AppContext, ws: WorkspaceInfo, env: string, name
 function executionRoleStatements(ctx: AppContext, input: SecretCheckInput & {envManifest?: EnvironmentManifest}): unknown[] {
   const {ws, env, manifest} = input
   const inputs = offlineInputs({root: ws.root, application: ws.application}, manifest.name, manifest, input.envManifest!, 'latest')
-  const stack = ctx.render.renderWorkloadStack({app: ws.application, env, name: manifest.name, manifest, inputs})
+  const stack = renderWorkloadStack({app: ws.application, env, name: manifest.name, manifest, inputs})
   const refs = {'AWS::Partition': partitionOf(ctx.aws.region), 'AWS::Region': ctx.aws.region, 'AWS::AccountId': input.account, 'AWS::StackName': stack.stackName,
     'AWS::URLSuffix': 'amazonaws.com', ...stack.parameters}
   return roleStatements(stack.template, 'ExecutionRole', {refs})
@@ -222,8 +224,8 @@ function fixHint(decision: PolicyDecision, target: Target, facts: SecretFacts, a
     }
   }
   if (wanted.size === 0) {
-    wanted.set('copilot-application', app)
-    wanted.set('copilot-environment', env)
+    wanted.set(TAG.application, app)
+    wanted.set(TAG.environment, env)
   }
   const tags = [...wanted].map(([k, v]) => `Key=${k},Value=${v}`).join(' ')
   return target.kind === 'ssm'

@@ -7,11 +7,12 @@ import {join, relative} from 'node:path'
 
 import {isAwsError} from '../aws/errors.js'
 import {describe} from '../deploy/stack-watch.js'
-import type {EcsWorkloadManifest, EnvironmentManifest} from '../manifest/types.js'
+import type {Diagnostic, EcsWorkloadManifest, EnvironmentManifest} from '../manifest/index.js'
+import {environmentStackName} from '../render/names.js'
+import {resolveEnvironment, resolveWorkload, type Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
 import {sourceBuilds} from './source-builds.js'
 import {locate} from './locate.js'
-import {environmentStackName, type Diagnostic, type WorkspaceInfo} from './ports.js'
 import {checkAliases, checkCertificates, checkNetwork, checkSiteCertificate, type CertificateState} from './verify-network.js'
 import {checkSecrets} from './verify-secrets.js'
 import {workspace} from './workspace.js'
@@ -36,7 +37,7 @@ export async function verify(ctx: AppContext, input: {env: string; names?: strin
     if (!entry) {
       return [{file: relative(ws.root, join(ws.copilotDir, name, 'manifest.yml')), line: 1, col: 1, severity: 'error', code: 'workload-missing', message: `there is no workload ${name} in this workspace`, path: ''}]
     }
-    const resolved = ctx.manifest.resolveWorkload(ws, name, input.env)
+    const resolved = resolveWorkload(ws, name, input.env)
     if (!resolved.ok) return resolved.diagnostics
     const m = resolved.manifest as EcsWorkloadManifest
     const file = manifestFile(ws, entry.path)
@@ -53,12 +54,12 @@ export async function verify(ctx: AppContext, input: {env: string; names?: strin
 }
 
 /** The environment's manifest, imported network and certificates, and whether it is deployed. */
-async function checkEnvironment(ctx: AppContext, ws: WorkspaceInfo, env: string): Promise<{findings: Diagnostic[]; envManifest?: EnvironmentManifest; certificates: CertificateState[]}> {
+async function checkEnvironment(ctx: AppContext, ws: Workspace, env: string): Promise<{findings: Diagnostic[]; envManifest?: EnvironmentManifest; certificates: CertificateState[]}> {
   const envFile = join(ws.copilotDir, 'environments', env, 'manifest.yml')
   if (!ws.environments.includes(env)) {
-    return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `environment ${env} has no manifest`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
+    return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `there is no environment ${env} in this workspace`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
   }
-  const resolved = ctx.manifest.resolveEnvironment(ws, env)
+  const resolved = resolveEnvironment(ws, env)
   const envManifest = resolved.ok ? resolved.manifest : undefined
   const [network, certs, stack] = await Promise.all([
     envManifest ? checkNetwork(ctx, ws, envFile, envManifest) : [],
@@ -82,11 +83,11 @@ async function callerAccount(ctx: AppContext): Promise<string | undefined> {
   }
 }
 
-function manifestFile(ws: WorkspaceInfo, entryPath: string): string {
+function manifestFile(ws: Workspace, entryPath: string): string {
   return entryPath.endsWith('.yml') || entryPath.endsWith('.yaml') ? entryPath : join(entryPath, 'manifest.yml')
 }
 
-function checkBuilds(ws: WorkspaceInfo, entryPath: string, env: string, m: EcsWorkloadManifest): Diagnostic[] {
+function checkBuilds(ws: Workspace, entryPath: string, env: string, m: EcsWorkloadManifest): Diagnostic[] {
   const file = manifestFile(ws, entryPath)
   return sourceBuilds(ws.root, m.name, m)
     .filter((b) => !existsSync(join(b.context, b.dockerfile)))
@@ -99,7 +100,7 @@ function checkBuilds(ws: WorkspaceInfo, entryPath: string, env: string, m: EcsWo
     }))
 }
 
-async function checkImage(ctx: AppContext, ws: WorkspaceInfo, entryPath: string, m: EcsWorkloadManifest): Promise<Diagnostic[]> {
+async function checkImage(ctx: AppContext, ws: Workspace, entryPath: string, m: EcsWorkloadManifest): Promise<Diagnostic[]> {
   const location = m.image?.location
   const ecr = location ? /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)(?::([^@]+))?(?:@(.+))?$/.exec(location) : null
   if (!ecr || ecr[2] !== ctx.aws.region) return []

@@ -7,13 +7,15 @@ import {RolloutWatcher, serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {backoff} from '../deploy/timing.js'
-import type {EcsWorkloadManifest, RoutingRule} from '../manifest/types.js'
+import type {EcsWorkloadManifest} from '../manifest/types.js'
+import {environmentNeeds, httpRules, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {ENV_OUTPUTS, workloadStackName} from '../render/names.js'
+import type {Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentOutputs, environmentReadyFor} from './environment.js'
 import {prepareImages, type PreparedImages} from './images.js'
-import {ENV_OUTPUTS, workloadStackName, type WorkloadDeployInputs} from './ports.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, workloadManifest, workspace} from './workspace.js'
 
@@ -37,20 +39,20 @@ export interface WorkloadDeployResult extends StackDeployResult {
   forced?: boolean
 }
 
-export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput): Promise<WorkloadDeployResult> {
-  const ws = workspace(ctx)
+/** Deploys one workload; `ws` is the workspace the caller already read, if any. */
+export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput, ws: Workspace = workspace(ctx)): Promise<WorkloadDeployResult> {
   const app = ws.application
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
   await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
 
   // Images do not depend on the environment: they build while it deploys.
   const images = input.images ?? startImages(ctx, {app, name: input.name, root: ws.root, manifest, tag: input.tag})
-  if (!input.environmentReady) await ensureEnvironmentFor(ctx, input.env, input.name, manifest)
+  if (!input.environmentReady) await ensureEnvironmentFor(ctx, ws, input.env, input.name, manifest)
   // Independent reads, made together: each is a round trip to the endpoint.
   const stackName = workloadStackName(app, input.env, input.name)
   const [env, prepared, current] = await Promise.all([environmentOutputs(ctx, app, input.env), images, describe(ctx, stackName)])
   const currentParams = Object.fromEntries((current?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
-  const rules = ctx.render.httpRules(manifest) as RoutingRule[]
+  const rules = httpRules(manifest)
   const inputs: WorkloadDeployInputs = {
     images: prepared.images,
     dockerLabels: prepared.dockerLabels,
@@ -58,7 +60,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     desiredCount: current && hasAutoscaling(manifest) ? await currentDesiredCount(ctx, stackName) : undefined,
     environment: {httpsListener: Boolean(env.outputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(env.outputs.InternalHTTPSListenerArn)},
   }
-  const rendered = ctx.render.renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
+  const rendered = renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
   const result = await deployStack(ctx, {
     stackName,
     template: rendered.template,
@@ -91,11 +93,11 @@ export function startImages(ctx: AppContext, input: {app: string; name: string; 
 }
 
 /** Deploys the environment first when it is missing or lacks what this workload needs. */
-async function ensureEnvironmentFor(ctx: AppContext, env: string, name: string, manifest: EcsWorkloadManifest): Promise<void> {
-  const {stack, ready} = await environmentReadyFor(ctx, workspace(ctx).application, env, ctx.render.environmentNeeds([{name, manifest}]))
+async function ensureEnvironmentFor(ctx: AppContext, ws: Workspace, env: string, name: string, manifest: EcsWorkloadManifest): Promise<void> {
+  const {stack, ready} = await environmentReadyFor(ctx, ws.application, env, environmentNeeds([{name, manifest}]))
   if (ready) return
   ctx.emit(event('step', stack ? `Environment ${env} needs an update for ${name}: deploying it first.` : `Environment ${env} is not deployed yet: deploying it first.`, {name: `env ${env}`, status: 'start'}))
-  await deployEnvironment(ctx, {env})
+  await deployEnvironment(ctx, {env}, ws)
 }
 
 export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>): string | undefined {

@@ -9,7 +9,7 @@ import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {describe} from '../deploy/stack-watch.js'
 import type {AppContext} from './context.js'
-import {ENV_OUTPUTS, workloadStackName} from './ports.js'
+import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
 import type {WorkloadRecord} from './store.js'
 import {removeStackTemplates} from './templates.js'
 
@@ -63,7 +63,7 @@ export async function showWorkload(ctx: AppContext, app: string, name: string) {
     const {service, taskDefinitionArn} = await serviceIn(ctx, stackName)
     const td = taskDefinitionArn ? (await ctx.aws.ecs.describeTaskDefinition({taskDefinition: taskDefinitionArn})).taskDefinition : undefined
     const main = td?.containerDefinitions?.find((c) => c.name === name) ?? td?.containerDefinitions?.[0]
-    const envStack = await describe(ctx, `${app}-${env.name}`)
+    const envStack = await describe(ctx, environmentStackName(app, env.name))
     const outputs = Object.fromEntries((envStack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
     const lb = record.type === 'Backend Service' ? outputs[ENV_OUTPUTS.internalLbDns] : record.type === 'Load Balanced Web Service' ? outputs[ENV_OUTPUTS.publicLbDns] : undefined
     const hasTargets = (service?.loadBalancers ?? []).length > 0

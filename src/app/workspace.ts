@@ -1,44 +1,36 @@
 // Shared steps of the use cases: the workspace, valid manifests, and the records of the application.
 import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
-import type {EcsWorkloadManifest, EnvironmentManifest} from '../manifest/types.js'
+import {type EcsWorkloadManifest, type EnvironmentManifest, formatDiagnostics, type Resolved} from '../manifest/index.js'
+import {loadWorkspace, resolveEnvironment, resolveWorkload, type Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
-import type {Resolved, WorkspaceInfo} from './ports.js'
 import type {AppRecord, EnvRecord} from './store.js'
 
-export function workspace(ctx: AppContext): WorkspaceInfo {
-  return ctx.manifest.loadWorkspace(ctx.cwd)
+/** The workspace, read once per command and passed down to the steps that need it. */
+export function workspace(ctx: AppContext): Workspace {
+  return loadWorkspace(ctx.cwd)
 }
 
 /** The manifest, or a UserError listing every problem with its location. */
 export function valid<T>(ctx: AppContext, resolved: Resolved<T>, what: string): T {
   for (const d of resolved.diagnostics.filter((x) => x.severity === 'warning')) {
-    ctx.emit(event('output', ctx.manifest.formatDiagnostics([d]), {text: ctx.manifest.formatDiagnostics([d]), stream: 'stderr'}, 'warn'))
+    ctx.emit(event('output', formatDiagnostics([d]), {text: formatDiagnostics([d]), stream: 'stderr'}, 'warn'))
   }
   if (resolved.ok) return resolved.manifest
   const errors = resolved.diagnostics.filter((d) => d.severity === 'error')
-  throw new UserError(`The manifest of ${what} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${ctx.manifest.formatDiagnostics(errors)}`, {
+  throw new UserError(`The manifest of ${what} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${formatDiagnostics(errors)}`, {
     hint: 'Fix them, then run the command again (`pier verify` checks without deploying).',
   })
 }
 
-export function environmentManifest(ctx: AppContext, ws: WorkspaceInfo, env: string): EnvironmentManifest {
-  if (!ws.environments.includes(env)) {
-    throw new UserError(`There is no environment ${env} in this workspace: copilot/environments/${env}/manifest.yml does not exist.`, {
-      hint: ws.environments.length ? `Use one of: ${ws.environments.join(', ')}; or create it with \`pier env init --name ${env}\`.` : `Create it with \`pier env init --name ${env}\`.`,
-    })
-  }
-  return valid(ctx, ctx.manifest.resolveEnvironment(ws, env), `environment ${env}`)
+/** The environment's manifest, valid (a missing one is reported by the workspace reader). */
+export function environmentManifest(ctx: AppContext, ws: Workspace, env: string): EnvironmentManifest {
+  return valid(ctx, resolveEnvironment(ws, env), `environment ${env}`)
 }
 
-export function workloadManifest(ctx: AppContext, ws: WorkspaceInfo, name: string, env: string): EcsWorkloadManifest {
-  const entry = ws.workloads.find((w) => w.name === name)
-  if (!entry) {
-    throw new UserError(`There is no workload ${name} in this workspace.`, {
-      hint: ws.workloads.length ? `Use one of: ${ws.workloads.map((w) => w.name).join(', ')}; or create it with \`pier svc init --name ${name}\`.` : `Create it with \`pier svc init --name ${name}\`.`,
-    })
-  }
-  const m = valid(ctx, ctx.manifest.resolveWorkload(ws, name, env), `${name} for environment ${env}`)
+/** The workload's manifest for the environment, valid and of a type Pier deploys. */
+export function workloadManifest(ctx: AppContext, ws: Workspace, name: string, env: string): EcsWorkloadManifest {
+  const m = valid(ctx, resolveWorkload(ws, name, env), `${name} for environment ${env}`)
   if (m.type === 'Request-Driven Web Service' || m.type === 'Static Site') {
     throw new UserError(`${name} is a ${m.type}: Pier deploys ECS workloads (Load Balanced Web Service, Backend Service, Worker Service, Scheduled Job).`, {
       hint: 'Keep deploying it with the tool you use today, or change its type.',

@@ -1,13 +1,14 @@
 // The base of commands that talk to AWS (or the local control plane): the AWS flags, the client
-// factory, the progress renderer, and the ports to the manifest engine and renderer.
+// factory and the progress renderer.
 import {Flags} from '@oclif/core'
 
 import {appContext, type AppContext} from '../app/context.js'
 import {detectEngine} from '../app/images.js'
-import {loadPorts} from '../app/wiring.js'
 import {createAwsClients} from '../aws/clients.js'
 import {processInterrupts} from '../deploy/interrupts.js'
 import {realTiming} from '../deploy/timing.js'
+import {loadWorkspace} from '../workspace/find.js'
+import {resultLine} from '../ui/plain.js'
 import {createRenderer, renderMode, type Renderer} from '../ui/renderer.js'
 import {PierCommand} from './base-command.js'
 import {awsFlags, awsOptions} from './aws-flags.js'
@@ -27,22 +28,20 @@ export abstract class AwsCommand extends PierCommand {
   protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
     // A --diff question needs the terminal: the plain renderer leaves it alone.
     const mode = flags.diff && !flags.json ? 'plain' : renderMode({json: flags.json, isTTY: process.stderr.isTTY})
-    // The three load independent modules (SDK, ink, manifest engine): side by side, start-up is shorter.
-    const [awsR, rendererR, portsR] = await Promise.allSettled([
+    // The two load independent modules (SDK, ink): side by side, start-up is shorter.
+    const [awsR, rendererR] = await Promise.allSettled([
       createAwsClients(awsOptions(flags)),
       opts.quiet && flags.json ? Promise.resolve<Renderer>({emit: () => {}, close: async () => {}}) : createRenderer(mode),
-      loadPorts(),
     ])
     // A view that started is released by finally() even when the rest failed.
     if (rendererR.status === 'fulfilled') this.renderer = rendererR.value
-    const [aws, renderer, ports] = [settled(awsR), settled(rendererR), settled(portsR)]
+    const [aws, renderer] = [settled(awsR), settled(rendererR)]
     return appContext({
       aws,
       emit: renderer.emit,
       timing: realTiming,
       interrupts: processInterrupts,
       cwd: process.cwd(),
-      ...ports,
       engine: detectEngine(),
       confirm: this.nonInteractive ? undefined : askYesNo,
     })
@@ -69,7 +68,7 @@ export abstract class AwsCommand extends PierCommand {
   protected appName(ctx: AppContext, flag: string | undefined): string {
     if (flag) return flag
     try {
-      return ctx.manifest.loadWorkspace(ctx.cwd).application
+      return loadWorkspace(ctx.cwd).application
     } catch {
       throw new UserError('No application given: this directory is not in a Pier (Copilot) workspace.', {hint: 'Pass --app NAME, or run the command inside the workspace.'})
     }
@@ -80,6 +79,11 @@ export abstract class AwsCommand extends PierCommand {
     if (yes) return
     if (!ctx.confirm) throw new UserError(`Deleting ${what} needs confirmation: Pier does not prompt when stdin is not a terminal or CI is set.`, {hint: 'Pass --yes to confirm.'})
     if (!(await ctx.confirm(`Delete ${what}?`))) throw new UserError(`Did not delete ${what}: not confirmed.`)
+  }
+
+  /** The `--json` result line that closes the event stream of a deploying command. */
+  protected printResult(ctx: AppContext, data: unknown): void {
+    process.stdout.write(resultLine(data, ctx.aws.callCount()))
   }
 
   protected printJson(value: unknown): void {

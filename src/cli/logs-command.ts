@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 
 import type {AppContext} from '../app/context.js'
 import {formatLogLine, parseSince, parseTime, readLogs} from '../app/logs.js'
-import {logGroupName} from '../app/ports.js'
+import {logGroupName} from '../render/names.js'
 import {appFlag} from './aws-command.js'
 
 export const logsFlags = {

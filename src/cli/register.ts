@@ -19,8 +19,7 @@ export async function registerAfterInit(flags: AwsFlagValues, what: Registration
     return
   }
   const aws = await createAwsClients(awsOptions(flags))
-  const {loadPorts} = await import('../app/wiring.js')
-  const ctx = appContext({aws, emit: () => {}, timing: realTiming, cwd: process.cwd(), ...(await loadPorts())})
+  const ctx = appContext({aws, emit: () => {}, timing: realTiming, cwd: process.cwd()})
   await ensureApp(ctx, what.app)
   if (what.kind === 'env') await ensureEnvRecord(ctx, what.app, what.env)
   if (what.kind === 'workload') await ctx.store.putWorkload({app: what.app, name: what.name, type: what.type})
@@ -33,8 +32,7 @@ export async function registerAfterInit(flags: AwsFlagValues, what: Registration
 export async function deployedDetails(flags: AwsFlagValues, app: string, name: string): Promise<WorkloadInEnv[] | undefined> {
   if (!awsTargetGiven(flags)) return undefined
   const aws = await createAwsClients(awsOptions(flags))
-  const {loadPorts} = await import('../app/wiring.js')
-  const ctx = appContext({aws, emit: () => {}, timing: realTiming, cwd: process.cwd(), ...(await loadPorts())})
+  const ctx = appContext({aws, emit: () => {}, timing: realTiming, cwd: process.cwd()})
   if (!(await ctx.store.getWorkload(app, name))) return []
   return (await showWorkload(ctx, app, name)).deployments
 }

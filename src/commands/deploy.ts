@@ -26,11 +26,7 @@ export default class Deploy extends AwsCommand {
     if (!flags.all && !flags.name?.length) throw new UserError('Nothing to deploy: no --name and no --all.', {hint: 'Pass --name NAME (repeatable) or --all.'})
     const ctx = await this.context({...flags, json: flags.json})
     const results = await deployMany(ctx, {...deployOptions(ctx, flags), names: flags.all ? [] : flags.name ?? [], env: flags.env, concurrency: flags.concurrency, tag: flags.tag, force: flags.force, maxTaskFailures: flags['max-task-failures']})
-    if (flags.json) return this.printResult(results, ctx.aws.callCount())
+    if (flags.json) return this.printResult(ctx, results)
     this.status(results.map(summarizeDeploy).join('\n'))
-  }
-
-  private printResult(results: unknown, apiCalls: number) {
-    process.stdout.write(`${JSON.stringify({code: 'result', data: results, apiCalls})}\n`)
   }
 }

@@ -31,7 +31,7 @@ export default class Init extends AwsCommand {
     const {flags} = await this.parse(Init)
     const ctx = await this.context(flags)
     const r = await initAll(ctx, {app: flags.app, env: flags.env, name: flags.name, type: flags.type as WorkloadType, dockerfile: flags.dockerfile, image: flags.image, port: flags.port, schedule: flags.schedule, deploy: flags.deploy})
-    if (flags.json) return void process.stdout.write(`${JSON.stringify({code: 'result', data: r})}\n`)
+    if (flags.json) return this.printResult(ctx, r)
     if (r.deployed) this.status(r.deployed.map(summarizeDeploy).join('\n'))
     else this.status(`✔ Created ${flags.name} in application ${flags.app} with environment ${flags.env}.\n  Deploy them: pier deploy --name ${flags.name} --env ${flags.env}`)
   }

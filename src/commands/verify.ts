@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {verify} from '../app/verify.js'
 import {AwsCommand, jsonFlag} from '../cli/aws-command.js'
 import {ExitCode} from '../errors.js'
+import {formatDiagnostics} from '../manifest/diagnostics.js'
 
 export default class Verify extends AwsCommand {
   static override summary = 'Check before deploying: manifests, imported network and certificates, secrets, images, Dockerfiles and the environment.'
@@ -19,7 +20,7 @@ export default class Verify extends AwsCommand {
     const ctx = await this.context(flags, {quiet: true})
     const result = await verify(ctx, {env: flags.env, names: flags.name})
     if (flags.json) this.printJson(result)
-    else if (result.findings.length) process.stderr.write(`${ctx.manifest.formatDiagnostics(result.findings, {color: process.stderr.isTTY})}\n`)
+    else if (result.findings.length) process.stderr.write(`${formatDiagnostics(result.findings, {color: process.stderr.isTTY})}\n`)
     if (!flags.json) {
       const errors = result.findings.filter((f) => f.severity === 'error').length
       const warnings = result.findings.length - errors

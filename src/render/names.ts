@@ -8,13 +8,30 @@ export const discoveryEndpoint = (app: string, env: string): string => `${env}.$
 /** Name of an environment stack export, imported by workload stacks. */
 export const envExport = (app: string, env: string, output: string): string => `${app}-${env}-${output}`
 
+/** A one-off task group's stack and log group (Copilot's `task-<group>`, `/copilot/<group>`). */
+export const taskStackName = (group: string): string => `task-${group}`
+export const taskLogGroupName = (group: string): string => `/copilot/${group}`
+
+/** The keys of the tags Copilot put on its resources. */
+export const TAG = {
+  application: 'copilot-application',
+  environment: 'copilot-environment',
+  service: 'copilot-service',
+  task: 'copilot-task',
+} as const
+
 /** Tags Copilot put on every resource; existing secrets and IAM policies depend on them. */
 export function copilotTags(app: string, env: string, workload?: string): Record<string, string> {
   return {
-    'copilot-application': app,
-    'copilot-environment': env,
-    ...(workload ? {'copilot-service': workload} : {}),
+    [TAG.application]: app,
+    [TAG.environment]: env,
+    ...(workload ? {[TAG.service]: workload} : {}),
   }
+}
+
+/** Tags of a one-off task group's stack; the application and environment when it runs in one. */
+export function taskTags(group: string, app?: string, env?: string): Record<string, string> {
+  return {[TAG.task]: group, ...(app ? {[TAG.application]: app} : {}), ...(env ? {[TAG.environment]: env} : {})}
 }
 
 /** The environment stack's outputs, each exported as `<app>-<env>-<Name>`. */

@@ -39,3 +39,8 @@ export function plainRenderer(write: (s: string) => void): Emit {
 export function jsonRenderer(write: (s: string) => void): Emit {
   return (e) => write(`${JSON.stringify(e)}\n`)
 }
+
+/** The last line of a successful `--json` run: the command's result and the AWS API calls it made. */
+export function resultLine(data: unknown, apiCalls: number): string {
+  return `${JSON.stringify({code: 'result', data, apiCalls})}\n`
+}

@@ -21,21 +21,27 @@ export function environmentManifestPath(ws: Workspace, env: string): string {
   return join(ws.copilotDir, 'environments', env, 'manifest.yml')
 }
 
+// The one place that says a workload or an environment is missing: every command reads through here.
 export function findWorkload(ws: Workspace, name: string): WorkloadEntry {
   const w = ws.workloads.find((x) => x.name === name)
   if (w) return w
-  const guess = didYouMean(name, ws.workloads.map((x) => x.name))
-  throw new UserError(`workload "${name}" not found: there is no copilot/${name}/manifest.yml in ${ws.root}`, {
-    hint: guess ? `Did you mean "${guess}"?` : ws.workloads.length > 0 ? `Workloads: ${ws.workloads.map((x) => x.name).join(', ')}.` : 'Create one with `pier svc init` or `pier job init`.',
+  throw new UserError(`There is no workload ${name} in this workspace: copilot/${name}/manifest.yml does not exist.`, {
+    hint: missingHint(name, ws.workloads.map((x) => x.name), `\`pier svc init --name ${name}\` (or \`pier job init\`)`),
   })
 }
 
 export function checkEnvironment(ws: Workspace, env: string): void {
   if (ws.environments.includes(env)) return
-  const guess = didYouMean(env, ws.environments)
-  throw new UserError(`environment "${env}" not found: there is no copilot/environments/${env}/manifest.yml in ${ws.root}`, {
-    hint: guess ? `Did you mean "${guess}"?` : ws.environments.length > 0 ? `Environments: ${ws.environments.join(', ')}.` : `Create it with \`pier env init --name ${env}\`.`,
+  throw new UserError(`There is no environment ${env} in this workspace: copilot/environments/${env}/manifest.yml does not exist.`, {
+    hint: missingHint(env, ws.environments, `\`pier env init --name ${env}\``),
   })
+}
+
+/** A close name when there is one; else the names there are, and how to create the missing one. */
+function missingHint(name: string, names: string[], create: string): string {
+  const guess = didYouMean(name, names)
+  if (guess) return `Did you mean "${guess}"?`
+  return names.length > 0 ? `Use one of: ${names.join(', ')}; or create it with ${create}.` : `Create it with ${create}.`
 }
 
 function read(ws: Workspace, path: string): {file: string; text: string} {

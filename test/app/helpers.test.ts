@@ -7,8 +7,10 @@ import {rulePriorities} from '../../src/app/deploy-inputs.js'
 import {locateBuild} from '../../src/app/source-builds.js'
 import {locate} from '../../src/app/locate.js'
 import {formatLogLine, parseSince} from '../../src/app/logs.js'
-import {parseKeyValues, renderTaskStack, splitCommand} from '../../src/app/task-template.js'
 import {workloadUrl} from '../../src/app/workload-deploy.js'
+import {parseKeyValues} from '../../src/cli/key-values.js'
+import {splitCommand} from '../../src/render/workload/commands.js'
+import {renderTaskStack} from '../../src/render/task-stack.js'
 import {UserError} from '../../src/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pier-helpers-'))

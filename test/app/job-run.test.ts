@@ -15,7 +15,7 @@ function setup(script: JobScript) {
   const fake = fakeJobAws(script)
   const {emit, events} = recorder()
   const interrupts = manualInterrupts()
-  const ctx = appContext({aws: fake.aws, emit, timing: instantTiming, interrupts, cwd: '/tmp', manifest: {} as never, render: {} as never})
+  const ctx = appContext({aws: fake.aws, emit, timing: instantTiming, interrupts, cwd: '/tmp'})
   const logs: string[] = []
   const run = (follow = true) => runJob(ctx, {app: 'demo', name: 'report', env: 'test', follow, onLog: (l) => logs.push(l)})
   const messages = () => events.map((e) => e.message)

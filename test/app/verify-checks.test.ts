@@ -3,12 +3,11 @@
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {appContext} from '../../src/app/context.js'
 import {covers} from '../../src/app/verify-network.js'
 import {verify} from '../../src/app/verify.js'
-import {loadPorts} from '../../src/app/wiring.js'
 import {AwsError} from '../../src/aws/errors.js'
 import {fakeSsm} from './fake-ssm.js'
 
@@ -56,9 +55,24 @@ secrets:
   KEYED: /demo/test/keyed
 `
 
-let ports: Awaited<ReturnType<typeof loadPorts>>
-beforeAll(async () => {
-  ports = await loadPorts()
+// The execution role's statements in place of those the renderer writes: a role as Copilot wrote it.
+const role = vi.hoisted(() => ({statements: undefined as unknown[] | undefined}))
+vi.mock('../../src/render/index.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/render/index.js')>()
+  return {
+    ...real,
+    renderWorkloadStack: (input: Parameters<typeof real.renderWorkloadStack>[0]) => {
+      const stack = real.renderWorkloadStack(input)
+      if (role.statements) stack.template.Resources.ExecutionRole.Properties.Policies = [{PolicyName: 'Secrets', PolicyDocument: {Statement: role.statements}}]
+      return stack
+    },
+  }
+})
+afterEach(() => {
+  role.statements = undefined
+})
+
+beforeAll(() => {
   write('copilot/.workspace', 'application: demo\n')
   write('copilot/environments/test/manifest.yml', ENV)
   write('copilot/web/manifest.yml', WEB)
@@ -94,7 +108,7 @@ function fakeAws(over: Record<string, unknown> = {}) {
   return {aws, ssm}
 }
 
-const run = (aws: unknown) => verify(appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports}), {env: 'test'})
+const run = (aws: unknown) => verify(appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root}), {env: 'test'})
 const at = (f: {file: string; line: number; col: number}) => `${f.file}:${f.line}:${f.col}`
 const envFile = join('copilot', 'environments', 'test', 'manifest.yml')
 const webFile = join('copilot', 'web', 'manifest.yml')
@@ -148,14 +162,10 @@ describe('verify: imported network and certificates', () => {
 })
 
 describe('verify: secrets against the execution role', () => {
-  const copilotRole = (statements: unknown[]) => ({
-    ...ports.render,
-    renderWorkloadStack: (input: never) => {
-      const stack = ports.render.renderWorkloadStack(input)
-      stack.template.Resources.ExecutionRole.Properties.Policies = [{PolicyName: 'Secrets', PolicyDocument: {Statement: statements}}]
-      return stack
-    },
-  })
+  const withCopilotRole = (aws: unknown, statements: unknown[]) => {
+    role.statements = statements
+    return appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root})
+  }
   const tagged = {
     Sid: 'CopilotTagged', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: [{'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/*'}],
     Condition: {StringEquals: {'ssm:ResourceTag/copilot-application': 'demo', 'ssm:ResourceTag/copilot-environment': 'test'}},
@@ -177,7 +187,7 @@ describe('verify: secrets against the execution role', () => {
     const {aws, ssm} = fakeAws()
     ssm.tags.set('/demo/test/db', {'copilot-application': 'demo'})
     ssm.tags.set('/demo/test/keyed', {'copilot-application': 'demo', 'copilot-environment': 'test'})
-    const ctx = appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports, render: copilotRole([tagged])})
+    const ctx = withCopilotRole(aws, [tagged])
     const result = await verify(ctx, {env: 'test'})
     const role = result.findings.filter((f) => f.code.startsWith('secret-'))
     expect(role.map((f) => [f.code, f.severity, at(f)])).toEqual([['secret-not-readable-by-role', 'error', `${webFile}:12:3`]])
@@ -191,7 +201,7 @@ describe('verify: secrets against the execution role', () => {
     try {
       const smTagged = {Sid: 'CopilotTaggedSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: {'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*'},
         Condition: {StringEquals: {'secretsmanager:ResourceTag/copilot-application': 'demo', 'secretsmanager:ResourceTag/copilot-environment': 'test'}}}
-      const ctx = appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports, render: copilotRole([tagged, smTagged])})
+      const ctx = withCopilotRole(aws, [tagged, smTagged])
       const role = (await verify(ctx, {env: 'test'})).findings.filter((f) => f.code === 'secret-not-readable-by-role' && f.path === 'secrets.TOKEN')
       expect(role.map((f) => f.hint)).toEqual([`Tag it: aws secretsmanager tag-resource --secret-id arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:demo/token-AbCdEf --tags Key=copilot-application,Value=demo`])
       expect(role[0]!.message).toContain('CopilotTaggedSecrets needs tag copilot-application=demo (it has none)')
@@ -215,7 +225,7 @@ describe('verify: secrets against the execution role', () => {
     const {aws} = fakeAws()
     const deny = {Sid: 'NoDemo', Effect: 'Deny', Action: 'ssm:*', Resource: 'arn:aws:ssm:*:*:parameter/demo/test/db'}
     const allowAll = {Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*'}
-    const ctx = (statements: unknown[]) => appContext({aws: aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports, render: copilotRole(statements)})
+    const ctx = (statements: unknown[]) => withCopilotRole(aws, statements)
     const denied = (await verify(ctx([allowAll, deny]), {env: 'test'})).findings.filter((f) => f.code.startsWith('secret-'))
     expect(denied.map((f) => f.message)).toEqual(['secret DB (/demo/test/db) cannot be read by the execution role: statement NoDemo denies ssm:GetParameters on arn:aws:ssm:us-east-1:111122223333:parameter/demo/test/db'])
     const imported = {Effect: 'Allow', Action: 'ssm:GetParameters', Resource: {'Fn::ImportValue': 'demo-test-Params'}}
@@ -230,7 +240,7 @@ describe('verify: a Static Site\'s certificate', () => {
     const file = join('copilot', 'site', 'manifest.yml')
     const check = async (certificate: string) => {
       write('copilot/site/manifest.yml', site(certificate))
-      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports})
+      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root})
       return (await verify(ctx, {env: 'test', names: ['site']})).findings.filter((f) => f.file === file).map((f) => [f.code, at(f)])
     }
     try {
@@ -256,7 +266,7 @@ logging:
     apikey: /demo/test/datadog
 `)
     try {
-      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, ...ports})
+      const ctx = appContext({aws: fakeAws().aws as never, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root})
       const result = await verify(ctx, {env: 'test', names: ['router']})
       expect(result.findings.filter((f) => f.code === 'secret-missing').map((f) => [f.path, at(f)])).toEqual([['logging.secretOptions.apikey', `${join('copilot', 'router', 'manifest.yml')}:9:5`]])
     } finally {

@@ -4,26 +4,17 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {appContext} from '../../src/app/context.js'
-import type {ManifestPort} from '../../src/app/ports.js'
 import {verify} from '../../src/app/verify.js'
-import {loadPorts} from '../../src/app/wiring.js'
 import {AwsError} from '../../src/aws/errors.js'
 import {fakeSsm} from './fake-ssm.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pier-verify-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))
 mkdirSync(join(root, 'copilot', 'api'), {recursive: true})
+writeFileSync(join(root, 'copilot', '.workspace'), 'application: demo\n')
 mkdirSync(join(root, 'copilot', 'environments', 'test'), {recursive: true})
 writeFileSync(join(root, 'copilot', 'environments', 'test', 'manifest.yml'), 'name: test\ntype: Environment\n')
 writeFileSync(join(root, 'copilot', 'api', 'manifest.yml'), 'name: api\ntype: Backend Service\nimage:\n  build: api/Dockerfile\nsecrets:\n  DB_URL: /copilot/demo/test/secrets/db\n  TOKEN:\n    secretsmanager: demo/token\n')
-
-const m = {name: 'api', type: 'Backend Service', image: {build: 'api/Dockerfile'}, secrets: {DB_URL: '/copilot/demo/test/secrets/db', TOKEN: {secretsmanager: 'demo/token'}}}
-const manifest: ManifestPort = {
-  loadWorkspace: () => ({root, copilotDir: join(root, 'copilot'), application: 'demo', environments: ['test'], workloads: [{name: 'api', type: 'Backend Service', path: join(root, 'copilot', 'api')}]}),
-  resolveEnvironment: () => ({manifest: {name: 'test', type: 'Environment'}, diagnostics: [], ok: true}),
-  resolveWorkload: () => ({manifest: m as never, diagnostics: [], ok: true}),
-  formatDiagnostics: () => '',
-}
 
 describe('verify', () => {
   it('locates missing secrets, a missing Dockerfile and an environment not deployed', async () => {
@@ -35,8 +26,7 @@ describe('verify', () => {
       stacks: {describeStacks: async () => Promise.reject(new AwsError('ValidationError', 'cloudformation:DescribeStacks', 'Stack with id demo-test does not exist'))},
       identity: {getCallerIdentity: async () => ({Account: '111122223333'})},
     } as never
-    const {render} = await loadPorts()
-    const ctx = appContext({aws, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root, manifest, render})
+    const ctx = appContext({aws, emit: () => {}, timing: {now: Date.now, sleep: async () => {}, random: Math.random}, cwd: root})
     const result = await verify(ctx, {env: 'test'})
     expect(result.ok).toBe(false)
     const byCode = Object.fromEntries(result.findings.map((f) => [f.code, f]))

@@ -45,6 +45,24 @@ describe('workspace', () => {
     expect(ws.workloads[1]!.path).toBe(join(dir, 'copilot', 'web', 'manifest.yml'))
   })
 
+  it('says in one wording that a workload or an environment is missing, with a close name or the ones there are', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/frontend/manifest.yml', 'name: frontend\ntype: Backend Service\nimage:\n  location: nginx\n')
+    const ws = loadWorkspace(dir)
+    const failure = (f: () => unknown) => {
+      try {
+        f()
+      } catch (error) {
+        return {message: (error as UserError).message, hint: (error as UserError).hint}
+      }
+      throw new Error('did not fail')
+    }
+    expect(failure(() => resolveWorkload(ws, 'fronted', 'test'))).toEqual({message: 'There is no workload fronted in this workspace: copilot/fronted/manifest.yml does not exist.', hint: 'Did you mean "frontend"?'})
+    expect(failure(() => resolveWorkload(ws, 'api', 'test'))).toEqual({message: 'There is no workload api in this workspace: copilot/api/manifest.yml does not exist.', hint: 'Use one of: frontend; or create it with `pier svc init --name api` (or `pier job init`).'})
+    expect(failure(() => resolveWorkload(ws, 'frontend', 'prod'))).toEqual({message: 'There is no environment prod in this workspace: copilot/environments/prod/manifest.yml does not exist.', hint: 'Use one of: test; or create it with `pier env init --name prod`.'})
+  })
+
   it('rejects a .workspace without an application', () => {
     write('copilot/.workspace', 'app: shop\n')
     expect(() => loadWorkspace(dir)).toThrow(/no application name/)

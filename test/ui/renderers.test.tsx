@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {event, recorder, type DeployEvent} from '../../src/deploy/events.js'
 import {deployStack} from '../../src/deploy/stack-deploy.js'
 import {Progress} from '../../src/ui/ink-progress.js'
-import {formatPlain, jsonRenderer, plainRenderer} from '../../src/ui/plain.js'
+import {formatPlain, jsonRenderer, plainRenderer, resultLine} from '../../src/ui/plain.js'
 import {applyEvent, emptyState} from '../../src/ui/progress-state.js'
 import {renderMode} from '../../src/ui/renderer.js'
 import {fakeAws, instantTiming} from '../deploy/fake-aws.js'
@@ -53,6 +53,12 @@ describe('renderers', () => {
     expect(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true)
     expect(parsed.find((p) => p.code === 'rollout.task-stopped')).toMatchObject({level: 'error', data: {taskId: 't1', exitCode: 3, logLines: ['booting', 'Error: DATABASE_URL is not set']}})
     expect(Object.keys(parsed[0]).sort()).toEqual(['code', 'data', 'level', 'message', 'time'])
+  })
+
+  it('closes a --json run with one result line: code, data and the API calls made', () => {
+    const line = resultLine({name: 'web', status: 'deployed'}, 12)
+    expect(line.endsWith('\n') && !line.slice(0, -1).includes('\n')).toBe(true)
+    expect(JSON.parse(line)).toEqual({code: 'result', data: {name: 'web', status: 'deployed'}, apiCalls: 12})
   })
 
   it('draws the resource tree with descriptions and the rollout nested under the service', async () => {

@@ -16,7 +16,7 @@ export default class EnvironmentDeploy extends AwsCommand {
     const {flags} = await this.parse(EnvironmentDeploy)
     const ctx = await this.context(flags)
     const result = await deployEnvironment(ctx, {...deployOptions(ctx, flags), env: flags.name})
-    if (flags.json) return void process.stdout.write(`${JSON.stringify({code: 'result', data: result, apiCalls: ctx.aws.callCount()})}\n`)
+    if (flags.json) return this.printResult(ctx, result)
     const done = result.status === 'no-changes' ? `Environment ${flags.name} is up to date: no changes.` : result.status === 'detached' ? `The deploy of environment ${flags.name} continues in the background.` : `Deployed environment ${flags.name}.`
     this.status(`✔ ${done}\n  Deploy a workload to it: pier deploy --name NAME --env ${flags.name}`)
   }

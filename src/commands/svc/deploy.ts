@@ -18,7 +18,7 @@ export default class ServiceDeploy extends AwsCommand {
     const {flags} = await this.parse(ServiceDeploy)
     const ctx = await this.context(flags)
     const result = await deployWorkload(ctx, {...deployOptions(ctx, flags), name: flags.name, env: flags.env, tag: flags.tag, force: flags.force, maxTaskFailures: flags['max-task-failures']})
-    if (flags.json) process.stdout.write(`${JSON.stringify({code: 'result', data: result, apiCalls: ctx.aws.callCount()})}\n`)
+    if (flags.json) this.printResult(ctx, result)
     else this.status(summarizeDeploy(result))
   }
 }

@@ -3,9 +3,10 @@ import {basename} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {runTask} from '../../app/task-run.js'
-import {parseKeyValues, splitCommand} from '../../app/task-template.js'
 import {AwsCommand} from '../../cli/aws-command.js'
+import {parseKeyValues} from '../../cli/key-values.js'
 import {ExitCode} from '../../errors.js'
+import {splitCommand} from '../../render/workload/commands.js'
 
 export default class TaskRun extends AwsCommand {
   static override summary = 'Run a one-off task: an image or a Dockerfile, in an environment or a cluster.'

@@ -7,7 +7,12 @@ import type {Json} from '../template.js'
 /** A string is split like a shell would (quotes group words); a list is kept as written. */
 export function commandList(value: CommandOverride | undefined): string[] | undefined {
   if (value === undefined) return undefined
-  if (Array.isArray(value)) return value.map(String)
+  return Array.isArray(value) ? value.map(String) : splitCommand(value)
+}
+
+/** Splits a command line like a shell would for simple cases: spaces, single and double quotes
+ * (an empty quoted word is kept). No escapes, variables or globs: ECS runs the words as they are. */
+export function splitCommand(value: string): string[] {
   const words: string[] = []
   let current = ''
   let quote: string | undefined

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import {toYaml} from '../../src/app/template-yaml.js'
+import {toYaml} from '../../src/render/template-yaml.js'
 import {APP, ENV, web, webInputs, worker, job} from '../render/fixtures.js'
 import {renderWorkloadStack} from '../../src/render/index.js'
 

@@ -1,6 +1,6 @@
 // The stack of a one-off task group (Copilot's `task-<group>`): a log group, an execution role that
 // may read the task's secrets, a task role, and the task definition. Pure.
-import {UserError} from '../errors.js'
+import {taskLogGroupName, taskStackName, taskTags} from './names.js'
 
 export interface TaskTemplateInput {
   group: string
@@ -18,14 +18,10 @@ export interface TaskTemplateInput {
 
 const SECRET_READ = ['ssm:GetParameters', 'ssm:GetParameter', 'secretsmanager:GetSecretValue', 'kms:Decrypt']
 
-export function taskLogGroup(group: string): string {
-  return `/copilot/${group}`
-}
-
 export function renderTaskStack(t: TaskTemplateInput): {stackName: string; template: Record<string, any>; tags: Record<string, string>} {
   const assume = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ecs-tasks.amazonaws.com'}, Action: 'sts:AssumeRole'}]}
   const secretEntries = Object.entries(t.secrets)
-  const tags: Record<string, string> = {'copilot-task': t.group, ...(t.app ? {'copilot-application': t.app} : {}), ...(t.env ? {'copilot-environment': t.env} : {})}
+  const tags = taskTags(t.group, t.app, t.env)
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Pier one-off task group ${t.group}.`,
@@ -33,7 +29,7 @@ export function renderTaskStack(t: TaskTemplateInput): {stackName: string; templ
       LogGroup: {
         Type: 'AWS::Logs::LogGroup',
         Metadata: {'aws:copilot:description': 'A CloudWatch log group for the output of the tasks'},
-        Properties: {LogGroupName: taskLogGroup(t.group), RetentionInDays: 1},
+        Properties: {LogGroupName: taskLogGroupName(t.group), RetentionInDays: 1},
       },
       ExecutionRole: {
         Type: 'AWS::IAM::Role',
@@ -80,40 +76,5 @@ export function renderTaskStack(t: TaskTemplateInput): {stackName: string; templ
     },
     Outputs: {TaskDefinitionArn: {Value: {Ref: 'TaskDefinition'}}},
   }
-  return {stackName: `task-${t.group}`, template, tags}
-}
-
-/** Splits a command line like a shell would for simple cases: spaces, single and double quotes. */
-export function splitCommand(line: string): string[] {
-  const out: string[] = []
-  let cur = ''
-  let quote: string | undefined
-  let has = false
-  for (const ch of line) {
-    if (quote) {
-      if (ch === quote) quote = undefined
-      else cur += ch
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      has = true
-    } else if (/\s/.test(ch)) {
-      if (cur || has) out.push(cur)
-      cur = ''
-      has = false
-    } else cur += ch
-  }
-  if (cur || has) out.push(cur)
-  return out
-}
-
-/** "A=1,B=2" (Copilot's --env-vars form) → {A: '1', B: '2'}. */
-export function parseKeyValues(flag: string, values: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const v of values.flatMap((x) => x.split(','))) {
-    if (!v.trim()) continue
-    const i = v.indexOf('=')
-    if (i <= 0) throw new UserError(`${flag} ${v} is not KEY=VALUE.`, {hint: `Pass ${flag} NAME=value[,NAME2=value2].`})
-    out[v.slice(0, i).trim()] = v.slice(i + 1)
-  }
-  return out
+  return {stackName: taskStackName(t.group), template, tags}
 }
