@@ -31,11 +31,16 @@ export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
   return environmentNeeds(workloads)
 }
 
+/** The environment's stack as a deploy renders it. */
+export function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
+  return renderEnvironmentStack({app: ws.application, env, manifest: environmentManifest(ctx, ws, env), needs: workspaceNeeds(ws, env)})
+}
+
 /** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */
 export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
-  const manifest = environmentManifest(ctx, ws, input.env)
+  // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
+  const rendered = renderEnvironment(ctx, ws, input.env)
   await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
-  const rendered = renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ws, input.env)})
   return deployStack(ctx, {
     stackName: rendered.stackName,
     template: rendered.template,

@@ -1,6 +1,8 @@
 // Deploys one workload to one environment: (1) the manifest, valid; (2) the environment, deployed and
 // with what this workload needs (ALB, NAT); (3) images; (4) deploy-time inputs; (5) render and deploy
 // the stack through a change set; (6) --force rolls the service even without changes; (7) register.
+import type {Stack} from '@aws-sdk/client-cloudformation'
+
 import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {RolloutWatcher, serviceFromPhysicalId} from '../deploy/rollout.js'
@@ -51,16 +53,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   // Independent reads, made together: each is a round trip to the endpoint.
   const stackName = workloadStackName(app, input.env, input.name)
   const [env, prepared, current] = await Promise.all([environmentOutputs(ctx, app, input.env), images, describe(ctx, stackName)])
-  const currentParams = Object.fromEntries((current?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
-  const rules = httpRules(manifest)
-  const inputs: WorkloadDeployInputs = {
-    images: prepared.images,
-    dockerLabels: prepared.dockerLabels,
-    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns: listenerArnsFor(manifest, env.outputs)}),
-    desiredCount: current && hasAutoscaling(manifest) ? await currentDesiredCount(ctx, stackName) : undefined,
-    environment: {httpsListener: Boolean(env.outputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(env.outputs.InternalHTTPSListenerArn)},
-  }
-  const rendered = renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
+  const rendered = await renderForDeploy(ctx, {app, env: input.env, name: input.name, manifest, stackName, current, envOutputs: env.outputs, images: prepared})
   const result = await deployStack(ctx, {
     stackName,
     template: rendered.template,
@@ -82,6 +75,24 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   }
   if (!(await ctx.store.getWorkload(app, input.name))) await ctx.store.putWorkload({app, name: input.name, type: manifest.type})
   return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs), forced}
+}
+
+/** Renders the workload's stack with what a deploy knows: images, listener rule priorities already
+ * taken, the autoscaled desired count, the environment's listeners. */
+export async function renderForDeploy(
+  ctx: AppContext,
+  p: {app: string; env: string; name: string; manifest: EcsWorkloadManifest; stackName: string; current?: Stack; envOutputs: Record<string, string>; images: PreparedImages},
+) {
+  const currentParams = Object.fromEntries((p.current?.Parameters ?? []).map((x) => [x.ParameterKey ?? '', x.ParameterValue ?? '']))
+  const rules = httpRules(p.manifest)
+  const inputs: WorkloadDeployInputs = {
+    images: p.images.images,
+    dockerLabels: p.images.dockerLabels,
+    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns: listenerArnsFor(p.manifest, p.envOutputs)}),
+    desiredCount: p.current && hasAutoscaling(p.manifest) ? await currentDesiredCount(ctx, p.stackName) : undefined,
+    environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn)},
+  }
+  return renderWorkloadStack({app: p.app, env: p.env, name: p.name, manifest: p.manifest, inputs})
 }
 
 /** Starts preparing a workload's images; a failure surfaces where the result is awaited, never as an

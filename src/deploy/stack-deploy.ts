@@ -12,7 +12,7 @@ import {describe, watchStack} from './stack-watch.js'
 import {backoff} from './timing.js'
 import {deleteStack} from './stack-delete.js'
 import {latchInterrupts} from './interrupts.js'
-import {deployedByCopilot, describePlan, isCustomResource, takeoverPlan, withRetainedResources} from './takeover.js'
+import {deployedByCopilot, describePlan, isCustomResource, takeoverPlan, withRetainedResources, type TakeoverPlan} from './takeover.js'
 import {parseTemplateBody} from './template-body.js'
 
 /** CloudFormation's limit for a template passed inline; larger ones must come from S3. */
@@ -35,6 +35,8 @@ export interface StackDeployInput {
   serviceCluster?: string
   /** The stack as the caller just described it, when it exists. */
   current?: Stack
+  /** Only say what a deploy would do: make the change set, read it into a plan, delete it. */
+  planOnly?: boolean
   /** Replace or remove stateful resources of a stack Copilot deployed (--allow-replacement). */
   allowReplacement?: boolean
   /** Uploads a template larger than the inline limit and returns its URL. */
@@ -43,8 +45,10 @@ export interface StackDeployInput {
 
 export interface StackDeployResult {
   stackName: string
-  status: 'deployed' | 'no-changes' | 'detached'
+  status: 'deployed' | 'no-changes' | 'detached' | 'planned'
   stackStatus?: string
+  /** With planOnly: what the change set keeps, changes, replaces and removes. */
+  plan?: TakeoverPlan
   outputs: Record<string, string>
 }
 
@@ -76,6 +80,7 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
   // A stack at rest whose template, parameters and tags are already these has nothing to change: one
   // GetTemplate says so, where a change set costs three calls and, on AWS, several seconds.
   if (existing && (await alreadyDeployed(ctx, existing, input, body))) {
+    if (input.planOnly) return {stackName, status: 'no-changes', stackStatus: existing.StackStatus, outputs: outputsOf(existing), plan: takeoverPlan(stackName, [], await currentResources(ctx, stackName))}
     emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
     return {stackName, status: 'no-changes', stackStatus: existing.StackStatus, outputs: outputsOf(existing)}
   }
@@ -96,6 +101,7 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
     Capabilities: [...CAPABILITIES],
   })
   const changeSet = await waitForChangeSet(ctx, stackName, changeSetName)
+  if (input.planOnly) return planned(ctx, {stackName, changeSetName, existing, changes: changeSet.changes})
   if (changeSet.empty) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)
     emit(event('stack.no-changes', `${stackName}: no changes to deploy.`, {stack: stackName}, 'info', timing.now))
@@ -192,11 +198,27 @@ async function retainCustomResources(ctx: DeployContext, input: StackDeployInput
   return true
 }
 
+async function currentResources(ctx: DeployContext, stackName: string): Promise<{logicalId: string; type: string}[]> {
+  const current = await ctx.aws.stacks.describeStackResources({StackName: stackName}).catch(() => ({StackResources: []}))
+  return (current.StackResources ?? []).map((r) => ({logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? ''}))
+}
+
+/** planOnly: the change set read into a plan, then deleted with the stack a CREATE change set made. */
+async function planned(ctx: DeployContext, p: {stackName: string; changeSetName: string; existing?: Stack; changes: ResourceChange[]}): Promise<StackDeployResult> {
+  const {stackName, existing} = p
+  const plan = takeoverPlan(stackName, p.changes, existing ? await currentResources(ctx, stackName) : [])
+  if (existing && deployedByCopilot(existing)) {
+    for (const item of plan.items) if (item.action === 'removed' && isCustomResource(item.type)) item.retainFirst = true
+  }
+  await ctx.aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: p.changeSetName}).catch(() => undefined)
+  if (!existing) await ctx.aws.stacks.deleteStack({StackName: stackName}).catch(() => undefined)
+  return {stackName, status: 'planned', stackStatus: existing?.StackStatus, outputs: outputsOf(existing), plan}
+}
+
 /** The first deploy over a Copilot stack shows its plan, and keeps stateful resources unless allowed. */
 async function guardTakeover(ctx: DeployContext, input: StackDeployInput, existing: Stack, changes: ResourceChange[], changeSetName: string): Promise<void> {
   const {stackName} = input
-  const current = await ctx.aws.stacks.describeStackResources({StackName: stackName}).catch(() => ({StackResources: []}))
-  const plan = takeoverPlan(stackName, changes, (current.StackResources ?? []).map((r) => ({logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? ''})))
+  const plan = takeoverPlan(stackName, changes, await currentResources(ctx, stackName))
   const allowed = input.allowReplacement ?? false
   ctx.emit(event('stack.takeover', describePlan(plan).join('\n'), {stack: stackName, plan, allowed}, plan.blocking.length && !allowed ? 'error' : 'info', ctx.timing.now))
   if (!plan.blocking.length || allowed) return

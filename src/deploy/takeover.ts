@@ -79,6 +79,8 @@ export interface TakeoverItem {
   causes?: {property: string; field: string}[]
   /** A replacement that CloudFormation decides at deploy time (Replacement: Conditional). */
   conditional?: boolean
+  /** A custom resource of a Copilot stack that the deploy retains first, so its handler is not run. */
+  retainFirst?: boolean
 }
 
 export interface TakeoverPlan {
@@ -128,7 +130,8 @@ export function describePlan(plan: TakeoverPlan): string[] {
     if (i.action === 'kept' || i.action === 'modified' || (i.action === 'added' && !i.stateful)) continue
     const mark = i.stateful && (i.action === 'replaced' || i.action === 'removed') ? '✘' : '•'
     const why = i.causes?.length ? `: ${i.causes.map((c) => `${c.property} (${c.field})`).join(', ')}` : ''
-    lines.push(`  ${mark} ${i.action}${i.conditional ? ' (conditionally)' : ''} ${i.logicalId} (${i.type})${why}`)
+    const note = i.retainFirst ? ' (retained first: its handler is not run)' : ''
+    lines.push(`  ${mark} ${i.action}${i.conditional ? ' (conditionally)' : ''} ${i.logicalId} (${i.type})${why}${note}`)
   }
   return lines
 }
