@@ -40,8 +40,10 @@ export function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
 export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
   // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
   const rendered = renderEnvironment(ctx, ws, input.env)
-  await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
+  const [, record] = await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   return deployStack(ctx, {
+    // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.
+    ...(record.executionRoleARN ? {roleArn: record.executionRoleARN} : {}),
     stackName: rendered.stackName,
     template: rendered.template,
     parameters: rendered.parameters,

@@ -17,6 +17,11 @@ export interface EnvRecord {
   region: string
   accountID?: string
   prod?: boolean
+  /** Copilot's: the role CloudFormation assumes to change the environment's stack. */
+  executionRoleARN?: string
+  /** Copilot's: the role assumed to manage the environment and its workloads (cross-account). */
+  managerRoleARN?: string
+  registryURL?: string
 }
 
 export interface WorkloadRecord {

@@ -11,6 +11,8 @@ export interface ResourceChange {
   action: string
   replacement?: string
   description?: string
+  /** What CloudFormation does with the resource it removes or replaces: Delete, Retain, ReplaceAndDelete ... */
+  policyAction?: string
   /** The properties that change, and whether each forces a replacement (CloudFormation's RequiresRecreation). */
   details?: {property: string; recreation: string}[]
 }

@@ -35,6 +35,8 @@ export interface StackDeployInput {
   serviceCluster?: string
   /** The stack as the caller just described it, when it exists. */
   current?: Stack
+  /** The role CloudFormation assumes to change the stack (Copilot's environment CloudFormation execution role). */
+  roleArn?: string
   /** Only say what a deploy would do: make the change set, read it into a plan, delete it. */
   planOnly?: boolean
   /** Replace or remove stateful resources of a stack Copilot deployed (--allow-replacement). */
@@ -95,6 +97,7 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
     StackName: stackName,
     ChangeSetName: changeSetName,
     ChangeSetType: existing ? 'UPDATE' : 'CREATE',
+    ...(input.roleArn ? {RoleARN: input.roleArn} : {}),
     ...(templateUrl ? {TemplateURL: templateUrl} : {TemplateBody: body}),
     Parameters: Object.entries(input.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})),
     Tags: Object.entries(input.tags ?? {}).map(([Key, Value]) => ({Key, Value})),
@@ -181,6 +184,7 @@ async function retainCustomResources(ctx: DeployContext, input: StackDeployInput
     StackName: stackName,
     ChangeSetName: name,
     ChangeSetType: 'UPDATE',
+    ...(input.roleArn ? {RoleARN: input.roleArn} : {}),
     ...(url ? {TemplateURL: url} : {TemplateBody: body}),
     Parameters: (existing.Parameters ?? []).map((p) => ({ParameterKey: p.ParameterKey, UsePreviousValue: true})),
     Tags: existing.Tags,
@@ -300,7 +304,7 @@ async function waitForChangeSet(ctx: DeployContext, stackName: string, name: str
           const rc = c.ResourceChange
           if (!rc) continue
           const details = (rc.Details ?? []).filter((d) => d.Target?.Attribute === 'Properties' && d.Target.Name).map((d) => ({property: d.Target!.Name!, recreation: d.Target!.RequiresRecreation ?? 'Never'}))
-          changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement, ...(details.length ? {details} : {})})
+          changes.push({logicalId: rc.LogicalResourceId ?? '', type: rc.ResourceType ?? '', action: rc.Action ?? '', replacement: rc.Replacement, ...(rc.PolicyAction ? {policyAction: rc.PolicyAction} : {}), ...(details.length ? {details} : {})})
         }
         if (!page.NextToken) break
         page = await ctx.aws.stacks.describeChangeSet({StackName: stackName, ChangeSetName: name, NextToken: page.NextToken})

@@ -79,6 +79,8 @@ export interface TakeoverItem {
   causes?: {property: string; field: string}[]
   /** A replacement that CloudFormation decides at deploy time (Replacement: Conditional). */
   conditional?: boolean
+  /** Removed from the stack but kept in the account (DeletionPolicy Retain): nothing is lost. */
+  keptInAccount?: boolean
   /** A custom resource of a Copilot stack that the deploy retains first, so its handler is not run. */
   retainFirst?: boolean
 }
@@ -95,14 +97,14 @@ export function takeoverPlan(stack: string, changes: ResourceChange[], existing:
   const changed = new Set(changes.map((c) => c.logicalId))
   const items: TakeoverItem[] = changes.map(planItem)
   for (const r of existing) if (!changed.has(r.logicalId)) items.push({logicalId: r.logicalId, type: r.type, action: 'kept', stateful: isStateful(r.type, r.logicalId)})
-  const blocking = items.filter((i) => i.stateful && (i.action === 'replaced' || i.action === 'removed'))
+  const blocking = items.filter((i) => i.stateful && !i.keptInAccount && (i.action === 'replaced' || i.action === 'removed'))
   return {stack, items, blocking}
 }
 
 function planItem(c: ResourceChange): TakeoverItem {
   const stateful = isStateful(c.type, c.logicalId)
   if (c.action === 'Add') return {logicalId: c.logicalId, type: c.type, action: 'added', stateful}
-  if (c.action === 'Remove') return {logicalId: c.logicalId, type: c.type, action: 'removed', stateful}
+  if (c.action === 'Remove') return {logicalId: c.logicalId, type: c.type, action: 'removed', stateful, ...(c.policyAction === 'Retain' ? {keptInAccount: true} : {})}
   if (c.replacement === 'True' || c.replacement === 'Conditional') {
     const forcing = (c.details ?? []).filter((d) => d.recreation === 'Always' || d.recreation === 'Conditionally')
     const causes = forcing.map((d) => ({property: d.property, field: CAUSES[c.type]?.[d.property] ?? 'no manifest field known to Pier'}))
@@ -128,9 +130,9 @@ export function describePlan(plan: TakeoverPlan): string[] {
   const lines = [`Takeover of ${plan.stack}: ${order.map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}.`]
   for (const i of plan.items) {
     if (i.action === 'kept' || i.action === 'modified' || (i.action === 'added' && !i.stateful)) continue
-    const mark = i.stateful && (i.action === 'replaced' || i.action === 'removed') ? '✘' : '•'
+    const mark = i.stateful && !i.keptInAccount && (i.action === 'replaced' || i.action === 'removed') ? '✘' : '•'
     const why = i.causes?.length ? `: ${i.causes.map((c) => `${c.property} (${c.field})`).join(', ')}` : ''
-    const note = i.retainFirst ? ' (retained first: its handler is not run)' : ''
+    const note = i.retainFirst ? ' (retained first: its handler is not run)' : i.keptInAccount ? ' (kept in the account: DeletionPolicy Retain)' : ''
     lines.push(`  ${mark} ${i.action}${i.conditional ? ' (conditionally)' : ''} ${i.logicalId} (${i.type})${why}${note}`)
   }
   return lines

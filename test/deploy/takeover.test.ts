@@ -53,6 +53,15 @@ describe('takeoverPlan', () => {
     expect(plan.blocking[0]!.causes).toEqual([{property: 'KeySpec', field: 'no manifest field known to Pier'}])
   })
 
+  it('does not block a stateful resource that leaves the stack but stays in the account (DeletionPolicy Retain)', () => {
+    const plan = takeoverPlan('demo-test', [
+      {logicalId: 'CloudformationExecutionRole', type: 'AWS::IAM::Role', action: 'Remove', policyAction: 'Retain'},
+      {logicalId: 'EnvironmentManagerRole', type: 'AWS::IAM::Role', action: 'Remove', policyAction: 'Delete'},
+    ])
+    expect(plan.blocking.map((b) => b.logicalId)).toEqual(['EnvironmentManagerRole'])
+    expect(describePlan(plan)).toContain('  • removed CloudformationExecutionRole (AWS::IAM::Role) (kept in the account: DeletionPolicy Retain)')
+  })
+
   it("counts the roles Copilot's machinery and tasks use as identity, and no other role", () => {
     const plan = takeoverPlan('demo-test', [
       {logicalId: 'EnvironmentManagerRole', type: 'AWS::IAM::Role', action: 'Remove'},
@@ -60,6 +69,23 @@ describe('takeoverPlan', () => {
       {logicalId: 'EnvControllerRole', type: 'AWS::IAM::Role', action: 'Remove'},
     ])
     expect(plan.blocking.map((b) => b.logicalId)).toEqual(['EnvironmentManagerRole', 'TaskRole'])
+  })
+})
+
+describe('deployStack with a CloudFormation role', () => {
+  it("passes the environment's execution role to every change set it makes", async () => {
+    const {fakeAws, instantTiming} = await import('./fake-aws.js')
+    const {aws} = fakeAws()
+    const roles: (string | undefined)[] = []
+    const createChangeSet = aws.stacks.createChangeSet.bind(aws.stacks)
+    aws.stacks.createChangeSet = (input: any) => {
+      roles.push(input.RoleARN)
+      return createChangeSet(input)
+    }
+    const role = 'arn:aws:iam::111122223333:role/demo-test-CFNExecutionRole'
+    await deployStack({aws, emit: () => {}, timing: instantTiming}, {stackName: 'demo-test', template: {Resources: {Cluster: {Type: 'AWS::ECS::Cluster'}}}, roleArn: role})
+    await deployStack({aws, emit: () => {}, timing: instantTiming}, {stackName: 'demo-other', template: {Resources: {Cluster: {Type: 'AWS::ECS::Cluster'}}}})
+    expect(roles).toEqual([role, undefined])
   })
 })
 
