@@ -25,6 +25,7 @@ import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
+import {startDataServices} from './data-services.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
@@ -59,6 +60,8 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   cp.onClose(() => elb.close())
   cp.register({query: [elb.service]})
 
+  // Databases and caches stacks made run again before tasks that use them start.
+  const data = await startDataServices(cp, opts.log)
   // Tasks a crashed control plane left behind are killed before anything starts new ones.
   const orphans = cleanupOrphans(stateDir)
   if (orphans.length > 0) opts.log?.(`stopped ${orphans.length} task processes left by a previous run`)
@@ -108,6 +111,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   registerMessagingProviders(cfn.registry, messaging)
   registerAutoScalingProviders(cfn.registry, scaler)
   registerRecordedProviders(cfn.registry, {stateDir})
+  data.registerProviders(cfn.registry)
   cp.register({query: [cfn.service]})
   cp.onClose(() => cfn.close())
   return Object.assign(cp, {ecs})
