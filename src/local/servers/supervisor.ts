@@ -8,6 +8,7 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync} from '
 import {createServer, connect} from 'node:net'
 import {join} from 'node:path'
 import {JsonDocument} from '../store/json-file.js'
+import {postgresReady} from './readiness.js'
 
 export interface ServerRecord {
   /** Unique, filesystem-safe: the directory's name under `servers/`. */
@@ -145,7 +146,7 @@ export class ServerSupervisor {
     })
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 30_000)
     for (;;) {
-      const ready = await Promise.race([accepting(r.port), failed])
+      const ready = await Promise.race([r.kind === 'postgres' ? postgresReady(r.port) : accepting(r.port), failed])
       if (ready) return
       if (Date.now() > deadline) {
         await this.kill(r)

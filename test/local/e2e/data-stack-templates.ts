@@ -1,7 +1,7 @@
 // Templates of the data-stack test: an environment's exports, a service stack with a nested addons
 // stack, and addons in the shape `storage init` writes (S3 bucket with its access policy; Aurora
-// Serverless v2 PostgreSQL with a generated secret attached to the cluster), plus Redis and a Lambda
-// function the local control plane records only.
+// Serverless v2 PostgreSQL with a generated secret attached to the cluster), plus Redis, a DynamoDB
+// table and a Lambda function the local control plane records only.
 
 export const ENV = `
 Resources:
@@ -110,6 +110,13 @@ Resources:
       Engine: redis
       CacheNodeType: cache.t4g.micro
       NumCacheClusters: 1
+  ordersTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub '\${App}-\${Env}-\${Name}-orders'
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
   Notifier:
     Type: AWS::Lambda::Function
     Properties:
@@ -124,6 +131,8 @@ Outputs:
   apidbSecurityGroup: {Value: !Ref apidbSecurityGroup}
   redisPort: {Value: !GetAtt Redis.PrimaryEndPoint.Port}
   redisHost: {Value: !GetAtt Redis.PrimaryEndPoint.Address}
+  ordersName: {Value: !Ref ordersTable}
+  ordersArn: {Value: !GetAtt ordersTable.Arn}
 `
 
 export const FAILING_ADDONS = `
@@ -188,4 +197,6 @@ Outputs:
   AssetsBucketName: {Value: !GetAtt AddonsStack.Outputs.assetsBucketName}
   ApidbSecret: {Value: !GetAtt AddonsStack.Outputs.apidbSecret}
   RedisPort: {Value: !GetAtt AddonsStack.Outputs.redisPort}
+  OrdersTable: {Value: !GetAtt AddonsStack.Outputs.ordersName}
+  OrdersArn: {Value: !GetAtt AddonsStack.Outputs.ordersArn}
 ` : ''}`

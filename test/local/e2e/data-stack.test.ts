@@ -1,11 +1,12 @@
 // Nested stacks and real data servers through the assembled local control plane: a service stack whose
 // nested addons stack (from a TemplateURL in the local S3) holds an S3 bucket with its managed policy, an
 // Aurora PostgreSQL cluster shaped like Copilot's `storage init -t Aurora` addon and a Redis replication
-// group. PostgreSQL accepts the generated secret's credentials, Redis answers PING, a task reaches both
+// group, and a DynamoDB table. PostgreSQL accepts the generated secret's credentials, Redis answers PING, a task reaches both
 // at the addresses its secret and variables name, the data outlives a restart of the control plane,
 // and deleting the stack leaves no process, port or data directory. A failing nested stack rolls back
 // its parent.
 import {CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
+import {DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand} from '@aws-sdk/client-dynamodb'
 import {DescribeTasksCommand, ECSClient, RunTaskCommand} from '@aws-sdk/client-ecs'
 import {CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
@@ -115,6 +116,10 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     expect(await redis(redisPort, 'PING')).toBe('+PONG')
     expect(await redis(redisPort, 'SET greeting hello')).toBe('+OK')
 
+    expect(out('OrdersTable')).toBe('demo-test-api-orders')
+    expect(out('OrdersArn')).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/demo-test-api-orders')
+    await new DynamoDBClient(client).send(new PutItemCommand({TableName: out('OrdersTable'), Item: {id: {S: 'o-1'}, total: {N: '42'}}}))
+
     // A task gets the secret and the variables, and reaches both servers with them.
     const ecs = new ECSClient(client)
     const run = await ecs.send(new RunTaskCommand({cluster: out('Cluster'), taskDefinition: out('ProbeTask'), launchType: 'FARGATE',
@@ -133,6 +138,8 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     expect(await psql(secret, 'SELECT body FROM notes')).toBe('kept')
     for (let i = 0; i < 50 && (await redis(redisPort, 'GET greeting').catch(() => '')) !== 'hello'; i++) await new Promise((r) => setTimeout(r, 100))
     expect(await redis(redisPort, 'GET greeting')).toBe('hello')
+    const order = await new DynamoDBClient(client).send(new GetItemCommand({TableName: out('OrdersTable'), Key: {id: {S: 'o-1'}}}))
+    expect(order.Item?.total).toEqual({N: '42'})
 
     // Deleting the stack deletes the tree, stops the servers and removes their data.
     const servers = join(dir, 'servers')
@@ -148,6 +155,7 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     expect(await accepting(secret.port)).toBe(false)
     expect(await accepting(redisPort)).toBe(false)
     expect(readdirSync(servers).filter((d) => d.startsWith('rds-') || d.startsWith('cache-'))).toEqual([])
+    await expect(new DynamoDBClient(client).send(new DescribeTableCommand({TableName: out('OrdersTable')}))).rejects.toThrow(/not found/)
   }, 240_000)
 
   it('rolls the parent back when its nested stack fails, deleting what the nested stack made', async () => {
