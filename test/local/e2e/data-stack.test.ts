@@ -101,6 +101,7 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     // The bucket exists; the recorded-only Lambda function says so in its events.
     await new S3Client(client).send(new HeadBucketCommand({Bucket: out('AssetsBucketName')}))
     const events = (await cfn.send(new DescribeStackEventsCommand({StackName: nested.StackId}))).StackEvents!
+    if (process.env.SHOW_TIMELINE) for (const e of [...events].reverse()) console.log(e.Timestamp!.toISOString().slice(14, 23), e.LogicalResourceId, e.ResourceStatus, e.ResourceStatusReason ?? '')
     expect(events.some((e) => e.LogicalResourceId === 'Notifier' && /^Recorded only/.test(e.ResourceStatusReason ?? ''))).toBe(true)
 
     // The secret holds what AWS's attachment adds; PostgreSQL accepts it.
@@ -173,6 +174,34 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     expect(childEvents.some((e) => e.LogicalResourceId === 'Cache' && e.ResourceStatus === 'DELETE_COMPLETE')).toBe(true)
     expect(readdirSync(join(dir, 'servers')).filter((d) => d.startsWith('cache-'))).toEqual([])
   }, 120_000)
+
+  it.skipIf(!existsSync('/usr/sbin/mariadbd'))('runs MySQL-compatible engines with MariaDB, with a password RDS manages in a secret', async () => {
+    await cfn.send(new CreateStackCommand({StackName: 'shop', TemplateBody: `
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties: {Engine: mysql, MasterUsername: admin, ManageMasterUserPassword: true, DBName: shop, DBInstanceClass: db.t4g.micro}
+Outputs:
+  Host: {Value: !GetAtt Db.Endpoint.Address}
+  Port: {Value: !GetAtt Db.Endpoint.Port}
+  Secret: {Value: !GetAtt Db.MasterUserSecret.SecretArn}
+`}))
+    const stack = await settle(cfn, 'shop', 120_000)
+    expect(stack.StackStatus, stack.StackStatusReason).toBe('CREATE_COMPLETE')
+    const out = (key: string) => stack.Outputs!.find((o) => o.OutputKey === key)!.OutputValue!
+    const secret = JSON.parse((await new SecretsManagerClient(client).send(new GetSecretValueCommand({SecretId: out('Secret')}))).SecretString!)
+    expect(secret.username).toBe('admin')
+    const query = (password: string) => new Promise<string>((resolve, reject) => {
+      execFile('/usr/bin/mariadb', ['--no-defaults', '-h', out('Host'), '-P', out('Port'), '-u', 'admin', `-p${password}`, '-N', '-B', 'shop', '-e', 'SELECT DATABASE(), 6 * 7'],
+        (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout.trim())))
+    })
+    expect(await query(secret.password)).toBe('shop\t42')
+    await expect(query('wrong')).rejects.toThrow(/Access denied/)
+    await cfn.send(new DeleteStackCommand({StackName: 'shop'}))
+    expect((await settle(cfn, 'shop', 60_000)).StackStatus).toBe('DELETE_COMPLETE')
+    expect(await accepting(Number(out('Port')))).toBe(false)
+    await expect(new SecretsManagerClient(client).send(new GetSecretValueCommand({SecretId: out('Secret')}))).rejects.toThrow()
+  }, 150_000)
 
   it('fails a database whose server is not installed with a reason that says what to install', async () => {
     process.env.PIER_POSTGRES_DIR = join(dir, 'no-postgres-here')

@@ -26,8 +26,10 @@ async function credentials(props: Record<string, any>, ctx: ProviderContext, kin
   if (!username) throw new ProviderError(`Properties validation failed for resource ${ctx.logicalId} with message: #: required key [MasterUsername] not found`)
   if (props.ManageMasterUserPassword === true || props.ManageMasterUserPassword === 'true') {
     const password = generatePassword({PasswordLength: 28, ExcludeCharacters: '"@/\\\'', ExcludePunctuation: false})
+    // AWS names it `rds!<kind>-<uuid>`, a name only RDS may use: the local Secrets Manager refuses the
+    // `!`, so the local one is `rds-<kind>-<uuid>`.
     const out = await callJson(ctx, 'secretsmanager', 'SecretsManager', 'CreateSecret', {
-      Name: `rds!${kind}-${randomUUID()}`, Description: `Secret associated with primary RDS DB ${kind}: ${identifier}`,
+      Name: `rds-${kind === 'instance' ? 'db' : kind}-${randomUUID()}`, Description: `Secret associated with primary RDS DB ${kind}: ${identifier}`,
       SecretString: JSON.stringify({username, password}),
     })
     return {username, password, secretArn: String(out.ARN)}
