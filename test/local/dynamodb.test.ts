@@ -95,6 +95,10 @@ describe('the local DynamoDB', () => {
     expect(batch.Responses!.orders!.map((i) => i.sk!.N)).toEqual(['1'])
     await expect(db.send(new QueryCommand({TableName: 'orders', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: {':p': S('u2'), ':unused': S('x')}})))
       .rejects.toThrow(/unused in expressions/)
+    await expect(db.send(new QueryCommand({TableName: 'orders', KeyConditionExpression: 'sk = :s', ExpressionAttributeValues: {':s': N(1)}})))
+      .rejects.toThrow(/Query condition missed key schema element: pk/)
+    await expect(db.send(new ScanCommand({TableName: 'orders', ScanFilter: {sk: {ComparisonOperator: 'EQ', AttributeValueList: [N(1)]}}})))
+      .rejects.toThrow(/legacy parameter ScanFilter/)
   })
 
   it('keeps items across a restart and deletes tables', async () => {

@@ -3,7 +3,7 @@
 // LastEvaluatedKey naming where to go on, with the index's keys for an index.
 
 import {ServiceError} from '../frontend/types.js'
-import {evaluate, parseRequest, project} from './expressions.js'
+import {evaluate, parseRequest, project, type Condition} from './expressions.js'
 import type {IndexDef, KeyDef, Table} from './store.js'
 import {compare, keyString, validation, type Item} from './values.js'
 
@@ -16,11 +16,18 @@ function indexOf(t: Table, name: unknown): (KeyDef & {name?: string}) | undefine
   return idx
 }
 
+/** Whether a key condition has the partition key's equality among its AND-ed terms, as Query requires. */
+function namesHashKey(c: Condition, hash: string): boolean {
+  if (c.op === 'and') return namesHashKey(c.a, hash) || namesHashKey(c.b, hash)
+  return c.op === 'cmp' && c.cmp === '=' && [c.a, c.b].some((o) => o.op === 'path' && o.path.length === 1 && o.path[0] === hash)
+}
+
 export function queryOrScan(t: Table, input: Input, isQuery: boolean) {
   const index = indexOf(t, input.IndexName)
   const keys: KeyDef = index ?? t.def.key
   const {key, filter, projection} = parseRequest({names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues},
     {key: isQuery ? input.KeyConditionExpression : undefined, filter: input.FilterExpression, projection: input.ProjectionExpression})
+  if (key && !namesHashKey(key, keys.hash)) throw validation(`Query condition missed key schema element: ${keys.hash}`)
   if (input.Select === 'COUNT' && projection) throw validation('Cannot specify the ProjectionExpression when choosing to get only the Count')
 
   const tableOrder = (a: Item, b: Item) => {

@@ -15,6 +15,9 @@ const conditionFailed = (item: Item | undefined, returnOld: boolean) =>
 
 type Input = Record<string, any>
 
+/** Parameters older SDK code uses instead of expressions: refused rather than ignored. */
+const LEGACY = ['KeyConditions', 'QueryFilter', 'ScanFilter', 'AttributeUpdates', 'Expected', 'AttributesToGet', 'ConditionalOperator']
+
 function placeholders(input: Input): Placeholders {
   return {names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues}
 }
@@ -41,6 +44,8 @@ export class DynamoDbService implements JsonService {
   async handle(operation: string, input: Input): Promise<unknown> {
     const fn = (this as unknown as Record<string, unknown>)[`op${operation}`]
     if (typeof fn !== 'function') throw new ServiceError('UnknownOperationException', `The operation ${operation} is not served by the local DynamoDB.`)
+    const legacy = LEGACY.find((p) => input?.[p] !== undefined)
+    if (legacy) throw validation(`The legacy parameter ${legacy} is not supported by the local DynamoDB: use the expression parameters instead`)
     return (fn as (i: Input) => Promise<unknown>).call(this, input ?? {})
   }
 
