@@ -114,10 +114,10 @@ export function registerNestedStackProvider(registry: ProviderRegistry, deps: Ne
       if (!child || child.status === 'DELETE_COMPLETE') throw new ProviderError(`Stack with id ${stackId} does not exist`)
       await idle(child)
       const templateBody = await body(props)
-      const given = Object.fromEntries(givenParameters(props).map((p) => [p.key, p.value]))
-      const unchanged = templateBody === child.templateBody && JSON.stringify(given) === JSON.stringify(child.parameters)
-      if (unchanged && /COMPLETE$/.test(child.status) && !/ROLLBACK/.test(child.status)) return {physicalId: stackId, attributes: attributes(child)}
       const prep = await prepared(child, templateBody, props)
+      const unchanged = templateBody === child.templateBody && JSON.stringify(prep.params.given) === JSON.stringify(child.parameters)
+      // Also the parent's rollback after a failed child update: the child has already rolled itself back.
+      if (unchanged) return {physicalId: stackId, attributes: attributes(child)}
       engine.update(child, prep)
       const stop = cancelWith(ctx, child)
       await idle(child)
