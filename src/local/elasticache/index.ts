@@ -23,6 +23,8 @@ export function runsEngine(engine: string): boolean {
   return ['redis', 'valkey'].includes(engine.toLowerCase())
 }
 
+const serverIdOf = (kind: string, id: string) => `cache-${kind}-${id}`
+
 export class LocalCache {
   private readonly doc: JsonDocument<CacheRecord[]>
   private readonly records = new Map<string, CacheRecord>()
@@ -44,7 +46,7 @@ export class LocalCache {
   async create(kind: CacheKind, id: string, opts: {engine: string; authToken?: string}): Promise<CacheRecord> {
     if (this.get(kind, id)) throw new Error(`cache ${id} already exists`)
     const bin = redisBinary()
-    const serverId = `cache-${kind}-${id}`
+    const serverId = serverIdOf(kind, id)
     const port = await freePort()
     const data = join(this.supervisor.dir(serverId), 'data')
     mkdirSync(data, {recursive: true, mode: 0o700})
@@ -64,10 +66,11 @@ export class LocalCache {
     return record
   }
 
+  /** Stops the server and removes its data (also one whose creation a stop interrupted before it was recorded here). */
   async delete(kind: CacheKind, id: string): Promise<void> {
     const r = this.get(kind, id)
+    await this.supervisor.remove(r?.serverId ?? serverIdOf(kind, id))
     if (!r) return
-    await this.supervisor.remove(r.serverId)
     this.records.delete(`${kind}/${id}`)
     this.save()
   }

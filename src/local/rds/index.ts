@@ -22,6 +22,8 @@ export interface DatabaseRecord {
   managedSecretArn?: string
 }
 
+const serverIdOf = (kind: string, identifier: string) => `rds-${kind}-${identifier}`
+
 export class LocalRds {
   private readonly doc: JsonDocument<DatabaseRecord[]>
   private readonly records = new Map<string, DatabaseRecord>()
@@ -45,7 +47,7 @@ export class LocalRds {
     if (this.get(kind, identifier)) throw new Error(`DB ${kind} ${identifier} already exists`)
     const server = serverFor(spec.engine)
     if (!server) throw new Error(`engine ${spec.engine} is not run by the local control plane (supported: postgres, aurora-postgresql, mysql, mariadb, aurora-mysql)`)
-    const serverId = `rds-${kind}-${identifier}`
+    const serverId = serverIdOf(kind, identifier)
     const port = await freePort()
     try {
       if (server === 'postgres') await startPostgres(this.supervisor, serverId, spec, port)
@@ -70,11 +72,12 @@ export class LocalRds {
     return record
   }
 
-  /** Deletes the record and, when it owns one, stops its server and removes its data. */
+  /** Deletes the record and, when it owns one, stops its server and removes its data (also a server
+   * whose creation a stop interrupted before it was recorded here). */
   async delete(kind: 'cluster' | 'instance', identifier: string): Promise<void> {
     const r = this.get(kind, identifier)
+    if (!r || r.serverId) await this.supervisor.remove(r?.serverId ?? serverIdOf(kind, identifier))
     if (!r) return
-    if (r.serverId) await this.supervisor.remove(r.serverId)
     this.records.delete(`${kind}/${identifier}`)
     this.save()
   }

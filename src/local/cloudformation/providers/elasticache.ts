@@ -31,6 +31,8 @@ function cacheProvider(cache: LocalCache, kind: CacheKind, spec: {
     async create(props, ctx) {
       const engine = engineOf(props, spec.defaultEngine, ctx)
       const id = identifier(props[spec.idProp], ctx, spec.maxLength)
+      // Known before the server starts, so a stop during its start leaves the rollback something to delete.
+      ctx.created?.(id)
       ctx.progress(`Starting redis-server for ${engine} on ${ADDRESS}`)
       let r: CacheRecord
       try {

@@ -69,6 +69,8 @@ export function registerRdsProviders(registry: ProviderRegistry, rds: LocalRds):
       const engine = checkEngine(props, ctx)
       const identifier = identifierFor(props.DBClusterIdentifier, ctx)
       const creds = await credentials(props, ctx, 'cluster', identifier)
+      // Known before the server starts, so a stop during its start leaves the rollback something to delete.
+      ctx.created?.(identifier)
       ctx.progress(`Starting ${serverFor(engine) === 'postgres' ? 'PostgreSQL' : 'MariaDB'} for ${engine} on ${ADDRESS}`)
       let r: DatabaseRecord
       try {
@@ -111,6 +113,7 @@ export function registerRdsProviders(registry: ProviderRegistry, rds: LocalRds):
       }
       const engine = checkEngine(props, ctx)
       const creds = await credentials(props, ctx, 'instance', identifier)
+      ctx.created?.(identifier)
       ctx.progress(`Starting ${serverFor(engine) === 'postgres' ? 'PostgreSQL' : 'MariaDB'} for ${engine} on ${ADDRESS}`)
       let r: DatabaseRecord
       try {
