@@ -11,8 +11,9 @@ async function resolveOne(service: string, spec: string, ctx: ProviderContext): 
   if (service === 'secretsmanager') {
     const parts = spec.split(':')
     const id = parts[0] === 'arn' ? parts.splice(0, 7).join(':') : parts.shift()!
-    const [field = 'SecretString', jsonKey = '', stage = '', versionId = ''] = parts
-    if (field !== 'SecretString') throw new ProviderError(`Dynamic reference {{resolve:secretsmanager:${spec}}}: only SecretString can be referenced`)
+    // Empty parts take their defaults (`{{resolve:secretsmanager:id::password}}` is common).
+    const [field = '', jsonKey = '', stage = '', versionId = ''] = parts
+    if (field !== '' && field !== 'SecretString') throw new ProviderError(`Dynamic reference {{resolve:secretsmanager:${spec}}}: only SecretString can be referenced`)
     let out: any
     try {
       out = await ctx.api.json('secretsmanager', 'GetSecretValue', {SecretId: id, ...(stage ? {VersionStage: stage} : {}), ...(versionId ? {VersionId: versionId} : {})})

@@ -149,17 +149,17 @@ describe('dynamic references', () => {
     try {
       await call('CreateStack', {StackName: 'refs', TemplateBody: `
 Resources:
-  A: {Type: Test::Thing, Properties: {Value: 'pw={{resolve:secretsmanager:db-secret:SecretString:password}} colour={{resolve:ssm:/app/colour}}'}}
+  A: {Type: Test::Thing, Properties: {Value: 'pw={{resolve:secretsmanager:db-secret:SecretString:password}} colour={{resolve:ssm:/app/colour}} again={{resolve:secretsmanager:db-secret::password}}'}}
 `})
       await cfn.idle()
-      expect([...world.live.values()][0]!.Value).toBe('pw=pa55word colour=blue')
+      expect([...world.live.values()][0]!.Value).toBe('pw=pa55word colour=blue again=pa55word')
       // The stack keeps the reference (what a provider returns as attributes is its own business).
       const files = readdirSync(join(dir, 'cloudformation', 'stacks'))
       const events = files.filter((f) => f.endsWith('.ndjson')).map((f) => readFileSync(join(dir, 'cloudformation', 'stacks', f), 'utf8')).join('')
       expect(events).toContain('{{resolve:secretsmanager:db-secret:SecretString:password}}')
       expect(events).not.toContain('pa55word')
       const doc = JSON.parse(readFileSync(join(dir, 'cloudformation', 'stacks', files.find((f) => !f.endsWith('.ndjson'))!), 'utf8'))
-      expect(doc.resources.A.properties.Value).toBe('pw={{resolve:secretsmanager:db-secret:SecretString:password}} colour={{resolve:ssm:/app/colour}}')
+      expect(doc.resources.A.properties.Value).toBe('pw={{resolve:secretsmanager:db-secret:SecretString:password}} colour={{resolve:ssm:/app/colour}} again={{resolve:secretsmanager:db-secret::password}}')
 
       await call('CreateStack', {StackName: 'bad', TemplateBody: `
 Resources:

@@ -71,6 +71,20 @@ export const RECORDED_ONLY_TYPES: Record<string, {make: Make; what: string}> = {
   'AWS::ElastiCache::ParameterGroup': {what: 'its parameters are not applied', make: name('CacheParameterGroupName', 255)},
   'AWS::CloudWatch::Dashboard': {what: 'nothing is graphed', make: name('DashboardName', 255)},
   'AWS::CloudFormation::WaitConditionHandle': {what: 'nothing waits', make: (_p, ctx) => ({physicalId: `https://cloudformation-waitcondition-${ctx.region}.s3.amazonaws.com/${encodeURIComponent(ctx.stackId)}/${ctx.logicalId}`, attributes: {}})},
+  'AWS::Pinpoint::App': {what: 'no message is sent', make: (_p, ctx) => {
+    const id = hex(ctx, 32)
+    return {physicalId: id, attributes: {Arn: `arn:aws:mobiletargeting:${ctx.region}:${ctx.accountId}:apps/${id}`}}
+  }},
+  'AWS::Pinpoint::SMSChannel': {what: 'no message is sent', make: (props) => ({physicalId: String(props.ApplicationId ?? ''), attributes: {}})},
+  'AWS::Pinpoint::EmailChannel': {what: 'no message is sent', make: (props) => ({physicalId: String(props.ApplicationId ?? ''), attributes: {}})},
+  'AWS::AmazonMQ::Broker': {what: 'no broker runs', make: (props, ctx) => {
+    const id = `b-${hex(ctx, 8)}-${hex(ctx, 4)}-${hex(ctx, 4)}-${hex(ctx, 4)}-${hex(ctx, 12)}`
+    const host = `${id}-1.mq.${ctx.region}.amazonaws.com`
+    return {physicalId: id, attributes: {Arn: `arn:aws:mq:${ctx.region}:${ctx.accountId}:broker:${props.BrokerName ?? ctx.logicalId}:${id}`,
+      IpAddresses: ['127.0.0.1'], AmqpEndpoints: [`amqps://${host}:5671`], StompEndpoints: [`stomp+ssl://${host}:61614`],
+      OpenWireEndpoints: [`ssl://${host}:61617`], MqttEndpoints: [`mqtt+ssl://${host}:8883`], WssEndpoints: [`wss://${host}:61619`],
+      ConfigurationId: `c-${hex(ctx, 8)}`, ConfigurationRevision: 1}}
+  }},
   'AWS::CDK::Metadata': {what: 'it is metadata', make: (_p, ctx) => ({physicalId: `${ctx.stackName}-${ctx.logicalId}-${upper(ctx, 12)}`, attributes: {}})},
 }
 
