@@ -3,7 +3,8 @@
 // LastEvaluatedKey naming where to go on, with the index's keys for an index.
 
 import {ServiceError} from '../frontend/types.js'
-import {evaluate, parseRequest, project, type Condition} from './expressions.js'
+import {evaluate, project} from './evaluate.js'
+import {parseRequest, type Condition} from './expressions.js'
 import type {IndexDef, KeyDef, Table} from './store.js'
 import {compare, keyString, validation, type Item} from './values.js'
 

@@ -4,7 +4,8 @@
 
 import {randomUUID} from 'node:crypto'
 import {ServiceError, type JsonService} from '../frontend/types.js'
-import {applyUpdate, evaluate, parseRequest, project, type Placeholders} from './expressions.js'
+import {applyUpdate, evaluate, project} from './evaluate.js'
+import {parseRequest, type Placeholders} from './expressions.js'
 import {queryOrScan} from './reads.js'
 import {TableStore, type IndexDef, type Table, type TableDef} from './store.js'
 import {itemSize, validation, type Item} from './values.js'
