@@ -25,6 +25,8 @@ export function postgresReady(port: number): Promise<boolean> {
       done(!fields.some((f) => f === 'C57P03'))
     })
     sock.once('connect', () => {
+      // Connected to itself (see accepting in supervisor.ts): no server there.
+      if (sock.localPort === port) return done(false)
       const params = Buffer.from('user\0postgres\0database\0postgres\0\0', 'utf8')
       const head = Buffer.alloc(8)
       head.writeUInt32BE(8 + params.length, 0)

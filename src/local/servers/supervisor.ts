@@ -7,7 +7,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, connect} from 'node:net'
 import {join} from 'node:path'
-import {JsonDocument} from '../store/json-file.js'
+import {JsonDocument, readJsonFile} from '../store/json-file.js'
 import {postgresReady} from './readiness.js'
 
 export interface ServerRecord {
@@ -64,16 +64,50 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
+/** Whether something accepts TCP connections on 127.0.0.1:port. A connection from the port to itself
+ * (TCP's simultaneous open, which loopback allows when the kernel picks the same ephemeral port as the
+ * source) is not a server. */
 export function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({host: '127.0.0.1', port})
     sock.once('connect', () => {
+      const self = sock.localPort === port
       sock.destroy()
-      resolve(true)
+      resolve(!self)
     })
     sock.once('error', () => resolve(false))
   })
+}
+
+/** Stops a server's process group with its stop signal, then SIGKILL after 15 s; resolves once it is gone. */
+async function stopServerProcess(r: ServerRecord): Promise<void> {
+  const pid = r.pid
+  if (!alive(r)) return
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid!, sig)
+    } catch {
+      try {
+        process.kill(pid!, sig)
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  signal(r.stopSignal)
+  for (let waited = 0; alive(r); waited += 25) {
+    if (waited === 15_000) signal('SIGKILL')
+    await sleep(25)
+  }
+  // The port is free for the next start once nothing answers on it any more.
+  for (let waited = 0; waited < 5000 && (await accepting(r.port)); waited += 25) await sleep(25)
+}
+
+/** Stops the servers recorded in a state directory whose control plane is not running (killed with
+ * SIGKILL, it could not stop them), so `pier local stop` and `reset` leave no server behind. */
+export async function stopLeftoverServers(stateDir: string): Promise<void> {
+  const records = readJsonFile<ServerRecord[]>(join(stateDir, 'servers', 'servers.json'), [])
+  await Promise.all(records.map((r) => stopServerProcess(r)))
 }
 
 export class ServerSupervisor {
@@ -166,25 +200,8 @@ export class ServerSupervisor {
     }
   }
 
-  private async kill(r: ServerRecord): Promise<void> {
-    const pid = r.pid
-    if (!alive(r)) return
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-pid!, sig)
-      } catch {
-        try {
-          process.kill(pid!, sig)
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    signal(r.stopSignal)
-    for (let waited = 0; alive(r); waited += 25) {
-      if (waited === 15_000) signal('SIGKILL')
-      await sleep(25)
-    }
+  private kill(r: ServerRecord): Promise<void> {
+    return stopServerProcess(r)
   }
 
   /** Stops the server and forgets it; `removeData` also deletes its directory. */
