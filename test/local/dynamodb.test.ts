@@ -4,7 +4,7 @@
 import {
   BatchGetItemCommand, BatchWriteItemCommand, ConditionalCheckFailedException, CreateTableCommand, DeleteItemCommand, DeleteTableCommand,
   DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, QueryCommand, ResourceInUseException,
-  ResourceNotFoundException, ScanCommand, UpdateItemCommand,
+  ResourceNotFoundException, ScanCommand, TransactGetItemsCommand, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -110,5 +110,34 @@ describe('the local DynamoDB', () => {
     expect((await again.send(new GetItemCommand({TableName: 'orders', Key: {pk: S('u2'), sk: N(3)}}))).Item?.total).toEqual(N(30))
     await again.send(new DeleteTableCommand({TableName: 'orders'}))
     expect((await again.send(new ListTablesCommand({}))).TableNames).toEqual([])
+  })
+})
+
+describe('transactions in the local DynamoDB', () => {
+  it('writes all or nothing, with a reason per action', async () => {
+    const h2 = await startControlPlane()
+    try {
+      h2.cp.register({json: [new DynamoDbService(h2.stateDir, {region: h2.cp.region, accountId: h2.cp.accountId})]})
+      const d = new DynamoDBClient(h2.config)
+      await d.send(new CreateTableCommand({TableName: 'acct', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{AttributeName: 'id', AttributeType: 'S'}],
+        KeySchema: [{AttributeName: 'id', KeyType: 'HASH'}]}))
+      await d.send(new PutItemCommand({TableName: 'acct', Item: {id: S('a'), balance: N(10)}}))
+      const move = (amount: number) => new TransactWriteItemsCommand({TransactItems: [
+        {Update: {TableName: 'acct', Key: {id: S('a')}, UpdateExpression: 'SET balance = balance - :n', ConditionExpression: 'balance >= :n', ExpressionAttributeValues: {':n': N(amount)}}},
+        {Put: {TableName: 'acct', Item: {id: S('b'), balance: N(amount)}}},
+      ]})
+      const failed = await d.send(move(50)).catch((e) => e)
+      expect(failed).toBeInstanceOf(TransactionCanceledException)
+      expect(failed.CancellationReasons.map((r: {Code: string}) => r.Code)).toEqual(['ConditionalCheckFailed', 'None'])
+      expect((await d.send(new GetItemCommand({TableName: 'acct', Key: {id: S('b')}}))).Item).toBeUndefined()
+      await d.send(move(4))
+      const got = await d.send(new TransactGetItemsCommand({TransactItems: [{Get: {TableName: 'acct', Key: {id: S('a')}}}, {Get: {TableName: 'acct', Key: {id: S('b')}}}]}))
+      expect(got.Responses!.map((r) => r.Item?.balance)).toEqual([N(6), N(4)])
+      const conditional = await d.send(new PutItemCommand({TableName: 'acct', Item: {id: S('a')}, ConditionExpression: 'attribute_not_exists(id)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD'})).catch((e) => e)
+      expect(conditional.Item).toEqual({id: S('a'), balance: N(6)})
+    } finally {
+      await h2.close()
+    }
   })
 })

@@ -7,12 +7,13 @@ import {ServiceError, type JsonService} from '../frontend/types.js'
 import {applyUpdate, evaluate, project} from './evaluate.js'
 import {parseRequest, type Placeholders} from './expressions.js'
 import {queryOrScan} from './reads.js'
+import {transactGet, transactWrite} from './transactions.js'
 import {TableStore, type IndexDef, type Table, type TableDef} from './store.js'
 import {itemSize, validation, type Item} from './values.js'
 
 const notFound = (what = 'Requested resource not found') => new ServiceError('ResourceNotFoundException', what)
 const conditionFailed = (item: Item | undefined, returnOld: boolean) =>
-  Object.assign(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'), returnOld && item ? {Item: item} : {})
+  Object.assign(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'), returnOld && item ? {fields: {Item: item}} : {})
 
 type Input = Record<string, any>
 
@@ -283,5 +284,13 @@ export class DynamoDbService implements JsonService {
     })
     for (const p of plans) p.t.batch(p.writes)
     return {UnprocessedItems: {}}
+  }
+
+  async opTransactWriteItems(input: Input) {
+    return transactWrite((name) => this.table(name), input)
+  }
+
+  async opTransactGetItems(input: Input) {
+    return transactGet((name) => this.table(name), input)
   }
 }
