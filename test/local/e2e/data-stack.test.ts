@@ -101,7 +101,6 @@ describe.skipIf(!haveServers)('a stack with a nested addons stack and real data 
     // The bucket exists; the recorded-only Lambda function says so in its events.
     await new S3Client(client).send(new HeadBucketCommand({Bucket: out('AssetsBucketName')}))
     const events = (await cfn.send(new DescribeStackEventsCommand({StackName: nested.StackId}))).StackEvents!
-    if (process.env.SHOW_TIMELINE) for (const e of [...events].reverse()) console.log(e.Timestamp!.toISOString().slice(14, 23), e.LogicalResourceId, e.ResourceStatus, e.ResourceStatusReason ?? '')
     expect(events.some((e) => e.LogicalResourceId === 'Notifier' && /^Recorded only/.test(e.ResourceStatusReason ?? ''))).toBe(true)
 
     // The secret holds what AWS's attachment adds; PostgreSQL accepts it.
