@@ -136,6 +136,16 @@ describe('transactions in the local DynamoDB', () => {
       const conditional = await d.send(new PutItemCommand({TableName: 'acct', Item: {id: S('a')}, ConditionExpression: 'attribute_not_exists(id)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD'})).catch((e) => e)
       expect(conditional.Item).toEqual({id: S('a'), balance: N(6)})
+
+      // A local secondary index, as storage init's --lsi writes one.
+      await d.send(new CreateTableCommand({TableName: 'posts', BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{AttributeName: 'author', AttributeType: 'S'}, {AttributeName: 'id', AttributeType: 'S'}, {AttributeName: 'likes', AttributeType: 'N'}],
+        KeySchema: [{AttributeName: 'author', KeyType: 'HASH'}, {AttributeName: 'id', KeyType: 'RANGE'}],
+        LocalSecondaryIndexes: [{IndexName: 'byLikes', KeySchema: [{AttributeName: 'author', KeyType: 'HASH'}, {AttributeName: 'likes', KeyType: 'RANGE'}], Projection: {ProjectionType: 'ALL'}}]}))
+      await d.send(new BatchWriteItemCommand({RequestItems: {posts: [['p1', 5], ['p2', 50], ['p3', 1]].map(([id, likes]) => ({PutRequest: {Item: {author: S('ann'), id: S(String(id)), likes: N(Number(likes))}}}))}}))
+      const top = await d.send(new QueryCommand({TableName: 'posts', IndexName: 'byLikes', KeyConditionExpression: 'author = :a AND likes > :n',
+        ExpressionAttributeValues: {':a': S('ann'), ':n': N(2)}, ScanIndexForward: false}))
+      expect(top.Items!.map((i) => i.id!.S)).toEqual(['p2', 'p1'])
     } finally {
       await h2.close()
     }
