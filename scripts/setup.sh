@@ -2,7 +2,9 @@
 # Installs everything Pier's build, tests and quickstart need on a fresh Debian machine, then builds.
 # Debian packages: awscli (/usr/bin/aws, a third-party AWS client the conformance tests drive the local control
 # plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals),
-# busybox-static (exec's exit-status wrapper is tested on BusyBox's sh and stty, as slim images have them).
+# busybox-static (exec's exit-status wrapper is tested on BusyBox's sh and stty, as slim images have them), and the
+# servers the local control plane runs for stacks' databases and caches: postgresql (RDS postgres and
+# aurora-postgresql), mariadb-server (RDS mysql, mariadb, aurora-mysql), redis-server (ElastiCache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,9 @@ need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ -x /usr/bin/busybox ] || need+=(busybox-static)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${need[*]}" >&2

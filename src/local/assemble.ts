@@ -27,6 +27,7 @@ import {createMessaging} from './messaging/index.js'
 import {createScheduler} from './scheduler/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
+import {startDataServices} from './data-services.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
@@ -61,6 +62,8 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   cp.onClose(() => elb.close())
   cp.register({query: [elb.service]})
 
+  // Databases and caches stacks made run again before tasks that use them start.
+  const data = await startDataServices(cp, opts.log)
   // Tasks a crashed control plane left behind are killed before anything starts new ones.
   const orphans = cleanupOrphans(stateDir)
   if (orphans.length > 0) opts.log?.(`stopped ${orphans.length} task processes left by a previous run`)
@@ -110,7 +113,9 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   registerMessagingProviders(cfn.registry, messaging)
   registerAutoScalingProviders(cfn.registry, scaler)
   registerRecordedProviders(cfn.registry, {stateDir})
-  // Lambda-backed custom resources run their Node.js handlers against this endpoint.
+  data.registerProviders(cfn.registry)
+  // After the recorded-only types: Lambda functions with a Node.js runtime run, and so do the
+  // custom resources they back, their handlers calling this endpoint.
   const functions = new LambdaFunctions(join(stateDir, 'lambda'), {region, accountId, endpoint: () => cp.endpoint, credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
   registerLambdaProviders(cfn.registry, {
     functions,

@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url'
 
 import {DEFAULT_LOCAL_PORT, type LocalStatus} from './contracts.js'
 import {readJsonFile} from './store/json-file.js'
+import {stopLeftoverServers} from './servers/supervisor.js'
 
 export const STATUS_FILE = 'control-plane.json'
 export const LOG_FILE = 'control-plane.log'
@@ -172,7 +173,11 @@ async function waitAnswering(status: LocalStatus, ms: number): Promise<boolean> 
 /** Stops the daemon (which stops its tasks first); SIGKILL after `timeoutMs`. Undefined when none ran. */
 export async function stopLocal(stateDir = defaultStateDir(), opts: {timeoutMs?: number} = {}): Promise<LocalStatus | undefined> {
   const status = readLocalStatus(stateDir)
-  if (!status) return undefined
+  if (!status) {
+    // A control plane killed outright leaves its database and cache servers running.
+    await stopLeftoverServers(stateDir)
+    return undefined
+  }
   try {
     process.kill(status.pid, 'SIGTERM')
   } catch (err) {
@@ -185,6 +190,7 @@ export async function stopLocal(stateDir = defaultStateDir(), opts: {timeoutMs?:
     while (isAlive(status.pid)) await sleep(20)
   }
   rmSync(join(stateDir, STATUS_FILE), {force: true})
+  await stopLeftoverServers(stateDir)
   return status
 }
 

@@ -107,6 +107,11 @@ export class Engine {
   /** Set while shutting down: operations stop where they are, left in progress for the next start to recover. */
   private closing = false
 
+  /** Whether the control plane is stopping (nested stacks then leave their children to recovery). */
+  get closingDown(): boolean {
+    return this.closing
+  }
+
   async close(): Promise<void> {
     this.closing = true
     for (const r of this.running.values()) r.controller.abort()

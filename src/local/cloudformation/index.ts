@@ -9,6 +9,8 @@ import type {ProviderRegistry} from './provider.js'
 import {createProviderRegistry} from './registry.js'
 import {StackStore} from './stack-store.js'
 import {registerCoreProviders} from './providers/index.js'
+import {withDynamicReferences} from './dynamic-references.js'
+import {registerNestedStackProvider} from './providers/nested-stack.js'
 import type {RecordStore} from './providers/records.js'
 
 export interface CloudFormationDeps {
@@ -41,9 +43,12 @@ export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
   const registry = deps.registry ?? createProviderRegistry()
   const flushProviders = deps.coreProviders !== false ? registerCoreProviders(registry, {stateDir: deps.stateDir, ...deps.providers}) : () => undefined
   const store = new StackStore(deps.stateDir)
-  const engine = new Engine({store, registry, api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {}),
+  // Providers get `{{resolve:…}}` dynamic references resolved; the stack keeps them unresolved.
+  const engine = new Engine({store, registry: withDynamicReferences(registry), api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {}),
     ...(deps.minuteMs ? {minuteMs: deps.minuteMs} : {})})
   const service = new CloudFormationApi({store, engine, registry, region: deps.region, accountId: deps.accountId,
+    ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})
+  registerNestedStackProvider(registry, {store, engine, region: deps.region, accountId: deps.accountId,
     ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})
   // Operations cut short by a previous stop are rolled back once the other services are up.
   const recovery = setImmediate(() => engine.recover())

@@ -18,6 +18,7 @@ export function stackShape(s: StackRecord) {
     StackId: s.stackId,
     StackName: s.stackName,
     ...(s.changeSetId ? {ChangeSetId: s.changeSetId} : {}),
+    ...(s.parentId ? {ParentId: s.parentId, RootId: s.rootId} : {}),
     ...(s.description !== undefined ? {Description: s.description} : {}),
     Parameters: parameterList(s.parameters, s.noEcho, s.resolvedParameters),
     CreationTime: s.createdAt,
@@ -50,6 +51,7 @@ export function stackSummaryShape(s: StackRecord) {
     ...(s.deletedAt ? {DeletionTime: s.deletedAt} : {}),
     StackStatus: s.status,
     ...(s.reason ? {StackStatusReason: s.reason} : {}),
+    ...(s.parentId ? {ParentId: s.parentId, RootId: s.rootId} : {}),
     DriftInformation: {StackDriftStatus: 'NOT_CHECKED'},
   }
 }

@@ -138,6 +138,9 @@ export interface StackRecord extends StackSnapshot {
   /** The change set last executed. */
   changeSetId?: string
   operation?: Operation
+  /** Nested stacks: the stack whose AWS::CloudFormation::Stack resource made this one, and the root. */
+  parentId?: string
+  rootId?: string
 }
 
 /** Reads an event log; a line torn by a crash is skipped. */

@@ -39,12 +39,13 @@ export function authErrorCode(protocol: Protocol, failure: AuthFailure): string 
   return protocol === 'json' ? JSON_AUTH[failure] : protocol === 'rest' ? REST_AUTH[failure] : QUERY_AUTH[failure]
 }
 
-/** `{"__type": code, "message": ...}` with `x-amzn-ErrorType`, as AWS's JSON 1.1 services answer. */
-export function jsonError(code: string, message: string, status: number, requestId: string): WireError {
+/** `{"__type": code, "message": ...}` with `x-amzn-ErrorType`, as AWS's JSON 1.1 services answer; `fields`
+ * are an error's own members (DynamoDB's `CancellationReasons`, a failed condition's `Item`). */
+export function jsonError(code: string, message: string, status: number, requestId: string, fields?: Record<string, unknown>): WireError {
   return {
     status,
     headers: {'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId},
-    body: JSON.stringify({__type: code, message}),
+    body: JSON.stringify({...fields, __type: code, message}),
   }
 }
 

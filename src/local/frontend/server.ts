@@ -172,7 +172,7 @@ export class Frontend {
         body: toJsonWire(result ?? {}),
       }
     } catch (err) {
-      if (err instanceof ServiceError) return jsonError(err.code, err.message, err.status, ctx.requestId)
+      if (err instanceof ServiceError) return jsonError(err.code, err.message, err.status, ctx.requestId, (err as {fields?: Record<string, unknown>}).fields)
       throw err
     }
   }

@@ -63,6 +63,7 @@ function functionProvider(deps: LambdaProviderDeps): ResourceProvider {
     immutable: ['FunctionName', 'PackageType'],
     async create(props, ctx) {
       if (!props.Code) throw new ProviderError('Properties validation failed for resource: required key [Code] not found')
+      if (!/^nodejs\d+\.x$/.test(String(props.Runtime ?? ''))) ctx.progress(`Recorded only, not run by the local control plane: the ${String(props.Runtime ?? 'image')} runtime (Node.js functions run)`)
       return put(functionName(props, ctx), props)
     },
     async update(physicalId, props) {
