@@ -4,7 +4,7 @@ import {checkAppFlag} from '../app/check-app.js'
 import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
 import {workspaceManifests} from '../app/workspace-manifests.js'
 import {UserError} from '../errors.js'
-import {printData, success, useColor} from './output.js'
+import {printData, printStatus, success, useColor} from './output.js'
 import {requireValue} from './prompt.js'
 
 export interface PackageFlags {
@@ -28,8 +28,15 @@ export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promi
   if (targets.length === 0) throw new UserError(`no ${kind === 'job' ? 'jobs' : 'services'} in this workspace`, {hint: kind === 'job' ? 'Create one with `pier job init`.' : 'Create one with `pier svc init`.'})
   const env = await requireValue(flags.env, {flag: '--env', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
   const results: PackageResult[] = targets.map((name) => packageWorkload(src, {name, env, kind, tag: flags.tag}))
-  if (!flags['output-dir']) return printData(results[0]!.files[0]!.content.trimEnd())
+  if (!flags['output-dir']) {
+    printData(results[0]!.files[0]!.content.trimEnd())
+    const notes = results[0]!.notes ?? []
+    for (const n of notes) printStatus(n)
+    if (results[0]!.files.some((f) => f.name.endsWith('.addons.stack.yml'))) printStatus('The addons template is written with --output-dir DIR.')
+    return
+  }
   for (const r of results) {
+    for (const n of r.notes ?? []) printStatus(n)
     const paths = writePackage(r.files, flags['output-dir'], cwd)
     success(`Wrote the ${r.stackName} stack: ${paths.join(', ')}`)
   }

@@ -7,7 +7,7 @@ export const packageFlags = {
   app: Flags.string({char: 'a', description: 'Name of the application (must match copilot/.workspace).'}),
   name: Flags.string({char: 'n', description: 'Name of the workload.', exclusive: ['all']}),
   env: Flags.string({char: 'e', description: 'Name of the environment.'}),
-  'output-dir': Flags.string({description: 'Write <name>-<env>.stack.yml, .params.json and .taskdef.json into this directory instead of printing the template.'}),
+  'output-dir': Flags.string({description: 'Write <name>-<env>.stack.yml, .params.json, .taskdef.json (and .addons.stack.yml with addons) into this directory instead of printing the template.'}),
   tag: Flags.string({description: 'Tag for images built from source (they are named <app>/<workload>:<tag>).', default: 'latest'}),
   all: Flags.boolean({description: 'Package every workload of this kind in the workspace (needs --output-dir).'}),
 }

@@ -4,7 +4,7 @@ import {PierCommand} from '../../cli/base-command.js'
 import {checkAppFlag} from '../../app/check-app.js'
 import {packageEnvironment, writePackage} from '../../app/package.js'
 import {workspaceManifests} from '../../app/workspace-manifests.js'
-import {printData, success, useColor} from '../../cli/output.js'
+import {printData, printStatus, success, useColor} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 
 export default class EnvironmentPackage extends PierCommand {
@@ -17,7 +17,7 @@ export default class EnvironmentPackage extends PierCommand {
   static override flags = {
     app: Flags.string({char: 'a', description: 'Name of the application (must match copilot/.workspace).'}),
     name: Flags.string({char: 'n', description: 'Name of the environment.'}),
-    'output-dir': Flags.string({description: 'Write <env>.env.yml and <env>.env.params.json into this directory instead of printing the template.'}),
+    'output-dir': Flags.string({description: 'Write <env>.env.yml, <env>.env.params.json (and <env>.env.addons.stack.yml with addons) into this directory instead of printing the template.'}),
   }
 
   async run(): Promise<void> {
@@ -27,6 +27,7 @@ export default class EnvironmentPackage extends PierCommand {
     checkAppFlag(flags.app, src.application)
     const env = await requireValue(flags.name, {flag: '--name', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
     const result = packageEnvironment(src, env)
+    for (const n of result.notes ?? []) printStatus(n)
     if (!flags['output-dir']) return printData(result.files[0]!.content.trimEnd())
     const paths = writePackage(result.files, flags['output-dir'], cwd)
     success(`Wrote the ${result.stackName} stack: ${paths.join(', ')}`)
