@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Pier's build, tests and quickstart need on a fresh Debian machine, then builds.
 # Debian packages: awscli (/usr/bin/aws, a third-party AWS client the conformance tests drive the local control
-# plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals).
+# plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals), unzip (reads
+# back the archives deploy makes of addons' local code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${need[*]}" >&2

@@ -8,3 +8,4 @@ export {type AddonOutput, classifyOutputs, type OutputKind, toSnakeCase} from '.
 export {applyPatches, PATCH_FILE, parsePointer} from './patches.js'
 export {AddonsError, type AddonDiagnostic, problemAt, syntaxProblems} from './problems.js'
 export {type AddonFiles, type AddonsStack, buildAddonsStack} from './stack.js'
+export {isLocalPath, type LocalAsset, localAssets, type S3Object, withUploadedAssets} from './assets.js'

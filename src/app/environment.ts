@@ -6,6 +6,8 @@ import {UserError} from '../errors.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
+import {addonsWiring, applyOverrides, loadAddons} from './addons.js'
+import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {environmentStackName, ENV_OUTPUTS, type EnvironmentNeeds, type WorkspaceInfo} from './ports.js'
 import {templateUploader} from './templates.js'
@@ -34,10 +36,14 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   const ws = workspace(ctx)
   const manifest = environmentManifest(ctx, ws, input.env)
   await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
-  const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env)})
+  const addons = loadAddons(ws.root, 'environments')
+  const stackName = environmentStackName(ws.application, input.env)
+  const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons})).url) : undefined
+  const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env), ...(wiring ? {addons: wiring} : {})})
+  const {template} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env: input.env})
   return deployStack(ctx, {
     stackName: rendered.stackName,
-    template: rendered.template,
+    template,
     parameters: rendered.parameters,
     tags: rendered.tags,
     noRollback: input.noRollback,

@@ -3,7 +3,7 @@
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
 import type {Diagnostic, Resolved} from '../manifest/index.js'
 import type {Workspace as WorkspaceInfo} from '../workspace/index.js'
-import type {EnvironmentNeeds, RenderedStack, WorkloadDeployInputs} from '../render/index.js'
+import type {AddonsWiring, EnvironmentNeeds, RenderedStack, WorkloadDeployInputs} from '../render/index.js'
 
 // One definition of each shape: the manifest engine's and the renderer's own types.
 export type {Diagnostic, EnvironmentNeeds, RenderedStack, Resolved, WorkloadDeployInputs, WorkspaceInfo}
@@ -16,7 +16,7 @@ export interface ManifestPort {
 }
 
 export interface RenderPort {
-  renderEnvironmentStack(input: {app: string; env: string; manifest: EnvironmentManifest; needs: EnvironmentNeeds}): RenderedStack
+  renderEnvironmentStack(input: {app: string; env: string; manifest: EnvironmentManifest; needs: EnvironmentNeeds; addons?: AddonsWiring}): RenderedStack
   environmentNeeds(workloads: {name: string; manifest: WorkloadManifest}[]): EnvironmentNeeds
   renderWorkloadStack(input: {app: string; env: string; name: string; manifest: EcsWorkloadManifest; inputs: WorkloadDeployInputs}): RenderedStack & {taskDefinition: Record<string, any>}
   /** Listener rules of a workload, `http` first then `http.additional_rules`. */

@@ -8,6 +8,8 @@ import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {backoff} from '../deploy/timing.js'
 import type {EcsWorkloadManifest, RoutingRule} from '../manifest/types.js'
+import {addonsWiring, applyOverrides, loadAddons} from './addons.js'
+import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
 import type {DeployOptions} from './deploy-options.js'
@@ -41,6 +43,8 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   const ws = workspace(ctx)
   const app = ws.application
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
+  // Read before anything is deployed: a mistake in an addon template stops the deploy at once.
+  const addons = loadAddons(ws.root, {workload: input.name})
   await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
 
   // Images do not depend on the environment: they build while it deploys.
@@ -58,10 +62,12 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     desiredCount: current && hasAutoscaling(manifest) ? await currentDesiredCount(ctx, stackName) : undefined,
     environment: {httpsListener: Boolean(env.outputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(env.outputs.InternalHTTPSListenerArn)},
   }
+  if (addons) inputs.addons = addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons})).url)
   const rendered = ctx.render.renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
+  const {template} = applyOverrides(ws.root, {workload: input.name}, rendered.template, {app, env: input.env})
   const result = await deployStack(ctx, {
     stackName,
-    template: rendered.template,
+    template,
     parameters: rendered.parameters,
     tags: rendered.tags,
     noRollback: input.noRollback,
