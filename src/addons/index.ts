@@ -5,7 +5,7 @@ export {escapePointer, parseCfnYaml, type Json, type ParsedYaml, type Position} 
 export {mergeTemplates, sameValue} from './merge.js'
 export {checkParameters, ENVIRONMENT_RESERVED, parameterValues, WORKLOAD_RESERVED} from './parameters.js'
 export {type AddonOutput, classifyOutputs, type OutputKind, toSnakeCase} from './outputs.js'
-export {applyPatches, PATCH_FILE, parsePointer} from './patches.js'
+export {applyPatches, checkPatchFile, PATCH_FILE, parsePointer} from './patches.js'
 export {AddonsError, type AddonDiagnostic, problemAt, syntaxProblems} from './problems.js'
 export {type AddonFiles, type AddonsStack, buildAddonsStack} from './stack.js'
 export {isLocalPath, type LocalAsset, localAssets, type S3Object, withUploadedAssets} from './assets.js'

@@ -81,6 +81,38 @@ function applyOne(doc: Json, op: string, segments: string[], value: unknown): st
   return undefined
 }
 
+interface Patch {
+  op: 'add' | 'remove' | 'replace'
+  path: string
+  value?: unknown
+}
+const isPatch = (p: unknown): p is Patch => isMap(p) && typeof p.op === 'string' && OPS.has(p.op) && typeof p.path === 'string'
+
+/** What is wrong with the form of one patch (before it is applied), if anything. */
+function shapeProblem(src: ParsedYaml, p: unknown, i: number): AddonDiagnostic | undefined {
+  const at = `/${i}`
+  if (!isMap(p)) return problemAt(src, at, {code: 'patch', message: `patch ${i} is not a map: write op, path and value`})
+  if (typeof p.op !== 'string' || !OPS.has(p.op)) {
+    return problemAt(src, 'op' in p ? `${at}/op` : at, {code: 'patch', message: `patch ${i} has op ${JSON.stringify(p.op ?? null)}: the supported operations are add, remove and replace`})
+  }
+  if (typeof p.path !== 'string' || (p.path !== '' && !p.path.startsWith('/'))) {
+    return problemAt(src, 'path' in p ? `${at}/path` : at, {code: 'patch', message: `patch ${i} has path ${JSON.stringify(p.path ?? null)}: a path is a JSON pointer starting with /, e.g. /Resources/TaskRole/Properties`})
+  }
+  if (p.op !== 'remove' && (p.value === undefined || p.value === null)) {
+    return problemAt(src, at, {code: 'patch', message: `patch ${i} (${p.op} ${p.path}) has no value: ${p.op} needs one`})
+  }
+  if (parsePointer(p.path).length === 0) return problemAt(src, `${at}/path`, {code: 'patch', message: `patch ${i} targets the whole template: patch a part of it instead`})
+  return undefined
+}
+
+/** The problems of a patch file's form, without a template to apply it to (for `pier validate`). */
+export function checkPatchFile(src: ParsedYaml): AddonDiagnostic[] {
+  if (src.errors.length > 0) return syntaxProblems(src)
+  if (src.value === null || src.value === undefined) return []
+  if (!Array.isArray(src.value)) return [problemAt(src, '', {code: 'patch', message: `${src.file} must be a list of patches: each item has op, path and (for add and replace) value`})]
+  return src.value.flatMap((p, i) => shapeProblem(src, p, i) ?? [])
+}
+
 export function applyPatches(template: Json, src: ParsedYaml): {template: Json; problems: AddonDiagnostic[]; applied: number} {
   if (src.errors.length > 0) return {template, problems: syntaxProblems(src), applied: 0}
   const patches = src.value
@@ -92,19 +124,11 @@ export function applyPatches(template: Json, src: ParsedYaml): {template: Json; 
   const problems: AddonDiagnostic[] = []
   let applied = 0
   patches.forEach((p: unknown, i) => {
+    const shape = shapeProblem(src, p, i)
+    if (shape) return problems.push(shape)
+    if (!isPatch(p)) return
     const at = `/${i}`
-    if (!isMap(p)) return problems.push(problemAt(src, at, {code: 'patch', message: `patch ${i} is not a map: write op, path and value`}))
-    if (typeof p.op !== 'string' || !OPS.has(p.op)) {
-      return problems.push(problemAt(src, isMap(p) && 'op' in p ? `${at}/op` : at, {code: 'patch', message: `patch ${i} has op ${JSON.stringify(p.op ?? null)}: the supported operations are add, remove and replace`}))
-    }
-    if (typeof p.path !== 'string' || (p.path !== '' && !p.path.startsWith('/'))) {
-      return problems.push(problemAt(src, 'path' in p ? `${at}/path` : at, {code: 'patch', message: `patch ${i} has path ${JSON.stringify(p.path ?? null)}: a path is a JSON pointer starting with /, e.g. /Resources/TaskRole/Properties`}))
-    }
-    if (p.op !== 'remove' && (p.value === undefined || p.value === null)) {
-      return problems.push(problemAt(src, at, {code: 'patch', message: `patch ${i} (${p.op} ${p.path}) has no value: ${p.op} needs one`}))
-    }
     const segments = parsePointer(p.path)
-    if (segments.length === 0) return problems.push(problemAt(src, `${at}/path`, {code: 'patch', message: `patch ${i} targets the whole template: patch a part of it instead`}))
     const failure = applyOne(doc, p.op, segments, structuredClone(p.value))
     if (failure) {
       return problems.push(problemAt(src, `${at}/path`, {code: 'patch', message: `cannot ${p.op} ${p.path}: ${failure}`, hint: 'Run `pier svc package` (or `pier env package`) without the patch to see the rendered template.'}))
