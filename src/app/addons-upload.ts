@@ -19,6 +19,8 @@ const sha256 = (data: Uint8Array | string): string => createHash('sha256').updat
 
 export interface UploadedAddons {
   url: string
+  /** The template as uploaded: local paths replaced by their S3 objects. */
+  body: string
   /** Local files and directories uploaded for the template's code properties. */
   assets: {path: string; key: string}[]
 }
@@ -44,5 +46,5 @@ export async function uploadAddons(aws: Aws, input: {root: string; stackName: st
   const template = uploaded.size ? withUploadedAssets(input.stack.template, (p) => uploaded.get(p)!) : input.stack.template
   const body = addonsTemplateBody({...input.stack, template})
   const obj = await put(`${input.stackName}/addons/${sha256(body)}.yml`, body, 'application/x-yaml')
-  return {url: obj.url, assets}
+  return {url: obj.url, body, assets}
 }

@@ -25,6 +25,12 @@ export interface WorkspaceManifests {
 
 export type WorkloadKind = 'service' | 'job'
 
+/** The addons template as `--upload-assets` uploaded it. */
+export interface UploadedTemplate {
+  url: string
+  body: string
+}
+
 export interface PackageResult {
   stackName: string
   files: PackagedFile[]
@@ -64,7 +70,7 @@ export function offlineInputs(src: Pick<WorkspaceManifests, 'root' | 'applicatio
   }
 }
 
-export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; addonsUrl?: string}): PackageResult {
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate}): PackageResult {
   checkKind(src, opts.name, opts.kind)
   const manifest = src.workload(opts.name, opts.env)
   if (!isEcs(manifest)) {
@@ -76,17 +82,17 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   const inputs = offlineInputs(src, opts.name, manifest, envManifest, opts.tag ?? 'latest')
   const addons = loadAddons(src.root, {workload: opts.name})
   const addonsFile = `${opts.name}-${opts.env}.addons.stack.yml`
-  if (addons) inputs.addons = addonsWiring(addons, opts.addonsUrl ?? addonsFile)
+  if (addons) inputs.addons = addonsWiring(addons, opts.uploaded?.url ?? addonsFile)
   const stack = rendering(`${opts.name} for environment ${opts.env}`, () =>
     renderWorkloadStack({app: src.application, env: opts.env, name: opts.name, manifest, inputs}),
   )
   const overridden = applyOverrides(src.root, {workload: opts.name}, stack.template, {app: src.application, env: opts.env})
   const files = workloadFiles(opts.name, opts.env, {...stack, template: overridden.template})
-  if (addons) files.push({name: addonsFile, content: addonsTemplateBody(addons)})
+  if (addons) files.push({name: addonsFile, content: opts.uploaded?.body ?? addonsTemplateBody(addons)})
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? `copilot/${opts.name}/addons` : undefined, addons, overridden.applied)}
 }
 
-export function packageEnvironment(src: WorkspaceManifests, env: string, addonsUrl?: string): PackageResult {
+export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate): PackageResult {
   const manifest = src.environment(env)
   // As deploy does: a workload whose manifest has errors cannot be deployed, so it needs nothing.
   const workloads = src.workloads.flatMap((w) => {
@@ -100,11 +106,11 @@ export function packageEnvironment(src: WorkspaceManifests, env: string, addonsU
   const addons = loadAddons(src.root, 'environments')
   const addonsFile = `${env}.env.addons.stack.yml`
   const stack = rendering(`environment ${env}`, () =>
-    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, addonsUrl ?? addonsFile)} : {})}),
+    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
   )
   const overridden = applyOverrides(src.root, 'environments', stack.template, {app: src.application, env})
   const files = environmentFiles(env, {...stack, template: overridden.template})
-  if (addons) files.push({name: addonsFile, content: addonsTemplateBody(addons)})
+  if (addons) files.push({name: addonsFile, content: uploaded?.body ?? addonsTemplateBody(addons)})
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? 'copilot/environments/addons' : undefined, addons, overridden.applied)}
 }
 

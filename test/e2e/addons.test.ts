@@ -165,6 +165,51 @@ describe('secret init and overrides on the local control plane', {timeout: 240_0
   })
 })
 
+describe('package --diff and --upload-assets', {timeout: 120_000}, () => {
+  it('--diff shows what differs from the deployed template', async () => {
+    const {rmSync} = await import('node:fs')
+    rmSync(join(ws, 'copilot/api/overrides'), {recursive: true, force: true})
+    const r = await ok('svc', 'package', '-n', 'api', '-e', 'test', '--diff')
+    expect(r.stdout).toMatch(/^-.*PATCHED_BY/m)
+    // Only the description gains: the patch's mark goes with the patch.
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('+'))).toEqual(['+ Description: Pier backend service api in environment test of application shop.'])
+  })
+
+  it('--upload-assets zips local code into S3 and points the addons template at it', async () => {
+    write('functions/hello/index.js', 'exports.handler = async () => "hello"\n')
+    write('copilot/api/addons/fn.yml', `Parameters:
+  App: {Type: String}
+  Env: {Type: String}
+  Name: {Type: String}
+Resources:
+  HelloRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+  Hello:
+    Type: AWS::Lambda::Function
+    Properties:
+      Code: functions/hello
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Role: !GetAtt HelloRole.Arn
+`)
+    await ok('svc', 'package', '-n', 'api', '-e', 'test', '--upload-assets', '--output-dir', 'uploaded')
+    const params = JSON.parse(readFileSync(join(ws, 'uploaded', 'api-test.params.json'), 'utf8'))
+    expect(params.Parameters.AddonsTemplateURL).toMatch(/^https:\/\/pier-templates-\d+-[\w-]+\.s3\.[\w-]+\.amazonaws\.com\/shop-test-api\/addons\/[0-9a-f]{64}\.yml$/)
+    const addons = parse(readFileSync(join(ws, 'uploaded', 'api-test.addons.stack.yml'), 'utf8'))
+    expect(addons.Resources.Hello.Properties.Code).toEqual({S3Bucket: expect.stringMatching(/^pier-templates-/), S3Key: expect.stringMatching(/^shop-test-api\/assets\/[0-9a-f]{64}\.zip$/)})
+    const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
+    const {execFileSync} = await import('node:child_process')
+    const awsEnv = {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}
+    const zip = join(ws, 'hello.zip')
+    execFileSync('aws', ['s3api', 'get-object', '--bucket', addons.Resources.Hello.Properties.Code.S3Bucket, '--key', addons.Resources.Hello.Properties.Code.S3Key, zip, '--endpoint-url', status.endpoint, '--region', status.region], {env: awsEnv})
+    expect(execFileSync('unzip', ['-Z1', zip], {encoding: 'utf8'}).trim()).toBe('index.js')
+    const {rmSync} = await import('node:fs')
+    rmSync(join(ws, 'copilot/api/addons'), {recursive: true, force: true})
+  })
+})
+
 // A hand-written S3 addon (bucket and managed policy), as users write them.
 const ASSETS_ADDON = `Parameters:
   App: {Type: String}
