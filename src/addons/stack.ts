@@ -26,7 +26,8 @@ export function buildAddonsStack(kind: 'workload' | 'environment', files: AddonF
   const {merged, problems} = mergeTemplates(files.templates)
   const params = files.parameters ? parameterValues(files.parameters) : {values: {}, problems: []}
   problems.push(...params.problems)
-  if (problems.length === 0 && files.templates.length > 0) {
+  // Checked even when the merge found conflicts, so every problem shows at once; not over unreadable files.
+  if (files.templates.length > 0 && files.templates.every((t) => t.errors.length === 0)) {
     problems.push(...checkParameters({
       template: merged.template,
       locate: (id) => merged.origin.get(id),

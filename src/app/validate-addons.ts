@@ -4,7 +4,6 @@
 import {relative} from 'node:path'
 
 import {buildAddonsStack, checkPatchFile} from '../addons/index.js'
-import {checkAgainstSpec, outputCollisions} from '../addons/check.js'
 import type {Diagnostic} from '../manifest/diagnostics.js'
 import type {Workspace} from '../workspace/find.js'
 import {readAddonFiles, readOverrides} from '../workspace/addons.js'
@@ -12,7 +11,9 @@ import {resolveWorkload} from '../workspace/read.js'
 
 type Owner = {workload: string} | 'environments'
 
-function ownerDiagnostics(ws: Workspace, owner: Owner, envs: string[]): Diagnostic[] {
+type Checks = typeof import('../addons/check.js')
+
+async function ownerDiagnostics(ws: Workspace, owner: Owner, envs: string[], checks: () => Promise<Checks>): Promise<Diagnostic[]> {
   const out: Diagnostic[] = []
   const overrides = readOverrides(ws, owner)
   if (overrides?.kind === 'patch') out.push(...checkPatchFile(overrides.file))
@@ -21,23 +22,27 @@ function ownerDiagnostics(ws: Workspace, owner: Owner, envs: string[]): Diagnost
   const {stack, problems} = buildAddonsStack(owner === 'environments' ? 'environment' : 'workload', files)
   out.push(...problems)
   if (!stack) return out
+  // The resource specification is large: loaded only for workspaces that have addons.
+  const {checkAgainstSpec, outputCollisions} = await checks()
   out.push(...checkAgainstSpec(stack))
-  if (owner !== 'environments') {
-    const w = ws.workloads.find((x) => x.name === owner.workload)
-    for (const env of envs.length ? envs : [undefined]) {
-      const r = resolveWorkload(ws, owner.workload, env)
-      if (!r.ok || !w) continue
-      const m = r.manifest as {variables?: Record<string, unknown>; secrets?: Record<string, unknown>}
-      out.push(...outputCollisions(stack, stack.outputs, m, relative(ws.root, w.path)).map((d) => (env ? {...d, env} : d)))
-    }
+  if (owner === 'environments') return out
+  const w = ws.workloads.find((x) => x.name === owner.workload)
+  for (const env of envs.length ? envs : [undefined]) {
+    const r = resolveWorkload(ws, owner.workload, env)
+    if (!r.ok || !w) continue
+    const m = r.manifest as {variables?: Record<string, unknown>; secrets?: Record<string, unknown>}
+    out.push(...outputCollisions(stack, stack.outputs, m, relative(ws.root, w.path)).map((d) => (env ? {...d, env} : d)))
   }
   return out
 }
 
-export function addonDiagnostics(ws: Workspace, opts: {names?: string[]; envs?: string[]}): Diagnostic[] {
+export async function addonDiagnostics(ws: Workspace, opts: {names?: string[]; envs?: string[]}): Promise<Diagnostic[]> {
   const names = opts.names?.length ? opts.names : ws.workloads.map((w) => w.name)
   const envs = opts.envs?.length ? opts.envs : ws.environments
-  const out = names.flatMap((name) => ownerDiagnostics(ws, {workload: name}, envs))
-  if (!opts.names?.length) out.push(...ownerDiagnostics(ws, 'environments', envs))
+  let loaded: Promise<Checks> | undefined
+  const checks = () => (loaded ??= import('../addons/check.js'))
+  const owners: Owner[] = [...names.map((name) => ({workload: name})), ...(opts.names?.length ? [] : ['environments' as const])]
+  const out: Diagnostic[] = []
+  for (const owner of owners) out.push(...(await ownerDiagnostics(ws, owner, envs, checks)))
   return out
 }
