@@ -29,11 +29,3 @@ export function syntaxProblems(src: ParsedYaml): Diagnostic[] {
     return {file: src.file, line: e.position.line, col: e.position.col, severity: 'error' as const, code: 'yaml-syntax', message: `${src.file} is not valid YAML: ${e.message}`, path: '', ...(frame ? {frame} : {})}
   })
 }
-
-/** Thrown by the pure core when addons cannot be used as they are; carries every problem found. */
-export class AddonsError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`).join('\n'))
-    this.name = 'AddonsError'
-  }
-}

@@ -4,7 +4,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {extname, join, relative} from 'node:path'
 
-import {type AddonFiles, parseCfnYaml, type ParsedYaml} from '../addons/index.js'
+import {type AddonFiles, parseCfnYaml, type ParsedYaml, PATCH_FILE} from '../addons/index.js'
 import type {Workspace as FullWorkspace} from './find.js'
 
 type Workspace = Pick<FullWorkspace, 'root' | 'copilotDir'>
@@ -45,7 +45,7 @@ export type Overrides =
 export function readOverrides(ws: Workspace, owner: {workload: string} | 'environments'): Overrides | undefined {
   const dir = join(extensionDir(ws, owner), 'overrides')
   if (!existsSync(dir)) return undefined
-  const patch = join(dir, 'cfn.patches.yml')
+  const patch = join(dir, PATCH_FILE)
   if (existsSync(patch)) return {kind: 'patch', file: parseFile(ws, patch), path: patch}
   if (existsSync(join(dir, 'cdk.json'))) return {kind: 'cdk', dir}
   return undefined
