@@ -8,6 +8,7 @@ import {isAbsolute, join} from 'node:path'
 
 import {type AddonsStack, localAssets, type S3Object, withUploadedAssets} from '../addons/index.js'
 import type {AwsClients} from '../aws/interfaces.js'
+import {type Emit, event} from '../deploy/events.js'
 import {UserError} from '../errors.js'
 import {zipPath} from '../workspace/zip.js'
 import {addonsTemplateBody} from './addons.js'
@@ -25,7 +26,7 @@ export interface UploadedAddons {
   assets: {path: string; key: string}[]
 }
 
-export async function uploadAddons(aws: Aws, input: {root: string; stackName: string; stack: AddonsStack}): Promise<UploadedAddons> {
+export async function uploadAddons(aws: Aws, input: {root: string; stackName: string; stack: AddonsStack; emit?: Emit}): Promise<UploadedAddons> {
   const put = artifactUploader(aws)
   const uploaded = new Map<string, S3Object>()
   const assets: UploadedAddons['assets'] = []
@@ -46,5 +47,8 @@ export async function uploadAddons(aws: Aws, input: {root: string; stackName: st
   const template = uploaded.size ? withUploadedAssets(input.stack.template, (p) => uploaded.get(p)!) : input.stack.template
   const body = addonsTemplateBody({...input.stack, template})
   const obj = await put(`${input.stackName}/addons/${sha256(body)}.yml`, body, 'application/x-yaml')
+  const resources = Object.keys(input.stack.template.Resources ?? {}).length
+  const code = assets.length ? ` and ${assets.length} local code path${assets.length === 1 ? '' : 's'}` : ''
+  input.emit?.(event('step', `Uploaded the addons of ${input.stackName} (${resources} resource${resources === 1 ? '' : 's'})${code}: nested stack AddonsStack.`, {name: `addons ${input.stackName}`, status: 'done', detail: obj.url}))
   return {url: obj.url, body, assets}
 }

@@ -3,6 +3,7 @@
 import type {Stack} from '@aws-sdk/client-cloudformation'
 
 import {UserError} from '../errors.js'
+import {event} from '../deploy/events.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
@@ -38,9 +39,10 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   const addons = loadAddons(ws.root, 'environments')
   const stackName = environmentStackName(ws.application, input.env)
-  const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons})).url) : undefined
+  const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
   const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env), ...(wiring ? {addons: wiring} : {})})
-  const {template} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env: input.env})
+  const {template, applied} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env: input.env})
+  if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
   return deployStack(ctx, {
     stackName: rendered.stackName,
     template,

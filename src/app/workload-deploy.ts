@@ -62,9 +62,10 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     desiredCount: current && hasAutoscaling(manifest) ? await currentDesiredCount(ctx, stackName) : undefined,
     environment: {httpsListener: Boolean(env.outputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(env.outputs.InternalHTTPSListenerArn)},
   }
-  if (addons) inputs.addons = addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons})).url)
+  if (addons) inputs.addons = addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url)
   const rendered = ctx.render.renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
-  const {template} = applyOverrides(ws.root, {workload: input.name}, rendered.template, {app, env: input.env})
+  const {template, applied} = applyOverrides(ws.root, {workload: input.name}, rendered.template, {app, env: input.env})
+  if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
   const result = await deployStack(ctx, {
     stackName,
     template,
