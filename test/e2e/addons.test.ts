@@ -121,6 +121,26 @@ describe('storage init, validate and package', {timeout: 120_000}, () => {
   })
 })
 
+describe('override scaffolding', {timeout: 120_000}, () => {
+  it('svc override and env override write YAML patches or a CDK application', async () => {
+    const {rmSync} = await import('node:fs')
+    await ok('svc', 'override', '-n', 'api', '--tool', 'yamlpatch')
+    expect(readFileSync(join(ws, 'copilot/api/overrides/cfn.patches.yml'), 'utf8')).toContain('# - op: replace')
+    // The examples are comments: nothing is applied until one is written.
+    expect((await ok('svc', 'package', '-n', 'api', '-e', 'test')).stderr).not.toContain('Overrides:')
+    const again = await e2e.pier('svc', 'override', '-n', 'api', '--tool', 'yamlpatch')
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('copilot/api/overrides is not empty')
+    const typo = await e2e.pier('env', 'override', '-n', 'test', '--tool', 'cdk', '--resources', 'Clustr')
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toContain('Did you mean Cluster?')
+    await ok('env', 'override', '-n', 'test', '--tool', 'cdk', '--resources', 'Cluster')
+    expect(readFileSync(join(ws, 'copilot/environments/overrides/stack.ts'), 'utf8')).toContain("this.template.getResource('Cluster') as aws_ecs.CfnCluster")
+    // Left in place, the CDK application would run `npm install` on every environment package.
+    rmSync(join(ws, 'copilot/environments/overrides'), {recursive: true})
+  })
+})
+
 describe('secret init and overrides on the local control plane', {timeout: 240_000}, () => {
   it('stores a tagged SecureString and says how to reference it', async () => {
     const r = await ok('secret', 'init', '--name', 'api_token', '--values', 'test=s3cr3t,value')
