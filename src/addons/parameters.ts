@@ -63,3 +63,42 @@ export function checkParameters(input: {
   }
   return problems
 }
+
+/** Names a value refers to in its stack: `Ref`, `Fn::GetAtt` and `${Name}` in `Fn::Sub` (not AWS:: pseudo parameters). */
+function referencedNames(value: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => referencedNames(v, out))
+  else if (isMap(value)) {
+    if (typeof value.Ref === 'string') out.add(value.Ref)
+    const att = value['Fn::GetAtt']
+    if (Array.isArray(att) && typeof att[0] === 'string') out.add(att[0])
+    const sub = value['Fn::Sub']
+    const [text, vars] = Array.isArray(sub) ? [sub[0], sub[1]] : [sub, undefined]
+    if (typeof text === 'string') {
+      for (const m of text.matchAll(/\$\{([^!}][^}]*)\}/g)) {
+        const name = m[1]!.trim().split('.')[0]!
+        if (!(isMap(vars) && name in vars)) out.add(name)
+      }
+    }
+    for (const v of Object.values(value)) referencedNames(v, out)
+  }
+  for (const n of [...out]) if (n.startsWith('AWS::')) out.delete(n)
+  return out
+}
+
+/** Values of addons.parameters.yml that refer to a resource or parameter the parent stack does not have:
+ * CloudFormation would refuse the parent template ("Unresolved resource dependencies"). */
+export function checkParentReferences(values: Json, valuesSrc: ParsedYaml, parent: Json, parentLabel: string): AddonDiagnostic[] {
+  const known = new Set([...Object.keys(isMap(parent.Resources) ? parent.Resources : {}), ...Object.keys(isMap(parent.Parameters) ? parent.Parameters : {})])
+  const problems: AddonDiagnostic[] = []
+  for (const [k, v] of Object.entries(values)) {
+    for (const name of referencedNames(v, new Set())) {
+      if (known.has(name)) continue
+      problems.push(problemAt(valuesSrc, `/Parameters/${escapePointer(k)}`, {
+        code: 'addon-parameters',
+        message: `parameter "${k}" refers to ${name}, which the ${parentLabel} stack does not have: CloudFormation would refuse the stack`,
+        hint: `Refer to one of its resources or parameters (\`pier ${parentLabel === 'environment' ? 'env' : 'svc'} package\` prints them), or pass a literal value.`,
+      }))
+    }
+  }
+  return problems
+}

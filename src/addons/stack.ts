@@ -20,6 +20,8 @@ export interface AddonsStack {
   outputs: AddonOutput[]
   /** Where each entry of the merged template came from: `Resources/<id>` -> file and JSON pointer. */
   origin: Map<string, {src: ParsedYaml; pointer: string}>
+  /** addons.parameters.yml, when present. */
+  parametersFile?: ParsedYaml
 }
 
 export function buildAddonsStack(kind: 'workload' | 'environment', files: AddonFiles): {stack?: AddonsStack; problems: AddonDiagnostic[]} {
@@ -38,5 +40,5 @@ export function buildAddonsStack(kind: 'workload' | 'environment', files: AddonF
     }))
   }
   if (problems.some((p) => p.severity === 'error')) return {problems}
-  return {stack: {template: merged.template, parameters: params.values, outputs: classifyOutputs(merged.template), origin: merged.origin}, problems}
+  return {stack: {template: merged.template, parameters: params.values, outputs: classifyOutputs(merged.template), origin: merged.origin, ...(files.parameters ? {parametersFile: files.parameters} : {})}, problems}
 }

@@ -2,7 +2,7 @@
 // (src/addons), and turn every problem into one UserError that lists them at file:line:col.
 import {join} from 'node:path'
 
-import {type AddonDiagnostic, type AddonsStack, applyPatches, buildAddonsStack, type Json} from '../addons/index.js'
+import {type AddonDiagnostic, type AddonsStack, applyPatches, buildAddonsStack, checkParentReferences, type Json} from '../addons/index.js'
 import {UserError} from '../errors.js'
 import {formatDiagnostics, sortAndDedupe} from '../manifest/diagnostics.js'
 import type {AddonsWiring} from '../render/index.js'
@@ -38,6 +38,13 @@ export const addonsTemplateBody = (stack: AddonsStack): string => toYaml(stack.t
 
 export function addonsWiring(stack: AddonsStack, templateUrl: string): AddonsWiring {
   return {templateUrl, parameters: stack.parameters, outputs: stack.outputs}
+}
+
+/** Fails when addons.parameters.yml refers to what the rendered parent stack does not have. */
+export function checkAddonsParent(stack: AddonsStack | undefined, owner: Owner, parent: Json): void {
+  if (!stack?.parametersFile) return
+  const problems = checkParentReferences(stack.parameters, stack.parametersFile, parent, owner === 'environments' ? 'environment' : 'workload')
+  if (problems.length) fail(`the addons in ${ownerLabel(owner)}/addons cannot be deployed`, problems, 'Fix addons.parameters.yml.')
 }
 
 export interface OverrideResult {

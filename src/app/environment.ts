@@ -7,7 +7,7 @@ import {event} from '../deploy/events.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
-import {addonsWiring, applyOverrides, loadAddons} from './addons.js'
+import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {environmentStackName, ENV_OUTPUTS, type EnvironmentNeeds, type WorkspaceInfo} from './ports.js'
@@ -42,6 +42,7 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
   const rendered = ctx.render.renderEnvironmentStack({app: ws.application, env: input.env, manifest, needs: workspaceNeeds(ctx, ws, input.env), ...(wiring ? {addons: wiring} : {})})
   const {template, applied} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env: input.env})
+  checkAddonsParent(addons, 'environments', template)
   if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
   return deployStack(ctx, {
     stackName: rendered.stackName,

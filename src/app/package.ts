@@ -8,7 +8,7 @@ import {join, resolve} from 'node:path'
 import {UserError} from '../errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
 import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
-import {addonsTemplateBody, addonsWiring, applyOverrides, loadAddons} from './addons.js'
+import {addonsTemplateBody, addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'
 import {buildLabels, sourceBuilds} from './source-builds.js'
 
@@ -87,6 +87,7 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
     renderWorkloadStack({app: src.application, env: opts.env, name: opts.name, manifest, inputs}),
   )
   const overridden = applyOverrides(src.root, {workload: opts.name}, stack.template, {app: src.application, env: opts.env})
+  checkAddonsParent(addons, {workload: opts.name}, overridden.template)
   const files = workloadFiles(opts.name, opts.env, {...stack, template: overridden.template})
   if (addons) files.push({name: addonsFile, content: opts.uploaded?.body ?? addonsTemplateBody(addons)})
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? `copilot/${opts.name}/addons` : undefined, addons, overridden.applied)}
@@ -109,6 +110,7 @@ export function packageEnvironment(src: WorkspaceManifests, env: string, uploade
     renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
   )
   const overridden = applyOverrides(src.root, 'environments', stack.template, {app: src.application, env})
+  checkAddonsParent(addons, 'environments', overridden.template)
   const files = environmentFiles(env, {...stack, template: overridden.template})
   if (addons) files.push({name: addonsFile, content: uploaded?.body ?? addonsTemplateBody(addons)})
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? 'copilot/environments/addons' : undefined, addons, overridden.applied)}

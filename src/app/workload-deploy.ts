@@ -8,7 +8,7 @@ import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {backoff} from '../deploy/timing.js'
 import type {EcsWorkloadManifest, RoutingRule} from '../manifest/types.js'
-import {addonsWiring, applyOverrides, loadAddons} from './addons.js'
+import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
@@ -65,6 +65,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   if (addons) inputs.addons = addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url)
   const rendered = ctx.render.renderWorkloadStack({app, env: input.env, name: input.name, manifest, inputs})
   const {template, applied} = applyOverrides(ws.root, {workload: input.name}, rendered.template, {app, env: input.env})
+  checkAddonsParent(addons, {workload: input.name}, template)
   if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
   const result = await deployStack(ctx, {
     stackName,

@@ -94,3 +94,14 @@ describe('package with addons and patches', () => {
     expect((caught as Error).message).toContain('copilot/api/addons/q.yml:1:1: error [addon-parameters] the addons template does not declare parameter "App"')
   })
 })
+
+describe('addons.parameters.yml against the parent stack', () => {
+  it('refuses a value that refers to what the rendered stack does not have, located in the file', () => {
+    const src = workspaceManifests(workspace({
+      'copilot/environments/test/manifest.yml': 'name: test\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-1\n    subnets:\n      private:\n        - id: subnet-1\n        - id: subnet-2\n',
+      'copilot/environments/addons/db.yml': 'Parameters:\n  App: {Type: String}\n  Env: {Type: String}\n  VPCID: {Type: String}\n  Sg: {Type: String}\nResources:\n  B: {Type: AWS::S3::Bucket}\n',
+      'copilot/environments/addons/addons.parameters.yml': "Parameters:\n  VPCID: !Ref VPC\n  Sg: !Sub '${EnvironmentSecurityGroup}-${AWS::Region}'\n",
+    }))
+    expect(() => packageEnvironment(src, 'test')).toThrow(/addons.parameters.yml:2:3: error \[addon-parameters\] parameter "VPCID" refers to VPC, which the environment stack does not have/)
+  })
+})
