@@ -4,7 +4,7 @@
 # plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals),
 # busybox-static (exec's exit-status wrapper is tested on BusyBox's sh and stty, as slim images have them), and the
 # servers the local control plane runs for stacks' databases and caches: postgresql (RDS postgres and
-# aurora-postgresql), mariadb-server (RDS mysql, mariadb, aurora-mysql), redis-server (ElastiCache).
+# aurora-postgresql), mariadb-server (RDS mysql, mariadb, aurora-mysql), redis-server (ElastiCache); unzip (reads back the archives deploy makes of addons' local code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${need[*]}" >&2

@@ -17,3 +17,15 @@ writeFileSync(
   join(root, 'src', 'render', 'fragments.generated.ts'),
   `// Generated from templates/*.json by scripts/codegen/20-templates.mjs. Do not edit.\n\n${entries.join('\n')}`,
 )
+
+// The addon templates `pier storage init` writes (templates/addons/*.yml), kept as text: their comments
+// are part of what the user gets.
+const addonsDir = join(dir, 'addons')
+const addons = readdirSync(addonsDir)
+  .filter((f) => f.endsWith('.yml'))
+  .sort()
+  .map((f) => `  ${JSON.stringify(f)}: ${JSON.stringify(readFileSync(join(addonsDir, f), 'utf8'))},\n`)
+writeFileSync(
+  join(root, 'src', 'addons', 'storage-fragments.generated.ts'),
+  `// Generated from templates/addons/*.yml by scripts/codegen/20-templates.mjs. Do not edit.\n\nexport const storageFragments: Record<string, string> = {\n${addons.join('')}}\n`,
+)

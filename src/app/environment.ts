@@ -3,6 +3,7 @@
 import type {Stack} from '@aws-sdk/client-cloudformation'
 
 import {UserError} from '../errors.js'
+import {event} from '../deploy/events.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
@@ -10,6 +11,8 @@ import {type EnvironmentNeeds, environmentNeeds, renderEnvironmentStack} from '.
 import {environmentStackName, ENV_OUTPUTS, workloadStackName} from '../render/names.js'
 import {resolveWorkload, type Workspace} from '../workspace/index.js'
 import {writeEnvironmentManifest} from '../workspace/scaffold.js'
+import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
+import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
@@ -31,15 +34,24 @@ export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
   return environmentNeeds(workloads)
 }
 
-/** The environment's stack as a deploy renders it. */
-export function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
-  return renderEnvironmentStack({app: ws.application, env, manifest: environmentManifest(ctx, ws, env), needs: workspaceNeeds(ws, env)})
+/** The environment's stack as a deploy renders it: with its addons (uploaded, for their nested stack's
+ * TemplateURL) and its overrides applied. */
+export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
+  const manifest = environmentManifest(ctx, ws, env)
+  const addons = loadAddons(ws.root, 'environments')
+  const stackName = environmentStackName(ws.application, env)
+  const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
+  const rendered = renderEnvironmentStack({app: ws.application, env, manifest, needs: workspaceNeeds(ws, env), ...(wiring ? {addons: wiring} : {})})
+  const {template, applied} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env})
+  checkAddonsParent(addons, 'environments', template)
+  if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
+  return {...rendered, template}
 }
 
 /** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */
 export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
   // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
-  const rendered = renderEnvironment(ctx, ws, input.env)
+  const rendered = await renderEnvironment(ctx, ws, input.env)
   const [, record] = await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   return deployStack(ctx, {
     // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.

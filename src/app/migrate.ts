@@ -6,6 +6,7 @@ import {deployedByCopilot, type TakeoverPlan} from '../deploy/takeover.js'
 import {isDeployableType} from '../manifest/index.js'
 import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
 import type {AppContext} from './context.js'
+import {loadAddons} from './addons.js'
 import {renderEnvironment} from './environment.js'
 import type {PreparedImages} from './images.js'
 import {deployStack} from '../deploy/stack-deploy.js'
@@ -37,7 +38,7 @@ export async function planMigration(ctx: AppContext, input: {env: string}): Prom
   const ws = workspace(ctx)
   const app = ws.application
   const envStack = environmentStackName(app, input.env)
-  const rendered = renderEnvironment(ctx, ws, input.env)
+  const rendered = await renderEnvironment(ctx, ws, input.env)
   const current = await describe(ctx, envStack)
   if (!current) {
     throw new UserError(`Environment ${input.env} of ${app} is not deployed: stack ${envStack} does not exist, so there is nothing to take over.`, {
@@ -60,7 +61,7 @@ export async function planMigration(ctx: AppContext, input: {env: string}): Prom
     }
     const manifest = workloadManifest(ctx, ws, w.name, input.env)
     const images = await deployedImages(ctx, stackName)
-    const r = await renderForDeploy(ctx, {app, env: input.env, name: w.name, manifest, stackName, current: deployed, envOutputs: outputs, images})
+    const r = await renderForDeploy(ctx, {app, env: input.env, name: w.name, manifest, stackName, current: deployed, envOutputs: outputs, images, root: ws.root, addons: loadAddons(ws.root, {workload: w.name})})
     const result = await deployStack(ctx, {stackName, template: r.template, parameters: r.parameters, tags: r.tags, current: deployed, planOnly: true, serviceCluster: outputs[ENV_OUTPUTS.cluster], uploadTemplate: templateUploader(ctx.aws)})
     stacks.push({stack: stackName, name: w.name, kind: 'workload', copilot: deployedByCopilot(deployed), status: result.status === 'no-changes' ? 'no-changes' : 'planned', plan: result.plan})
   }

@@ -8,6 +8,7 @@ import {join, resolve} from 'node:path'
 import {UserError} from '../errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
 import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {addonsTemplateBody, addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'
 import {buildLabels, sourceBuilds} from './source-builds.js'
 
@@ -24,10 +25,19 @@ export interface WorkspaceManifests {
 
 export type WorkloadKind = 'service' | 'job'
 
+/** The addons template as `--upload-assets` uploaded it. */
+export interface UploadedTemplate {
+  url: string
+  body: string
+}
+
 export interface PackageResult {
   stackName: string
   files: PackagedFile[]
+  /** What extends the stack: the addons nested stack and the overrides applied, for the user. */
+  notes?: string[]
 }
+
 
 function checkKind(src: WorkspaceManifests, name: string, kind: WorkloadKind): void {
   const w = src.workloads.find((x) => x.name === name)
@@ -60,7 +70,7 @@ export function offlineInputs(src: Pick<WorkspaceManifests, 'root' | 'applicatio
   }
 }
 
-export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string}): PackageResult {
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate}): PackageResult {
   checkKind(src, opts.name, opts.kind)
   const manifest = src.workload(opts.name, opts.env)
   if (!isEcs(manifest)) {
@@ -70,13 +80,20 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   }
   const envManifest = src.environment(opts.env)
   const inputs = offlineInputs(src, opts.name, manifest, envManifest, opts.tag ?? 'latest')
+  const addons = loadAddons(src.root, {workload: opts.name})
+  const addonsFile = `${opts.name}-${opts.env}.addons.stack.yml`
+  if (addons) inputs.addons = addonsWiring(addons, opts.uploaded?.url ?? addonsFile)
   const stack = rendering(`${opts.name} for environment ${opts.env}`, () =>
     renderWorkloadStack({app: src.application, env: opts.env, name: opts.name, manifest, inputs}),
   )
-  return {stackName: stack.stackName, files: workloadFiles(opts.name, opts.env, stack)}
+  const overridden = applyOverrides(src.root, {workload: opts.name}, stack.template, {app: src.application, env: opts.env})
+  checkAddonsParent(addons, {workload: opts.name}, overridden.template)
+  const files = workloadFiles(opts.name, opts.env, {...stack, template: overridden.template})
+  if (addons) files.push({name: addonsFile, content: opts.uploaded?.body ?? addonsTemplateBody(addons)})
+  return {stackName: stack.stackName, files, notes: extensionNotes(addons ? `copilot/${opts.name}/addons` : undefined, addons, overridden.applied)}
 }
 
-export function packageEnvironment(src: WorkspaceManifests, env: string): PackageResult {
+export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate): PackageResult {
   const manifest = src.environment(env)
   // As deploy does: a workload whose manifest has errors cannot be deployed, so it needs nothing.
   const workloads = src.workloads.flatMap((w) => {
@@ -87,10 +104,26 @@ export function packageEnvironment(src: WorkspaceManifests, env: string): Packag
       throw error
     }
   })
+  const addons = loadAddons(src.root, 'environments')
+  const addonsFile = `${env}.env.addons.stack.yml`
   const stack = rendering(`environment ${env}`, () =>
-    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads)}),
+    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
   )
-  return {stackName: stack.stackName, files: environmentFiles(env, stack)}
+  const overridden = applyOverrides(src.root, 'environments', stack.template, {app: src.application, env})
+  checkAddonsParent(addons, 'environments', overridden.template)
+  const files = environmentFiles(env, {...stack, template: overridden.template})
+  if (addons) files.push({name: addonsFile, content: uploaded?.body ?? addonsTemplateBody(addons)})
+  return {stackName: stack.stackName, files, notes: extensionNotes(addons ? 'copilot/environments/addons' : undefined, addons, overridden.applied)}
+}
+
+function extensionNotes(dir: string | undefined, addons: ReturnType<typeof loadAddons>, overrides: string | undefined): string[] {
+  const notes: string[] = []
+  if (dir && addons) {
+    const resources = Object.keys(addons.template.Resources ?? {}).length
+    notes.push(`Addons: ${resources} resource${resources === 1 ? '' : 's'} from ${dir}, deployed as the nested stack AddonsStack.`)
+  }
+  if (overrides) notes.push(`Overrides: applied ${overrides}.`)
+  return notes
 }
 
 /** Writes the files into a directory (created when missing); returns their paths. */

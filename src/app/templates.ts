@@ -15,31 +15,49 @@ async function bucketName(aws: Aws): Promise<string> {
   return `pier-templates-${account}-${aws.region}`
 }
 
+async function ensureBucket(aws: Aws): Promise<string> {
+  const name = await bucketName(aws)
+  try {
+    await aws.objects.headBucket({Bucket: name})
+  } catch (error) {
+    if (!isAwsError(error, 'NotFound', 'NoSuchBucket', '404')) throw error
+    try {
+      await aws.objects.createBucket({Bucket: name, ...(aws.region === 'us-east-1' ? {} : {CreateBucketConfiguration: {LocationConstraint: aws.region as never}})})
+    } catch (created) {
+      // Deploys in parallel (deploy --all) each make sure of the bucket: one creates it, the others find it made.
+      if (!isAwsError(created, 'BucketAlreadyOwnedByYou')) throw created
+    }
+  }
+  return name
+}
+
+/** Keys under `<stackName>/` that the latest-template housekeeping keeps: the addons templates and their
+ * code, content-addressed, which nested stacks read while the change set executes. */
+export const ARTIFACT_PREFIXES = ['addons/', 'assets/']
+
 export function templateUploader(aws: Aws, now: () => number = Date.now) {
   let bucket: Promise<string> | undefined
-  async function ensureBucket(): Promise<string> {
-    const name = await bucketName(aws)
-    try {
-      await aws.objects.headBucket({Bucket: name})
-    } catch (error) {
-      if (!isAwsError(error, 'NotFound', 'NoSuchBucket', '404')) throw error
-      try {
-        await aws.objects.createBucket({Bucket: name, ...(aws.region === 'us-east-1' ? {} : {CreateBucketConfiguration: {LocationConstraint: aws.region as never}})})
-      } catch (created) {
-        // Deploys in parallel (deploy --all) each make sure of the bucket: one creates it, the others find it made.
-        if (!isAwsError(created, 'BucketAlreadyOwnedByYou')) throw created
-      }
-    }
-    return name
-  }
   return async (stackName: string, body: string): Promise<string> => {
-    bucket ??= ensureBucket()
+    bucket ??= ensureBucket(aws)
     const name = await bucket
     const key = `${stackName}/${now()}.json`
     await aws.objects.putObject({Bucket: name, Key: key, Body: body, ContentType: 'application/json'})
     // Housekeeping must never fail a deploy (e.g. a role allowed s3:PutObject but not s3:ListBucket).
-    await removeObjects(aws, name, (k) => k !== key, `${stackName}/`).catch(() => undefined)
+    const kept = (k: string) => k === key || ARTIFACT_PREFIXES.some((p) => k.startsWith(`${stackName}/${p}`))
+    await removeObjects(aws, name, (k) => !kept(k), `${stackName}/`).catch(() => undefined)
     return `https://${name}.s3.${aws.region}.amazonaws.com/${key}`
+  }
+}
+
+/** Puts deploy artifacts (addons templates, zipped code) into the same bucket, under the stack's prefix,
+ * removed with the stack's templates when the workload or application is deleted. */
+export function artifactUploader(aws: Aws) {
+  let bucket: Promise<string> | undefined
+  return async (key: string, body: Uint8Array | string, contentType: string): Promise<{bucket: string; key: string; url: string}> => {
+    bucket ??= ensureBucket(aws)
+    const name = await bucket
+    await aws.objects.putObject({Bucket: name, Key: key, Body: body, ContentType: contentType})
+    return {bucket: name, key, url: `https://${name}.s3.${aws.region}.amazonaws.com/${key}`}
   }
 }
 

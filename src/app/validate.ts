@@ -3,6 +3,7 @@ import type {Diagnostic} from '../manifest/diagnostics.js'
 import {sortAndDedupe} from '../manifest/diagnostics.js'
 import {loadWorkspace} from '../workspace/find.js'
 import {validateWorkspace} from '../workspace/read.js'
+import {addonDiagnostics} from './validate-addons.js'
 
 export interface ValidateResult {
   application: string
@@ -16,9 +17,10 @@ export interface ValidateResult {
   ok: boolean
 }
 
-export function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>}): ValidateResult {
+export async function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>}): Promise<ValidateResult> {
   const ws = loadWorkspace(opts.cwd)
-  const diagnostics = sortAndDedupe(validateWorkspace(ws, {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {}), ...(opts.vars ? {vars: opts.vars} : {})}))
+  const selection = {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {})}
+  const diagnostics = sortAndDedupe([...validateWorkspace(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {})}), ...(await addonDiagnostics(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {})}))])
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   return {
     application: ws.application,

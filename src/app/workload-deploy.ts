@@ -13,6 +13,9 @@ import type {EcsWorkloadManifest} from '../manifest/types.js'
 import {environmentNeeds, httpRules, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
 import {ENV_OUTPUTS, workloadStackName} from '../render/names.js'
 import type {Workspace} from '../workspace/index.js'
+import type {AddonsStack} from '../addons/index.js'
+import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
+import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
 import type {DeployOptions} from './deploy-options.js'
@@ -45,6 +48,8 @@ export interface WorkloadDeployResult extends StackDeployResult {
 export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput, ws: Workspace = workspace(ctx)): Promise<WorkloadDeployResult> {
   const app = ws.application
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
+  // Read before anything is deployed: a mistake in an addon template stops the deploy at once.
+  const addons = loadAddons(ws.root, {workload: input.name})
   await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
 
   // Images do not depend on the environment: they build while it deploys.
@@ -53,7 +58,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   // Independent reads, made together: each is a round trip to the endpoint.
   const stackName = workloadStackName(app, input.env, input.name)
   const [env, prepared, current] = await Promise.all([environmentOutputs(ctx, app, input.env), images, describe(ctx, stackName)])
-  const rendered = await renderForDeploy(ctx, {app, env: input.env, name: input.name, manifest, stackName, current, envOutputs: env.outputs, images: prepared})
+  const rendered = await renderForDeploy(ctx, {app, env: input.env, name: input.name, manifest, stackName, current, envOutputs: env.outputs, images: prepared, root: ws.root, addons})
   const result = await deployStack(ctx, {
     stackName,
     template: rendered.template,
@@ -81,7 +86,7 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
  * taken, the autoscaled desired count, the environment's listeners. */
 export async function renderForDeploy(
   ctx: AppContext,
-  p: {app: string; env: string; name: string; manifest: EcsWorkloadManifest; stackName: string; current?: Stack; envOutputs: Record<string, string>; images: PreparedImages},
+  p: {app: string; env: string; name: string; manifest: EcsWorkloadManifest; stackName: string; current?: Stack; envOutputs: Record<string, string>; images: PreparedImages; root: string; addons?: AddonsStack},
 ) {
   const currentParams = Object.fromEntries((p.current?.Parameters ?? []).map((x) => [x.ParameterKey ?? '', x.ParameterValue ?? '']))
   const rules = httpRules(p.manifest)
@@ -92,7 +97,12 @@ export async function renderForDeploy(
     desiredCount: p.current && hasAutoscaling(p.manifest) ? await currentDesiredCount(ctx, p.stackName) : undefined,
     environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn)},
   }
-  return renderWorkloadStack({app: p.app, env: p.env, name: p.name, manifest: p.manifest, inputs})
+  if (p.addons) inputs.addons = addonsWiring(p.addons, (await uploadAddons(ctx.aws, {root: p.root, stackName: p.stackName, stack: p.addons, emit: ctx.emit})).url)
+  const rendered = renderWorkloadStack({app: p.app, env: p.env, name: p.name, manifest: p.manifest, inputs})
+  const {template, applied} = applyOverrides(p.root, {workload: p.name}, rendered.template, {app: p.app, env: p.env})
+  checkAddonsParent(p.addons, {workload: p.name}, template)
+  if (applied) ctx.emit(event('step', `Applied ${applied} to ${p.stackName}.`, {name: `overrides ${p.stackName}`, status: 'done'}))
+  return {...rendered, template}
 }
 
 /** Starts preparing a workload's images; a failure surfaces where the result is awaited, never as an

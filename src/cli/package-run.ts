@@ -4,7 +4,8 @@ import {checkAppFlag} from '../app/check-app.js'
 import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
 import {workspaceManifests} from '../app/workspace-manifests.js'
 import {UserError} from '../errors.js'
-import {printData, success, useColor} from './output.js'
+import {workloadStackName} from '../render/names.js'
+import {printData, printStatus, success, useColor} from './output.js'
 import {requireValue} from './prompt.js'
 
 export interface PackageFlags {
@@ -14,6 +15,12 @@ export interface PackageFlags {
   'output-dir'?: string
   tag: string
   all: boolean
+  'upload-assets'?: boolean
+  diff?: boolean
+  profile?: string
+  region?: string
+  'endpoint-url'?: string
+  local?: boolean
 }
 
 export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promise<void> {
@@ -27,9 +34,25 @@ export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promi
   const targets = flags.all ? names : [await requireValue(flags.name, {flag: '--name', question: `Which ${kind}?`, choices: names, example: names[0] ?? 'web'})]
   if (targets.length === 0) throw new UserError(`no ${kind === 'job' ? 'jobs' : 'services'} in this workspace`, {hint: kind === 'job' ? 'Create one with `pier job init`.' : 'Create one with `pier svc init`.'})
   const env = await requireValue(flags.env, {flag: '--env', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
-  const results: PackageResult[] = targets.map((name) => packageWorkload(src, {name, env, kind, tag: flags.tag}))
-  if (!flags['output-dir']) return printData(results[0]!.files[0]!.content.trimEnd())
+  const results: PackageResult[] = []
+  for (const name of targets) {
+    // --upload-assets: the addons template is in S3 before rendering, so its URL is in the template.
+    const uploaded = flags['upload-assets'] ? await (await import('./package-online.js')).uploadAssets(flags, src.root, {workload: name}, workloadStackName(src.application, env, name)) : undefined
+    results.push(packageWorkload(src, {name, env, kind, tag: flags.tag, ...(uploaded ? {uploaded} : {})}))
+  }
+  if (flags.diff) {
+    const diff = await (await import('./package-online.js')).diffWithDeployed(flags, results[0]!)
+    return diff ? printData(diff) : printStatus(`${results[0]!.stackName}: the deployed template is the same.`)
+  }
+  if (!flags['output-dir']) {
+    printData(results[0]!.files[0]!.content.trimEnd())
+    const notes = results[0]!.notes ?? []
+    for (const n of notes) printStatus(n)
+    if (results[0]!.files.some((f) => f.name.endsWith('.addons.stack.yml'))) printStatus('The addons template is written with --output-dir DIR.')
+    return
+  }
   for (const r of results) {
+    for (const n of r.notes ?? []) printStatus(n)
     const paths = writePackage(r.files, flags['output-dir'], cwd)
     success(`Wrote the ${r.stackName} stack: ${paths.join(', ')}`)
   }

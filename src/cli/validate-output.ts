@@ -14,8 +14,8 @@ export interface ValidateFlags {
   json?: boolean
 }
 
-export function runValidate(flags: ValidateFlags, cwd = process.cwd()): void {
-  const result = validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
+export async function runValidate(flags: ValidateFlags, cwd = process.cwd()): Promise<void> {
+  const result = await validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
   checkAppFlag(flags.app, result.application)
   if (flags.json) printJson(result)
   else if (result.diagnostics.length > 0) {

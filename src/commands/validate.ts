@@ -20,6 +20,6 @@ export default class Validate extends PierCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Validate)
-    runValidate(flags)
+    await runValidate(flags)
   }
 }

@@ -1,3 +1,5 @@
+import type {AddonsWiring} from './addons.js'
+
 // Deploy-time values. Copilot computed these in Lambda-backed custom resources while the stack was
 // deploying; Pier computes them before the deploy and passes them in, so rendering stays pure and the
 // template needs no Lambda. Each value ends up either as a stack parameter or as a literal.
@@ -47,4 +49,6 @@ export interface WorkloadDeployInputs {
   subnetIds?: string[]
   /** Facts about the environment the workload is deployed to. */
   environment?: EnvironmentFacts
+  /** The workload's addons (copilot/<name>/addons/): rendered as the `AddonsStack` nested stack. */
+  addons?: AddonsWiring
 }

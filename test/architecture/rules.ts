@@ -19,9 +19,9 @@ export const OVERSIZED_BEING_SPLIT: readonly string[] = [
 ]
 
 /** Folders that sit below the shell: none of them may import src/cli. */
-const BELOW_THE_SHELL = ['app', 'deploy', 'aws', 'workspace', 'manifest', 'render', 'exec', 'ui']
+const BELOW_THE_SHELL = ['app', 'deploy', 'aws', 'workspace', 'manifest', 'render', 'addons', 'exec', 'ui']
 /** The pure core: no I/O, no AWS SDK, and it does not read the workspace (src/workspace reads it). */
-const PURE_CORE = ['manifest', 'render']
+const PURE_CORE = ['manifest', 'render', 'addons']
 const IO_MODULE = /^(node:)?(fs|fs\/promises|child_process|net|http|https|http2)$/
 const AWS_SDK = /^@aws-sdk\//
 

@@ -1,10 +1,12 @@
 import {Flags} from '@oclif/core'
 
+import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
+import {environmentStackName} from '../../render/names.js'
 import {checkAppFlag} from '../../app/check-app.js'
 import {packageEnvironment, writePackage} from '../../app/package.js'
 import {workspaceManifests} from '../../app/workspace-manifests.js'
-import {printData, success, useColor} from '../../cli/output.js'
+import {printData, printStatus, success, useColor} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 
 export default class EnvironmentPackage extends PierCommand {
@@ -17,7 +19,10 @@ export default class EnvironmentPackage extends PierCommand {
   static override flags = {
     app: Flags.string({char: 'a', description: 'Name of the application (must match copilot/.workspace).'}),
     name: Flags.string({char: 'n', description: 'Name of the environment.'}),
-    'output-dir': Flags.string({description: 'Write <env>.env.yml and <env>.env.params.json into this directory instead of printing the template.'}),
+    'upload-assets': Flags.boolean({description: 'Upload the addons template and the local code it names to S3, so the template can be deployed as printed (needs AWS or --local).', exclusive: ['diff']}),
+    diff: Flags.boolean({description: 'Print the difference between the deployed template and this one, instead of the template (needs AWS or --local).', exclusive: ['upload-assets']}),
+    ...awsFlags,
+    'output-dir': Flags.string({description: 'Write <env>.env.yml, <env>.env.params.json (and <env>.env.addons.stack.yml with addons) into this directory instead of printing the template.'}),
   }
 
   async run(): Promise<void> {
@@ -26,7 +31,14 @@ export default class EnvironmentPackage extends PierCommand {
     const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
     checkAppFlag(flags.app, src.application)
     const env = await requireValue(flags.name, {flag: '--name', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
-    const result = packageEnvironment(src, env)
+    const online = () => import('../../cli/package-online.js')
+    const uploaded = flags['upload-assets'] ? await (await online()).uploadAssets(flags, src.root, 'environments', environmentStackName(src.application, env)) : undefined
+    const result = packageEnvironment(src, env, uploaded)
+    if (flags.diff) {
+      const diff = await (await online()).diffWithDeployed(flags, result)
+      return diff ? printData(diff) : printStatus(`${result.stackName}: the deployed template is the same.`)
+    }
+    for (const n of result.notes ?? []) printStatus(n)
     if (!flags['output-dir']) return printData(result.files[0]!.content.trimEnd())
     const paths = writePackage(result.files, flags['output-dir'], cwd)
     success(`Wrote the ${result.stackName} stack: ${paths.join(', ')}`)

@@ -2,6 +2,7 @@
 // workload stacks import as `<app>-<env>-<Name>`.
 
 import type {EnvironmentManifest} from '../../manifest/types.js'
+import {type AddonsWiring, environmentAddonParameters, renderAddonsStack} from '../addons.js'
 import type {EnvironmentNeeds} from '../inputs.js'
 import {copilotTags, discoveryEndpoint, ENV_OUTPUTS, envExport, environmentStackName} from '../names.js'
 import {getAtt, join, ref, TemplateBuilder} from '../template.js'
@@ -16,6 +17,8 @@ export interface EnvironmentStackInput {
   env: string
   manifest: EnvironmentManifest
   needs: EnvironmentNeeds
+  /** The environment's addons (copilot/environments/addons/): the `AddonsStack` nested stack. */
+  addons?: AddonsWiring
 }
 
 export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedStack {
@@ -34,6 +37,7 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   renderSharedSecurity(t, manifest, net)
   renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
+  if (input.addons) renderAddonsStack(t, input.addons, environmentAddonParameters())
   const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
   const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined
 

@@ -2,6 +2,7 @@
 // FireLens log router when `logging` is set.
 
 import type {Logging, Sidecar, VariableValue} from '../../manifest/types.js'
+import {addonOutputs} from '../addons.js'
 import {RenderError} from '../errors.js'
 import {compact, importValue, type Json, NO_VALUE, pascal, ref, ifCond} from '../template.js'
 import {commandList, containerHealthCheck, dependsOn} from './commands.js'
@@ -77,6 +78,12 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
   const volumes = m.storage?.volumes ?? {}
   const main = containerSecrets(m.secrets)
   secretRefs.push(...main.refs)
+  // An addons stack's secrets and other outputs reach the main container, named in upper snake case.
+  for (const {output, value} of addonOutputs(ctx.inputs.addons, 'secret')) {
+    main.entries.push({Name: output.envName, ValueFrom: value})
+    secretRefs.push({valueFrom: value, kind: 'secretsmanager', resource: value})
+  }
+  const addonVars = addonOutputs(ctx.inputs.addons, 'variable').map(({output, value}) => ({Name: output.envName, Value: value}))
   const image = m.image ?? {}
   if (!image.location && !image.build) throw new RenderError(`${ctx.name} has no image: set image.build or image.location`)
   const port = image.port
@@ -87,7 +94,7 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
     EntryPoint: commandList(m.entrypoint),
     Command: commandList(m.command),
     PortMappings: port ? [{ContainerPort: port, Protocol: 'tcp', Name: 'target'}] : undefined,
-    Environment: [...extraEnv, ...variables(m.variables)].sort((a, b) => (a.Name < b.Name ? -1 : 1)),
+    Environment: [...extraEnv, ...addonVars, ...variables(m.variables)].sort((a, b) => (a.Name < b.Name ? -1 : 1)),
     EnvironmentFiles: envFile(ctx, ctx.name, 'EnvFileARN', m.env_file, envFileParams),
     Secrets: main.entries.length ? main.entries : undefined,
     LogConfiguration: logConfiguration(m.logging, 'copilot'),

@@ -1,6 +1,7 @@
 // awsvpc placement: public subnets with a public IP, private subnets without (egress through the
 // environment's NAT), or explicit subnets; the environment's security group plus the manifest's.
 
+import {addonOutputs} from '../addons.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {type Json, split} from '../template.js'
@@ -18,7 +19,9 @@ export function placement(ctx: WorkloadContext): Placement {
   const sg = vpc?.security_groups
   const extra = Array.isArray(sg) ? sg : (sg?.groups ?? [])
   const denyDefault = !Array.isArray(sg) && sg?.deny_default === true
-  const securityGroups = [...(denyDefault ? [] : [envImport(ctx, ENV_OUTPUTS.environmentSecurityGroup)]), ...extra]
+  // Security groups an addons stack outputs join the task's, as in Copilot.
+  const fromAddons = addonOutputs(ctx.inputs.addons, 'securityGroup').map((o) => o.value)
+  const securityGroups = [...(denyDefault ? [] : [envImport(ctx, ENV_OUTPUTS.environmentSecurityGroup)]), ...extra, ...fromAddons]
   if (securityGroups.length === 0) {
     throw new RenderError('network.vpc.security_groups.deny_default is true but no groups are listed: tasks need at least one security group')
   }

@@ -2,6 +2,7 @@
 // workload references, plus, for secrets made for Copilot, those tagged with this app and environment.
 // The task role (the app's) gets the SSM channel permissions when `exec` is on, and queue/topic access.
 
+import {addonOutputs} from '../addons.js'
 import {assumeRolePolicy, type Json, NO_VALUE, ref, sub} from '../template.js'
 import type {WorkloadContext} from './context.js'
 import type {SecretRef} from './secrets.js'
@@ -88,7 +89,10 @@ export function renderTaskRole(ctx: WorkloadContext, grants: TaskRoleGrants): vo
   if (m.observability?.tracing) {
     statements.push({Sid: 'Tracing', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Resource: '*'})
   }
+  // Managed policies an addons stack outputs are attached to the task role, as in Copilot.
+  const managed = addonOutputs(ctx.inputs.addons, 'managedPolicy').map((o) => o.value)
   ctx.t.resource('TaskRole', 'AWS::IAM::Role', 'Task role: what the application’s code may call', {
+    ...(managed.length ? {ManagedPolicyArns: managed} : {}),
     AssumeRolePolicyDocument: assumeRolePolicy('ecs-tasks.amazonaws.com'),
     ...(statements.length ? {Policies: [{PolicyName: 'TaskPermissions', PolicyDocument: {Version: '2012-10-17', Statement: statements}}]} : {}),
   })

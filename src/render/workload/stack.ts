@@ -3,6 +3,7 @@
 // balancing, discovery and autoscaling, queues and topics, or a schedule and its state machine.
 
 import type {EcsWorkloadManifest} from '../../manifest/types.js'
+import {renderAddonsStack, workloadAddonParameters} from '../addons.js'
 import type {WorkloadDeployInputs} from '../inputs.js'
 import {copilotTags, discoveryEndpoint, ENV_OUTPUTS, logGroupName, workloadStackName} from '../names.js'
 import {type Json, ref, TemplateBuilder} from '../template.js'
@@ -66,6 +67,8 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
     LogGroupName: logGroupName(app, env, name),
     RetentionInDays: m.logging?.retention ?? 30,
   })
+
+  if (input.inputs.addons) renderAddonsStack(t, input.inputs.addons, workloadAddonParameters())
 
   const publish = renderPublish(ctx)
   const subscribe = renderSubscribe(ctx)

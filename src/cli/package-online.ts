@@ -1,0 +1,46 @@
+// The two `package` flags that need AWS (or the local control plane), as Copilot's:
+// --upload-assets uploads the addons template and the local code it names, so the printed template
+// points at them and can be deployed as is; --diff compares the rendered template with the deployed one.
+import {uploadAddons} from '../app/addons-upload.js'
+import {loadAddons} from '../app/addons.js'
+import type {PackageResult} from '../app/package.js'
+import {createAwsClients} from '../aws/clients.js'
+import {isAwsError} from '../aws/errors.js'
+import {templateDiff} from '../deploy/template-diff.js'
+import {parseCfnYaml} from '../addons/index.js'
+import {awsOptions} from './aws-flags.js'
+
+export interface OnlineFlags {
+  profile?: string
+  region?: string
+  'endpoint-url'?: string
+  local?: boolean
+}
+
+/** Uploads the addons of a workload or the environments; returns their template's URL and body, if any. */
+export async function uploadAssets(flags: OnlineFlags, root: string, owner: {workload: string} | 'environments', stackName: string): Promise<{url: string; body: string} | undefined> {
+  const stack = loadAddons(root, owner)
+  if (!stack) return undefined
+  const aws = await createAwsClients(awsOptions(flags))
+  const {url, body} = await uploadAddons(aws, {root, stackName, stack})
+  return {url, body}
+}
+
+/** The difference between the deployed template of the stack and the packaged one (an empty string when
+ * they are the same; everything is added when the stack is not deployed). */
+export async function diffWithDeployed(flags: OnlineFlags, result: PackageResult): Promise<string> {
+  const aws = await createAwsClients(awsOptions(flags))
+  let deployed: Record<string, unknown> | undefined
+  try {
+    const body = (await aws.stacks.getTemplate({StackName: result.stackName, TemplateStage: 'Original'})).TemplateBody ?? ''
+    try {
+      deployed = JSON.parse(body)
+    } catch {
+      deployed = parseCfnYaml(result.stackName, body).value as Record<string, unknown>
+    }
+  } catch (error) {
+    if (!isAwsError(error, 'ValidationError')) throw error
+  }
+  const rendered = parseCfnYaml(result.files[0]!.name, result.files[0]!.content).value as Record<string, unknown>
+  return templateDiff(deployed, rendered)
+}
