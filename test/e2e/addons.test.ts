@@ -233,9 +233,17 @@ Resources:
 
 // A hand-written S3 addon (bucket and managed policy), as users write them.
 const ASSETS_ADDON = `Parameters:
-  App: {Type: String}
-  Env: {Type: String}
-  Name: {Type: String}
+  # Declared as storage init declares them: Copilot merges addon templates and refuses a parameter
+  # declared two ways.
+  App:
+    Type: String
+    Description: Name of the application.
+  Env:
+    Type: String
+    Description: Name of the environment the workload is deployed to.
+  Name:
+    Type: String
+    Description: Name of the workload.
 Resources:
   AssetsBucket:
     Type: AWS::S3::Bucket
@@ -257,9 +265,17 @@ Outputs:
 
 // A Redis cluster, its endpoint joined into one variable.
 const CACHE_ADDON = `Parameters:
-  App: {Type: String}
-  Env: {Type: String}
-  Name: {Type: String}
+  # Declared as storage init declares them: Copilot merges addon templates and refuses a parameter
+  # declared two ways.
+  App:
+    Type: String
+    Description: Name of the application.
+  Env:
+    Type: String
+    Description: Name of the environment the workload is deployed to.
+  Name:
+    Type: String
+    Description: Name of the workload.
 Resources:
   Cache:
     Type: AWS::ElastiCache::CacheCluster
