@@ -16,6 +16,13 @@ export const portFlag = Flags.integer({
   max: 65535,
 })
 
+export const driverFlag = Flags.string({
+  description: 'What runs tasks: a container engine (docker, else podman), host processes, or auto: the container driver when an engine answers, else processes.',
+  env: 'PIER_LOCAL_DRIVER',
+  options: ['auto', 'container', 'process'],
+  helpValue: 'auto|container|process',
+})
+
 /** Launcher errors carry what happened and why; the hint points at the daemon's log. */
 export function launchFailure(err: unknown): never {
   if (err instanceof Error && err.name === 'LocalLaunchError') {
