@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything Pier's build, tests and quickstart need on a fresh Debian machine, then builds.
 # Debian packages: awscli (/usr/bin/aws, a third-party AWS client the conformance tests drive the local control
-# plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals).
+# plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals),
+# podman with runc (the local control plane's container driver; crun fails on hosts with hybrid cgroups),
+# iproute2 and iptables (a network namespace per task) and busybox-static (the root file system the
+# container driver's tests import as an image, since no registry may be reachable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +12,11 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${need[*]}" >&2
