@@ -107,11 +107,14 @@ export class ContainerDriver implements TaskDriver {
     })
     state.run = run
     this.tasks.set(spec.taskId, state)
+    // The namespace is wired while the images are looked up, built or pulled.
+    const images = Promise.all(spec.containers.map((c) => this.images.resolve(spec.taskId, c)))
     try {
       if (net && this.engine.kind === 'podman') await setupTaskNetwork(this.marker, spec.taskId, net, ports)
     } catch (error) {
       state.net = undefined
       ;[...run.containers.values()][0]!.launchError = (error as Error).message
+      await images
       return run.advance()
     }
     for (const c of run.containers.values()) {
@@ -126,11 +129,11 @@ export class ContainerDriver implements TaskDriver {
       }
     }
     if (net) writeFileSync(join(dir, 'hosts'), this.hostsContent(spec.taskId, net))
-    const images = await Promise.all(spec.containers.map((c) => this.images.resolve(spec.taskId, c)))
+    const resolved = await images
     if (run.status === 'STOPPED') return
     let first = true
     for (const c of run.containers.values()) {
-      const image = images[spec.containers.indexOf(c.spec)]!
+      const image = resolved[spec.containers.indexOf(c.spec)]!
       if ('error' in image) c.launchError = image.error
       else this.plan(state, c, image.name, first)
       first = false

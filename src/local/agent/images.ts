@@ -29,6 +29,8 @@ export class ImageStore {
   private readonly building = new Map<string, Promise<{name: string} | {error: string}>>()
   /** Images Pier built → ids of the tasks using them. */
   private readonly users = new Map<string, Set<string>>()
+  /** Images known to be in the engine's store: asking again costs a few hundred ms per task. */
+  private readonly present = new Set<string>()
 
   constructor(
     private readonly engine: Engine,
@@ -57,20 +59,27 @@ export class ImageStore {
     for (const [name, users] of this.users) {
       if (!users.delete(taskId) || users.size > 0 || this.building.has(name)) continue
       this.users.delete(name)
+      this.present.delete(name)
       // Refused while a container still uses it (another agent's): it goes with the last one.
       await this.engine.run(removeImageArgs(this.engine, name))
     }
   }
 
   private async exists(image: string): Promise<boolean> {
-    return (await this.engine.run(['image', 'inspect', '--format', '{{.Id}}', image])).code === 0
+    if (this.present.has(image)) return true
+    const found = (await this.engine.run(['image', 'inspect', '--format', '{{.Id}}', image])).code === 0
+    if (found) this.present.add(image)
+    return found
   }
 
   private async pullable(image: string): Promise<{name: string} | {error: string}> {
     if (await this.exists(image)) return {name: image}
     this.log(`pulling ${image} with ${this.engine.kind}`)
     const pulled = await this.engine.run(['pull', image], 600_000)
-    if (pulled.code === 0) return {name: image}
+    if (pulled.code === 0) {
+      this.present.add(image)
+      return {name: image}
+    }
     return {error: `CannotPullContainerError: pull image manifest has been retried 1 time(s): ${this.engine.kind} could not pull ${image}: ${lastLines(pulled.stderr, 1)}`}
   }
 
@@ -89,7 +98,10 @@ export class ImageStore {
     }
     this.log(`building ${name} for ${c.name} from ${context} with ${this.engine.kind}`)
     const built = await this.engine.run([...args, context], 1_800_000)
-    if (built.code === 0) return {name}
+    if (built.code === 0) {
+      this.present.add(name)
+      return {name}
+    }
     return {error: `CannotPullContainerError: building the image of ${c.name} from ${context} failed: ${lastLines(built.stderr)}`}
   }
 }
