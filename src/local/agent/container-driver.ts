@@ -213,7 +213,8 @@ export class ContainerDriver implements TaskDriver {
     let argv = [this.engine.command, ...args]
     // Docker: the other containers join the first one's namespace once it is wired.
     if (this.engine.kind === 'docker' && state.net && !first) {
-      argv = ['/bin/sh', '-c', 'while [ ! -e "$0" ]; do sleep 0.05; done; exec "$@"', join(state.dir, 'net-ready'), ...argv]
+      const wait = 'i=0; while [ ! -e "$0" ]; do i=$((i+1)); [ $i -lt 1200 ] || { echo "the task network never came up" >&2; exit 125; }; sleep 0.05; done; exec "$@"'
+      argv = ['/bin/sh', '-c', wait, join(state.dir, 'net-ready'), ...argv]
     }
     c.plan = {argv, cwd: state.dir, imageEnv: {}}
     c.env = {...this.engine.env, ...vars, [AGENT_MARKER_VAR]: this.marker}
@@ -248,6 +249,15 @@ export class ContainerDriver implements TaskDriver {
     const args = signal === 'SIGKILL' ? ['rm', '-f', '-t', '0', name] : ['kill', '--signal', signal, name]
     if (signal === 'SIGKILL' && this.engine.kind === 'docker') args.splice(2, 2)
     spawn(this.engine.command, args, {env: this.engine.env, stdio: 'ignore'}).on('error', () => {})
+    // A client still waiting to create its container (Docker's wait for the task network) has no
+    // container to signal yet: it goes itself.
+    if (signal === 'SIGKILL' && this.engine.kind === 'docker' && c.starting && c.pid) {
+      try {
+        process.kill(-c.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
   }
 
   private async release(state: TaskState): Promise<void> {
