@@ -8,6 +8,7 @@
 
 import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {LOCAL_REGION} from '../contracts.js'
@@ -62,7 +63,7 @@ export class ContainerDriver implements TaskDriver {
 
   /** Whether podman (or `engine`) answers here. */
   static async available(opts: {stateDir?: string; engine?: Engine} = {}): Promise<boolean> {
-    const engine = opts.engine ?? createEngine('podman', join(opts.stateDir ?? '/tmp', 'agent'))
+    const engine = opts.engine ?? createEngine('podman', opts.stateDir ? join(opts.stateDir, 'agent') : join(tmpdir(), `pier-podman-${process.getuid?.() ?? 0}`))
     return engineAnswers(engine).catch(() => false)
   }
 
