@@ -90,6 +90,23 @@ describe.skipIf(skipReason !== '')('pier with the container driver (podman)', {t
     expect(r.stdout).toContain('hello from a container')
   })
 
+  it('removes the containers and namespaces a crashed control plane left, when it starts again', async () => {
+    await e2e.ok('task', 'run', '-n', 'sleeper', '--image', base, '--command', 'sleep 600', '--env', 'test', '--local')
+    const containers = () => podman('ps', '-a', '--filter', `label=pier.agent=${marker}`, '--format', '{{.Names}}').trim().split('\n').filter(Boolean)
+    for (let i = 0; i < 100 && containers().length < 3; i++) await new Promise((r) => setTimeout(r, 200))
+    const before = containers()
+    expect(before).toHaveLength(3)
+    const {pid} = JSON.parse((await e2e.ok('local', 'status', '--json')).stdout)
+    process.kill(pid, 'SIGKILL')
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50))
+    // The containers outlive the control plane (the engine keeps them), until it starts again.
+    expect(containers()).toEqual(before)
+    await e2e.ok('local', 'start')
+    const after = containers()
+    expect(after.filter((n) => before.includes(n))).toEqual([])
+    expect(pierNamespaces().filter((n) => before.some((c) => c.includes(n.slice(n.lastIndexOf('-') + 1))))).toEqual([])
+  })
+
   it('deletes everything: no container, network namespace or built image is left', async () => {
     await e2e.ok('app', 'delete', '--yes')
     const left = async () => ({
