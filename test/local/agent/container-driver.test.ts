@@ -107,7 +107,7 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     const task = (text: string) =>
       taskSpec([
         {image, command: ['sh', '-c', serve(text)], portMappings: [{containerPort: 8080}]},
-        {image, command: ['sh', '-c', 'sleep 600'], essential: false},
+        {image, command: ['sh', '-c', 'sleep 600'], essential: false, workingDirectory: '/bin'},
       ])
     const a = task('task-a')
     const b = task('task-b')
@@ -118,7 +118,7 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     expect(await eventually(ra.privateIp!, 8080)).toBe('task-a\n')
     expect(await eventually(rb.privateIp!, 8080)).toBe('task-b\n')
     // The sidecar reaches its task's web server on localhost, through exec (in the container's working directory).
-    expect(await execOut(driver, a.taskId, 'c1', 'wget -qO- http://localhost:8080/; pwd')).toEqual({code: 0, out: 'task-a\n/\n'})
+    expect(await execOut(driver, a.taskId, 'c1', 'wget -qO- http://localhost:8080/; pwd')).toEqual({code: 0, out: 'task-a\n/bin\n'})
     expect(readdirSync('/run/netns').filter((n) => n.includes(a.taskId))).toHaveLength(1)
     await Promise.all([driver.stop(a.taskId, 'UserInitiated', 'done'), driver.stop(b.taskId, 'UserInitiated', 'done')])
     expect(listener.last(a.taskId)).toMatchObject({lastStatus: 'STOPPED', stopCode: 'UserInitiated'})
@@ -135,9 +135,12 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     const discoveryPort = await serveOn('127.77.201.9', 'from discovery')
     const addonPort = await serveOn('127.0.0.1', 'from the addon')
     discoveryLines = '127.77.201.9 api.test.demo.local api\n'
-    const spec = taskSpec([{image, command: ['sleep', '600']}])
+    // Its health check runs inside the container too: the file exists only there.
+    const healthCheck = {command: ['CMD-SHELL', 'test -e /made-inside'], interval: 1, timeout: 5, retries: 3, startPeriod: 0}
+    const spec = taskSpec([{image, command: ['sh', '-c', 'touch /made-inside; exec sleep 600'], healthCheck}])
     await driver.start(spec)
     await listener.running(spec.taskId, 30_000)
+    await listener.until(() => listener.last(spec.taskId)?.healthStatus === 'HEALTHY', 30_000)
     const r = await execOut(driver, spec.taskId, 'c0', `wget -qO- http://api.test.demo.local:${discoveryPort}/; echo; wget -qO- http://api:${discoveryPort}/; echo; wget -qO- http://127.0.0.1:${addonPort}/`)
     expect(r).toEqual({code: 0, out: 'from discovery\nfrom discovery\nfrom the addon'})
     // Names added later appear in running tasks.
@@ -173,8 +176,15 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     expect(stopped.containers[0]).toMatchObject({exitCode: 0})
     expect(listener.linesOf(spec.taskId)).toEqual(['hello built'])
     // The image goes once the task has been released; the build cache stays.
-    const built = () => podman('images', '--filter', `label=pier.agent=${agentMarker(dir.path)}`, '--format', '{{.Repository}}:{{.Tag}}')
-    for (let i = 0; i < 100 && built().includes('localhost/pier/demo/web'); i++) await new Promise((r) => setTimeout(r, 100))
+    // Listing fails while an image is being removed (ours, or anyone's on this machine): ask again.
+    const built = () => {
+      try {
+        return podman('images', '--filter', `label=pier.agent=${agentMarker(dir.path)}`, '--format', '{{.Repository}}:{{.Tag}}')
+      } catch {
+        return 'busy'
+      }
+    }
+    for (let i = 0; i < 100 && /localhost\/pier\/demo\/web|^busy$/.test(built()); i++) await new Promise((r) => setTimeout(r, 100))
     expect(built()).not.toContain('localhost/pier/demo/web')
   }, 150_000)
 
