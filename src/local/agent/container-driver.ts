@@ -12,7 +12,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {LOCAL_REGION} from '../contracts.js'
-import {bridgeArgs, createEngine, engineAnswers, networkArgs, type Engine} from './engine.js'
+import {bridgeArgs, createEngine, engineAnswers, forceRemoveArgs, networkArgs, type Engine} from './engine.js'
 import {shellQuote, startExec} from './exec.js'
 import {ImageStore} from './images.js'
 import {AGENT_MARKER_VAR, PidRegistry, agentMarker} from './pids.js'
@@ -73,7 +73,7 @@ export class ContainerDriver implements TaskDriver {
     const marker = agentMarker(opts.stateDir)
     const ps = await engine.run(['ps', '-aq', '--filter', `label=pier.agent=${marker}`])
     const ids = ps.stdout.split('\n').filter(Boolean)
-    if (ids.length) await engine.run(['rm', '-f', ...ids])
+    if (ids.length) await engine.run(forceRemoveArgs(engine, ids))
     if (process.getuid?.() === 0) await cleanupTaskNetworks(marker)
     return ids
   }
@@ -247,8 +247,7 @@ export class ContainerDriver implements TaskDriver {
   private kill(taskId: string, c: ContainerRun, signal: NodeJS.Signals, exited: boolean): void {
     if (exited) return
     const name = containerName(taskId, c.spec.name)
-    const args = signal === 'SIGKILL' ? ['rm', '-f', '-t', '0', name] : ['kill', '--signal', signal, name]
-    if (signal === 'SIGKILL' && this.engine.kind === 'docker') args.splice(2, 2)
+    const args = signal === 'SIGKILL' ? forceRemoveArgs(this.engine, [name]) : ['kill', '--signal', signal, name]
     spawn(this.engine.command, args, {env: this.engine.env, stdio: 'ignore'}).on('error', () => {})
     // A client still waiting to create its container (Docker's wait for the task network) has no
     // container to signal yet: it goes itself.

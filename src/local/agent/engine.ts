@@ -122,6 +122,11 @@ export function bridgeArgs(engine: Engine): string[] {
   return engine.kind === 'docker' ? ['--add-host', 'host.docker.internal:host-gateway'] : []
 }
 
+/** Removes containers at once: podman's `rm -f` would first wait 10 s for SIGTERM; Docker's kills. */
+export function forceRemoveArgs(engine: Engine, names: string[]): string[] {
+  return engine.kind === 'podman' ? ['rm', '-f', '-t', '0', ...names] : ['rm', '-f', ...names]
+}
+
 /** `rmi` that keeps the build cache: Docker removes untagged parent layers unless told not to. */
 export function removeImageArgs(engine: Engine, image: string): string[] {
   return engine.kind === 'docker' ? ['rmi', '--no-prune', image] : ['rmi', image]
