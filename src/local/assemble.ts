@@ -1,7 +1,7 @@
 // The whole local control plane: the frontend and its core services (control-plane.ts), plus ECS over
-// the agent's driver (container or process, chosen at start), the load balancer, Cloud Map, exec, schedules, messaging, autoscaling, the
-// EC2 network and ACM certificates, and the CloudFormation engine with a provider for every resource type
-// Pier renders.
+// the agent's driver (container or process, chosen at start), the load balancer, Cloud Map, exec,
+// schedules, messaging, autoscaling, the EC2 network and ACM certificates, and the CloudFormation engine
+// with a provider for every resource type Pier renders.
 
 import {join} from 'node:path'
 
