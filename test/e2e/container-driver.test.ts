@@ -31,7 +31,7 @@ const serve = JSON.stringify(['sh', '-c', 'trap "exit 0" TERM; httpd -f -p 8080 
 const stateDir = e2e.env.PIER_STATE_DIR!
 const marker = agentMarker(stateDir)
 Object.assign(e2e.env, {PIER_LOCAL_DRIVER: 'container', PIER_CONTAINER_ENGINE: 'podman'})
-const podman = (...args: string[]): string => execFileSync('podman', args, {env: {...process.env, ...engine.env}, encoding: 'utf8'})
+const podman = (...args: string[]): string => execFileSync('podman', args, {env: {...process.env, ...engine.env}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 const pierNamespaces = (): string[] => (existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`pier-${marker.slice(0, 8)}-`)) : [])
 
 describe.skipIf(skipReason !== '')('pier with the container driver (podman)', {timeout: 300_000}, () => {

@@ -26,6 +26,8 @@ export interface ContainerRun {
   killTimer?: NodeJS.Timeout
   /** Spawned, and waiting for the driver to confirm the container runs (see TaskRunDeps.started). */
   starting?: boolean
+  /** The last line it wrote to stderr (an engine's reason when the container could not start). */
+  lastStderr?: string
 }
 
 export interface TaskRunDeps {
@@ -172,7 +174,10 @@ export class TaskRun {
   private pipeLogs(c: ContainerRun, child: ChildProcess): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       const lines = createInterface({input: child[stream]!, crlfDelay: Infinity})
-      lines.on('line', (line) => this.deps.listener.onLog(this.spec.taskId, c.spec.name, stream, line, Date.now()))
+      lines.on('line', (line) => {
+        if (stream === 'stderr') c.lastStderr = line
+        this.deps.listener.onLog(this.spec.taskId, c.spec.name, stream, line, Date.now())
+      })
     }
   }
 
@@ -190,9 +195,17 @@ export class TaskRun {
 
   private exited(c: ContainerRun, code: number, reason?: string): void {
     if (c.status === 'STOPPED') return
+    // An engine's client that exits 125-127 before its container ran could not create or start it
+    // (docker run's codes): ECS calls that CannotStartContainerError and the task failed to start.
+    const neverRan = c.starting === true && code >= 125 && code <= 127
     c.status = 'STOPPED'
     c.starting = false
     c.exitCode = code
+    if (neverRan && !this.stopping) {
+      c.health?.stop()
+      if (c.pid) this.deps.tracked.ended(c.pid)
+      return void this.fail(c, `CannotStartContainerError: ${c.lastStderr?.replace(/^Error: /, '') ?? `exit code ${code}`}`)
+    }
     if (reason) c.reason = reason
     c.health?.stop()
     if (c.killTimer) clearTimeout(c.killTimer)

@@ -58,7 +58,7 @@ async function execOut(driver: ContainerDriver, taskId: string, container: strin
   return {code, out}
 }
 
-const podman = (...args: string[]): string => execFileSync('podman', args, {env: {...process.env, ...engine.env}, encoding: 'utf8'})
+const podman = (...args: string[]): string => execFileSync('podman', args, {env: {...process.env, ...engine.env}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 
 describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
   const image = `localhost/pier-test/busybox:${process.pid}`
@@ -187,6 +187,15 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     for (let i = 0; i < 100 && /localhost\/pier\/demo\/web|^busy$/.test(built()); i++) await new Promise((r) => setTimeout(r, 100))
     expect(built()).not.toContain('localhost/pier/demo/web')
   }, 150_000)
+
+  it('stops with CannotStartContainerError when the engine cannot start the container', async () => {
+    const spec = taskSpec([{image, command: ['/no/such/program']}])
+    await driver.start(spec)
+    const stopped = await listener.stopped(spec.taskId, 30_000)
+    expect(stopped.stopCode).toBe('TaskFailedToStart')
+    expect(stopped.stoppedReason).toMatch(/^CannotStartContainerError: .*\/no\/such\/program/)
+    expect(listener.statuses(spec.taskId)).toEqual(['STOPPED'])
+  }, 40_000)
 
   it('stops with CannotPullContainerError for an image it cannot pull, and for a build that fails', async () => {
     const spec = taskSpec([{image: 'localhost:1/pier-test/absent:1', command: ['true']}])
