@@ -5,7 +5,7 @@
 // exits with its container's code; deleting the application leaves no container, namespace or image
 // Pier built. Images come FROM a busybox root file system imported into podman (no registry here).
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -23,7 +23,10 @@ const skipReason = !podmanWorks ? 'podman is not installed or does not answer' :
 // does in CI) but not answering is a failure, as is anything missing when PIER_REQUIRE_CONTAINERS is set.
 const podmanInstalled = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'podman')))
 if (skipReason && ((podmanInstalled && process.getuid?.() === 0) || process.env.PIER_REQUIRE_CONTAINERS)) throw new Error(`container end-to-end tests cannot run: ${skipReason}`)
-if (skipReason) console.warn(`container end-to-end tests skipped: ${skipReason}`)
+if (skipReason) {
+  console.warn(`container end-to-end tests skipped: ${skipReason}`)
+  rmSync(e2e.root, {recursive: true, force: true})
+}
 
 const base = `localhost/pier-e2e/busybox:${process.pid}`
 // A shell as the container's first process, so SIGTERM stops it at once (a bare PID 1 ignores it).
@@ -57,7 +60,9 @@ describe.skipIf(skipReason !== '')('pier with the container driver (podman)', {t
     await e2e.pier('local', 'stop')
     await ContainerDriver.cleanupOrphans({stateDir, engine})
     try {
-      podman('rmi', '-f', base)
+      // The build cache of the images built here (intermediate layers carry the agent's label too).
+      const cached = podman('images', '-a', '-q', '--filter', `label=pier.agent=${marker}`).split('\n').filter(Boolean)
+      podman('rmi', '-f', base, ...cached)
     } catch {
       // not imported
     }

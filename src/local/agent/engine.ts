@@ -39,7 +39,8 @@ export interface Engine {
 }
 
 function engineEnv(kind: EngineKind, confDir: string): Record<string, string> {
-  const env: Record<string, string> = {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root'}
+  // Podman's network plugins call iptables, in sbin, which a root shell without a login may lack on PATH.
+  const env: Record<string, string> = {PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`, HOME: process.env.HOME ?? '/root'}
   if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST
   if (process.env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = process.env.XDG_RUNTIME_DIR
   if (kind === 'podman') {

@@ -90,6 +90,9 @@ export class ImageStore {
     const dockerfileRel = labels[BUILD_DOCKERFILE_LABEL] || 'Dockerfile'
     const dockerfile = isAbsolute(dockerfileRel) ? dockerfileRel : join(context, dockerfileRel)
     const args = ['build', '-t', name, '-f', dockerfile, '--label', `${BUILT_BY_LABEL}=${this.marker}`]
+    // RUN steps use the host's network: podman would otherwise create its bridge (and firewall
+    // rules) on the machine just to build; Docker's builder has its own.
+    if (this.engine.kind === 'podman') args.push('--network', 'host')
     if (labels[BUILD_TARGET_LABEL]) args.push('--target', labels[BUILD_TARGET_LABEL])
     for (const [k, v] of Object.entries(parseArgs(labels[BUILD_ARGS_LABEL]))) args.push('--build-arg', `${k}=${v}`)
     for (const from of (labels[BUILD_CACHE_FROM_LABEL] ?? '').split(',').filter(Boolean)) {

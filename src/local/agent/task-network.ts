@@ -16,6 +16,8 @@ import {createHash, randomInt} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
 
 const NETNS_DIR = '/run/netns'
+/** `ip` and `iptables` live in sbin, which a root shell reached without a login may lack on PATH. */
+const SBIN_PATH = `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`
 const BASE = [10, 213] as const
 
 export interface TaskNetwork {
@@ -33,7 +35,7 @@ export interface TaskNetwork {
 
 function sh(script: string, timeoutMs = 20_000): Promise<{code: number; stderr: string}> {
   return new Promise((resolve) => {
-    execFile('/bin/sh', ['-ec', script], {timeout: timeoutMs}, (error, _stdout, stderr) => {
+    execFile('/bin/sh', ['-ec', script], {timeout: timeoutMs, env: {...process.env, PATH: SBIN_PATH}}, (error, _stdout, stderr) => {
       resolve({code: error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0, stderr: String(stderr)})
     })
   })
@@ -155,7 +157,9 @@ export async function removeTaskNetwork(marker: string, taskId: string, net?: Pi
 }
 
 async function hostRules(marker: string, taskId?: string): Promise<string[]> {
-  const out = await new Promise<string>((resolve) => execFile('iptables', ['-t', 'nat', '-S', 'PREROUTING'], (error, stdout) => resolve(error ? '' : String(stdout))))
+  const out = await new Promise<string>((resolve) =>
+    execFile('iptables', ['-t', 'nat', '-S', 'PREROUTING'], {env: {...process.env, PATH: SBIN_PATH}}, (error, stdout) => resolve(error ? '' : String(stdout))),
+  )
   const needle = taskId ? comment(marker, taskId) : `pier:${short(marker)}:`
   return out.split('\n').filter((l) => l.startsWith('-A ') && l.includes(needle))
 }

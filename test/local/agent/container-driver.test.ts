@@ -23,7 +23,10 @@ const skipReason = !podmanWorks ? 'podman is not installed or does not answer' :
 // not answering is a failure, as is anything missing when PIER_REQUIRE_CONTAINERS is set.
 const podmanInstalled = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'podman')))
 if (skipReason && (podmanInstalled || process.env.PIER_REQUIRE_CONTAINERS)) throw new Error(`container driver tests cannot run: ${skipReason}`)
-if (skipReason) console.warn(`container driver tests skipped: ${skipReason}`)
+if (skipReason) {
+  console.warn(`container driver tests skipped: ${skipReason}`)
+  dir.remove()
+}
 const root = process.getuid?.() === 0
 
 function get(host: string, port: number): Promise<string> {
@@ -82,6 +85,9 @@ describe.skipIf(skipReason !== '')('ContainerDriver (podman)', () => {
     await ContainerDriver.cleanupOrphans({stateDir: dir.path, engine})
     for (const s of hostServers) s.close()
     execFileSync('podman', ['rmi', '-f', image], {env: {...process.env, ...engine.env}, stdio: 'ignore'})
+    // The build cache of the images built here (intermediate layers carry the agent's label too).
+    const cached = podman('images', '-a', '-q', '--filter', `label=pier.agent=${agentMarker(dir.path)}`).split('\n').filter(Boolean)
+    if (cached.length) execFileSync('podman', ['rmi', '-f', ...cached], {env: {...process.env, ...engine.env}, stdio: 'ignore'})
     dir.remove()
   }, 60_000)
 
