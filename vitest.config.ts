@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests written for the process driver pin it; those of the container driver ask for it themselves.
+    env: {PIER_LOCAL_DRIVER: 'process'},
   },
 })

@@ -3,6 +3,7 @@
 //   {id, label, value, unit, target?, targetText?, met?, note?}
 // `met` is computed from `target` as value <= target unless the module sets it.
 // NODE_EXTRA_CA_CERTS is removed from the environment: on these machines it adds ~80-100 ms per Node start.
+// PIER_LOCAL_DRIVER is process: the agent bench measures the container driver beside it on its own.
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -10,6 +11,8 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 delete process.env.NODE_EXTRA_CA_CERTS
+// Every figure but the agent bench's container rows is the process driver's, as before the container driver.
+process.env.PIER_LOCAL_DRIVER = 'process'
 const only = process.argv.slice(2)
 
 function percentile(sorted, p) {

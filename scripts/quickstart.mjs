@@ -1,6 +1,8 @@
 // The newcomer's minute: deploys the example application in manifests/demo to the local control plane
 // and shows it working: the web service answering with data from the backend it reaches by its
 // service discovery name, a one-off task, a command run through exec, and the service's status.
+// Tasks run in containers where a container engine answers and can get the example's base image
+// (node:20-alpine), else as host processes; the quickstart says which driver it used, and why.
 // Run by `bash scripts/quickstart.sh` (after set-up) or `npm run quickstart`.
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
@@ -14,7 +16,7 @@ delete env.NODE_EXTRA_CA_CERTS
 const color = process.stdout.isTTY && !process.env.NO_COLOR
 const bold = (s) => (color ? `\x1b[1m${s}\x1b[0m` : s)
 const dim = (s) => (color ? `\x1b[2m${s}\x1b[0m` : s)
-const started = Date.now()
+const startedAt = Date.now()
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`
 
 function step(title) {
@@ -52,8 +54,25 @@ async function get(url) {
   }
 }
 
+/** The driver to ask for, and why: PIER_LOCAL_DRIVER when set, else containers when an engine answers and has the base image. */
+function chooseDriver() {
+  if (process.env.PIER_LOCAL_DRIVER) return {driver: process.env.PIER_LOCAL_DRIVER, why: 'PIER_LOCAL_DRIVER'}
+  const base = 'node:20-alpine'
+  const engines = process.env.PIER_CONTAINER_ENGINE === 'none' ? [] : process.env.PIER_CONTAINER_ENGINE ? [process.env.PIER_CONTAINER_ENGINE] : ['docker', 'podman']
+  for (const engine of engines) {
+    const run = (args, timeout = 30_000) => spawnSync(engine, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout})
+    if (run(['info', '--format', '{{json .}}']).status !== 0) continue
+    if (run(['image', 'inspect', base]).status === 0 || run(['pull', base], 300_000).status === 0) return {driver: 'container', engine, why: `${engine} answers and has ${base}`}
+    return {driver: 'process', why: `${engine} answers but cannot pull ${base} (no registry reachable?), so the example runs as host processes`}
+  }
+  return {driver: 'process', why: 'no container engine (docker, podman) answers'}
+}
+
+const chosen = chooseDriver()
 step('Start the local control plane (an AWS-compatible endpoint on loopback: ECS, CloudFormation, ELB, SSM, Logs...)')
-pier(['local', 'start'])
+const started = pier(['local', 'start', '--driver', chosen.driver])
+const driverUsed = started.stdout.match(/^Driver:\s+(.+)$/m)?.[1] ?? chosen.driver
+process.stdout.write(`Tasks run with the ${driverUsed} driver: ${chosen.why}.\n`)
 
 step('Deploy the example application: environment "test", then the web service, its backend and a scheduled job, in parallel')
 pier(['deploy', '--all', '--env', 'test', '--local'])
@@ -88,7 +107,7 @@ step('The web service\'s status: deployments, tasks, load balancer targets')
 pier(['svc', 'status', '--name', 'web', '--env', 'test', '--local'])
 
 process.stdout.write(`
-${bold(`✔ The example application runs locally (${seconds(Date.now() - started)}).`)} Open ${url}
+${bold(`✔ The example application runs locally with the ${driverUsed} driver (${seconds(Date.now() - startedAt)}).`)} Open ${url}
 
 Explore it (from manifests/demo):
   cd manifests/demo

@@ -21,6 +21,9 @@ export interface SourceBuild {
 export const BUILD_CONTEXT_LABEL = 'pier.build.context'
 export const BUILD_DOCKERFILE_LABEL = 'pier.build.dockerfile'
 export const BUILD_TARGET_LABEL = 'pier.build.target'
+/** Build arguments as a JSON object, and cache_from images separated by commas. */
+export const BUILD_ARGS_LABEL = 'pier.build.args'
+export const BUILD_CACHE_FROM_LABEL = 'pier.build.cache-from'
 
 /** Where one container's build happens: Copilot's `build: path/to/Dockerfile` (its folder is the
  * context) or `{context, dockerfile, args, target, cache_from}`. */
@@ -53,6 +56,15 @@ export function sourceBuilds(root: string, name: string, manifest: EcsWorkloadMa
  * src/local/agent/types.ts: context absolute, Dockerfile relative to it). */
 export function buildLabels(builds: SourceBuild[]): Record<string, Record<string, string>> {
   return Object.fromEntries(
-    builds.map((b) => [b.container, {[BUILD_CONTEXT_LABEL]: b.context, [BUILD_DOCKERFILE_LABEL]: b.dockerfile, ...(b.target ? {[BUILD_TARGET_LABEL]: b.target} : {})}]),
+    builds.map((b) => [
+      b.container,
+      {
+        [BUILD_CONTEXT_LABEL]: b.context,
+        [BUILD_DOCKERFILE_LABEL]: b.dockerfile,
+        ...(b.target ? {[BUILD_TARGET_LABEL]: b.target} : {}),
+        ...(b.args && Object.keys(b.args).length ? {[BUILD_ARGS_LABEL]: JSON.stringify(b.args)} : {}),
+        ...(b.cacheFrom?.length ? {[BUILD_CACHE_FROM_LABEL]: b.cacheFrom.join(',')} : {}),
+      },
+    ]),
   )
 }

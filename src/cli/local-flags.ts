@@ -24,6 +24,13 @@ export const execModeFlag = Flags.string({
   default: 'aws',
 })
 
+export const driverFlag = Flags.string({
+  description: 'What runs tasks: a container engine (docker, else podman), host processes, or auto: the container driver when an engine answers, else processes.',
+  env: 'PIER_LOCAL_DRIVER',
+  options: ['auto', 'container', 'process'],
+  helpValue: 'auto|container|process',
+})
+
 /** Launcher errors carry what happened and why; the hint points at the daemon's log. */
 export function launchFailure(err: unknown): never {
   if (err instanceof Error && err.name === 'LocalLaunchError') {

@@ -1,10 +1,12 @@
 // The whole local control plane: the frontend and its core services (control-plane.ts), plus ECS over
-// the agent's process driver, the load balancer, Cloud Map, exec, schedules, messaging, autoscaling, the
-// EC2 network and ACM certificates, and the CloudFormation engine with a provider for every resource type
-// Pier renders.
+// the agent's driver (container or process, chosen at start), the load balancer, Cloud Map, exec,
+// schedules, messaging, autoscaling, the EC2 network and ACM certificates, and the CloudFormation engine
+// with a provider for every resource type Pier renders.
 
 import {join} from 'node:path'
 
+import {chooseDriver, driverLabel, parseDriverChoice, type ChosenDriver, type DriverChoice} from './agent/choice.js'
+import {ContainerDriver} from './agent/container-driver.js'
 import {cleanupOrphans, ProcessDriver} from './agent/process-driver.js'
 import {registerAutoScalingProviders, ServiceAutoScaler} from './cloudformation/providers/autoscaling.js'
 import {registerElbv2Providers} from './cloudformation/providers/elbv2.js'
@@ -31,28 +33,36 @@ import {startDataServices} from './data-services.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
+  /** The driver that runs tasks: "container (podman)", "container (docker)" or "process". */
+  driver: string
 }
 
 export interface LocalControlPlaneOptions extends ControlPlaneOptions {
   /** Capacity the tasks share, in CPU units and MiB (default: PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else
    * 1024 units per core and all memory). */
   capacity?: {cpu: number; memory: number}
+  /** auto (default: PIER_LOCAL_DRIVER, else auto), container or process (src/local/agent/choice.ts). */
+  driver?: DriverChoice
 }
 
 export async function startLocalControlPlane(opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
+  // Asking the engines takes a moment (podman info: 0.3-3 s): it runs while the rest starts.
+  const choice = opts.driver ?? parseDriverChoice(process.env.PIER_LOCAL_DRIVER)
+  const chosen = chooseDriver(choice, join(opts.stateDir, 'agent'))
+  chosen.catch(() => undefined)
   const cp = await createControlPlane(opts)
   try {
-    return await assemble(cp, opts)
+    return await assemble(cp, opts, await chosen)
   } catch (err) {
     await cp.close()
     throw err
   }
 }
 
-async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promise<LocalControlPlane> {
+async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen: ChosenDriver): Promise<LocalControlPlane> {
   const {stateDir, region, accountId} = cp
   // Hooks run latest first on close: what is registered first closes last.
-  let driver: ProcessDriver | undefined
+  let driver: ProcessDriver | ContainerDriver | undefined
   // ECS registers Pier's services (A records) with a task's address only: the names answer on the
   // task's container ports through the driver's bindings.
   const discovery = new LocalDiscovery({stateDir, region, accountId, portsOf: (taskId) => driver?.portBindings(taskId) ?? []})
@@ -69,14 +79,20 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   if (orphans.length > 0) opts.log?.(`stopped ${orphans.length} task processes left by a previous run`)
   const relay = createAgentRelay()
   const exec = installExec(cp, {driver: () => driver!})
-  driver = new ProcessDriver({
+  const common = {
     stateDir,
     listener: exec.broker.trackTasks(relay),
     hostsFile: () => discovery.hostsFor(),
     region,
     // AWS SDKs inside tasks reach this control plane, as task roles reach AWS.
     environment: {AWS_ENDPOINT_URL: cp.endpoint, AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY},
-  })
+  }
+  if (chosen.kind === 'container') {
+    const removed = await ContainerDriver.cleanupOrphans({stateDir, engine: chosen.engine})
+    if (removed.length > 0) opts.log?.(`removed ${removed.length} containers left by a previous run`)
+    driver = new ContainerDriver({...common, engine: chosen.engine, log: opts.log})
+  } else driver = new ProcessDriver(common)
+  opts.log?.(`tasks run with the ${driverLabel(chosen)} driver (${chosen.why})`)
   const taskDriver = driver
   const ecs = createEcs({stateDir, driver: taskDriver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
     capacity: opts.capacity ?? localCapacity()})
@@ -127,5 +143,5 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions): Promi
   })
   cp.register({query: [cfn.service]})
   cp.onClose(() => cfn.close())
-  return Object.assign(cp, {ecs})
+  return Object.assign(cp, {ecs, driver: driverLabel(chosen)})
 }

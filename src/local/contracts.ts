@@ -26,6 +26,8 @@ export interface LocalStatus {
   pid: number
   port: number
   startedAt: string
+  /** What runs tasks: "container (podman)", "container (docker)" or "process". */
+  driver?: string
 }
 
 /** Resolves an ECS secret `valueFrom` (SSM parameter name or ARN, Secrets Manager ARN or name, with an

@@ -116,14 +116,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export interface EnsureOptions {
   stateDir?: string
   port?: number
-  /** How long to wait for a new daemon to answer (default 15 s). */
+  /** How long to wait for a new daemon to answer (default 30 s: asking container engines may take seconds). */
   timeoutMs?: number
+  /** auto, container or process (default: PIER_LOCAL_DRIVER, else auto). */
+  driver?: string
 }
 
 /** Starts the daemon unless one already runs for this state directory; resolves once it answers. */
 export async function ensureLocal(opts: EnsureOptions = {}): Promise<LocalStatus & {started: boolean}> {
   const stateDir = opts.stateDir ?? defaultStateDir()
-  const timeoutMs = opts.timeoutMs ?? 15_000
+  const timeoutMs = opts.timeoutMs ?? 30_000
   const existing = readLocalStatus(stateDir)
   if (existing) {
     if (await waitAnswering(existing, Math.min(timeoutMs, 5000))) return {...existing, started: false}
@@ -138,7 +140,7 @@ export async function ensureLocal(opts: EnsureOptions = {}): Promise<LocalStatus
   } catch (err) {
     throw new LocalLaunchError(`cannot use ${stateDir} as its state directory: ${(err as Error).message}`)
   }
-  const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort())]
+  const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort()), ...(opts.driver ? ['--driver', opts.driver] : [])]
   // The daemon makes no TLS calls; extra CA certificates only slow its start.
   const env = {...process.env}
   delete env.NODE_EXTRA_CA_CERTS
@@ -195,13 +197,13 @@ export async function stopLocal(stateDir = defaultStateDir(), opts: {timeoutMs?:
 }
 
 /** Runs the control plane attached to this terminal until it exits; resolves with its exit code. */
-export function runForeground(opts: {stateDir?: string; port?: number}): Promise<number> {
+export function runForeground(opts: {stateDir?: string; port?: number; driver?: string}): Promise<number> {
   const stateDir = opts.stateDir ?? defaultStateDir()
   const existing = readLocalStatus(stateDir)
   if (existing) {
     return Promise.reject(new LocalLaunchError(`the local control plane already runs for ${stateDir} (pid ${existing.pid}, ${existing.endpoint})`))
   }
-  const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort()), '--foreground']
+  const args = [localEntry(), '--state-dir', stateDir, '--port', String(opts.port ?? defaultPort()), '--foreground', ...(opts.driver ? ['--driver', opts.driver] : [])]
   // Its own process group: a terminal's Ctrl-C reaches only this process, which forwards it once (a
   // second SIGINT would make the control plane exit without stopping its tasks).
   const child = spawn(process.execPath, args, {stdio: 'inherit', detached: true})

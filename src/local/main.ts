@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, type LocalStatus} from './contracts.js'
+import {parseDriverChoice} from './agent/choice.js'
 import {startLocalControlPlane, type LocalControlPlane} from './assemble.js'
 import {defaultPort, defaultStateDir, readLocalStatus, STATUS_FILE} from './launcher.js'
 import {readJsonFile, writeJsonFileAtomic} from './store/json-file.js'
@@ -17,20 +18,21 @@ function log(line: string): void {
 
 async function main(): Promise<void> {
   const {values} = parseArgs({
-    options: {'state-dir': {type: 'string'}, port: {type: 'string'}, foreground: {type: 'boolean', default: false}},
+    options: {'state-dir': {type: 'string'}, port: {type: 'string'}, foreground: {type: 'boolean', default: false}, driver: {type: 'string'}},
     strict: true,
   })
   const stateDir = values['state-dir'] ?? defaultStateDir()
   const port = values.port === undefined ? defaultPort() : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0 picks a free one), not ${values.port}`)
 
+  const driver = parseDriverChoice(values.driver ?? process.env.PIER_LOCAL_DRIVER, values.driver ? '--driver' : 'PIER_LOCAL_DRIVER')
   const running = readLocalStatus(stateDir)
   if (running) throw new Error(`the local control plane already runs for ${stateDir} (pid ${running.pid}, ${running.endpoint})`)
 
   let cp: LocalControlPlane
   try {
     // The local capacity comes from PIER_LOCAL_CPU and PIER_LOCAL_MEMORY, else the machine (assemble.ts).
-    cp = await startLocalControlPlane({stateDir, port, log})
+    cp = await startLocalControlPlane({stateDir, port, log, driver})
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${port} on 127.0.0.1 is in use by another program: choose another with --port or PIER_LOCAL_PORT`)
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     port: cp.port,
     startedAt: new Date().toISOString(),
+    driver: cp.driver,
   }
   writeJsonFileAtomic(statusPath, status)
   log(`local control plane listening on ${cp.endpoint} (pid ${process.pid}, state ${stateDir})`)

@@ -37,7 +37,8 @@ describe('sourceBuilds', () => {
     expect(buildLabels(builds).web).toEqual({'pier.build.context': '/ws/web', 'pier.build.dockerfile': 'Dockerfile'})
     const withArgs = sourceBuilds('/ws', 'a', {...report, image: {build: {context: '.', dockerfile: 'docker/App.Dockerfile', args: {V: '1'}, target: 'prod'}}})
     expect(withArgs).toEqual([{container: 'a', context: '/ws', dockerfile: 'docker/App.Dockerfile', args: {V: '1'}, target: 'prod'}])
-    expect(buildLabels(withArgs).a).toEqual({'pier.build.context': '/ws', 'pier.build.dockerfile': 'docker/App.Dockerfile', 'pier.build.target': 'prod'})
+    // Build arguments travel too: a container engine on the local control plane builds with them.
+    expect(buildLabels(withArgs).a).toEqual({'pier.build.context': '/ws', 'pier.build.dockerfile': 'docker/App.Dockerfile', 'pier.build.target': 'prod', 'pier.build.args': '{"V":"1"}'})
   })
 })
 

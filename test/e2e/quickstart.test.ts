@@ -31,5 +31,7 @@ it('deploys the example application locally and shows it working', async () => {
   expect(r.out).toMatch(/"job":"report","environment":"test","backend":\{"ok":true/)
   expect(r.out).toMatch(/PRIMARY\s+COMPLETED/)
   expect(r.out).toMatch(/The example application runs locally/)
+  // It says which driver ran the tasks (the test configuration pins the process driver).
+  expect(r.out).toMatch(/Tasks run with the process driver: PIER_LOCAL_DRIVER\./)
   expect(r.out).toContain('local stop')
 }, 240_000)

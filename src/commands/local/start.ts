@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {PierCommand} from '../../cli/base-command.js'
-import {execModeFlag, launchFailure, portFlag, stateDirFlag} from '../../cli/local-flags.js'
+import {driverFlag, execModeFlag, launchFailure, portFlag, stateDirFlag} from '../../cli/local-flags.js'
 
 export default class LocalStart extends PierCommand {
   static override summary = 'Start the local control plane: an AWS-compatible endpoint on 127.0.0.1.'
@@ -14,6 +14,7 @@ export default class LocalStart extends PierCommand {
     port: portFlag,
     'state-dir': stateDirFlag,
     'exec-mode': execModeFlag,
+    driver: driverFlag,
   }
 
   async run(): Promise<void> {
@@ -22,10 +23,11 @@ export default class LocalStart extends PierCommand {
     // The control plane's process reads it from its environment (src/local/exec/index.ts).
     process.env.PIER_EXEC_MODE = flags['exec-mode']
     if (flags.foreground) {
-      process.exitCode = await launcher.runForeground({stateDir: flags['state-dir'], port: flags.port}).catch(launchFailure)
+      process.exitCode = await launcher.runForeground({stateDir: flags['state-dir'], port: flags.port, driver: flags.driver}).catch(launchFailure)
       return
     }
-    const s = await launcher.ensureLocal({stateDir: flags['state-dir'], port: flags.port}).catch(launchFailure)
+    // Asking the container engines can take seconds on a loaded machine.
+    const s = await launcher.ensureLocal({stateDir: flags['state-dir'], port: flags.port, driver: flags.driver, timeoutMs: 45_000}).catch(launchFailure)
     const what = s.started ? 'Started the local control plane' : 'The local control plane is already running'
     process.stderr.write(`✔ ${what} at ${s.endpoint} (pid ${s.pid}).\n`)
     if (!s.started && flags.port !== undefined && flags.port !== 0 && flags.port !== s.port) {
@@ -36,6 +38,10 @@ export default class LocalStart extends PierCommand {
     this.log(`Access key id:     ${s.accessKeyId}`)
     this.log(`Secret access key: ${s.secretAccessKey}`)
     this.log(`State directory:   ${s.stateDir}`)
+    this.log(`Driver:            ${s.driver ?? 'process'}`)
+    if (!s.started && flags.driver && flags.driver !== 'auto' && !(s.driver ?? 'process').startsWith(flags.driver)) {
+      process.stderr.write(`  It runs tasks with the ${s.driver ?? 'process'} driver, not ${flags.driver}: run \`pier local stop\` first to change it.\n`)
+    }
     process.stderr.write(`Point any AWS tool at it with \`eval "$(pier local env)"\`; stop it with \`pier local stop\`.\n`)
   }
 }

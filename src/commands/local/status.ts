@@ -21,8 +21,8 @@ export default class LocalStatus extends PierCommand {
       throw new UserError(`the local control plane is not running: no live process owns ${stateDir}`, {hint: 'Start it with `pier local start`.'})
     }
     if (flags.json) {
-      const {endpoint, region, accessKeyId, secretAccessKey, pid, port, startedAt} = s
-      this.log(JSON.stringify({endpoint, region, accessKeyId, secretAccessKey, stateDir: s.stateDir, pid, port, startedAt}, null, 2))
+      const {endpoint, region, accessKeyId, secretAccessKey, pid, port, startedAt, driver = 'process'} = s
+      this.log(JSON.stringify({endpoint, region, accessKeyId, secretAccessKey, stateDir: s.stateDir, pid, port, startedAt, driver}, null, 2))
       return
     }
     this.log(`Running at ${s.endpoint} (pid ${s.pid}) since ${s.startedAt}.`)
@@ -30,5 +30,6 @@ export default class LocalStatus extends PierCommand {
     this.log(`Access key id:     ${s.accessKeyId}`)
     this.log(`Secret access key: ${s.secretAccessKey}`)
     this.log(`State directory:   ${s.stateDir}`)
+    this.log(`Driver:            ${s.driver ?? 'process'}`)
   }
 }

@@ -3,3 +3,5 @@ export {ProcessDriver, cleanupOrphans, type ProcessDriverOptions} from './proces
 export {ContainerDriver, type ContainerDriverOptions} from './container-driver.js'
 export {parseDockerfile, type ImageConfig} from './dockerfile.js'
 export {BUILD_CONTEXT_LABEL, BUILD_DOCKERFILE_LABEL, BUILD_TARGET_LABEL} from './launch.js'
+export {chooseDriver, parseDriverChoice, driverLabel, type DriverChoice, type ChosenDriver} from './choice.js'
+export {createEngine, findEngine, type Engine, type EngineKind} from './engine.js'

@@ -12,6 +12,10 @@ import type {ContainerSpec} from './types.js'
 export const BUILD_CONTEXT_LABEL = 'pier.build.context'
 export const BUILD_DOCKERFILE_LABEL = 'pier.build.dockerfile'
 export const BUILD_TARGET_LABEL = 'pier.build.target'
+export const BUILD_ARGS_LABEL = 'pier.build.args'
+export const BUILD_CACHE_FROM_LABEL = 'pier.build.cache-from'
+/** A digest of the build context's files, set by the CLI: a new one means a new image. */
+export const SOURCE_DIGEST_LABEL = 'pier.source.digest'
 
 export interface LaunchPlan {
   argv: string[]

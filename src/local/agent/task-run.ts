@@ -24,6 +24,10 @@ export interface ContainerRun {
   reason?: string
   health?: HealthMonitor
   killTimer?: NodeJS.Timeout
+  /** Spawned, and waiting for the driver to confirm the container runs (see TaskRunDeps.started). */
+  starting?: boolean
+  /** The last line it wrote to stderr (an engine's reason when the container could not start). */
+  lastStderr?: string
 }
 
 export interface TaskRunDeps {
@@ -41,6 +45,13 @@ export interface TaskRunDeps {
   kill?(c: ContainerRun, signal: NodeJS.Signals, exited: boolean): void
   /** Kills what is left of a container whose main process exited but whose output is still held open. */
   killStragglers?(c: ContainerRun): void
+  /**
+   * Resolves once a spawned container really runs (a container engine creates it after its client
+   * starts); until then the container, and so the task, stays PENDING. Default: at once.
+   */
+  started?(c: ContainerRun): Promise<void>
+  /** The task's address (its own network namespace's), default 127.0.0.1. */
+  privateIp?: string
   onStopped(): void
   log(message: string): void
 }
@@ -64,7 +75,7 @@ export class TaskRun {
   advance(): void {
     if (this.stopping) return
     for (const c of this.containers.values()) {
-      if (c.status !== 'PENDING') continue
+      if (c.status !== 'PENDING' || c.starting) continue
       if (c.launchError) return void this.fail(c, c.launchError)
       const wait = this.dependencyState(c)
       if (wait === 'ready') this.launch(c)
@@ -115,7 +126,8 @@ export class TaskRun {
     })
     if (!child.pid) return
     c.pid = child.pid
-    c.status = 'RUNNING'
+    if (this.deps.started) c.starting = true
+    else c.status = 'RUNNING'
     this.deps.tracked.started(child.pid, `${this.spec.taskId}/${c.spec.name}`)
     this.pipeLogs(c, child)
     child.once('exit', (code, signal) => {
@@ -133,17 +145,39 @@ export class TaskRun {
       grace.unref()
     })
     child.once('close', (code, signal) => this.exited(c, code ?? 128 + signalNumber(signal)))
-    if (c.spec.healthCheck) {
-      const wrap = this.deps.wrapProbe ? (argv: string[]) => this.deps.wrapProbe!(c, argv) : undefined
-      c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env, wrap}, () => this.healthChanged())
-      c.health.start()
-    }
+    if (!c.starting) return this.monitorHealth(c)
+    this.deps.started!(c).then(
+      () => {
+        c.starting = false
+        if (c.status !== 'PENDING' || this.stopping) return
+        c.status = 'RUNNING'
+        this.monitorHealth(c)
+        this.advance()
+      },
+      (error: Error) => {
+        c.starting = false
+        if (c.status !== 'PENDING') return
+        c.reason = error.message
+        this.killGroup(c, 'SIGKILL')
+        if (!this.stopping) void this.stop('TaskFailedToStart', error.message)
+      },
+    )
+  }
+
+  private monitorHealth(c: ContainerRun): void {
+    if (!c.spec.healthCheck) return
+    const wrap = this.deps.wrapProbe ? (argv: string[]) => this.deps.wrapProbe!(c, argv) : undefined
+    c.health = new HealthMonitor(c.spec.healthCheck, {cwd: c.plan!.cwd, env: c.env, wrap}, () => this.healthChanged())
+    c.health.start()
   }
 
   private pipeLogs(c: ContainerRun, child: ChildProcess): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       const lines = createInterface({input: child[stream]!, crlfDelay: Infinity})
-      lines.on('line', (line) => this.deps.listener.onLog(this.spec.taskId, c.spec.name, stream, line, Date.now()))
+      lines.on('line', (line) => {
+        if (stream === 'stderr') c.lastStderr = line
+        this.deps.listener.onLog(this.spec.taskId, c.spec.name, stream, line, Date.now())
+      })
     }
   }
 
@@ -161,8 +195,17 @@ export class TaskRun {
 
   private exited(c: ContainerRun, code: number, reason?: string): void {
     if (c.status === 'STOPPED') return
+    // An engine's client that exits 125-127 before its container ran could not create or start it
+    // (docker run's codes): ECS calls that CannotStartContainerError and the task failed to start.
+    const neverRan = c.starting === true && code >= 125 && code <= 127
     c.status = 'STOPPED'
+    c.starting = false
     c.exitCode = code
+    if (neverRan && !this.stopping) {
+      c.health?.stop()
+      if (c.pid) this.deps.tracked.ended(c.pid)
+      return void this.fail(c, `CannotStartContainerError: ${c.lastStderr?.replace(/^Error: /, '') ?? `exit code ${code}`}`)
+    }
     if (reason) c.reason = reason
     c.health?.stop()
     if (c.killTimer) clearTimeout(c.killTimer)
@@ -196,7 +239,7 @@ export class TaskRun {
     this.stoppedReason = reason
     for (const c of this.containers.values()) {
       c.health?.stop()
-      if (c.status === 'PENDING') c.status = 'STOPPED'
+      if (c.status === 'PENDING' && !c.starting) c.status = 'STOPPED'
     }
     this.signalStoppable()
     this.finishIfIdle()
@@ -207,7 +250,7 @@ export class TaskRun {
 
   /** Signals every running container that no running container depends on any more. */
   private signalStoppable(): void {
-    const running = [...this.containers.values()].filter((c) => c.status === 'RUNNING')
+    const running = [...this.containers.values()].filter((c) => c.status === 'RUNNING' || c.starting)
     const needed = (c: ContainerRun) => running.some((d) => d !== c && d.spec.dependsOn?.some((x) => x.containerName === c.spec.name))
     let next = running.filter((c) => !this.terminated.has(c.spec.name) && !needed(c))
     // A dependency cycle (ECS refuses them at registration) must not leave a task running.
@@ -251,7 +294,7 @@ export class TaskRun {
     const report: TaskReport = {
       taskId: this.spec.taskId,
       lastStatus: this.status,
-      privateIp: '127.0.0.1',
+      privateIp: this.deps.privateIp ?? '127.0.0.1',
       healthStatus: this.healthStatus,
       containers,
       at: Date.now(),

@@ -39,6 +39,11 @@ export interface ContainerSpec {
   dependsOn?: {containerName: string; condition: 'START' | 'COMPLETE' | 'SUCCESS' | 'HEALTHY'}[]
   user?: string
   readonlyRootFilesystem?: boolean
+  /** ECS ulimits (`nofile`, `nproc`, ...), enforced by the container driver. */
+  ulimits?: {name: string; softLimit: number; hardLimit: number}[]
+  /** The container's own CPU units and memory (MiB), when the task definition sets them. */
+  cpu?: number
+  memory?: number
 }
 
 export interface TaskSpec {

@@ -72,6 +72,9 @@ export async function buildTaskSpec(task: TaskRecord, td: TaskDefinitionRecord, 
       ...(def.dependsOn ? {dependsOn: def.dependsOn} : {}),
       ...(def.user ? {user: def.user} : {}),
       ...(def.readonlyRootFilesystem ? {readonlyRootFilesystem: true} : {}),
+      ...(def.ulimits?.length ? {ulimits: def.ulimits.map((u: any) => ({name: u.name, softLimit: u.softLimit, hardLimit: u.hardLimit}))} : {}),
+      ...(def.cpu ? {cpu: def.cpu} : {}),
+      ...(def.memory ? {memory: def.memory} : {}),
     })
   }
   const logs: NonNullable<TaskSpec['logs']> = {}
