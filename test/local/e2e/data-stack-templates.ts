@@ -120,10 +120,10 @@ Resources:
   Notifier:
     Type: AWS::Lambda::Function
     Properties:
-      Runtime: nodejs20.x
+      Runtime: python3.12
       Handler: index.handler
       Role: arn:aws:iam::000000000000:role/notifier
-      Code: {ZipFile: 'exports.handler = async () => 1'}
+      Code: {ZipFile: 'def handler(event, context): return 1'}
 Outputs:
   assetsBucketName: {Value: !Ref assetsBucket}
   assetsAccessPolicy: {Value: !Ref assetsAccessPolicy}
