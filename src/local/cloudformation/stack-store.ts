@@ -69,6 +69,9 @@ export interface JournalEntry {
   before?: ResourceState
   /** A replacement that failed but exists, to delete when rolling back. */
   orphan?: ResourceState
+  /** The update was a replacement that failed: the old resource was never changed, so a rollback
+   * restores its record without calling the provider's update. */
+  failedReplacement?: boolean
 }
 
 export interface Operation {
