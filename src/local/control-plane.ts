@@ -22,12 +22,12 @@ import {
 import {Frontend, toJsonWire} from './frontend/server.js'
 import {ServiceError} from './frontend/types.js'
 import {createS3, type LocalS3} from './s3/index.js'
-import {LocalKey} from './services/local-key.js'
-import {LogsService} from './services/logs.js'
-import {LocalSecretResolver} from './services/secret-resolver.js'
-import {SecretsManagerService} from './services/secrets-manager.js'
-import {SsmService} from './services/ssm.js'
-import {StsService} from './services/sts.js'
+import {LocalKey} from './store/local-key.js'
+import {LogsService} from './logs/index.js'
+import {LocalSecretResolver} from './secrets-manager/resolver.js'
+import {SecretsManagerService} from './secrets-manager/index.js'
+import {SsmService} from './ssm/index.js'
+import {StsService} from './sts/index.js'
 
 export const STATE_MARKER = '.pier-local-state'
 

@@ -8,7 +8,7 @@ import {randomUUID, X509Certificate} from 'node:crypto'
 import {join} from 'node:path'
 
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
-import {InputReader, tagList, unknownOperation, type Input} from '../services/input.js'
+import {InputReader, tagList, unknownOperation, type Input} from '../frontend/json-input.js'
 import {JsonDocument} from '../store/json-file.js'
 
 interface StoredCertificate {

@@ -187,7 +187,7 @@ export interface EcsState {
 const empty = (): EcsState => ({clusters: {}, taskDefinitions: {}, families: {}, tasks: {}, services: {}, clientTokens: {}})
 
 type Kind = 'clusters' | 'taskDefinitions' | 'tasks' | 'services' | 'clientTokens'
-type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord
+export type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord
 
 interface JournalEntry {
   k: Kind

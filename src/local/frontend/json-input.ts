@@ -3,7 +3,7 @@
 // Each service passes its own exception name where it differs (Logs and Secrets Manager use
 // InvalidParameterException).
 
-import {ServiceError} from '../frontend/types.js'
+import {ServiceError} from './types.js'
 
 export type Input = Record<string, unknown>
 

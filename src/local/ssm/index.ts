@@ -6,8 +6,8 @@ import {join} from 'node:path'
 
 import {JsonDocument} from '../store/json-file.js'
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
-import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from './input.js'
-import type {LocalKey} from './local-key.js'
+import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from '../frontend/json-input.js'
+import type {LocalKey} from '../store/local-key.js'
 
 type ParameterType = 'String' | 'StringList' | 'SecureString'
 
