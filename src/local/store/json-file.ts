@@ -17,11 +17,20 @@ export function readJsonFile<T>(path: string, fallback: T): T {
   return JSON.parse(text) as T
 }
 
+let suspended = false
+
+/** Makes every later write a no-op: the daemon's state directory is gone, and its shutdown must not
+ * create it again. */
+export function suspendWrites(): void {
+  suspended = true
+}
+
 /** Atomically replaces `path` with `value` as JSON (write temp, fsync, rename). Without `flush` the
  * data is not forced to the disk: the rename still leaves the old or the new document whole after the
  * process dies, only a crash of the machine itself may lose the change. */
 export function writeJsonFileAtomic(path: string, value: unknown, flush = true): void {
-  mkdirSync(dirname(path), {recursive: true})
+  if (suspended) return
+  mkdirSync(dirname(path), {recursive: true, mode: 0o700})
   const tmp = `${path}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
   try {
