@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs'
 import {readJsonFile, writeJsonFileAtomic} from '../store/json-file.js'
 import type {NetworkBinding, StopCode} from '../agent/types.js'
+import {dict} from '../store/dict.js'
 
 export interface Tag {
   key: string
@@ -184,7 +185,7 @@ export interface EcsState {
   clientTokens: Record<string, {at: number; fingerprint: string; taskArns: string[]; failures: unknown[]}>
 }
 
-const empty = (): EcsState => ({clusters: {}, taskDefinitions: {}, families: {}, tasks: {}, services: {}, clientTokens: {}})
+const empty = (): EcsState => ({clusters: dict(), taskDefinitions: dict(), families: dict(), tasks: dict(), services: dict(), clientTokens: dict()})
 
 type Kind = 'clusters' | 'taskDefinitions' | 'tasks' | 'services' | 'clientTokens'
 export type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord

@@ -18,6 +18,7 @@ import {
   type RuleRecord,
   type TargetGroupRecord,
 } from './model.js'
+import {dict} from '../store/dict.js'
 
 export interface RecordOptions {
   stateDir: string
@@ -307,7 +308,7 @@ export abstract class ElbRecords {
 
   setTags(arn: string, tags: {Key: string; Value?: string}[] | undefined): void {
     if (!tags) return
-    const t = (this.state.tags[arn] ??= {})
+    const t = (this.state.tags[arn] ??= dict())
     for (const tag of tags) t[tag.Key] = String(tag.Value ?? '')
     this.changed()
   }

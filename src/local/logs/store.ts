@@ -9,6 +9,7 @@ import {appendFileSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {JsonDocument} from '../store/json-file.js'
+import {dict} from '../store/dict.js'
 
 export interface LogEvent {
   timestamp: number
@@ -59,7 +60,7 @@ export class LogsStore {
   }
 
   createGroup(name: string, opts: {tags?: Record<string, string>; kmsKeyId?: string} = {}): GroupMeta {
-    const g: GroupMeta = {name, created: Date.now(), tags: opts.tags ?? {}, kmsKeyId: opts.kmsKeyId, streams: {}}
+    const g: GroupMeta = {name, created: Date.now(), tags: Object.assign(dict<string>(), opts.tags), kmsKeyId: opts.kmsKeyId, streams: dict()}
     this.groups[name] = g
     this.doc.save()
     return g

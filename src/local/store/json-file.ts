@@ -5,7 +5,10 @@
 import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-/** Reads a JSON document; `fallback` when the file does not exist. A corrupt file is an error. */
+import {dictReviver, toDicts} from './dict.js'
+
+/** Reads a JSON document; `fallback` when the file does not exist. A corrupt file is an error. Its
+ * objects have no prototype (dict.ts): the names users chose are its keys. */
 export function readJsonFile<T>(path: string, fallback: T): T {
   let text: string
   try {
@@ -14,7 +17,7 @@ export function readJsonFile<T>(path: string, fallback: T): T {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback
     throw err
   }
-  return JSON.parse(text) as T
+  return JSON.parse(text, dictReviver) as T
 }
 
 let suspended = false
@@ -52,7 +55,7 @@ export class JsonDocument<T> {
   private timer: NodeJS.Timeout | undefined
 
   constructor(readonly path: string, fallback: T, private readonly delayMs = 20) {
-    this.value = readJsonFile(path, fallback)
+    this.value = readJsonFile(path, toDicts(fallback))
   }
 
   save(): void {
