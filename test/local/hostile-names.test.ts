@@ -119,3 +119,26 @@ describe('CloudFormation parameter patterns', {timeout: 30_000}, () => {
     await cfn.close()
   })
 })
+
+describe('CloudFormation template bombs', {timeout: 30_000}, () => {
+  it('refuses a YAML alias bomb and a deeply nested template with ValidationError, quickly', async () => {
+    const {parseTemplate} = await import('../../src/local/cloudformation/template.js')
+    // 365 bytes that expand nine-fold per level: 9^7 values; it blocked the daemon 29 s and took 600 MB.
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for (let i = 1; i <= 7; i++) {
+      const prev = String.fromCharCode(96 + i)
+      const name = String.fromCharCode(97 + i)
+      levels.push(`${name}: &${name} [*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev}]`)
+    }
+    const bomb = `Metadata:\n${levels.map((l) => `  ${l}`).join('\n')}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n`
+    expect(bomb.length).toBeLessThan(600)
+    const t = performance.now()
+    expect(() => parseTemplate(bomb)).toThrow(/too many values through YAML aliases/)
+    expect(performance.now() - t).toBeLessThan(2000)
+    expect(() => parseTemplate('{"Resources": ' + '['.repeat(50_000) + ']'.repeat(50_000) + '}')).toThrow(/Template format error/)
+    expect(() => parseTemplate('Resources:\n  T: ' + '['.repeat(20_000) + ']'.repeat(20_000))).toThrow(/Template format error/)
+    // Aliases used as templates use them still work.
+    const ok = parseTemplate('Resources:\n  A: &t\n    Type: AWS::SNS::Topic\n  B: *t\n')
+    expect(Object.keys(ok.Resources)).toEqual(['A', 'B'])
+  })
+})

@@ -213,6 +213,27 @@ describe('hostile names and documents against every API (real daemon)', {timeout
       await json('AWSStepFunctions', 'CreateStateMachine', {name: 'doc', roleArn: 'arn:aws:iam::000000000000:role/r', definition: JSON.stringify(doc)}, 'states')
       await query('cloudformation', {Action: 'ValidateTemplate', Version: '2010-05-15', TemplateBody: JSON.stringify(doc)})
     }
+    // Hostile templates: objects where strings belong, built-in names as ids, keys and conditions.
+    const topic = {T: {Type: 'AWS::SNS::Topic'}}
+    const templates = [
+      {AWSTemplateFormatVersion: {}, Resources: topic}, {Description: {a: 1}, Resources: topic},
+      {Parameters: {P: {Type: 'String', Default: {x: 1}, AllowedValues: [{}], Description: {}, AllowedPattern: {}}}, Resources: topic},
+      {Parameters: {P: {Type: {}}}, Resources: topic}, {Resources: {T: {Type: {}}}},
+      {Resources: {T: {Type: 'AWS::SNS::Topic', Properties: {TopicName: {x: 1}}, DependsOn: {}, Condition: {}, DeletionPolicy: {}}}},
+      {Resources: {T: {Type: 'AWS::SNS::Topic', Properties: {TopicName: {'Fn::Join': [{}, [{}]]}}}}},
+      {Conditions: {constructor: {'Fn::Equals': [{}, []]}}, Resources: {T: {Type: 'AWS::SNS::Topic', Condition: 'constructor'}}},
+      {Mappings: {M: {constructor: {toString: 'x'}}}, Resources: {T: {Type: 'AWS::SNS::Topic', Properties: {TopicName: {'Fn::FindInMap': ['M', 'constructor', 'toString']}}}}},
+      {Resources: {T: {Type: 'AWS::SNS::Topic', Properties: {TopicName: {'Fn::GetAtt': ['constructor', 'prototype']}}}}},
+      {Resources: {T: {Type: 'AWS::SNS::Topic', Properties: {TopicName: {Ref: 'toString'}}}}},
+      {Outputs: {O: {Value: {}, Export: {Name: {}}}}, Resources: topic},
+    ]
+    for (const [i, template] of templates.entries()) {
+      const TemplateBody = JSON.stringify(template)
+      await query('cloudformation', {Action: 'ValidateTemplate', Version: '2010-05-15', TemplateBody})
+      await query('cloudformation', {Action: 'GetTemplateSummary', Version: '2010-05-15', TemplateBody})
+      await query('cloudformation', {Action: 'CreateStack', Version: '2010-05-15', StackName: `tpl-${i}`, TemplateBody})
+      await query('cloudformation', {Action: 'CreateChangeSet', Version: '2010-05-15', StackName: `cs-${i}`, ChangeSetName: 'c', ChangeSetType: 'CREATE', TemplateBody})
+    }
     for (const body of ['{', '[]', '"x"', '{"a":' + '['.repeat(100_000), '\u0000', '{"__proto__": []}']) {
       await json('AmazonSSM', 'GetParameter', body, 'ssm')
       await json(ECS, 'ListClusters', body, 'ecs')

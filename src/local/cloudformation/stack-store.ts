@@ -170,7 +170,7 @@ export class StackStore {
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'cloudformation', 'stacks')
-    mkdirSync(this.dir, {recursive: true})
+    mkdirSync(this.dir, {recursive: true, mode: 0o700})
     for (const file of readdirSync(this.dir)) {
       if (!file.endsWith('.json')) continue
       const doc = new JsonDocument<StackRecord>(join(this.dir, file), undefined as unknown as StackRecord)
@@ -193,7 +193,7 @@ export class StackStore {
     let log = this.eventLogs.get(stack.stackId)
     if (!log) this.eventLogs.set(stack.stackId, (log = []))
     log.push(event)
-    appendFileSync(this.eventFile(stack.stackId), `${JSON.stringify(event)}\n`)
+    appendFileSync(this.eventFile(stack.stackId), `${JSON.stringify(event)}\n`, {mode: 0o600})
   }
 
   /** Every stack, oldest first, including deleted ones (AWS lists those for 90 days). */

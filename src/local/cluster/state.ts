@@ -225,7 +225,7 @@ export class EcsStore {
 
   constructor(stateDir: string, private readonly delayMs = 25) {
     const dir = join(stateDir, 'ecs')
-    mkdirSync(dir, {recursive: true})
+    mkdirSync(dir, {recursive: true, mode: 0o700})
     this.snapshotPath = join(dir, 'state.json')
     this.journalPath = join(dir, 'state.journal')
     this.state = {...empty(), ...readJsonFile<Partial<EcsState>>(this.snapshotPath, {})}

@@ -52,7 +52,7 @@ export class LogsStore {
   constructor(stateDir: string) {
     this.doc = new JsonDocument(join(stateDir, 'logs', 'groups.json'), {groups: {}}, 200)
     this.eventsDir = join(stateDir, 'logs', 'events')
-    mkdirSync(this.eventsDir, {recursive: true})
+    mkdirSync(this.eventsDir, {recursive: true, mode: 0o700})
   }
 
   get groups(): Record<string, GroupMeta> {
@@ -135,7 +135,7 @@ export class LogsStore {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     for (const [key, lines] of this.pending) {
-      if (lines.length > 0) appendFileSync(join(this.eventsDir, `${key}.ndjson`), lines.join('\n') + '\n')
+      if (lines.length > 0) appendFileSync(join(this.eventsDir, `${key}.ndjson`), lines.join('\n') + '\n', {mode: 0o600})
     }
     this.pending.clear()
   }
