@@ -71,6 +71,26 @@ describe('signatures', () => {
     })
     expect(status).toBe(403)
   })
+
+  it('checks a signature that declares its payload hash before reading the body', async () => {
+    const url = new URL(h.config.endpoint)
+    const size = 60 * 1024 * 1024
+    const wrong = new SignatureV4({credentials: {accessKeyId: h.config.credentials.accessKeyId, secretAccessKey: 'not-the-secret'}, region: LOCAL_REGION, service: 's3', sha256: Sha256, uriEscapePath: false})
+    const signed = await wrong.sign({method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/bucket/big', query: {},
+      headers: {host: url.host, 'content-length': String(size), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'}})
+    const headers = {...(signed.headers as Record<string, string>)}
+    delete headers.host
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({host: url.hostname, port: url.port, method: 'PUT', path: '/bucket/big', headers}, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', () => undefined)
+      req.write(Buffer.alloc(1024 * 1024))
+      setTimeout(() => reject(new Error('no answer before the body was sent')), 10_000)
+    })
+    expect(status).toBe(403)
+  })
 })
 
 describe('S3 XML', () => {

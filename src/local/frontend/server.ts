@@ -9,7 +9,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {Duplex} from 'node:stream'
 
 import {authErrorCode, ec2WireError, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
-import {precheckSigV4, verifySigV4, type Credentials} from './sigv4.js'
+import {precheckSigV4, signedWithoutBody, verifySigV4, type Credentials} from './sigv4.js'
 import {ServiceError, type JsonService, type QueryService, type RequestContext, type RestResponse, type RestService} from './types.js'
 import {ec2Response, queryResponse} from './xml.js'
 
@@ -140,6 +140,15 @@ export class Frontend {
         if (service && scoped !== service.signingName) {
           req.resume()
           return send(res, jsonError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`, 403, requestId), true)
+        }
+      }
+      // A signature that does not depend on the body (its hash is declared) is checked before the body
+      // is read: a wrong one costs no memory either.
+      if (signedWithoutBody({method: req.method ?? 'GET', rawPath, query, headers: req.headers})) {
+        const pre = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body: new Uint8Array(0)}, this.opts.credentials, Date.now(), {deferPayload: true})
+        if (!pre.ok) {
+          req.resume()
+          return this.refuse(res, protocol, pre, requestId)
         }
       }
       const body = await readBody(req, limit)

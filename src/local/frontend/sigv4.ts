@@ -62,12 +62,25 @@ interface Parsed {
   presigned: boolean
 }
 
-export function verifySigV4(req: ReceivedRequest, known: Credentials, now = Date.now()): Promise<AuthResult> {
+/**
+ * Verifies a request's signature. With `deferPayload` (a request whose payload hash is declared in
+ * `x-amz-content-sha256`, so the signature does not depend on the body) the body is not looked at:
+ * the frontend checks the signature so before reading a large body, then verifies again with it.
+ */
+export function verifySigV4(req: ReceivedRequest, known: Credentials, now = Date.now(), opts: {deferPayload?: boolean} = {}): Promise<AuthResult> {
   const parsed = parseAuth(req)
   if (!('accessKeyId' in parsed)) return Promise.resolve(parsed)
   const early = precheck(parsed, known, now)
   if (early) return Promise.resolve(early)
-  return check(req, parsed, known, now)
+  return check(req, parsed, known, opts.deferPayload === true)
+}
+
+/** Whether a request's signature can be checked without its body (its payload hash is declared). */
+export function signedWithoutBody(req: Omit<ReceivedRequest, 'body'>): boolean {
+  const auth = first(req.headers.authorization)
+  if (auth === undefined || typeof first(req.headers['x-amz-content-sha256']) !== 'string') return false
+  const signed = /SignedHeaders=([^,\s]*)/.exec(auth)?.[1]?.toLowerCase().split(';') ?? []
+  return signed.includes('x-amz-content-sha256')
 }
 
 /**
@@ -113,7 +126,7 @@ function precheck(p: Parsed, known: Credentials, now: number): Extract<AuthResul
   return undefined
 }
 
-async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: number): Promise<AuthResult> {
+async function check(req: ReceivedRequest, p: Parsed, known: Credentials, deferPayload: boolean): Promise<AuthResult> {
   const signingDate = parseAmzDate(p.amzDate)!
   const headers: Record<string, string> = {}
   for (const name of p.signedHeaders) {
@@ -125,7 +138,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
   }
   const declared = headers['x-amz-content-sha256']
   const streaming = declared?.startsWith('STREAMING-') ?? false
-  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && !streaming && declared !== (await sha256Hex(req.body))) {
+  if (!deferPayload && declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && !streaming && declared !== (await sha256Hex(req.body))) {
     return {ok: false, failure: 'SignatureDoesNotMatch', message: 'The provided x-amz-content-sha256 header does not match what was computed.', service: p.service}
   }
   const query: Record<string, string> = {}
@@ -160,7 +173,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
     }
   }
   const ok = {ok: true as const, accessKeyId: p.accessKeyId, service: p.service, region: p.region}
-  if (!streaming || p.presigned) return ok
+  if (!streaming || p.presigned || deferPayload) return ok
   const signed = declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'
   if (!signed && declared !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
     return {ok: false, failure: 'SignatureDoesNotMatch', message: `x-amz-content-sha256 ${declared} is not a supported payload signing method.`, service: p.service}
