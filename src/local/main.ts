@@ -11,7 +11,7 @@ import {parseArgs} from 'node:util'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, type LocalStatus} from './contracts.js'
 import {startLocalControlPlane, type LocalControlPlane} from './assemble.js'
 import {defaultPort, defaultStateDir, ping, readLocalStatus} from './launcher.js'
-import {acquireStateLock, foreignDirReason, holdsStateLock, markStateDir, releaseStateLock, STATUS_FILE} from './state-dir.js'
+import {acquireStateLock, foreignDirReason, LOCK_FILE, lockOwner, markStateDir, releaseStateLock, STATUS_FILE} from './state-dir.js'
 import {readJsonFile, suspendWrites, writeJsonFileAtomic} from './store/json-file.js'
 
 function log(line: string): void {
@@ -105,7 +105,16 @@ async function main(): Promise<void> {
       ino = undefined
     }
     if (ino !== stateIno) return void stop(`its state directory ${stateDir} was removed`, false)
-    if (!holdsStateLock(stateDir)) return void stop(`another control plane holds the lock on ${stateDir}`, false)
+    const owner = lockOwner(join(stateDir, LOCK_FILE))
+    if (owner === undefined) {
+      // A lock file someone removed is taken again, like the status file; one that names another
+      // daemon means this one lost the directory.
+      try {
+        acquireStateLock(stateDir)
+      } catch {
+        return void stop(`another control plane holds the lock on ${stateDir}`, false)
+      }
+    } else if (owner !== process.pid) return void stop(`another control plane holds the lock on ${stateDir}`, false)
     let current: LocalStatus | undefined
     try {
       current = readJsonFile<LocalStatus | undefined>(statusPath, undefined)

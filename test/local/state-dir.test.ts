@@ -84,13 +84,16 @@ describe('state directory ownership (built CLI and daemon)', {timeout: 180_000},
     expect(readdirSync(dir)).toEqual(['notes.txt'])
   })
 
-  it('rewrites a removed status file instead of deleting anything; reset keeps what Pier did not create', async () => {
+  it('rewrites a removed status file and lock instead of deleting anything; reset keeps what Pier did not create', async () => {
     const dir = join(base, 'kept')
     const pid = await start(dir)
     writeFileSync(join(dir, 'my-notes.txt'), 'mine')
     rmSync(join(dir, 'control-plane.json'))
-    // The watchdog runs every 2 s: the file comes back, the daemon keeps serving, nothing is deleted.
+    rmSync(join(dir, LOCK_FILE))
+    // The watchdog runs every 2 s: the files come back, the daemon keeps serving, nothing is deleted.
     await until('the status file to be written again', () => existsSync(join(dir, 'control-plane.json')), 15_000)
+    await until('the lock to be taken again', () => existsSync(join(dir, LOCK_FILE)), 15_000)
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(pid))
     await sleep(2500)
     expect(isAlive(pid)).toBe(true)
     expect(await ping(readLocalStatus(dir)!.endpoint, pid)).toBe(true)
