@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {importsOf} from './architecture/imports.js'
-import {checkFiles, MAX_LINES, OVERSIZED_BEING_SPLIT, sourceFiles} from './architecture/rules.js'
+import {checkFiles, MAX_LINES, sourceFiles} from './architecture/rules.js'
 
 const root = join(import.meta.dirname, '..')
 
@@ -17,18 +17,11 @@ describe('architecture', () => {
     expect(checkFiles(files)).toEqual([])
   })
 
-  it('allows only the files being split past the line limit, and only while they are long', () => {
-    const files = new Map(sourceFiles(root).map((f) => [f.path, f.text]))
-    for (const path of OVERSIZED_BEING_SPLIT) {
-      expect(files.has(path), `${path} no longer exists: remove it from OVERSIZED_BEING_SPLIT`).toBe(true)
-      expect(files.get(path)!.split('\n').length, `${path} is short now: remove it from OVERSIZED_BEING_SPLIT`).toBeGreaterThan(MAX_LINES)
-    }
-  })
 })
 
 describe('the architecture checker', () => {
   const file = (path: string, text: string) => ({path, text})
-  const rules = (path: string, text: string) => checkFiles([file(path, text)], []).map((v) => v.rule)
+  const rules = (path: string, text: string) => checkFiles([file(path, text)]).map((v) => v.rule)
 
   it('catches a layer below the shell importing src/cli', () => {
     expect(rules('src/app/x.ts', "import {reportFailure} from '../cli/errors.js'\n")).toEqual(['cli-import'])
@@ -52,11 +45,10 @@ describe('the architecture checker', () => {
     expect(rules('src/local/agent/x.ts', "import {encode} from '../../exec/codec.js'\nimport {createServer} from 'node:http'\nimport {x} from './y.js'\n")).toEqual([])
   })
 
-  it('catches a file past the line limit unless it is allowed', () => {
+  it('catches a file past the line limit', () => {
     const long = 'export const a = 1\n'.repeat(MAX_LINES + 1)
     expect(rules('src/app/long.ts', long)).toEqual(['too-long'])
     expect(rules('src/app/long.ts', 'export const a = 1\n'.repeat(MAX_LINES))).toEqual([])
-    expect(checkFiles([file('src/local/elb/index.ts', long)], ['src/local/elb/index.ts'])).toEqual([])
   })
 })
 

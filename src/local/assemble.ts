@@ -14,7 +14,7 @@ import {registerMessagingProviders} from './cloudformation/providers/messaging.j
 import {registerRecordedProviders} from './cloudformation/providers/recorded.js'
 import {registerLambdaProviders} from './cloudformation/providers/lambda.js'
 import {LambdaFunctions} from './lambda/functions.js'
-import {registerSchedulerProviders} from './cloudformation/providers/scheduler.js'
+import {registerWorkflowProviders} from './cloudformation/providers/workflows.js'
 import {registerDiscoveryProviders} from './cloudformation/providers/servicediscovery.js'
 import {AcmService} from './acm/index.js'
 import {createCloudFormation, createRecordStore} from './cloudformation/index.js'
@@ -26,7 +26,7 @@ import {createAgentRelay, createEcs, type Ecs} from './ecs/index.js'
 import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
 import {createMessaging} from './messaging/index.js'
-import {createScheduler} from './scheduler/index.js'
+import {createWorkflows} from './workflows/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
 import {startDataServices} from './data-services.js'
@@ -106,9 +106,9 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
     await taskDriver.shutdown()
   })
 
-  const scheduler = createScheduler({stateDir, region, accountId, api: cp.api})
-  cp.register({json: scheduler.services})
-  cp.onClose(() => scheduler.close())
+  const workflows = createWorkflows({stateDir, region, accountId, api: cp.api})
+  cp.register({json: workflows.services})
+  cp.onClose(() => workflows.close())
   const messaging = createMessaging({stateDir, region, accountId, endpoint: () => cp.endpoint})
   cp.register({json: messaging.json, query: messaging.query})
   cp.onClose(() => messaging.close())
@@ -125,7 +125,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
   const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
   registerElbv2Providers(cfn.registry, elb)
   registerDiscoveryProviders(cfn.registry, discovery)
-  registerSchedulerProviders(cfn.registry, scheduler)
+  registerWorkflowProviders(cfn.registry, workflows)
   registerMessagingProviders(cfn.registry, messaging)
   registerAutoScalingProviders(cfn.registry, scaler)
   registerRecordedProviders(cfn.registry, {stateDir})

@@ -3,7 +3,7 @@
 // `addUpgradeHandler` (exec websockets) and `onClose` (hooks run latest first, so the parts built last
 // close first); `assemble.ts` plugs in all of them.
 
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
@@ -22,14 +22,15 @@ import {
 import {Frontend, toJsonWire} from './frontend/server.js'
 import {ServiceError} from './frontend/types.js'
 import {createS3, type LocalS3} from './s3/index.js'
-import {LocalKey} from './services/local-key.js'
-import {LogsService} from './services/logs.js'
-import {LocalSecretResolver} from './services/secret-resolver.js'
-import {SecretsManagerService} from './services/secrets-manager.js'
-import {SsmService} from './services/ssm.js'
-import {StsService} from './services/sts.js'
+import {markStateDir} from './state-dir.js'
+import {LocalKey} from './store/local-key.js'
+import {LogsService} from './logs/index.js'
+import {LocalSecretResolver} from './secrets-manager/resolver.js'
+import {SecretsManagerService} from './secrets-manager/index.js'
+import {SsmService} from './ssm/index.js'
+import {StsService} from './sts/index.js'
 
-export const STATE_MARKER = '.pier-local-state'
+export {STATE_MARKER} from './state-dir.js'
 
 export interface ControlPlaneOptions {
   stateDir: string
@@ -62,7 +63,7 @@ export interface ControlPlane {
 export async function createControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   mkdirSync(opts.stateDir, {recursive: true, mode: 0o700})
   // Marks the directory as the control plane's, so `pier local reset` never wipes anything else.
-  writeFileSync(join(opts.stateDir, STATE_MARKER), 'Pier local control plane state. `pier local reset` deletes this directory.\n')
+  markStateDir(opts.stateDir)
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const identity = {region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID}
   const frontend = new Frontend({

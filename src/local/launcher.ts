@@ -1,28 +1,22 @@
 // Starting, finding and stopping the local control plane's daemon. `<stateDir>/control-plane.json` holds
-// its LocalStatus while it runs; a file whose pid is gone is stale and removed. The CLI imports this
-// file (and nothing else under local/), so the control plane itself stays a separate program.
+// its LocalStatus while it runs; a file whose pid is gone is stale (read as "not running", and left for
+// the next start to replace: a reader in another PID namespace cannot tell a live daemon from a dead
+// one). The CLI imports this file (and state-dir.ts through it), so the control plane itself stays a
+// separate program.
 
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {request} from 'node:http'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {DEFAULT_LOCAL_PORT, type LocalStatus} from './contracts.js'
+import {foreignDirReason, isAlive, LOG_FILE, markStateDir, STATUS_FILE} from './state-dir.js'
 import {readJsonFile} from './store/json-file.js'
 import {stopLeftoverServers} from './servers/supervisor.js'
 
-export const STATUS_FILE = 'control-plane.json'
-export const LOG_FILE = 'control-plane.log'
-/** Written by the control plane into its state directory (see control-plane.ts). */
-const STATE_MARKER = '.pier-local-state'
-
-/** Whether `dir` may be wiped: absent, empty, or marked as a control plane's state directory. */
-export function isStateDir(dir: string): boolean {
-  if (!existsSync(dir)) return true
-  return readdirSync(dir).length === 0 || existsSync(join(dir, STATE_MARKER))
-}
+export {isAlive, isStateDir, LOG_FILE, STATUS_FILE, wipeStateDir} from './state-dir.js'
 
 /** A start or stop that failed; the message says what happened and why. */
 export class LocalLaunchError extends Error {
@@ -44,23 +38,8 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
   return env.PIER_LOCAL_PORT && Number.isInteger(p) && p >= 0 && p < 65536 ? p : DEFAULT_LOCAL_PORT
 }
 
-/** Whether `pid` runs; a zombie (exited, not yet reaped by whoever adopted the daemon) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return true // no /proc (macOS): signal 0 is all we can ask
-  }
-}
-
-/** The running control plane's status, or undefined (a stale file from a dead process is removed). */
-export function readLocalStatus(stateDir = defaultStateDir()): LocalStatus | undefined {
+/** The running control plane's status, or undefined. Reading never changes the directory. */
+export function readLocalStatus(stateDir = defaultStateDir(), opts: {evenIfDead?: boolean} = {}): LocalStatus | undefined {
   const path = join(stateDir, STATUS_FILE)
   let status: LocalStatus | undefined
   try {
@@ -68,14 +47,10 @@ export function readLocalStatus(stateDir = defaultStateDir()): LocalStatus | und
   } catch (err) {
     // A path that cannot hold the file (ENOTDIR, EACCES): nothing runs there.
     if ((err as NodeJS.ErrnoException).code) return undefined
-    rmSync(path, {force: true}) // torn or foreign content: like a stale file
-    return undefined
+    return undefined // torn or foreign content: like a stale file
   }
-  if (!status) return undefined
-  if (!isAlive(status.pid)) {
-    rmSync(path, {force: true})
-    return undefined
-  }
+  if (!status || typeof status !== 'object' || typeof status.pid !== 'number' || typeof status.endpoint !== 'string') return undefined
+  if (!opts.evenIfDead && !isAlive(status.pid)) return undefined
   return status
 }
 
@@ -132,10 +107,13 @@ export async function ensureLocal(opts: EnsureOptions = {}): Promise<LocalStatus
     throw new LocalLaunchError(`the local control plane (pid ${existing.pid}) does not answer at ${existing.endpoint}: it may be stuck`, join(stateDir, LOG_FILE))
   }
 
+  const foreign = foreignDirReason(stateDir)
+  if (foreign) throw new LocalLaunchError(`refusing to use it as the state directory: ${foreign}. Choose an empty or new directory with --state-dir`)
   const logFile = join(stateDir, LOG_FILE)
   let fd: number
   try {
     mkdirSync(stateDir, {recursive: true, mode: 0o700})
+    markStateDir(stateDir) // before the log: the daemon then finds a directory that is Pier's
     fd = openSync(logFile, 'a', 0o600)
   } catch (err) {
     throw new LocalLaunchError(`cannot use ${stateDir} as its state directory: ${(err as Error).message}`)
@@ -191,7 +169,8 @@ export async function stopLocal(stateDir = defaultStateDir(), opts: {timeoutMs?:
     process.kill(status.pid, 'SIGKILL')
     while (isAlive(status.pid)) await sleep(20)
   }
-  rmSync(join(stateDir, STATUS_FILE), {force: true})
+  // The daemon removes its own status file; one it could not remove (killed) names a dead pid.
+  if (readLocalStatus(stateDir, {evenIfDead: true})?.pid === status.pid) rmSync(join(stateDir, STATUS_FILE), {force: true})
   await stopLeftoverServers(stateDir)
   return status
 }
@@ -199,6 +178,8 @@ export async function stopLocal(stateDir = defaultStateDir(), opts: {timeoutMs?:
 /** Runs the control plane attached to this terminal until it exits; resolves with its exit code. */
 export function runForeground(opts: {stateDir?: string; port?: number; driver?: string}): Promise<number> {
   const stateDir = opts.stateDir ?? defaultStateDir()
+  const foreign = foreignDirReason(stateDir)
+  if (foreign) return Promise.reject(new LocalLaunchError(`refusing to use it as the state directory: ${foreign}. Choose an empty or new directory with --state-dir`))
   const existing = readLocalStatus(stateDir)
   if (existing) {
     return Promise.reject(new LocalLaunchError(`the local control plane already runs for ${stateDir} (pid ${existing.pid}, ${existing.endpoint})`))

@@ -12,7 +12,7 @@ export function jsonServiceFromTable(targetPrefix: string, signingName: string, 
     targetPrefix,
     signingName,
     async handle(operation, input) {
-      const op = ops[operation]
+      const op = Object.hasOwn(ops, operation) ? ops[operation] : undefined
       if (!op) throw new ServiceError(unknownCode, `Operation ${operation} is not supported by the local control plane`)
       return op(input)
     },
@@ -24,7 +24,7 @@ export function queryServiceFromTable(meta: {signingName: string; version: strin
   return {
     ...meta,
     async handle(action, params) {
-      const op = ops[action]
+      const op = Object.hasOwn(ops, action) ? ops[action] : undefined
       if (!op) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this endpoint.`)
       return op(decodeQueryParams(params))
     },

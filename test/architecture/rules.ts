@@ -7,17 +7,6 @@ import {importsOf} from './imports.js'
 
 export const MAX_LINES = 400
 
-/**
- * Files allowed past MAX_LINES for now, each being split by responsibility on its own branch. Empty
- * this list as they land; nothing may be added to it.
- */
-export const OVERSIZED_BEING_SPLIT: readonly string[] = [
-  'src/local/cloudformation/engine.ts',
-  'src/local/cloudformation/api.ts',
-  'src/local/elb/index.ts',
-  'src/local/cluster/scheduler.ts',
-]
-
 /** Folders that sit below the shell: none of them may import src/cli. */
 const BELOW_THE_SHELL = ['app', 'deploy', 'aws', 'workspace', 'manifest', 'render', 'addons', 'exec', 'ui']
 /** The pure core: no I/O, no AWS SDK, and it does not read the workspace (src/workspace reads it). */
@@ -46,12 +35,12 @@ function target(file: string, specifier: string): string | undefined {
 const within = (path: string, folder: string): boolean => path.startsWith(`src/${folder}/`)
 const folderOf = (path: string): string | undefined => /^src\/([^/]+)\//.exec(path)?.[1]
 
-export function checkFiles(files: SourceFile[], allowedLong: readonly string[] = OVERSIZED_BEING_SPLIT): Violation[] {
+export function checkFiles(files: SourceFile[]): Violation[] {
   const out: Violation[] = []
   for (const {path, text} of files) {
     const folder = folderOf(path)
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0)
-    if (lines > MAX_LINES && !allowedLong.includes(path)) out.push({file: path, rule: 'too-long', detail: `${lines} lines (at most ${MAX_LINES}): split it by responsibility`})
+    if (lines > MAX_LINES) out.push({file: path, rule: 'too-long', detail: `${lines} lines (at most ${MAX_LINES}): split it by responsibility`})
     for (const specifier of importsOf(text)) {
       const to = target(path, specifier)
       if (folder && BELOW_THE_SHELL.includes(folder) && to && within(to, 'cli')) {

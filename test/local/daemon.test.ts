@@ -76,11 +76,11 @@ describe('pier local (built CLI)', {timeout: 120_000}, () => {
     expect(existsSync(own)).toBe(false)
   })
 
-  it('treats a status file of a dead process as stale', async () => {
+  it('treats a status file of a dead process as stale, and leaves it for the next start', async () => {
     writeFileSync(join(dir, 'control-plane.json'), JSON.stringify({endpoint: 'http://127.0.0.1:1', pid: 2 ** 22 + 12345}))
     const status = await pier(['local', 'status', '--state-dir', dir])
     expect(status.code).toBe(1)
-    expect(existsSync(join(dir, 'control-plane.json'))).toBe(false)
+    expect(existsSync(join(dir, 'control-plane.json'))).toBe(true)
   })
 
   it('reports a port in use with the reason', async () => {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {compileFilterPattern} from '../../src/local/services/filter-pattern.js'
+import {compileFilterPattern} from '../../src/local/logs/filter-pattern.js'
 import {startControlPlane, type Harness} from './helpers.js'
 
 let h: Harness

@@ -14,7 +14,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {parseSecretRef} from '../../src/local/services/secret-resolver.js'
+import {parseSecretRef} from '../../src/local/secrets-manager/resolver.js'
 import {startControlPlane, type Harness} from './helpers.js'
 
 let h: Harness

@@ -14,7 +14,7 @@ export default class LocalReset extends PierCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(LocalReset)
-    const {defaultStateDir, isStateDir, stopLocal} = await import('../../local/launcher.js')
+    const {defaultStateDir, isStateDir, stopLocal, wipeStateDir} = await import('../../local/launcher.js')
     const stateDir = flags['state-dir'] ?? defaultStateDir()
     if (!isStateDir(stateDir)) {
       throw new UserError(`refusing to wipe ${stateDir}: it is not a local control plane's state directory`, {
@@ -25,15 +25,18 @@ export default class LocalReset extends PierCommand {
       if (this.nonInteractive) {
         throw new UserError(`refusing to wipe ${stateDir} without confirmation: there is no terminal to ask on`, {hint: 'Pass --yes to confirm.'})
       }
-      if (!(await confirm(`Stop the local control plane and delete everything in ${stateDir}? [y/N] `))) {
+      if (!(await confirm(`Stop the local control plane and delete its state in ${stateDir}? [y/N] `))) {
         process.stderr.write('Nothing was changed.\n')
         return
       }
     }
     const stopped = await stopLocal(stateDir)
-    const {rmSync} = await import('node:fs')
-    rmSync(stateDir, {recursive: true, force: true})
+    // Only what the control plane created goes; anything else found there stays, and is named.
+    const left = wipeStateDir(stateDir)
     process.stderr.write(`✔ ${stopped ? `Stopped the local control plane (pid ${stopped.pid}) and wiped` : 'Wiped'} ${stateDir}. Start afresh with \`pier local start\`.\n`)
+    if (left.length > 0) {
+      process.stderr.write(`  Left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} Pier did not create: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', ...' : ''}.\n`)
+    }
   }
 }
 

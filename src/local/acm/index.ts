@@ -8,8 +8,9 @@ import {randomUUID, X509Certificate} from 'node:crypto'
 import {join} from 'node:path'
 
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
-import {InputReader, tagList, unknownOperation, type Input} from '../services/input.js'
+import {InputReader, tagList, unknownOperation, type Input} from '../frontend/json-input.js'
 import {JsonDocument} from '../store/json-file.js'
+import {dict} from '../store/dict.js'
 
 interface StoredCertificate {
   arn: string
@@ -64,7 +65,7 @@ export class AcmService implements JsonService {
         this.doc.save()
         return {}
       case 'AddTagsToCertificate':
-        Object.assign(this.find(r.string('CertificateArn')).tags, r.optTags() ?? {})
+        Object.assign(this.find(r.string('CertificateArn')).tags, r.optTags())
         this.doc.save()
         return {}
       case 'ListTagsForCertificate':
@@ -117,7 +118,7 @@ export class AcmService implements JsonService {
       keyAlgorithm: keyAlgorithm(x509),
       pem,
       chain: r.optString('CertificateChain') ? pemOf(r.optString('CertificateChain')!) : undefined,
-      tags: {...previous?.tags, ...(r.optTags() ?? {})},
+      tags: Object.assign(dict<string>(), previous?.tags, r.optTags()),
     }
     this.doc.save()
     return arn
@@ -145,7 +146,7 @@ export class AcmService implements JsonService {
       issuer: 'Amazon',
       subject: `CN=${domainName}`,
       keyAlgorithm: r.optString('KeyAlgorithm') ?? 'RSA_2048',
-      tags: r.optTags() ?? {},
+      tags: r.optTags() ?? dict<string>(),
       idempotencyToken: token,
     }
     this.doc.save()

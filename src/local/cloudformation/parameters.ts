@@ -3,6 +3,8 @@
 
 import {ServiceError} from '../frontend/types.js'
 import {formatError, type ParameterDeclaration, type Template} from './template.js'
+import {boundedRegex, PatternError} from '../bounded-regex.js'
+import {dict} from '../store/dict.js'
 
 export interface GivenParameter {
   key: string
@@ -52,15 +54,15 @@ export function checkParameterDeclarations(template: Template): void {
 export async function resolveParameters(template: Template, given: GivenParameter[], previous: Record<string, string>,
   ssm: SsmLookup): Promise<ResolvedParameters> {
   const decls = template.Parameters ?? {}
-  const unknown = given.filter((p) => !(p.key in decls)).map((p) => p.key)
+  const unknown = given.filter((p) => !Object.hasOwn(decls, p.key)).map((p) => p.key)
   if (unknown.length > 0) throw new ServiceError('ValidationError', `Parameters: [${unknown.join(', ')}] do not exist in the template`)
   const byKey = new Map(given.map((p) => [p.key, p]))
-  const raw: Record<string, string> = {}
+  const raw = dict<string>()
   const missing: string[] = []
   for (const [key, decl] of Object.entries(decls)) {
     const p = byKey.get(key)
     if (p?.usePreviousValue) {
-      if (!(key in previous)) throw new ServiceError('ValidationError', `Invalid input for parameter key ${key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`)
+      if (!Object.hasOwn(previous, key)) throw new ServiceError('ValidationError', `Invalid input for parameter key ${key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`)
       raw[key] = previous[key]!
     } else if (p?.value !== undefined) raw[key] = p.value
     else if (decl.Default !== undefined) raw[key] = Array.isArray(decl.Default) ? decl.Default.join(',') : String(decl.Default)
@@ -70,13 +72,13 @@ export async function resolveParameters(template: Template, given: GivenParamete
 
   // Constraints on the values as given are checked before anything is read from SSM.
   for (const [key, decl] of Object.entries(decls)) {
-    if (!SSM_VALUE.test(decl.Type)) checkConstraints(key, decl, decl.Type, raw[key]!)
+    if (!SSM_VALUE.test(decl.Type)) await checkConstraints(key, decl, decl.Type, raw[key]!)
   }
   const ssmNames = Object.entries(decls).filter(([, d]) => SSM_VALUE.test(d.Type)).map(([k]) => raw[k]!)
   const fromSsm = ssmNames.length > 0 ? await ssm(ssmNames) : {}
 
-  const values: Record<string, unknown> = {}
-  const resolved: Record<string, string> = {}
+  const values = dict<unknown>()
+  const resolved = dict<string>()
   for (const [key, decl] of Object.entries(decls)) {
     const ssmType = SSM_VALUE.exec(decl.Type)
     let text = raw[key]!
@@ -85,11 +87,21 @@ export async function resolveParameters(template: Template, given: GivenParamete
       text = fromSsm[text]!
       resolved[key] = text
       type = ssmType[1]!
-      checkConstraints(key, decl, type, text)
+      await checkConstraints(key, decl, type, text)
     }
     values[key] = isListType(type) ? (text === '' ? [] : text.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))) : text
   }
   return {values, given: raw, resolved}
+}
+
+/** The template's pattern, run off the event loop within a time limit (../bounded-regex.ts). */
+async function matchesAllowedPattern(key: string, pattern: string, value: string): Promise<boolean> {
+  try {
+    return await boundedRegex.test(`^(?:${pattern})$`, value)
+  } catch (err) {
+    if (err instanceof PatternError) throw new ServiceError('ValidationError', `Parameter '${key}' has an AllowedPattern that cannot be used: ${err.message}`)
+    throw err
+  }
 }
 
 function constraintError(key: string, decl: ParameterDeclaration, message: string): ServiceError {
@@ -97,13 +109,13 @@ function constraintError(key: string, decl: ParameterDeclaration, message: strin
   return new ServiceError('ValidationError', text)
 }
 
-function checkConstraints(key: string, decl: ParameterDeclaration, type: string, text: string): void {
+async function checkConstraints(key: string, decl: ParameterDeclaration, type: string, text: string): Promise<void> {
   const items = isListType(type) ? text.split(',') : [text]
   for (const item of items) {
     if (decl.AllowedValues && !decl.AllowedValues.map(String).includes(item)) {
       throw constraintError(key, decl, `Parameter '${key}' must be one of AllowedValues`)
     }
-    if (decl.AllowedPattern && !new RegExp(`^(?:${decl.AllowedPattern})$`).test(item)) {
+    if (decl.AllowedPattern && !(await matchesAllowedPattern(key, String(decl.AllowedPattern), item))) {
       throw constraintError(key, decl, `Parameter '${key}' must match pattern ${decl.AllowedPattern}`)
     }
     if (decl.MinLength !== undefined && item.length < Number(decl.MinLength)) {

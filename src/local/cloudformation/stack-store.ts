@@ -69,6 +69,9 @@ export interface JournalEntry {
   before?: ResourceState
   /** A replacement that failed but exists, to delete when rolling back. */
   orphan?: ResourceState
+  /** The update was a replacement that failed: the old resource was never changed, so a rollback
+   * restores its record without calling the provider's update. */
+  failedReplacement?: boolean
 }
 
 export interface Operation {
@@ -170,7 +173,7 @@ export class StackStore {
 
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'cloudformation', 'stacks')
-    mkdirSync(this.dir, {recursive: true})
+    mkdirSync(this.dir, {recursive: true, mode: 0o700})
     for (const file of readdirSync(this.dir)) {
       if (!file.endsWith('.json')) continue
       const doc = new JsonDocument<StackRecord>(join(this.dir, file), undefined as unknown as StackRecord)
@@ -193,7 +196,7 @@ export class StackStore {
     let log = this.eventLogs.get(stack.stackId)
     if (!log) this.eventLogs.set(stack.stackId, (log = []))
     log.push(event)
-    appendFileSync(this.eventFile(stack.stackId), `${JSON.stringify(event)}\n`)
+    appendFileSync(this.eventFile(stack.stackId), `${JSON.stringify(event)}\n`, {mode: 0o600})
   }
 
   /** Every stack, oldest first, including deleted ones (AWS lists those for 90 days). */

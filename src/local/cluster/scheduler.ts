@@ -17,6 +17,7 @@ import {
 } from './deployments.js'
 import type {DeploymentRecord, EcsStore, ServiceRecord, TaskRecord} from './state.js'
 import type {Clock, TaskManager} from './task-manager.js'
+import {Registrations} from './registrations.js'
 
 export interface SchedulerDeps {
   store: EcsStore
@@ -46,7 +47,11 @@ export class ServiceScheduler {
   /** Per service, tasks asked to stop that have not stopped yet (from the last index). */
   private readonly stoppingCount = new Map<string, number>()
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  private readonly registrations: Registrations
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.registrations = new Registrations(deps)
+  }
 
   private get services(): Record<string, ServiceRecord> {
     return this.deps.store.state.services
@@ -82,10 +87,10 @@ export class ServiceScheduler {
     if (!task.serviceArn) return
     const service = this.services[task.serviceArn]
     if (!service) return
-    if (task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING' && !task.registeredTargets) this.register(service, task)
+    if (task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING' && !task.registeredTargets) this.registrations.register(service, task)
     if (task.lastStatus === 'STOPPED') {
       this.draining.delete(task.taskArn)
-      this.unregister(task)
+      this.registrations.unregister(task)
       // A task that exited or failed to start is a failure of its deployment; one stopped by the
       // scheduler, a user, a spot interruption or a control plane restart is not.
       if (task.stopCode === 'EssentialContainerExited' || task.stopCode === 'TaskFailedToStart') this.recordFailure(service, task)
@@ -288,11 +293,9 @@ export class ServiceScheduler {
     for (const t of current) existing[t.capacityProviderName ?? 'FARGATE'] = (existing[t.capacityProviderName ?? 'FARGATE'] ?? 0) + 1
     const providers = strategy && strategy.length > 0 ? placeTasks(strategy, count, existing) : Array<string>(count).fill('FARGATE')
     const created = providers.map((p) => this.deps.newTask(service, d, p))
-    this.deps.tasks.add(created)
     d.updatedAt = now
     addEvent(service, events.started(service.serviceName, created.map((t) => t.taskId)), now)
-    this.deps.store.commit(service)
-    this.deps.tasks.startPlaced(created)
+    this.deps.tasks.run(created, {also: [service]})
   }
 
   private stopTasks(service: ServiceRecord, list: TaskRecord[], reason: string): void {
@@ -304,23 +307,14 @@ export class ServiceScheduler {
     if (withTargets.length > 0) addEvent(service, events.draining(service.serviceName, withTargets.length), now)
     for (const t of unique) {
       if (!withTargets.includes(t)) {
-        this.unregister(t)
+        this.registrations.unregister(t)
         this.deps.tasks.stop(t, 'ServiceSchedulerInitiated', reason)
         continue
       }
       this.draining.add(t.taskArn)
-      const regs = t.registeredTargets ?? []
-      t.registeredTargets = []
-      this.deps.store.mark(t)
-      void Promise.allSettled(
-        regs.map(async (r) => {
-          await this.deps.targets!.deregister(r.targetGroupArn, [{id: r.id, port: r.port}])
-          addEvent(service, events.deregistered(service.serviceName, 1, r.targetGroupArn), this.deps.clock.now())
-          this.deps.store.touch(service)
-        }),
-      ).then(() => {
+      void this.registrations.drain(service, t).then(() => {
         this.draining.delete(t.taskArn)
-        this.unregister(t)
+        this.registrations.unregister(t)
         this.deps.tasks.stop(t, 'ServiceSchedulerInitiated', reason)
       })
     }
@@ -330,44 +324,6 @@ export class ServiceScheduler {
   private hasDraining(serviceArn: string): boolean {
     for (const arn of this.draining) if (this.deps.tasks.tasks[arn]?.serviceArn === serviceArn) return true
     return false
-  }
-
-  private register(service: ServiceRecord, task: TaskRecord): void {
-    const ip = task.privateIp ?? '127.0.0.1'
-    const now = this.deps.clock.now()
-    task.registeredTargets = []
-    if (this.deps.targets) {
-      for (const lb of service.loadBalancers) {
-        if (!lb.targetGroupArn) continue
-        const port = hostPort(task, lb.containerName, lb.containerPort)
-        if (port === undefined) continue
-        task.registeredTargets.push({targetGroupArn: lb.targetGroupArn, id: ip, port})
-        void this.deps.targets.register(lb.targetGroupArn, [{id: ip, port}]).catch(() => undefined)
-        addEvent(service, events.registered(service.serviceName, 1, lb.targetGroupArn), now)
-      }
-    }
-    if (this.deps.discovery) {
-      task.registeredInstances = []
-      for (const reg of service.serviceRegistries) {
-        if (!reg.registryArn) continue
-        const port = reg.containerName ? hostPort(task, reg.containerName, reg.containerPort) : reg.port
-        task.registeredInstances.push(reg.registryArn)
-        void this.deps.discovery.registerInstance(reg.registryArn, task.taskId, port === undefined ? {ip} : {ip, port}).catch(() => undefined)
-      }
-    }
-    this.deps.store.touch(service, task)
-  }
-
-  private unregister(task: TaskRecord): void {
-    for (const r of task.registeredTargets ?? []) {
-      void this.deps.targets?.deregister(r.targetGroupArn, [{id: r.id, port: r.port}]).catch(() => undefined)
-    }
-    if (task.registeredTargets?.length) task.registeredTargets = []
-    for (const arn of task.registeredInstances ?? []) {
-      void this.deps.discovery?.deregisterInstance(arn, task.taskId).catch(() => undefined)
-    }
-    if (task.registeredInstances?.length) task.registeredInstances = []
-    this.deps.store.mark(task)
   }
 
   private retireEmptyDeployments(service: ServiceRecord, live: TaskRecord[]): void {
@@ -406,13 +362,4 @@ export class ServiceScheduler {
       this.deps.store.touch(service)
     }
   }
-}
-
-function hostPort(task: TaskRecord, containerName?: string, containerPort?: number): number | undefined {
-  for (const c of task.containers) {
-    if (containerName && c.name !== containerName) continue
-    const b = c.networkBindings.find((x) => containerPort === undefined || x.containerPort === containerPort)
-    if (b) return b.hostPort
-  }
-  return containerPort
 }

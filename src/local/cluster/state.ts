@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs'
 import {readJsonFile, writeJsonFileAtomic} from '../store/json-file.js'
 import type {NetworkBinding, StopCode} from '../agent/types.js'
+import {dict} from '../store/dict.js'
 
 export interface Tag {
   key: string
@@ -184,10 +185,10 @@ export interface EcsState {
   clientTokens: Record<string, {at: number; fingerprint: string; taskArns: string[]; failures: unknown[]}>
 }
 
-const empty = (): EcsState => ({clusters: {}, taskDefinitions: {}, families: {}, tasks: {}, services: {}, clientTokens: {}})
+const empty = (): EcsState => ({clusters: dict(), taskDefinitions: dict(), families: dict(), tasks: dict(), services: dict(), clientTokens: dict()})
 
 type Kind = 'clusters' | 'taskDefinitions' | 'tasks' | 'services' | 'clientTokens'
-type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord
+export type AnyRecord = ClusterRecord | TaskDefinitionRecord | TaskRecord | ServiceRecord
 
 interface JournalEntry {
   k: Kind
@@ -224,7 +225,7 @@ export class EcsStore {
 
   constructor(stateDir: string, private readonly delayMs = 25) {
     const dir = join(stateDir, 'ecs')
-    mkdirSync(dir, {recursive: true})
+    mkdirSync(dir, {recursive: true, mode: 0o700})
     this.snapshotPath = join(dir, 'state.json')
     this.journalPath = join(dir, 'state.journal')
     this.state = {...empty(), ...readJsonFile<Partial<EcsState>>(this.snapshotPath, {})}

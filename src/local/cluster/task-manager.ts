@@ -5,7 +5,7 @@
 import type {AgentListener, StopCode, TaskDriver, TaskReport} from '../agent/types.js'
 import type {LogSink, SecretResolver} from '../contracts.js'
 import type {CapacityManager} from '../capacity/index.js'
-import type {EcsStore, TaskDefinitionRecord, TaskRecord} from './state.js'
+import type {AnyRecord, EcsStore, TaskDefinitionRecord, TaskRecord} from './state.js'
 import {buildTaskSpec, logDestinations, logStreamName, TaskStartError, type LogDestination} from './task-spec.js'
 
 export interface Clock {
@@ -25,6 +25,14 @@ export interface TaskManagerDeps {
 
 /** How long a RunTask client token is remembered (ECS: at least 12 hours). */
 export const CLIENT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000
+
+/** What a RunTask call with a client token created, remembered so a retry returns the same tasks. */
+export interface ClientTokenRecord {
+  at: number
+  fingerprint: string
+  taskArns: string[]
+  failures: unknown[]
+}
 
 export const RESTART_REASON = 'Task stopped because the local control plane restarted'
 
@@ -67,8 +75,13 @@ export class TaskManager implements AgentListener {
     while (this.launching.size > 0) await Promise.allSettled([...this.launching])
   }
 
-  /** Adds new PENDING tasks and places the ones that fit now. The caller commits the store. */
-  add(tasks: TaskRecord[]): void {
+  /**
+   * Runs new tasks: records them PENDING, reserves capacity for the ones that fit now (the others
+   * wait), writes them durably together with `also` (the records the caller changed) and the client
+   * token that created them, then starts the placed ones. Nothing starts before it is recorded, so a
+   * crash never leaves a process the store does not know.
+   */
+  run(tasks: TaskRecord[], opts: {also?: AnyRecord[]; clientToken?: {token: string; record: ClientTokenRecord}} = {}): void {
     for (const t of tasks) {
       this.tasks[t.taskArn] = t
       this.deps.store.mark(t)
@@ -82,11 +95,18 @@ export class TaskManager implements AgentListener {
         this.queue.push(t.taskArn)
       }
     }
+    if (opts.clientToken) {
+      this.deps.store.state.clientTokens[opts.clientToken.token] = opts.clientToken.record
+      this.deps.store.markToken(opts.clientToken.token)
+    }
+    this.deps.store.commit(...tasks, ...(opts.also ?? []))
+    for (const t of tasks) if (t.placed && t.lastStatus === 'PENDING' && t.desiredStatus === 'RUNNING') this.launch(t)
   }
 
-  /** Starts the tasks `add` placed (after the store is committed, so nothing starts unrecorded). */
-  startPlaced(tasks: TaskRecord[]): void {
-    for (const t of tasks) if (t.placed && t.lastStatus === 'PENDING' && t.desiredStatus === 'RUNNING') this.launch(t)
+  /** The RunTask call a client token names, while it is remembered (CLIENT_TOKEN_TTL_MS). */
+  clientToken(token: string): ClientTokenRecord | undefined {
+    const seen = Object.hasOwn(this.deps.store.state.clientTokens, token) ? this.deps.store.state.clientTokens[token] : undefined
+    return seen && this.deps.clock.now() - seen.at < CLIENT_TOKEN_TTL_MS ? seen : undefined
   }
 
   /** Asks a task to stop; the agent reports STOPPED. A task that never launched stops at once. */

@@ -142,7 +142,7 @@ export function createEc2(opts: Ec2Options): {service: QueryService; network: Lo
     xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/',
     dialect: 'ec2',
     async handle(action, params) {
-      const op = ops[action]
+      const op = Object.hasOwn(ops, action) ? ops[action] : undefined
       if (!op) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`)
       return op(decodeEc2Params(params))
     },

@@ -3,6 +3,7 @@
 // level whose keys are all numbers becomes an array in index order.
 
 import {nestQueryParams, type Node} from '../query-params.js'
+import {wildcardMatch} from '../wildcard.js'
 
 export function decodeEc2Params(params: Record<string, string>): Record<string, unknown> {
   return toArrays(nestQueryParams(params)) as Record<string, unknown>
@@ -33,10 +34,9 @@ export function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []
 }
 
-/** EC2 filter values may hold `*` and `?` wildcards. */
+/** EC2 filter values may hold `*` and `?` wildcards (matched without regular expressions: ../wildcard.ts). */
 export function globMatches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's')
-  return re.test(value)
+  return wildcardMatch(pattern, value)
 }
 
 /** `TagSpecification.N.ResourceType` + `.Tag.M.Key/Value`, for one resource type. */

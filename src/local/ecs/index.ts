@@ -167,7 +167,7 @@ export function createEcs(deps: EcsDeps): Ecs {
     targetPrefix: ECS_TARGET_PREFIX,
     signingName: 'ecs',
     async handle(operation, input) {
-      const handler = handlers[operation]
+      const handler = Object.hasOwn(handlers, operation) ? handlers[operation] : undefined
       if (!handler) throw new ServiceError('UnknownOperationException', `The local ECS does not support the ${operation} operation.`)
       return handler(ctx, input ?? {})
     },

@@ -9,9 +9,7 @@ import {checkFargateSize, parseCpu, parseMemory} from './fargate-sizes.js'
 import {invalidParameter, optObjects, optStrings, optBool, optInt, optObject, optString, paginate, readTags, reqString, type Input} from './input.js'
 import {taskShape} from './shapes.js'
 import {newTask} from './task-factory.js'
-import {CLIENT_TOKEN_TTL_MS} from '../cluster/task-manager.js'
 import {checkOverrideShape} from './container-definition.js'
-
 
 /** Checks a task's network configuration as ECS does for awsvpc tasks. */
 export function checkNetworkConfiguration(td: TaskDefinitionRecord, nc: Input | undefined): void {
@@ -89,8 +87,8 @@ const runTask: Handler = (ctx, input) => {
   const now = ctx.clock.now()
   const fingerprint = createHash('sha256').update(JSON.stringify({...input, clientToken: undefined})).digest('hex')
   if (clientToken) {
-    const seen = ctx.store.state.clientTokens[clientToken]
-    if (seen && now - seen.at < CLIENT_TOKEN_TTL_MS) {
+    const seen = ctx.tasks.clientToken(clientToken)
+    if (seen) {
       if (seen.fingerprint !== fingerprint) {
         throw new ServiceError('ClientException', 'The specified client token has already been used in a request with different parameters.')
       }
@@ -123,14 +121,8 @@ const runTask: Handler = (ctx, input) => {
         enableExecuteCommand,
       }),
     )
-    ctx.tasks.add(tasks)
   }
-  if (clientToken) {
-    ctx.store.state.clientTokens[clientToken] = {at: now, fingerprint, taskArns: tasks.map((t) => t.taskArn), failures}
-    ctx.store.markToken(clientToken)
-  }
-  ctx.store.commit(...tasks)
-  ctx.tasks.startPlaced(tasks)
+  ctx.tasks.run(tasks, clientToken ? {clientToken: {token: clientToken, record: {at: now, fingerprint, taskArns: tasks.map((t) => t.taskArn), failures}}} : {})
   return {tasks: tasks.map((t) => taskShape(ctx, t)), failures}
 }
 

@@ -1,6 +1,8 @@
 // The load balancer's records, as Elastic Load Balancing v2 describes them, plus the local ports
 // each listener is served on.
 
+import {dict} from '../store/dict.js'
+
 export interface Action {
   Type: 'forward' | 'redirect' | 'fixed-response' | string
   Order?: number
@@ -101,7 +103,7 @@ export interface ElbState {
   tags: Record<string, Record<string, string>>
 }
 
-export const emptyState = (): ElbState => ({loadBalancers: [], listeners: [], rules: [], targetGroups: [], tags: {}})
+export const emptyState = (): ElbState => ({loadBalancers: [], listeners: [], rules: [], targetGroups: [], tags: dict()})
 
 export const TARGET_GROUP_DEFAULT_ATTRIBUTES: Record<string, string> = {
   'deregistration_delay.timeout_seconds': '300',

@@ -2,15 +2,13 @@
 // conditions all match wins, else the listener's default actions.
 
 import type {IncomingMessage} from 'node:http'
+import {wildcardMatch as matchWildcard} from '../wildcard.js'
 import type {Action, Condition, RuleRecord} from './model.js'
 
-/** ALB wildcard match: `*` any characters, `?` one character; case-sensitive for paths. */
+/** ALB wildcard match: `*` any characters, `?` one character; case-sensitive for paths. Linear in
+ * the request's length (see ../wildcard.ts): the request and the rule are both untrusted. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(
-    '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$',
-    caseInsensitive ? 'i' : '',
-  )
-  return re.test(value)
+  return matchWildcard(pattern, value, {caseInsensitive})
 }
 
 function values(c: Condition, config: {Values?: string[]} | undefined): string[] {

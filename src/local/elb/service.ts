@@ -223,7 +223,7 @@ export function createElbQueryService(elb: LocalLoadBalancing): QueryService {
 
 /** The same operations in process, with already-decoded input (for CloudFormation providers). */
 export function callElb(elb: LocalLoadBalancing, action: string, input: Record<string, any>): Promise<any> {
-  const handler = handlers[action]
+  const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined
   if (!handler) throw new ServiceError('InvalidAction', `The action ${action} is not valid for this endpoint.`)
   return Promise.resolve(handler(elb, input))
 }

@@ -9,7 +9,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {Duplex} from 'node:stream'
 
 import {authErrorCode, ec2WireError, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
-import {verifySigV4, type Credentials} from './sigv4.js'
+import {precheckSigV4, signedWithoutBody, verifySigV4, type Credentials} from './sigv4.js'
 import {ServiceError, type JsonService, type QueryService, type RequestContext, type RestResponse, type RestService} from './types.js'
 import {ec2Response, queryResponse} from './xml.js'
 
@@ -116,22 +116,48 @@ export class Frontend {
       if (req.method === 'GET' && req.url === '/_pier/health') {
         return send(res, {status: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({ok: true, pid: process.pid})})
       }
+      const query = Object.fromEntries(url.searchParams)
+      // S3 keys may hold `.`/`..` segments and double slashes, which URL parsing would resolve away.
+      const rawPath = rest ? (req.url ?? '/').split('?')[0]! : url.pathname
       const limit = rest?.bodyLimit ?? this.bodyLimit
+      if (Number(req.headers['content-length'] ?? 0) > limit) {
+        req.resume()
+        const message = `Request body exceeds the limit of ${limit} bytes.`
+        return send(res, wireError(protocol, rest ? 'EntityTooLarge' : 'RequestEntityTooLargeException', message, 413, requestId), true)
+      }
+      // What can be refused without the body is refused before it is read: an unsigned or garbled
+      // request never costs the memory of the body it sends.
+      const early = precheckSigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers}, this.opts.credentials)
+      if (early) {
+        req.resume()
+        return this.refuse(res, protocol, early, requestId)
+      }
+      // A signature scoped to one service does not open another.
+      const target = req.headers['x-amz-target']
+      if (protocol === 'json' && typeof target === 'string') {
+        const service = this.json.get(target.slice(0, Math.max(0, target.lastIndexOf('.'))))
+        const scoped = scopeService(req, url)
+        if (service && scoped !== service.signingName) {
+          req.resume()
+          return send(res, jsonError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`, 403, requestId), true)
+        }
+      }
+      // A signature that does not depend on the body (its hash is declared) is checked before the body
+      // is read: a wrong one costs no memory either.
+      if (signedWithoutBody({method: req.method ?? 'GET', rawPath, query, headers: req.headers})) {
+        const pre = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body: new Uint8Array(0)}, this.opts.credentials, Date.now(), {deferPayload: true})
+        if (!pre.ok) {
+          req.resume()
+          return this.refuse(res, protocol, pre, requestId)
+        }
+      }
       const body = await readBody(req, limit)
       if (body === 'too-large') {
         const message = `Request body exceeds the limit of ${limit} bytes.`
         return send(res, wireError(protocol, rest ? 'EntityTooLarge' : 'RequestEntityTooLargeException', message, 413, requestId), true)
       }
-      const query = Object.fromEntries(url.searchParams)
-      // S3 keys may hold `.`/`..` segments and double slashes, which URL parsing would resolve away.
-      const rawPath = rest ? (req.url ?? '/').split('?')[0]! : url.pathname
       const auth = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body}, this.opts.credentials)
-      if (!auth.ok) {
-        const signed = auth.service ? this.query.get(auth.service) : undefined
-        if (protocol === 'query' && signed?.dialect === 'ec2') return send(res, ec2WireError(authErrorCode(protocol, auth.failure), auth.message, 403, requestId))
-        const xmlns = signed?.xmlns
-        return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, xmlns))
-      }
+      if (!auth.ok) return this.refuse(res, protocol, auth, requestId)
       const ctx = this.context(requestId, auth.accessKeyId, auth.region)
       if (rest) {
         const restReq = {method: req.method ?? 'GET', rawPath, query, headers: {...req.headers, ...auth.trailers}, body: auth.body ?? body}
@@ -149,6 +175,12 @@ export class Frontend {
       if (!res.headersSent) send(res, wireError(protocol, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500, requestId))
       else res.destroy()
     }
+  }
+
+  private refuse(res: ServerResponse, protocol: Protocol, auth: {failure: Parameters<typeof authErrorCode>[1]; message: string; service?: string}, requestId: string): void {
+    const signed = auth.service ? this.query.get(auth.service) : undefined
+    if (protocol === 'query' && signed?.dialect === 'ec2') return send(res, ec2WireError(authErrorCode(protocol, auth.failure), auth.message, 403, requestId), true)
+    return send(res, wireError(protocol, authErrorCode(protocol, auth.failure), auth.message, 403, requestId, signed?.xmlns), true)
   }
 
   private async dispatchJson(target: string, body: Uint8Array, ctx: RequestContext): Promise<WireError> {

@@ -62,13 +62,40 @@ interface Parsed {
   presigned: boolean
 }
 
-export function verifySigV4(req: ReceivedRequest, known: Credentials, now = Date.now()): Promise<AuthResult> {
+/**
+ * Verifies a request's signature. With `deferPayload` (a request whose payload hash is declared in
+ * `x-amz-content-sha256`, so the signature does not depend on the body) the body is not looked at:
+ * the frontend checks the signature so before reading a large body, then verifies again with it.
+ */
+export function verifySigV4(req: ReceivedRequest, known: Credentials, now = Date.now(), opts: {deferPayload?: boolean} = {}): Promise<AuthResult> {
   const parsed = parseAuth(req)
   if (!('accessKeyId' in parsed)) return Promise.resolve(parsed)
-  return check(req, parsed, known, now)
+  const early = precheck(parsed, known, now)
+  if (early) return Promise.resolve(early)
+  return check(req, parsed, known, opts.deferPayload === true)
 }
 
-async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: number): Promise<AuthResult> {
+/** Whether a request's signature can be checked without its body (its payload hash is declared). */
+export function signedWithoutBody(req: Omit<ReceivedRequest, 'body'>): boolean {
+  const auth = first(req.headers.authorization)
+  if (auth === undefined || typeof first(req.headers['x-amz-content-sha256']) !== 'string') return false
+  const signed = /SignedHeaders=([^,\s]*)/.exec(auth)?.[1]?.toLowerCase().split(';') ?? []
+  return signed.includes('x-amz-content-sha256')
+}
+
+/**
+ * The checks that need no body: an authorization that is there and well formed, the known access key,
+ * a date within the allowed skew (a presigned URL neither expired nor dated in the future), `host`
+ * among the signed headers. The frontend runs them before it reads a body, so a request that fails
+ * them costs no memory however large its body claims to be.
+ */
+export function precheckSigV4(req: Omit<ReceivedRequest, 'body'>, known: Credentials, now = Date.now()): Extract<AuthResult, {ok: false}> | undefined {
+  const parsed = parseAuth(req)
+  if (!('accessKeyId' in parsed)) return parsed
+  return precheck(parsed, known, now)
+}
+
+function precheck(p: Parsed, known: Credentials, now: number): Extract<AuthResult, {ok: false}> | undefined {
   if (p.accessKeyId !== known.accessKeyId) {
     return {ok: false, failure: 'UnknownAccessKey', message: 'The security token included in the request is invalid.', service: p.service}
   }
@@ -80,6 +107,10 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
     if (now > signingDate.getTime() + (p.expires ?? 0) * 1000) {
       return {ok: false, failure: 'SignatureExpired', message: 'Request has expired.', service: p.service}
     }
+    // A URL dated in the future would otherwise stay valid until that date plus its expiry.
+    if (signingDate.getTime() - now > MAX_SKEW_MS) {
+      return {ok: false, failure: 'SignatureExpired', message: 'Request is not valid yet: its X-Amz-Date is in the future.', service: p.service}
+    }
   } else if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
     return {
       ok: false,
@@ -88,7 +119,15 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
       service: p.service,
     }
   }
+  // Without host signed, a signature could be replayed to any endpoint (AWS requires it).
+  if (!p.signedHeaders.includes('host')) {
+    return {ok: false, failure: 'IncompleteSignature', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", service: p.service}
+  }
+  return undefined
+}
 
+async function check(req: ReceivedRequest, p: Parsed, known: Credentials, deferPayload: boolean): Promise<AuthResult> {
+  const signingDate = parseAmzDate(p.amzDate)!
   const headers: Record<string, string> = {}
   for (const name of p.signedHeaders) {
     const v = req.headers[name]
@@ -99,7 +138,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
   }
   const declared = headers['x-amz-content-sha256']
   const streaming = declared?.startsWith('STREAMING-') ?? false
-  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && !streaming && declared !== (await sha256Hex(req.body))) {
+  if (!deferPayload && declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && !streaming && declared !== (await sha256Hex(req.body))) {
     return {ok: false, failure: 'SignatureDoesNotMatch', message: 'The provided x-amz-content-sha256 header does not match what was computed.', service: p.service}
   }
   const query: Record<string, string> = {}
@@ -134,7 +173,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, now: n
     }
   }
   const ok = {ok: true as const, accessKeyId: p.accessKeyId, service: p.service, region: p.region}
-  if (!streaming || p.presigned) return ok
+  if (!streaming || p.presigned || deferPayload) return ok
   const signed = declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'
   if (!signed && declared !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
     return {ok: false, failure: 'SignatureDoesNotMatch', message: `x-amz-content-sha256 ${declared} is not a supported payload signing method.`, service: p.service}
@@ -160,7 +199,7 @@ function chunkSigner(signer: SignatureV4, signingDate: Date, p: Parsed): ChunkSi
   }
 }
 
-function parseAuth(req: ReceivedRequest): Parsed | Extract<AuthResult, {ok: false}> {
+function parseAuth(req: Omit<ReceivedRequest, 'body'>): Parsed | Extract<AuthResult, {ok: false}> {
   const header = first(req.headers.authorization)
   if (header) {
     const m = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(header.trim())

@@ -184,7 +184,7 @@ export function createKms(deps: {stateDir: string; region: string; accountId: st
       targetPrefix: 'TrentService',
       signingName: 'kms',
       async handle(operation, input) {
-        const op = operations[operation]
+        const op = Object.hasOwn(operations, operation) ? operations[operation] : undefined
         if (!op) throw new ServiceError('UnknownOperationException', `KMS operation ${operation} is not supported by the local control plane.`)
         return op(input ?? {})
       },

@@ -5,6 +5,7 @@ import {randomUUID} from 'node:crypto'
 import {ServiceError, type JsonService} from '../frontend/types.js'
 import {jsonServiceFromTable} from '../service-table.js'
 import {md5, md5OfAttributes, QUEUE_DEFAULTS, type MessageAttributeValue, type QueueRecord, type StoredMessage} from './sqs-model.js'
+import {dict, dictOf} from '../store/dict.js'
 
 export interface SqsOptions {
   region: string
@@ -47,10 +48,10 @@ export class LocalSqs {
       arn: `arn:aws:sqs:${this.o.region}:${this.o.accountId}:${name}`,
       url: `${this.o.endpoint()}/${this.o.accountId}/${name}`,
       createdAt: Date.now(),
-      attributes: {...QUEUE_DEFAULTS, ...(fifo ? {FifoQueue: 'true'} : {}), ...attributes},
-      tags,
+      attributes: Object.assign(dict<string>(), QUEUE_DEFAULTS, fifo ? {FifoQueue: 'true'} : undefined, attributes),
+      tags: dictOf(tags),
       messages: [],
-      dedup: {},
+      dedup: dict(),
       sequence: 0,
     }
     this.queues.push(q)
@@ -231,10 +232,28 @@ function wireMessage(m: StoredMessage, wanted: string[], wantedAttrs: string[]):
   }
 }
 
+/** A required string member; SQS answers MissingParameter or InvalidParameterValue otherwise. */
+function str(i: Record<string, unknown>, member: string): string {
+  const v = i[member]
+  if (v === undefined || v === null) throw new ServiceError('MissingParameter', `The request must contain the parameter ${member}.`)
+  if (typeof v !== 'string') throw new ServiceError('InvalidParameterValue', `Value for parameter ${member} must be a string.`)
+  return v
+}
+
+/** An optional map of strings (attributes, tags), as a table with no prototype. */
+function strings(i: Record<string, unknown>, member: string): Record<string, string> | undefined {
+  const v = i[member]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+    throw new ServiceError('InvalidParameterValue', `Value for parameter ${member} must be a map of strings.`)
+  }
+  return dictOf(v as Record<string, string>)
+}
+
 export function createSqsService(sqs: LocalSqs): JsonService {
   const ops: Record<string, (i: any) => unknown> = {
-    CreateQueue: (i) => ({QueueUrl: sqs.createQueue(i.QueueName, i.Attributes, i.tags).url}),
-    GetQueueUrl: (i) => ({QueueUrl: sqs.queue(i.QueueName).url}),
+    CreateQueue: (i) => ({QueueUrl: sqs.createQueue(str(i, 'QueueName'), strings(i, 'Attributes'), strings(i, 'tags')).url}),
+    GetQueueUrl: (i) => ({QueueUrl: sqs.queue(str(i, 'QueueName')).url}),
     ListQueues: (i) => ({QueueUrls: sqs.queues.filter((q) => !i.QueueNamePrefix || q.name.startsWith(i.QueueNamePrefix)).map((q) => q.url)}),
     DeleteQueue: (i) => (sqs.deleteQueue(i.QueueUrl), {}),
     GetQueueAttributes: (i) => {
@@ -242,7 +261,7 @@ export function createSqsService(sqs: LocalSqs): JsonService {
       const names: string[] = i.AttributeNames ?? []
       return {Attributes: names.includes('All') ? attrs : Object.fromEntries(Object.entries(attrs).filter(([k]) => names.includes(k)))}
     },
-    SetQueueAttributes: (i) => (sqs.setAttributes(i.QueueUrl, i.Attributes ?? {}), {}),
+    SetQueueAttributes: (i) => (sqs.setAttributes(str(i, 'QueueUrl'), strings(i, 'Attributes') ?? dict()), {}),
     SendMessage: (i) => {
       const m = sqs.send(i.QueueUrl, i.MessageBody ?? '', {attributes: i.MessageAttributes, delaySeconds: i.DelaySeconds, groupId: i.MessageGroupId, dedupId: i.MessageDeduplicationId})
       return {MessageId: m.id, MD5OfMessageBody: md5(m.body), MD5OfMessageAttributes: md5OfAttributes(m.attributes), SequenceNumber: m.sequence}
@@ -266,7 +285,7 @@ export function createSqsService(sqs: LocalSqs): JsonService {
     },
     ChangeMessageVisibility: (i) => (sqs.changeVisibility(i.QueueUrl, i.ReceiptHandle, Number(i.VisibilityTimeout)), {}),
     PurgeQueue: (i) => (sqs.purge(i.QueueUrl), {}),
-    TagQueue: (i) => (Object.assign(sqs.queue(i.QueueUrl).tags, i.Tags ?? {}), {}),
+    TagQueue: (i) => (Object.assign(sqs.queue(str(i, 'QueueUrl')).tags, strings(i, 'Tags')), {}),
     ListQueueTags: (i) => ({Tags: sqs.queue(i.QueueUrl).tags}),
   }
   return jsonServiceFromTable('AmazonSQS', 'sqs', ops, 'UnsupportedOperation')

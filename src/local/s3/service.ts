@@ -9,7 +9,7 @@ import {checkMd5, etagMatches, header, keptHeaders, metadataOf, objectHeaders, p
 import {listV1, listV2} from './listing.js'
 import {Multipart} from './multipart.js'
 import type {BucketRecord, ObjectRecord, ObjectStore} from './store.js'
-import {document, el, elements, parseDelete, text, unescapeXml} from './xml.js'
+import {document, el, elements, malformed, parseDelete, text, unescapeXml, wellFormed} from './xml.js'
 
 /** Largest object accepted, in bytes. */
 export const MAX_OBJECT_SIZE = 64 * 1024 * 1024
@@ -96,6 +96,7 @@ export class S3Service implements RestService {
   private createBucket(name: string, req: RestRequest, ctx: RequestContext): RestResponse {
     checkBucketName(name)
     const body = Buffer.from(req.body).toString('utf8')
+    if (body.trim() && !wellFormed(body, 'CreateBucketConfiguration')) throw malformed()
     const location = body.trim() ? unescapeXml(elements(body, 'LocationConstraint')[0] ?? '').trim() : ''
     const region = location || 'us-east-1'
     if (region !== ctx.region) {

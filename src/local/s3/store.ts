@@ -7,6 +7,7 @@ import {closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, re
 import {join} from 'node:path'
 
 import {JsonDocument} from '../store/json-file.js'
+import {dict} from '../store/dict.js'
 
 export interface ObjectRecord {
   key: string
@@ -69,7 +70,7 @@ export class ObjectStore {
   }
 
   createBucket(name: string, region: string): BucketRecord {
-    const bucket = {name, region, createdAt: this.now().toISOString(), objects: {}}
+    const bucket = {name, region, createdAt: this.now().toISOString(), objects: dict<ObjectRecord>()}
     this.index.value.buckets[name] = bucket
     this.index.save()
     return bucket
@@ -83,7 +84,7 @@ export class ObjectStore {
   }
 
   private uploads(): Record<string, UploadRecord> {
-    return (this.index.value.uploads ??= {})
+    return (this.index.value.uploads ??= dict())
   }
 
   upload(id: string): UploadRecord | undefined {
@@ -99,7 +100,7 @@ export class ObjectStore {
 
   startUpload(bucket: string, object: NewObject): UploadRecord {
     // A letter first: an id that looked like an integer would reorder the index's keys.
-    const upload = {id: `u${randomUUID().replace(/-/g, '')}`, bucket, object, initiated: this.now().toISOString(), parts: {}}
+    const upload: UploadRecord = {id: `u${randomUUID().replace(/-/g, '')}`, bucket, object, initiated: this.now().toISOString(), parts: dict()}
     this.uploads()[upload.id] = upload
     this.index.save()
     return upload

@@ -27,17 +27,48 @@ export function elements(xml: string, name: string): string[] {
   return out
 }
 
+/** Decodes XML's entities; a character reference to no character (`&#99999999;`) is malformed XML. */
 export function unescapeXml(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(Number.parseInt(e.slice(2), 16))
-    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)))
+    if (e.startsWith('#')) {
+      const code = e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1))
+      if (!Number.isInteger(code) || code < 1 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw malformed()
+      return String.fromCodePoint(code)
+    }
     return ({amp: '&', lt: '<', gt: '>', quot: '"', apos: "'"} as Record<string, string>)[e]!
   })
 }
 
+/**
+ * Whether `xml` is one well-formed element named `root` (after an optional prolog): every tag closed
+ * in order, no stray `<` or `&` in text. One pass over the tags, linear in the document's length.
+ */
+export function wellFormed(xml: string, root: string): boolean {
+  const body = xml.trim().replace(/^<\?xml[^>]*\?>/, '').trim()
+  const stack: string[] = []
+  let roots = 0
+  let pos = 0
+  const textOk = (t: string) => !t.includes('<') && !t.includes('>') && !/&(?!(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);)/.test(t)
+  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w.:-]*)([^<>]*)>/g)) {
+    const between = body.slice(pos, m.index)
+    if (!textOk(between) || (stack.length === 0 && between.trim() !== '')) return false
+    pos = m.index + m[0].length
+    const [, closing, name, rest] = m as unknown as [string, string, string, string]
+    if (rest !== '' && rest !== '/' && !/^\s/.test(rest)) return false
+    if (closing) {
+      if (rest.trim() !== '' || stack.pop() !== name) return false
+      continue
+    }
+    if (stack.length === 0 && ++roots > 1) return false
+    if (stack.length === 0 && name !== root) return false
+    if (!rest.endsWith('/')) stack.push(name)
+  }
+  return roots === 1 && stack.length === 0 && body.slice(pos).trim() === ''
+}
+
 /** The keys and quiet flag of a DeleteObjects request. */
 export function parseDelete(body: string): {keys: string[]; quiet: boolean} {
-  if (!/<Delete[\s>]/.test(body)) throw malformed()
+  if (!wellFormed(body, 'Delete')) throw malformed()
   const keys = elements(body, 'Object').map((o) => {
     const key = elements(o, 'Key')[0]
     if (key === undefined) throw malformed()

@@ -5,7 +5,10 @@
 import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync} from 'node:fs'
 import {dirname} from 'node:path'
 
-/** Reads a JSON document; `fallback` when the file does not exist. A corrupt file is an error. */
+import {dictReviver, toDicts} from './dict.js'
+
+/** Reads a JSON document; `fallback` when the file does not exist. A corrupt file is an error. Its
+ * objects have no prototype (dict.ts): the names users chose are its keys. */
 export function readJsonFile<T>(path: string, fallback: T): T {
   let text: string
   try {
@@ -14,14 +17,23 @@ export function readJsonFile<T>(path: string, fallback: T): T {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback
     throw err
   }
-  return JSON.parse(text) as T
+  return JSON.parse(text, dictReviver) as T
+}
+
+let suspended = false
+
+/** Makes every later write a no-op: the daemon's state directory is gone, and its shutdown must not
+ * create it again. */
+export function suspendWrites(): void {
+  suspended = true
 }
 
 /** Atomically replaces `path` with `value` as JSON (write temp, fsync, rename). Without `flush` the
  * data is not forced to the disk: the rename still leaves the old or the new document whole after the
  * process dies, only a crash of the machine itself may lose the change. */
 export function writeJsonFileAtomic(path: string, value: unknown, flush = true): void {
-  mkdirSync(dirname(path), {recursive: true})
+  if (suspended) return
+  mkdirSync(dirname(path), {recursive: true, mode: 0o700})
   const tmp = `${path}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
   try {
@@ -43,7 +55,7 @@ export class JsonDocument<T> {
   private timer: NodeJS.Timeout | undefined
 
   constructor(readonly path: string, fallback: T, private readonly delayMs = 20) {
-    this.value = readJsonFile(path, fallback)
+    this.value = readJsonFile(path, toDicts(fallback))
   }
 
   save(): void {

@@ -9,7 +9,7 @@ import {registerElbv2Providers} from '../../../src/local/cloudformation/provider
 import {registerCoreProviders} from '../../../src/local/cloudformation/providers/index.js'
 import {registerMessagingProviders} from '../../../src/local/cloudformation/providers/messaging.js'
 import {registerRecordedProviders} from '../../../src/local/cloudformation/providers/recorded.js'
-import {registerSchedulerProviders} from '../../../src/local/cloudformation/providers/scheduler.js'
+import {registerWorkflowProviders} from '../../../src/local/cloudformation/providers/workflows.js'
 import {registerDiscoveryProviders} from '../../../src/local/cloudformation/providers/servicediscovery.js'
 import {createProviderRegistry} from '../../../src/local/cloudformation/registry.js'
 import {environmentNeeds, renderEnvironmentStack, renderWorkloadStack, type RenderedStack} from '../../../src/render/index.js'
@@ -41,7 +41,7 @@ function fullRegistry() {
   registerElbv2Providers(registry, part)
   registerDiscoveryProviders(registry, part)
   registerMessagingProviders(registry, part)
-  registerSchedulerProviders(registry, part)
+  registerWorkflowProviders(registry, part)
   registerAutoScalingProviders(registry, part)
   registerRecordedProviders(registry, {stateDir: dir})
   rmSync(dir, {recursive: true, force: true})

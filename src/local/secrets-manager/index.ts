@@ -9,8 +9,9 @@ import {join} from 'node:path'
 
 import {JsonDocument} from '../store/json-file.js'
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
-import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from './input.js'
-import type {LocalKey} from './local-key.js'
+import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from '../frontend/json-input.js'
+import type {LocalKey} from '../store/local-key.js'
+import {dict} from '../store/dict.js'
 
 interface SecretVersion {
   id: string
@@ -87,7 +88,7 @@ export class SecretsManagerService implements JsonService {
       }
       case 'TagResource': {
         const s = this.find(r.string('SecretId'))
-        Object.assign(s.tags, r.optTags() ?? {})
+        Object.assign(s.tags, r.optTags())
         this.doc.save()
         return {}
       }
@@ -136,7 +137,7 @@ export class SecretsManagerService implements JsonService {
       name,
       description: r.optString('Description'),
       kmsKeyId: r.optString('KmsKeyId'),
-      tags: r.optTags() ?? {},
+      tags: r.optTags() ?? dict<string>(),
       versions: [],
       created: now,
       changed: now,

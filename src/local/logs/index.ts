@@ -5,8 +5,8 @@
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
 import type {LogSink} from '../contracts.js'
 import {compileFilterPattern} from './filter-pattern.js'
-import {decodeToken, encodeToken, InputReader, unknownOperation, type Input} from './input.js'
-import {LogsStore, type GroupMeta, type LogEvent, type StreamMeta} from './logs-store.js'
+import {decodeToken, encodeToken, InputReader, unknownOperation, type Input} from '../frontend/json-input.js'
+import {LogsStore, type GroupMeta, type LogEvent, type StreamMeta} from './store.js'
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
 const GROUP_NOT_FOUND = 'The specified log group does not exist.'

@@ -1,5 +1,6 @@
-// Schedules for the local control plane: EventBridge rules that fire Step Functions executions
-// which run ECS tasks, persisted in the state directory.
+// Workflows for the local control plane: EventBridge rules that fire Step Functions executions
+// which run ECS tasks (Copilot's scheduled jobs), persisted in the state directory
+// (`scheduler.json`, the name earlier versions wrote).
 
 import {join} from 'node:path'
 import type {LocalApi} from '../contracts.js'
@@ -8,7 +9,7 @@ import {JsonDocument} from '../store/json-file.js'
 import {createEventsService, LocalEvents, type RuleRecord} from './events.js'
 import {createStatesService, LocalStepFunctions, type StatesStore} from './states.js'
 
-export interface SchedulerOptions {
+export interface WorkflowsOptions {
   stateDir: string
   region: string
   accountId: string
@@ -18,14 +19,14 @@ export interface SchedulerOptions {
   retryScale?: number
 }
 
-export interface LocalScheduler {
+export interface LocalWorkflows {
   sfn: LocalStepFunctions
   events: LocalEvents
   services: JsonService[]
   close(): void
 }
 
-export function createScheduler(o: SchedulerOptions): LocalScheduler {
+export function createWorkflows(o: WorkflowsOptions): LocalWorkflows {
   const doc = new JsonDocument<StatesStore & {rules: RuleRecord[]}>(join(o.stateDir, 'scheduler.json'), {machines: [], executions: [], rules: []})
   const save = () => doc.saveSoon()
   const sfn = new LocalStepFunctions({region: o.region, accountId: o.accountId, api: o.api, store: doc.value, save, pollMs: o.pollMs, retryScale: o.retryScale})

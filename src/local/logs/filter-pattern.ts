@@ -13,7 +13,13 @@ import {compileJsonPattern} from './json-filter-pattern.js'
 
 export type Matcher = (message: string) => boolean
 
+/** AWS's limit on a filter pattern's length; it also bounds the JSON pattern parser's nesting. */
+export const MAX_FILTER_PATTERN = 1024
+
 export function compileFilterPattern(pattern: string | undefined): Matcher {
+  if ((pattern ?? '').length > MAX_FILTER_PATTERN) {
+    throw new ServiceError('InvalidParameterException', `1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to ${MAX_FILTER_PATTERN}`)
+  }
   const text = (pattern ?? '').trim()
   if (text === '') return () => true
   if (text.startsWith('{')) {

@@ -7,8 +7,8 @@
 
 import {ServiceError} from '../frontend/types.js'
 import type {SecretResolver} from '../contracts.js'
-import type {SecretsManagerService} from './secrets-manager.js'
-import type {SsmService} from './ssm.js'
+import type {SecretsManagerService} from './index.js'
+import type {SsmService} from '../ssm/index.js'
 
 export class LocalSecretResolver implements SecretResolver {
   constructor(private readonly ssm: SsmService, private readonly secrets: SecretsManagerService) {}

@@ -1,6 +1,6 @@
 // CloudFormation providers for Scheduled Jobs: Step Functions state machines and EventBridge rules.
 
-import type {LocalScheduler} from '../../scheduler/index.js'
+import type {LocalWorkflows} from '../../workflows/index.js'
 import {ProviderError, type ProviderContext, type ProviderRegistry, type ResourceProvider} from '../provider.js'
 import {generatedName} from './elbv2.js'
 
@@ -20,7 +20,7 @@ function guard<T>(fn: () => T): T {
   }
 }
 
-export function registerSchedulerProviders(registry: ProviderRegistry, scheduler: LocalScheduler): void {
+export function registerWorkflowProviders(registry: ProviderRegistry, scheduler: LocalWorkflows): void {
   const {sfn, events} = scheduler
   const stateMachine: ResourceProvider = {
     immutable: ['StateMachineName', 'StateMachineType'],

@@ -3,7 +3,8 @@
 // Each service passes its own exception name where it differs (Logs and Secrets Manager use
 // InvalidParameterException).
 
-import {ServiceError} from '../frontend/types.js'
+import {ServiceError} from './types.js'
+import {dict} from '../store/dict.js'
 
 export type Input = Record<string, unknown>
 
@@ -70,7 +71,7 @@ export class InputReader {
   optTags(member = 'Tags'): Record<string, string> | undefined {
     const list = this.optList<{Key?: unknown; Value?: unknown}>(member)
     if (!list) return undefined
-    const tags: Record<string, string> = {}
+    const tags = dict<string>()
     for (const t of list) {
       if (typeof t?.Key !== 'string' || (t.Value !== undefined && typeof t.Value !== 'string')) this.fail(member, '[...]', 'Member must be a list of {Key, Value} strings')
       tags[t.Key] = (t.Value as string | undefined) ?? ''
@@ -98,5 +99,5 @@ export function decodeToken<T>(token: string | undefined, errorCode = 'InvalidNe
 }
 
 export function tagList(tags: Record<string, string> | undefined): {Key: string; Value: string}[] {
-  return Object.entries(tags ?? {}).map(([Key, Value]) => ({Key, Value}))
+  return Object.entries(tags ?? dict<string>()).map(([Key, Value]) => ({Key, Value}))
 }

@@ -4,10 +4,12 @@
 
 import {join} from 'node:path'
 
+import {boundedRegex, PatternError} from '../bounded-regex.js'
+import {dict, dictOf} from '../store/dict.js'
 import {JsonDocument} from '../store/json-file.js'
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
-import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from './input.js'
-import type {LocalKey} from './local-key.js'
+import {decodeToken, encodeToken, InputReader, tagList, unknownOperation, type Input} from '../frontend/json-input.js'
+import type {LocalKey} from '../store/local-key.js'
 
 type ParameterType = 'String' | 'StringList' | 'SecureString'
 
@@ -35,6 +37,39 @@ interface SsmState {
 }
 
 const TYPES: ParameterType[] = ['String', 'StringList', 'SecureString']
+/** The largest value of each tier (AWS: 4 KB standard, 8 KB advanced). */
+const STANDARD_MAX = 4096
+const ADVANCED_MAX = 8192
+
+/** The tier a value is stored in; a value too large for it is refused as AWS refuses it. */
+function checkTier(requested: string | undefined, value: string): string {
+  const tier = requested ?? 'Standard'
+  if (!['Standard', 'Advanced', 'Intelligent-Tiering'].includes(tier)) {
+    throw validation(`Value '${tier}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`)
+  }
+  const size = Buffer.byteLength(value, 'utf8')
+  if (size > ADVANCED_MAX) {
+    throw validation(`Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${ADVANCED_MAX}`)
+  }
+  if (size > STANDARD_MAX) {
+    if (tier === 'Standard') {
+      throw validation(`Standard tier parameters support a maximum parameter value of ${STANDARD_MAX} characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.`, false)
+    }
+    return 'Advanced'
+  }
+  return tier === 'Intelligent-Tiering' ? 'Standard' : tier
+}
+
+/** AllowedPattern is the caller's regular expression: compiled first, then run off the event loop
+ * within a time limit (../bounded-regex.ts). */
+async function matchesPattern(pattern: string, value: string): Promise<boolean> {
+  try {
+    return await boundedRegex.test(pattern, value)
+  } catch (err) {
+    if (err instanceof PatternError) throw validation(`Value '${pattern}' at 'allowedPattern' failed to satisfy constraint: ${err.message}`)
+    throw err
+  }
+}
 const MAX_VERSIONS = 100
 
 export class SsmService implements JsonService {
@@ -69,7 +104,7 @@ export class SsmService implements JsonService {
       case 'DeleteParameters':
         return this.deleteMany(r.stringList('Names'))
       case 'AddTagsToResource':
-        this.tagged(r).tags = {...this.tagged(r).tags, ...(r.optTags() ?? {})}
+        this.tagged(r).tags = Object.assign(dictOf(this.tagged(r).tags), r.optTags())
         this.doc.save()
         return {}
       case 'RemoveTagsFromResource': {
@@ -94,7 +129,7 @@ export class SsmService implements JsonService {
     return `arn:aws:ssm:${this.identity.region}:${this.identity.accountId}:parameter/${name.replace(/^\//, '')}`
   }
 
-  private put(r: InputReader): unknown {
+  private async put(r: InputReader): Promise<unknown> {
     const name = checkName(r.string('Name'))
     const value = r.string('Value')
     if (value.length === 0) throw validation(`Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1`)
@@ -112,8 +147,9 @@ export class SsmService implements JsonService {
     const last = existing?.versions.at(-1)
     const finalType = type ?? last?.type
     if (!finalType) throw validation(`Value null at 'type' failed to satisfy constraint: Member must not be null`)
+    const tier = checkTier(r.optString('Tier'), value)
     const allowedPattern = r.optString('AllowedPattern') ?? last?.allowedPattern
-    if (allowedPattern !== undefined && !new RegExp(allowedPattern).test(value)) {
+    if (allowedPattern !== undefined && !(await matchesPattern(allowedPattern, value))) {
       throw new ServiceError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${allowedPattern}`)
     }
     const version = (last?.version ?? 0) + 1
@@ -128,12 +164,12 @@ export class SsmService implements JsonService {
       modified: Date.now(),
       labels: [],
     }
-    const param = existing ?? {name, versions: [], tags: tags ?? {}}
+    const param = existing ?? {name, versions: [], tags: tags ?? dict<string>()}
     param.versions.push(stored)
     if (param.versions.length > MAX_VERSIONS) param.versions.shift()
     this.doc.value.parameters[name] = param
     this.doc.save()
-    return {Version: version, Tier: 'Standard'}
+    return {Version: version, Tier: tier}
   }
 
   private select(ref: string): {param: StoredParameter; version: StoredVersion; selector?: string} {

@@ -3,9 +3,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {LocalApi} from '../../../src/local/contracts.js'
-import {createScheduler, type LocalScheduler} from '../../../src/local/scheduler/index.js'
-import {nextFire, parseSchedule} from '../../../src/local/scheduler/schedule-expression.js'
-import {registerSchedulerProviders} from '../../../src/local/cloudformation/providers/scheduler.js'
+import {createWorkflows, type LocalWorkflows} from '../../../src/local/workflows/index.js'
+import {nextFire, parseSchedule} from '../../../src/local/workflows/schedule-expression.js'
+import {registerWorkflowProviders} from '../../../src/local/cloudformation/providers/workflows.js'
 import type {ResourceProvider} from '../../../src/local/cloudformation/provider.js'
 
 const at = (iso: string) => Date.parse(iso)
@@ -72,7 +72,7 @@ const definition = (extra: Record<string, unknown> = {}) =>
     },
   })
 
-async function settle(s: LocalScheduler, arn: string, ms = 5000) {
+async function settle(s: LocalWorkflows, arn: string, ms = 5000) {
   const end = Date.now() + ms
   while (s.sfn.execution(arn).status === 'RUNNING') {
     if (Date.now() > end) throw new Error('execution did not finish')
@@ -83,7 +83,7 @@ async function settle(s: LocalScheduler, arn: string, ms = 5000) {
 
 describe('state machines and schedules', () => {
   let dir: string
-  let s: LocalScheduler | undefined
+  let s: LocalWorkflows | undefined
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'pier-sched-'))
   })
@@ -91,7 +91,7 @@ describe('state machines and schedules', () => {
     s?.close()
     rmSync(dir, {recursive: true, force: true})
   })
-  const open = (api: LocalApi) => (s = createScheduler({stateDir: dir, region: 'us-east-1', accountId: '000000000000', api, pollMs: 5, retryScale: 0.01, tickMs: 10_000}))
+  const open = (api: LocalApi) => (s = createWorkflows({stateDir: dir, region: 'us-east-1', accountId: '000000000000', api, pollMs: 5, retryScale: 0.01, tickMs: 10_000}))
 
   it('runs the job task and succeeds when the container exits 0, passing ECS camelCase input', async () => {
     const ecs = fakeEcs([0])
@@ -188,7 +188,7 @@ describe('state machines and schedules', () => {
     const ecs = fakeEcs([0, 0])
     const sched = open(ecs.api)
     const providers = new Map<string, ResourceProvider>()
-    registerSchedulerProviders({register: (t, p) => providers.set(t, p), get: (t) => providers.get(t)}, sched)
+    registerWorkflowProviders({register: (t, p) => providers.set(t, p), get: (t) => providers.get(t)}, sched)
     const ctx = {stackName: 'demo-test-report', stackId: 'x', logicalId: 'Rule', region: 'us-east-1', accountId: '0', api: ecs.api, tags: {}, signal: new AbortController().signal, progress() {}}
     const sm = await providers.get('AWS::StepFunctions::StateMachine')!.create({DefinitionString: definition().replace('report:1', '${TaskDef}'), DefinitionSubstitutions: {TaskDef: 'report:7'}}, ctx)
     const rule = await providers.get('AWS::Events::Rule')!.create({ScheduleExpression: 'rate(1 minute)', Targets: [{Id: 'job', Arn: sm.physicalId, RoleArn: 'r'}]}, ctx)

@@ -4,6 +4,7 @@
 // An event that is not a JSON object matches no JSON pattern, as on AWS.
 
 import {ServiceError} from '../frontend/types.js'
+import {wildcardMatch} from '../wildcard.js'
 
 type Json = unknown
 type Test = (doc: Json) => boolean
@@ -98,7 +99,8 @@ function compare(read: (d: Json) => Json, op: string, raw: string, pattern: stri
     }
   }
   if (op !== '=' && op !== '!=') invalid(pattern)
-  const wildcard = new RegExp(`^${text.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+  // `*` is the only wildcard; matched without a regular expression (../wildcard.ts).
+  const wildcard = {test: (v: string) => wildcardMatch(text, v, {question: false})}
   const equals = (v: Json): boolean => {
     if (v === undefined) return false
     if (num !== undefined && typeof v === 'number') return v === num
@@ -115,7 +117,8 @@ function select(doc: Json, selector: string): Json {
   for (const step of path) {
     if (cur === null || typeof cur !== 'object') return undefined
     const key = step.startsWith('[') ? Number(step.slice(1, -1)) : step.slice(1)
-    cur = (cur as Record<string | number, Json>)[key]
+    // Own properties only: `$.constructor` or `$.__proto__` name fields, never the object's prototype.
+    cur = Object.hasOwn(cur, key) ? (cur as Record<string | number, Json>)[key] : undefined
   }
   return cur
 }

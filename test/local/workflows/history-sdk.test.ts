@@ -7,7 +7,7 @@ import {CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistory
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ProcessDriver} from '../../../src/local/agent/process-driver.js'
 import {installEcs} from '../../../src/local/ecs/install.js'
-import {createScheduler} from '../../../src/local/scheduler/index.js'
+import {createWorkflows} from '../../../src/local/workflows/index.js'
 import {startControlPlane, type Harness} from '../helpers.js'
 import {waitFor} from '../ecs/helpers.js'
 
@@ -19,7 +19,7 @@ let executionArn: string
 beforeAll(async () => {
   h = await startControlPlane()
   installEcs(h.cp, {driver: (listener) => new ProcessDriver({stateDir: h.stateDir, listener, defaultStopTimeout: 2}), capacity: {cpu: 4096, memory: 8192}, stableAfterMs: 100, tickMs: 50})
-  const scheduler = createScheduler({stateDir: h.stateDir, region: h.config.region, accountId: '000000000000', api: h.cp.api, pollMs: 20, retryScale: 0.01})
+  const scheduler = createWorkflows({stateDir: h.stateDir, region: h.config.region, accountId: '000000000000', api: h.cp.api, pollMs: 20, retryScale: 0.01})
   h.cp.register({json: scheduler.services})
   h.cp.onClose(() => scheduler.close())
   const ecs = new ECSClient(h.config)

@@ -9,6 +9,7 @@ import {appendFileSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {JsonDocument} from '../store/json-file.js'
+import {dict} from '../store/dict.js'
 
 export interface LogEvent {
   timestamp: number
@@ -51,7 +52,7 @@ export class LogsStore {
   constructor(stateDir: string) {
     this.doc = new JsonDocument(join(stateDir, 'logs', 'groups.json'), {groups: {}}, 200)
     this.eventsDir = join(stateDir, 'logs', 'events')
-    mkdirSync(this.eventsDir, {recursive: true})
+    mkdirSync(this.eventsDir, {recursive: true, mode: 0o700})
   }
 
   get groups(): Record<string, GroupMeta> {
@@ -59,7 +60,7 @@ export class LogsStore {
   }
 
   createGroup(name: string, opts: {tags?: Record<string, string>; kmsKeyId?: string} = {}): GroupMeta {
-    const g: GroupMeta = {name, created: Date.now(), tags: opts.tags ?? {}, kmsKeyId: opts.kmsKeyId, streams: {}}
+    const g: GroupMeta = {name, created: Date.now(), tags: Object.assign(dict<string>(), opts.tags), kmsKeyId: opts.kmsKeyId, streams: dict()}
     this.groups[name] = g
     this.doc.save()
     return g
@@ -134,7 +135,7 @@ export class LogsStore {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     for (const [key, lines] of this.pending) {
-      if (lines.length > 0) appendFileSync(join(this.eventsDir, `${key}.ndjson`), lines.join('\n') + '\n')
+      if (lines.length > 0) appendFileSync(join(this.eventsDir, `${key}.ndjson`), lines.join('\n') + '\n', {mode: 0o600})
     }
     this.pending.clear()
   }
