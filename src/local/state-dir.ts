@@ -18,8 +18,9 @@ export const LOCK_FILE = 'control-plane.lock'
  */
 export const STATE_ENTRIES: readonly string[] = [
   STATE_MARKER, STATUS_FILE, LOG_FILE, LOCK_FILE,
-  'acm.json', 'agent', 'autoscaling.json', 'cloudformation', 'discovery.json', 'ecs', 'efs', 'elb.json', 'keys', 'kms',
-  'logs', 'messaging.json', 's3', 'scheduler.json', 'secretsmanager.json', 'ssm.json',
+  'acm.json', 'agent', 'autoscaling.json', 'cloudformation', 'discovery.json', 'dynamodb', 'ecs', 'efs', 'elasticache',
+  'elb.json', 'keys', 'kms', 'lambda', 'logs', 'messaging.json', 'rds', 's3', 'scheduler.json', 'secretsmanager.json',
+  'servers', 'ssm.json',
 ]
 
 /** A document's temporary file (`<name>.<pid>.tmp`) a crash left beside it. */
