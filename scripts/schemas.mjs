@@ -59,6 +59,13 @@ const defs = {
     additionalProperties: false,
   }),
   labels: mapOf('Docker labels for the container.', {type: 'string'}),
+  stringOrFromCfn: {
+    type: ['string', 'object'],
+    description: 'A value, or {from_cfn: EXPORT} to import it from another CloudFormation stack.',
+    properties: {from_cfn: str('Name of a CloudFormation export.')},
+    required: ['from_cfn'],
+    additionalProperties: false,
+  },
   scalingTarget: {
     type: ['number', 'object'],
     description: 'A target value, or {value, cooldown}.',
@@ -184,9 +191,9 @@ const defs = {
       },
       security_groups: {
         type: ['array', 'object'],
-        description: 'Extra security groups, or {groups, deny_default}.',
-        items: {type: 'string'},
-        properties: {groups: listOf('Security group IDs.', {type: 'string'}), deny_default: bool('Drop the environment\'s default security group.')},
+        description: 'Extra security groups, or {groups, deny_default}: IDs, or {from_cfn: EXPORT}.',
+        items: ref('stringOrFromCfn'),
+        properties: {groups: listOf('Security group IDs, or {from_cfn: EXPORT}.', ref('stringOrFromCfn')), deny_default: bool('Drop the environment\'s default security group.')},
         additionalProperties: false,
       },
     }),
@@ -368,7 +375,10 @@ const schemas = {
     $id: 'https://pier.dev/schemas/workspace.json',
     title: 'Copilot workspace (copilot/.workspace)',
     type: 'object',
-    properties: {application: str('Name of the application.', {pattern: '^[a-z][a-z0-9-]*$', 'x-expect': 'lowercase letters, digits and -, starting with a letter'})},
+    properties: {
+      application: str('Name of the application.', {pattern: '^[a-z][a-z0-9-]*$', 'x-expect': 'lowercase letters, digits and -, starting with a letter'}),
+      path: str('Written by Copilot v1.20-v1.24 (usually empty); not used.'),
+    },
     required: ['application'],
     additionalProperties: false,
   },

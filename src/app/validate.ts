@@ -16,9 +16,9 @@ export interface ValidateResult {
   ok: boolean
 }
 
-export function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>}): ValidateResult {
+export function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>; strict?: boolean}): ValidateResult {
   const ws = loadWorkspace(opts.cwd)
-  const diagnostics = sortAndDedupe(validateWorkspace(ws, {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {}), ...(opts.vars ? {vars: opts.vars} : {})}))
+  const diagnostics = sortAndDedupe(validateWorkspace(ws, {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {}), ...(opts.vars ? {vars: opts.vars} : {}), strict: opts.strict}))
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   return {
     application: ws.application,

@@ -2,7 +2,7 @@
 // the commands so `--help` stays fast.
 import type {ManifestPort, RenderPort, ScaffoldPort} from './ports.js'
 
-export async function loadPorts(): Promise<{manifest: ManifestPort; render: RenderPort; scaffold: ScaffoldPort}> {
+export async function loadPorts(opts: {strict?: boolean} = {}): Promise<{manifest: ManifestPort; render: RenderPort; scaffold: ScaffoldPort}> {
   const [manifest, workspace, render, scaffold] = await Promise.all([
     import('../manifest/index.js'),
     import('../workspace/index.js'),
@@ -12,8 +12,8 @@ export async function loadPorts(): Promise<{manifest: ManifestPort; render: Rend
   return {
     manifest: {
       loadWorkspace: (cwd) => workspace.loadWorkspace(cwd),
-      resolveEnvironment: (ws, env) => workspace.resolveEnvironment(ws as never, env),
-      resolveWorkload: (ws, name, env) => workspace.resolveWorkload(ws as never, name, env),
+      resolveEnvironment: (ws, env) => workspace.resolveEnvironment(ws as never, env, {strict: opts.strict}),
+      resolveWorkload: (ws, name, env) => workspace.resolveWorkload(ws as never, name, env, {strict: opts.strict}),
       formatDiagnostics: (d, opts) => manifest.formatDiagnostics(d as never, opts),
     },
     render: {

@@ -23,7 +23,7 @@ export function valid<T>(ctx: AppContext, resolved: Resolved<T>, what: string): 
 }
 
 export function environmentManifest(ctx: AppContext, ws: WorkspaceInfo, env: string): EnvironmentManifest {
-  if (!ws.environments.includes(env)) {
+  if (!ws.environments.includes(env) && !ws.legacy) {
     throw new UserError(`There is no environment ${env} in this workspace: copilot/environments/${env}/manifest.yml does not exist.`, {
       hint: ws.environments.length ? `Use one of: ${ws.environments.join(', ')}; or create it with \`pier env init --name ${env}\`.` : `Create it with \`pier env init --name ${env}\`.`,
     })

@@ -24,14 +24,14 @@ export abstract class AwsCommand extends PierCommand {
   private renderer: Renderer | undefined
 
   /** Builds the clients, the renderer (`quiet` drops progress for read commands' --json) and the use case context. */
-  protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
+  protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean; strict?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
     // A --diff question needs the terminal: the plain renderer leaves it alone.
     const mode = flags.diff && !flags.json ? 'plain' : renderMode({json: flags.json, isTTY: process.stderr.isTTY})
     // The three load independent modules (SDK, ink, manifest engine): side by side, start-up is shorter.
     const [awsR, rendererR, portsR] = await Promise.allSettled([
       createAwsClients(awsOptions(flags)),
       opts.quiet && flags.json ? Promise.resolve<Renderer>({emit: () => {}, close: async () => {}}) : createRenderer(mode),
-      loadPorts(),
+      loadPorts({strict: flags.strict}),
     ])
     // A view that started is released by finally() even when the rest failed.
     if (rendererR.status === 'fulfilled') this.renderer = rendererR.value

@@ -12,6 +12,7 @@ export const deployFlags = {
   detach: Flags.boolean({description: 'Return as soon as the change set executes, without following the deploy.'}),
   'no-rollback': Flags.boolean({description: 'Keep the resources of a failed deploy as they are, to inspect them.'}),
   json: Flags.boolean({description: 'Print the progress as NDJSON events on stdout (see docs/progress-events.md).'}),
+  strict: Flags.boolean({description: 'Refuse manifests with keys or values Copilot ignored (reported as warnings otherwise).'}),
 }
 
 export const workloadDeployFlags = {

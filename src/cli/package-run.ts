@@ -4,7 +4,7 @@ import {checkAppFlag} from '../app/check-app.js'
 import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
 import {workspaceManifests} from '../app/workspace-manifests.js'
 import {UserError} from '../errors.js'
-import {printData, success, useColor} from './output.js'
+import {printData, printStatus, success, useColor} from './output.js'
 import {requireValue} from './prompt.js'
 
 export interface PackageFlags {
@@ -14,11 +14,12 @@ export interface PackageFlags {
   'output-dir'?: string
   tag: string
   all: boolean
+  strict?: boolean
 }
 
 export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promise<void> {
   const cwd = process.cwd()
-  const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
+  const src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
   checkAppFlag(flags.app, src.application)
   const names = src.workloads.filter((w) => (w.type === 'Scheduled Job') === (kind === 'job')).map((w) => w.name)
   if (flags.all && !flags['output-dir']) {

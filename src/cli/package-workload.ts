@@ -9,5 +9,6 @@ export const packageFlags = {
   env: Flags.string({char: 'e', description: 'Name of the environment.'}),
   'output-dir': Flags.string({description: 'Write <name>-<env>.stack.yml, .params.json and .taskdef.json into this directory instead of printing the template.'}),
   tag: Flags.string({description: 'Tag for images built from source (they are named <app>/<workload>:<tag>).', default: 'latest'}),
+  strict: Flags.boolean({description: 'Refuse manifests with keys or values Copilot ignored (reported as warnings otherwise).'}),
   all: Flags.boolean({description: 'Package every workload of this kind in the workspace (needs --output-dir).'}),
 }

@@ -42,6 +42,8 @@ export interface ContainerHealthCheck {
 
 export type CommandOverride = string | string[]
 
+/** A security group ID, or the name of a CloudFormation export holding one. */
+export type SecurityGroupRef = string | {from_cfn: string}
 export type VariableValue = string | number | boolean | {from_cfn: string}
 export type SecretValue = string | {secretsmanager: string} | {from_cfn: string}
 
@@ -122,7 +124,7 @@ export type Placement = 'public' | 'private' | {subnets: string[] | {from_tags: 
 export interface NetworkConfig {
   vpc?: {
     placement?: Placement
-    security_groups?: string[] | {groups?: string[]; deny_default?: boolean}
+    security_groups?: SecurityGroupRef[] | {groups?: SecurityGroupRef[]; deny_default?: boolean}
   }
   connect?: boolean | {alias?: string}
 }

@@ -1,5 +1,5 @@
 // Reads the manifests of a workspace from disk and hands them to the pure core in src/manifest/.
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {UserError} from '../errors.js'
@@ -15,6 +15,8 @@ import type {Workspace, WorkloadEntry} from './find.js'
 export interface ResolveOptions {
   /** Values for `${VAR}`; process.env by default. */
   vars?: Readonly<Record<string, string | undefined>>
+  /** What Copilot ignored (unknown keys, values it dropped) is an error, not a warning. */
+  strict?: boolean
 }
 
 export function environmentManifestPath(ws: Workspace, env: string): string {
@@ -31,7 +33,7 @@ export function findWorkload(ws: Workspace, name: string): WorkloadEntry {
 }
 
 export function checkEnvironment(ws: Workspace, env: string): void {
-  if (ws.environments.includes(env)) return
+  if (ws.environments.includes(env) || ws.legacy) return
   const guess = didYouMean(env, ws.environments)
   throw new UserError(`environment "${env}" not found: there is no copilot/environments/${env}/manifest.yml in ${ws.root}`, {
     hint: guess ? `Did you mean "${guess}"?` : ws.environments.length > 0 ? `Environments: ${ws.environments.join(', ')}.` : `Create it with \`pier env init --name ${env}\`.`,
@@ -44,14 +46,33 @@ function read(ws: Workspace, path: string): {file: string; text: string} {
 
 export function resolveEnvironment(ws: Workspace, env: string, opts: ResolveOptions = {}): Resolved<EnvironmentManifest> {
   checkEnvironment(ws, env)
-  return resolveEnvironmentText({...read(ws, environmentManifestPath(ws, env)), app: ws.application, env, environments: ws.environments, vars: opts.vars ?? process.env, expectedName: env})
+  const path = environmentManifestPath(ws, env)
+  if (ws.legacy && !existsSync(path)) return legacyEnvironment(ws, env)
+  return resolveEnvironmentText({...read(ws, path), app: ws.application, env, environments: ws.environments, vars: opts.vars ?? process.env, expectedName: env, strict: opts.strict})
+}
+
+/**
+ * An environment of a workspace without environment manifests (Copilot before v1.21): offline, the
+ * environment Copilot creates by default (a new VPC with two public and two private subnets, no
+ * certificate), said in a warning. Deploying to an environment that exists reads its configuration
+ * from the environment's stack and SSM record instead (`pier env show --manifest` prints it).
+ */
+export function legacyEnvironment(ws: Workspace, env: string): Resolved<EnvironmentManifest> {
+  const file = relative(ws.root, environmentManifestPath(ws, env))
+  return {
+    manifest: {name: env, type: 'Environment'} as EnvironmentManifest,
+    ok: true,
+    diagnostics: [{file, line: 1, col: 1, severity: 'warning', code: 'no-environment-manifest', path: '',
+      message: `environment "${env}" has no manifest (Copilot before v1.21 kept its configuration in SSM and the environment stack): offline, Pier uses Copilot's default environment, a new VPC with public and private subnets and no certificate`,
+      hint: `Deploys to an existing environment read its configuration from its stack; \`pier env show -n ${env} --manifest\` prints it, to save as ${file}.`}],
+  }
 }
 
 /** The workload's manifest merged for an environment (or its base manifest when `env` is undefined). */
 export function resolveWorkload(ws: Workspace, name: string, env: string | undefined, opts: ResolveOptions = {}): Resolved<WorkloadManifest> {
   const w = findWorkload(ws, name)
   if (env !== undefined) checkEnvironment(ws, env)
-  return resolveWorkloadText({...read(ws, w.path), app: ws.application, ...(env === undefined ? {} : {env}), environments: ws.environments, vars: opts.vars ?? process.env, expectedName: name})
+  return resolveWorkloadText({...read(ws, w.path), app: ws.application, ...(env === undefined ? {} : {env}), environments: ws.environments, vars: opts.vars ?? process.env, expectedName: name, strict: opts.strict})
 }
 
 /** Every problem of the workspace: .workspace, each environment, each workload merged for each environment. */

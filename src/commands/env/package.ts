@@ -4,7 +4,7 @@ import {PierCommand} from '../../cli/base-command.js'
 import {checkAppFlag} from '../../app/check-app.js'
 import {packageEnvironment, writePackage} from '../../app/package.js'
 import {workspaceManifests} from '../../app/workspace-manifests.js'
-import {printData, success, useColor} from '../../cli/output.js'
+import {printData, printStatus, success, useColor} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 
 export default class EnvironmentPackage extends PierCommand {
@@ -17,13 +17,14 @@ export default class EnvironmentPackage extends PierCommand {
   static override flags = {
     app: Flags.string({char: 'a', description: 'Name of the application (must match copilot/.workspace).'}),
     name: Flags.string({char: 'n', description: 'Name of the environment.'}),
+    strict: Flags.boolean({description: 'Refuse manifests with keys or values Copilot ignored (reported as warnings otherwise).'}),
     'output-dir': Flags.string({description: 'Write <env>.env.yml and <env>.env.params.json into this directory instead of printing the template.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(EnvironmentPackage)
     const cwd = process.cwd()
-    const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
+    const src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
     checkAppFlag(flags.app, src.application)
     const env = await requireValue(flags.name, {flag: '--name', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
     const result = packageEnvironment(src, env)

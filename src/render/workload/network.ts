@@ -3,7 +3,7 @@
 
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {type Json, split} from '../template.js'
+import {importValue, type Json, split} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 
 export interface Placement {
@@ -16,7 +16,7 @@ export function placement(ctx: WorkloadContext): Placement {
   const vpc = ctx.manifest.network?.vpc
   const p = vpc?.placement ?? 'public'
   const sg = vpc?.security_groups
-  const extra = Array.isArray(sg) ? sg : (sg?.groups ?? [])
+  const extra = (Array.isArray(sg) ? sg : (sg?.groups ?? [])).map((g) => (typeof g === 'string' ? g : importValue(g.from_cfn)))
   const denyDefault = !Array.isArray(sg) && sg?.deny_default === true
   const securityGroups = [...(denyDefault ? [] : [envImport(ctx, ENV_OUTPUTS.environmentSecurityGroup)]), ...extra]
   if (securityGroups.length === 0) {
