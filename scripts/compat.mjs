@@ -93,12 +93,13 @@ function causeOf(d) {
 
 function messageCause(stderr) {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
-  const diag = lines.find((l) => /: (error|warning) \[/.test(l))
+  const diag = lines.find((l) => /: error \[/.test(l))
   if (diag) {
     const m = /: error \[([^\]]+)\] (.*)$/.exec(diag)
     if (m) return `${m[1]}: ${m[2].replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').replace(/ \(environment [^)]*\)$/, '')}`.slice(0, 200)
   }
-  const first = lines.find((l) => !/^›?\s*Warning:/.test(l) && !/^warning/.test(l)) ?? '(no message)'
+  // Warnings (and their code frames and hints) come before the refusal: skip them.
+  const first = lines.find((l) => !/^›?\s*Warning:/i.test(l) && !/: warning \[/.test(l) && !/^(>?\s*\d+ \||\||hint:|\d+ errors?,)/.test(l)) ?? '(no message)'
   return first.replace(/^[^a-zA-Z`]*(Error:\s*)?/, '').replace(/copilot\/environments\/[^/\s]+\//g, 'copilot/environments/…/').replace(/ in \/\S+/g, '').replace(/"[^"]*"/g, '"…"').replace(/\b(environment|workload|service|job) \S+/g, '$1 …').replace(/\d+/g, 'N').slice(0, 200)
 }
 

@@ -3,7 +3,7 @@
 // semantic rules. Every problem becomes a located diagnostic; nothing here throws on bad input.
 import {workloadDefaults} from './defaults.js'
 import {type Diagnostic, sortAndDedupe} from './diagnostics.js'
-import {interpolateSource} from './interpolate.js'
+import {interpolateSource, interpolateText} from './interpolate.js'
 import {type Issue, locator} from './locate.js'
 import {applyOverride, isPlainObject, removeUnset} from './merge.js'
 import {environmentRules, workloadRules} from './rules/index.js'
@@ -42,7 +42,12 @@ function finish<T>(manifest: T, diagnostics: Diagnostic[]): Resolved<T> {
 
 /** Parses and interpolates; returns the plain value, or undefined when the YAML is broken. */
 function load(input: ResolveInput): {source: ManifestSource; value: unknown; diagnostics: Diagnostic[]} {
-  const {source, diagnostics} = parseSource(input.file, input.text)
+  let {source, diagnostics} = parseSource(input.file, input.text)
+  if (diagnostics.some((d) => d.severity === 'error') && input.text.includes('${')) {
+    const ctx = {vars: input.vars, app: input.app, ...(input.env === undefined ? {} : {env: input.env})}
+    const retry = parseSource(input.file, interpolateText(input.text, ctx))
+    if (!retry.diagnostics.some((d) => d.severity === 'error')) ({source, diagnostics} = retry)
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return {source, value: undefined, diagnostics}
   diagnostics.push(...interpolateSource(source, {vars: input.vars, app: input.app, ...(input.env === undefined ? {} : {env: input.env})}))
   let value: unknown

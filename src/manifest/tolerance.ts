@@ -125,7 +125,8 @@ export function settle(kind: SchemaKind, input: Record<string, unknown>, opts: {
           continue
         }
       }
-      if (issue.code === 'wrong-type') {
+      // yaml.v3 reports a string that is not a Go duration as a type error too.
+      if (issue.code === 'wrong-type' || (issue.code === 'invalid-value' && schemaTypesAt(kind, issue.path).duration)) {
         if (strictlyUnder(issue.path, lenient)) {
           ignored.push({...issue, severity: opts.strict ? 'error' : 'warning', code: 'ignored-value',
             message: `${issue.message.replace(/: got /, ', so Copilot dropped this value and it never took effect: got ')}`,

@@ -36,11 +36,11 @@ describe('what Copilot ignored', () => {
   })
 
   it('a wrongly typed value inside `http` or `count` was dropped by Copilot: a warning, and the value is gone', () => {
-    const r = workload('http:\n  path: /\n  deregistration_delay: 5\ncount:\n  range: 1-3\n  cpu_percentage: 70\n  cooldown: {in: 60, out: 30s}\n')
+    const r = workload('http:\n  path: /\n  deregistration_delay: 5\ncount:\n  range: 1-3\n  cpu_percentage: 70\n  cooldown: {in: 60, out: "120"}\n')
     expect(r.ok).toBe(true)
-    expect(summary(r)).toEqual(['warning ignored-value http.deregistration_delay', 'warning ignored-value count.cooldown.in'])
+    expect(summary(r)).toEqual(['warning ignored-value http.deregistration_delay', 'warning ignored-value count.cooldown.in', 'warning ignored-value count.cooldown.out'])
     expect((r.manifest as any).http.deregistration_delay).toBeUndefined()
-    expect((r.manifest as any).count.cooldown).toEqual({out: '30s'})
+    expect((r.manifest as any).count.cooldown).toEqual({})
     expect(workload('http:\n  path: /\n  deregistration_delay: 5\n', {strict: true}).ok).toBe(false)
   })
 
@@ -76,6 +76,12 @@ describe('what Copilot read', () => {
     expect((r.manifest as any).http).toEqual({path: '/'})
     expect((r.manifest as any).variables).toEqual({B: 'x'})
     expect(summary(environment('network:\n  vpc:\n    id:\n    cidr: 10.1.0.0/16\n'))).toEqual([])
+  })
+
+  it('a ${VAR} that makes YAML only once interpolated, as Copilot read the text', () => {
+    const r = resolveEnvironmentText({file: 'e.yml', text: 'name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [${CERT}]\n', app: 'demo', environments: ['test'], vars: {CERT: 'arn:aws:acm:1'}})
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).http.public.certificates).toEqual(['arn:aws:acm:1'])
   })
 
   it('from_cfn in security groups, in both forms', () => {
