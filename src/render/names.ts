@@ -34,4 +34,6 @@ export const ENV_OUTPUTS = {
   internalLbFullName: 'InternalLoadBalancerFullName',
   internalHttpListener: 'InternalHTTPListenerArn',
   internalHttpsListener: 'InternalHTTPSListenerArn',
+  /** The file system of `efs: true` volumes (Copilot's output ManagedFileSystemID, exported as `-FilesystemID`). */
+  managedFileSystem: 'FilesystemID',
 } as const

@@ -3,9 +3,10 @@
 
 import type {WorkloadManifest} from '../../manifest/types.js'
 import type {EnvironmentNeeds} from '../inputs.js'
+import {managedVolumeName} from '../workload/efs.js'
 
 export function environmentNeeds(workloads: {name: string; manifest: WorkloadManifest}[]): EnvironmentNeeds {
-  const needs: EnvironmentNeeds = {publicAlb: [], internalAlb: [], nat: []}
+  const needs: Required<EnvironmentNeeds> = {publicAlb: [], internalAlb: [], nat: [], efs: []}
   for (const {name, manifest: m} of workloads) {
     if (m.type === 'Load Balanced Web Service') {
       // An imported ALB (`http.alb`) lives outside the environment stack.
@@ -13,9 +14,9 @@ export function environmentNeeds(workloads: {name: string; manifest: WorkloadMan
     } else if (m.type === 'Backend Service') {
       if (m.http && !m.http.alb) needs.internalAlb.push(name)
     }
-    if (m.type !== 'Request-Driven Web Service' && m.type !== 'Static Site' && m.network?.vpc?.placement === 'private') {
-      needs.nat.push(name)
-    }
+    if (m.type === 'Request-Driven Web Service' || m.type === 'Static Site') continue
+    if (m.network?.vpc?.placement === 'private') needs.nat.push(name)
+    if (managedVolumeName(m.storage?.volumes)) needs.efs.push(name)
   }
-  return {publicAlb: needs.publicAlb.sort(), internalAlb: needs.internalAlb.sort(), nat: needs.nat.sort()}
+  return {publicAlb: needs.publicAlb.sort(), internalAlb: needs.internalAlb.sort(), nat: needs.nat.sort(), efs: needs.efs.sort()}
 }

@@ -8,6 +8,7 @@ import {getAtt, join, ref, TemplateBuilder} from '../template.js'
 import type {RenderedStack} from '../types.js'
 import {CREATE_ALB, CREATE_INTERNAL_ALB, renderInternalAlb, renderPublicAlb} from './alb.js'
 import {renderCluster, renderNamespace, renderSharedSecurity} from './cluster.js'
+import {renderManagedFileSystem} from './efs.js'
 import {renderFlowLogs} from './flow-logs.js'
 import {renderNetwork} from './network.js'
 
@@ -28,10 +29,12 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   t.parameter('ALBWorkloads', [...needs.publicAlb].sort().join(','), {description: 'Workloads behind the public load balancer'})
   t.parameter('InternalALBWorkloads', [...needs.internalAlb].sort().join(','), {description: 'Workloads behind the internal load balancer'})
   t.parameter('NATWorkloads', [...needs.nat].sort().join(','), {description: 'Workloads in private subnets that need NAT'})
+  t.parameter('EFSWorkloads', [...(needs.efs ?? [])].sort().join(','), {description: 'Workloads with a volume on the environment’s EFS file system'})
 
   const net = renderNetwork(t, manifest)
   renderCluster(t, manifest)
   renderSharedSecurity(t, manifest, net)
+  renderManagedFileSystem(t, app, env, net)
   renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
   const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
