@@ -54,12 +54,14 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   if (pub) {
     out(ENV_OUTPUTS.publicLbDns, getAtt('PublicLoadBalancer', 'DNSName'), CREATE_ALB)
     out(ENV_OUTPUTS.publicLbFullName, getAtt('PublicLoadBalancer', 'LoadBalancerFullName'), CREATE_ALB)
+    t.output('PublicLoadBalancerHostedZone', getAtt('PublicLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.publicLbHostedZone), condition: CREATE_ALB})
     out(ENV_OUTPUTS.httpListener, ref('HTTPListener'), CREATE_ALB)
     if (pub.https) out(ENV_OUTPUTS.httpsListener, ref('HTTPSListener'), CREATE_ALB)
   }
   if (internal) {
     out(ENV_OUTPUTS.internalLbDns, getAtt('InternalLoadBalancer', 'DNSName'), CREATE_INTERNAL_ALB)
     out(ENV_OUTPUTS.internalLbFullName, getAtt('InternalLoadBalancer', 'LoadBalancerFullName'), CREATE_INTERNAL_ALB)
+    t.output('InternalLoadBalancerHostedZone', getAtt('InternalLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.internalLbHostedZone), condition: CREATE_INTERNAL_ALB})
     if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
     else out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
   }
