@@ -18,6 +18,12 @@ const mapOf = (description, values) => ({type: 'object', description, additional
 const listOf = (description, items, extra = {}) => ({type: 'array', description, items, ...extra})
 const duration = (description) => ref('duration', description)
 
+/** An IPv4 CIDR block, checked as one (Copilot parsed these with net.ParseCIDR). */
+const cidr = (description) => str(description, {
+  pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$',
+  'x-expect': 'an IPv4 CIDR block such as 10.0.0.0/16',
+})
+
 // ---- shared definitions ----------------------------------------------------------------------
 const defs = {
   duration: {type: 'string', description: 'A duration such as 30s, 1m or 1h30m.', pattern: '^([0-9]+(\\.[0-9]+)?(ms|h|m|s))+$', 'x-expect': 'a duration such as 30s, 1m, 1h30m or 500ms'},
@@ -284,7 +290,7 @@ const routingRuleProps = {
   deregistration_delay: duration('How long to drain a task before it stops (default 60s).'),
   target_container: str('Container that receives the traffic (default: the main container).'),
   target_port: int('Container port that receives the traffic.', {minimum: 1, maximum: 65535}),
-  allowed_source_ips: listOf('CIDR ranges allowed to reach this path.', {type: 'string'}),
+  allowed_source_ips: listOf('CIDR ranges allowed to reach this path.', cidr('A CIDR range.')),
   redirect_to_https: bool('Redirect HTTP to HTTPS (default true when the environment has a certificate).'),
   version: str('Protocol version between the load balancer and the tasks.', {enum: ['HTTP1', 'HTTP2', 'gRPC', 'http1', 'http2', 'grpc', 'GRPC']}),
 }
@@ -364,6 +370,7 @@ const http = {
   properties: {
     ...routingRuleProps,
     alb: str('Name or ARN of an existing load balancer to use.'),
+    targetContainer: str('Deprecated spelling of target_container, still read.'),
     additional_rules: listOf('More routing rules to other containers or ports.', obj('A routing rule.', routingRuleProps)),
   },
   additionalProperties: false,
@@ -435,7 +442,7 @@ const schemas = {
     network: obj('Networking.', {
       vpc: obj('The VPC: created by Pier (optionally with a CIDR) or imported by ID.', {
         id: str('ID of an existing VPC to import.'),
-        cidr: str('CIDR of the VPC Pier creates (default 10.0.0.0/16).'),
+        cidr: cidr('CIDR of the VPC Pier creates (default 10.0.0.0/16).'),
         subnets: obj('Subnets.', {
           public: listOf('Public subnets.', ref('subnet')),
           private: listOf('Private subnets.', ref('subnet')),
@@ -451,7 +458,7 @@ const schemas = {
       public: obj('The public Application Load Balancer.', {
         certificates: listOf('ACM certificate ARNs.', {type: 'string'}),
         access_logs: {type: ['boolean', 'object'], description: 'ALB access logs.', properties: {bucket_name: str('Bucket.'), prefix: str('Prefix.')}, additionalProperties: false},
-        ingress: obj('Who may reach it.', {cdn: bool('Only the CDN.'), source_ips: listOf('CIDR ranges.', {type: 'string'})}),
+        ingress: obj('Who may reach it.', {cdn: bool('Only the CDN.'), source_ips: listOf('CIDR ranges.', cidr('A CIDR range.'))}),
         ssl_policy: str('TLS security policy.'),
         security_groups: obj('Security groups.', {ingress: obj('Ingress.', {restrict_to: obj('Restrict.', {cdn: bool('Only the CDN.')})})}),
       }),
@@ -466,8 +473,8 @@ const schemas = {
     cdn: {type: ['boolean', 'object'], description: 'A CloudFront distribution in front of the public load balancer.', properties: {certificate: str('Certificate ARN.'), static_assets: {type: 'object', description: 'Static assets.'}, terminate_tls: bool('Terminate TLS at CloudFront.')}, additionalProperties: false},
     observability: obj('Observability.', {container_insights: {type: ['boolean', 'string'], enum: [true, false, 'enhanced'], description: 'CloudWatch Container Insights: true, false or enhanced.'}}),
   }, ['name', 'type'], {
-    subnet: obj('A subnet: an existing ID, or a CIDR and zone for a new one.', {id: str('Subnet ID.'), cidr: str('CIDR.'), az: str('Availability zone.')}),
-    sgRule: obj('A security group rule.', {ip_protocol: str('Protocol.'), ports: {type: ['integer', 'string'], description: 'Port or range.'}, cidr: str('CIDR.')}),
+    subnet: obj('A subnet: an existing ID, or a CIDR and zone for a new one.', {id: str('Subnet ID.'), cidr: cidr('CIDR of the new subnet.'), az: str('Availability zone.')}),
+    sgRule: obj('A security group rule.', {ip_protocol: str('Protocol.'), ports: {type: ['integer', 'string'], description: 'Port or range.'}, cidr: cidr('CIDR the rule allows.')}),
   }),
 }
 

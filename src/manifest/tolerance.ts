@@ -105,8 +105,23 @@ function coerce(kind: SchemaKind, path: readonly PathSegment[], value: unknown):
   return undefined
 }
 
+/** Copilot's deprecated spellings it still reads: `http.targetContainer` for `http.target_container`. */
+function deprecatedAliases(manifest: Record<string, unknown>): Issue[] {
+  const http = manifest.http
+  if (!isPlainObject(http) || !('targetContainer' in http)) return []
+  if ('target_container' in http) {
+    return [{path: ['http', 'targetContainer'], atKey: true, code: 'exclusive-fields',
+      message: '`http.targetContainer` and `http.target_container` are both set: they are two spellings of one field (Copilot refused both too)',
+      hint: 'Keep `target_container` and remove `targetContainer`.'}]
+  }
+  const {targetContainer, ...rest} = http
+  manifest.http = {...rest, target_container: targetContainer}
+  return []
+}
+
 export function settle(kind: SchemaKind, input: Record<string, unknown>, opts: {strict?: boolean} = {}): Settled {
   const manifest = withoutEmpty(input) as Record<string, unknown>
+  const aliasIssues = kind === 'environment' ? [] : deprecatedAliases(manifest)
   const lenient = LENIENT[kind === 'environment' ? 'environment' : 'workload']
   const ignored: Issue[] = []
   let issues: Issue[] = []
@@ -147,5 +162,5 @@ export function settle(kind: SchemaKind, input: Record<string, unknown>, opts: {
   const remaining = issues.filter((i) => i.code !== 'unknown-key')
   const checked = structuredClone(manifest)
   for (const issue of remaining) remove(checked, issue.path)
-  return {manifest, issues: [...ignored, ...remaining], checked}
+  return {manifest, issues: [...aliasIssues, ...ignored, ...remaining], checked}
 }

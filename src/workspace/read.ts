@@ -102,8 +102,9 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
 }
 
 /**
- * Subscriptions name a topic and the service that publishes it: both must exist in the workspace
- * (Copilot found out only when the deploy failed). Services outside the validated set are read too.
+ * Subscriptions name a topic and the service that publishes it. A publisher of this workspace must
+ * publish that topic (an error); a publisher outside it may be deployed from another workspace of the
+ * application (a warning). Services outside the validated set are read too.
  */
 function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadManifest>, env: string | undefined, opts: ResolveOptions): Diagnostic[] {
   const out: Diagnostic[] = []
@@ -132,9 +133,11 @@ function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadMa
       const topics = topicsOf(sub.service)
       if (topics === undefined) {
         const guess = didYouMean(sub.service, ws.workloads.map((w) => w.name))
-        out.push(at()({path: ['subscribe', 'topics', i, 'service'], code: 'unknown-reference',
-          message: `the subscription to "${sub.name}" names service "${sub.service}", which is not in this workspace: a topic is published by a service of the same application`,
-          hint: guess ? `Did you mean "${guess}"?` : `Workloads: ${ws.workloads.map((w) => w.name).join(', ')}.`}))
+        // An application may span several repositories: the publisher can live in another workspace,
+        // so, as Copilot did, this is only known once deployed; offline it is a warning.
+        out.push(at()({path: ['subscribe', 'topics', i, 'service'], code: 'unknown-reference', severity: 'warning',
+          message: `the subscription to "${sub.name}" names service "${sub.service}", which is not in this workspace: it must be deployed from another workspace of the application, with that topic, before this worker`,
+          hint: guess ? `Did you mean "${guess}"?` : `Workloads here: ${ws.workloads.map((w) => w.name).join(', ')}.`}))
       } else if (!topics.includes(sub.name)) {
         out.push(at()({path: ['subscribe', 'topics', i, 'name'], code: 'unknown-reference',
           message: `service "${sub.service}" publishes no topic "${sub.name}": ${topics.length ? `it publishes ${topics.map((t) => `"${t}"`).join(', ')}` : 'it has no publish.topics'}`,

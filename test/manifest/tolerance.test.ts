@@ -93,6 +93,22 @@ describe('what Copilot read', () => {
   })
 })
 
+describe('Copilot’s aliases and checks', () => {
+  it('http.targetContainer is read as target_container; both together are refused', () => {
+    const r = workload('http: {path: /, targetContainer: nginx}\nsidecars: {nginx: {image: nginx, port: 8080}}\n')
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).http).toEqual({path: '/', target_container: 'nginx'})
+    expect(summary(workload('http: {path: /, targetContainer: nginx, target_container: nginx}\nsidecars: {nginx: {image: nginx, port: 8080}}\n'))).toEqual(['error exclusive-fields http.targetContainer'])
+  })
+
+  it('CIDRs are checked as CIDRs', () => {
+    expect(summary(environment('network:\n  vpc:\n    cidr: not-a-cidr\n'))).toEqual(['error invalid-value network.vpc.cidr'])
+    expect(summary(environment('network:\n  vpc:\n    cidr: 10.0.0.0/33\n    subnets:\n      public: [{cidr: 10.0.300.0/24}]\n'))).toEqual(['error invalid-value network.vpc.cidr', 'error invalid-value network.vpc.subnets.public[0].cidr'])
+    expect(summary(environment('network:\n  vpc:\n    cidr: 10.1.0.0/16\n    subnets:\n      public: [{cidr: 10.1.0.0/24}, {cidr: 10.1.1.0/24}]\n'))).toEqual([])
+    expect(summary(workload('http: {path: /, allowed_source_ips: [10.0.0.0/8, nope]}\n'))).toEqual(['error invalid-value http.allowed_source_ips[1]'])
+  })
+})
+
 describe('rules see only values that passed the schema', () => {
   it('a subnet list that is a string is a schema error, never an internal error', () => {
     const r = environment('network:\n  vpc:\n    id: vpc-1\n    subnets:\n      public: "x"\n      private: [3, {id: 4}]\n')

@@ -81,7 +81,7 @@ describe('workspace', () => {
 })
 
 describe('cross-workload checks', () => {
-  it('checks that subscriptions name a service of the workspace and a topic it publishes', () => {
+  it('checks that a publisher of the workspace publishes the topic; a publisher elsewhere is a warning', () => {
     write('copilot/.workspace', 'application: shop\n')
     write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
     write('copilot/orders/manifest.yml', 'name: orders\ntype: Backend Service\nimage: {location: x}\npublish:\n  topics:\n    - name: placed\n')
@@ -92,9 +92,9 @@ describe('cross-workload checks', () => {
       '    - name: placed', '      service: order',
     ].join('\n'))
     const diags = validateWorkspace(loadWorkspace(dir), {names: ['mailer']})
-    expect(diags.map((d) => [d.code, d.path, d.line, d.hint])).toEqual([
-      ['unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
-      ['unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
+    expect(diags.map((d) => [d.severity, d.code, d.path, d.line, d.hint])).toEqual([
+      ['error', 'unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
+      ['warning', 'unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
     ])
   })
 })
