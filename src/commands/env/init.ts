@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs'
+
 import {Flags} from '@oclif/core'
 
 import {checkAppFlag} from '../../app/check-app.js'
@@ -8,6 +10,7 @@ import {UserError} from '../../errors.js'
 import {printStatus, success} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 import {loadWorkspace} from '../../workspace/find.js'
+import {environmentManifestPath} from '../../workspace/read.js'
 import {writeEnvironmentManifest} from '../../workspace/scaffold.js'
 
 export default class EnvInit extends PierCommand {
@@ -45,6 +48,17 @@ export default class EnvInit extends PierCommand {
       throw new UserError('--override-vpc-cidr cannot be combined with --import-vpc-id: an imported VPC keeps its own CIDR', {hint: 'Pass one of the two.'})
     }
     const certs = list(flags['import-cert-arns'])
+    const path = environmentManifestPath(ws, name)
+    if (existsSync(path) && !flags.force) {
+      // A teammate joining, or a workspace from Copilot: keep the manifest and register the environment.
+      const given = ['import-vpc-id', 'import-public-subnets', 'import-private-subnets', 'override-vpc-cidr', 'import-cert-arns', 'container-insights'].filter((f) => flags[f as keyof typeof flags] !== undefined && flags[f as keyof typeof flags] !== false)
+      if (given.length) {
+        throw new UserError(`environment "${name}" already has a manifest (${path}): ${given.map((f) => `--${f}`).join(', ')} would not be written into it`, {hint: 'Edit the manifest instead, or pass --force to overwrite it.'})
+      }
+      success(`Found the manifest of environment "${name}": ${path}; keeping it.`)
+      await registerAfterInit(flags, {kind: 'env', app: ws.application, env: name})
+      return
+    }
     const r = writeEnvironmentManifest(ws, name, {
       ...(vpcId ? {importVpc: {id: vpcId, publicSubnets: list(flags['import-public-subnets']), privateSubnets: list(flags['import-private-subnets'])}} : {}),
       ...(flags['override-vpc-cidr'] ? {cidr: flags['override-vpc-cidr']} : {}),
