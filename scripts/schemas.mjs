@@ -134,7 +134,7 @@ const defs = {
         type: ['boolean', 'object'],
         description: 'An EFS file system: true for a managed one, or its settings.',
         properties: {
-          id: str('File system ID.'),
+          id: {...ref('stringOrFromCfn'), description: 'File system ID, or {from_cfn: EXPORT}.'},
           root_dir: str('Directory of the file system to mount.'),
           auth: obj('Authorization.', {iam: bool('Use the task role.'), access_point_id: str('Access point ID.')}),
           uid: int('POSIX user ID (managed file system).', {minimum: 0}),
@@ -149,7 +149,7 @@ const defs = {
     image: str('Fluent Bit image.'),
     destination: mapOf('FireLens output options.', {type: ['string', 'number', 'boolean']}),
     enableMetadata: bool('Include ECS metadata in the logs.'),
-    secretOptions: mapOf('Secret options for the log router.', {type: 'string'}),
+    secretOptions: {...ref('secrets'), description: 'Secret options for the log router: an SSM parameter, or `secretsmanager:`/`from_cfn:`.'},
     configFilePath: str('Path of a custom Fluent Bit configuration in the image.'),
     variables: ref('variables'),
     secrets: ref('secrets'),

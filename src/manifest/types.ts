@@ -75,7 +75,8 @@ export interface AdvancedCount {
 export type Count = number | AdvancedCount
 
 export interface EfsConfig {
-  id?: string
+  /** A file system ID, or the name of a CloudFormation export holding one. */
+  id?: string | {from_cfn: string}
   root_dir?: string
   auth?: {iam?: boolean; access_point_id?: string}
   uid?: number
@@ -97,7 +98,7 @@ export interface Logging {
   image?: string
   destination?: Record<string, string>
   enableMetadata?: boolean
-  secretOptions?: Record<string, string>
+  secretOptions?: Record<string, SecretValue>
   configFilePath?: string
   variables?: Record<string, VariableValue>
   secrets?: Record<string, SecretValue>

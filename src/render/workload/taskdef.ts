@@ -2,7 +2,7 @@
 
 import type {Platform, Volume} from '../../manifest/types.js'
 import {RenderError} from '../errors.js'
-import {compact, getAtt, type Json} from '../template.js'
+import {compact, getAtt, importValue, type Json} from '../template.js'
 import type {WorkloadContext} from './context.js'
 import {managedVolumeName, renderManagedEfs, usesManagedEfs} from './efs.js'
 
@@ -31,7 +31,7 @@ function volume(ctx: WorkloadContext, name: string, v: Volume, managed: string |
   return {
     Name: name,
     EFSVolumeConfiguration: compact({
-      FilesystemId: efs.id,
+      FilesystemId: typeof efs.id === 'object' ? importValue(efs.id.from_cfn) : efs.id,
       RootDirectory: efs.auth?.access_point_id ? undefined : efs.root_dir,
       TransitEncryption: 'ENABLED',
       AuthorizationConfig: efs.auth ? compact({AccessPointId: efs.auth.access_point_id, IAM: efs.auth.iam === false ? 'DISABLED' : 'ENABLED'}) : undefined,
