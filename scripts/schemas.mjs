@@ -226,6 +226,19 @@ const defs = {
       properties: {
         cpu_utilization: {type: 'number', description: 'CPU %.'},
         memory_utilization: {type: 'number', description: 'Memory %.'},
+      },
+      additionalProperties: false,
+    },
+  }),
+  workerDeployment: obj('How new versions roll out.', {
+    rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
+    rollback_alarms: {
+      type: ['array', 'object'],
+      description: 'CloudWatch alarm names, or thresholds, that roll back a deployment.',
+      items: {type: 'string'},
+      properties: {
+        cpu_utilization: {type: 'number', description: 'CPU %.'},
+        memory_utilization: {type: 'number', description: 'Memory %.'},
         messages_delayed: {type: 'integer', description: 'Messages delayed (Worker Service).'},
       },
       additionalProperties: false,
@@ -345,7 +358,8 @@ const service = (type, extra, withPort) => ({
   ...common(type, withPort),
   ...extra,
   count: ref('count'),
-  deployment: ref('deployment'),
+  // Only a Worker Service has a queue whose delay can roll a deployment back (Copilot's WorkerAlarmArgs).
+  deployment: ref(type === 'Worker Service' ? 'workerDeployment' : 'deployment'),
   capacity_providers: ref('capacityProviders'),
   environments,
 })

@@ -119,9 +119,34 @@ function deprecatedAliases(manifest: Record<string, unknown>): Issue[] {
   return []
 }
 
+/**
+ * Copilot v1.23 moved `http.{public,private}.security_groups.ingress` to `http.{public,private}.ingress`
+ * and kept reading the old spelling: `restrict_to.cdn` is `ingress.cdn`, `from_vpc` is `ingress.vpc`.
+ */
+function deprecatedIngress(manifest: Record<string, unknown>): Issue[] {
+  const http = manifest.http
+  if (!isPlainObject(http)) return []
+  const issues: Issue[] = []
+  for (const [side, oldPath, newKey] of [['public', ['restrict_to', 'cdn'], 'cdn'], ['private', ['from_vpc'], 'vpc']] as const) {
+    const lb = http[side]
+    if (!isPlainObject(lb) || !isPlainObject(lb.security_groups) || !isPlainObject(lb.security_groups.ingress)) continue
+    const old = get(lb.security_groups.ingress, oldPath)
+    if (old === undefined) continue
+    if (isPlainObject(lb.ingress) && Object.keys(lb.ingress).length > 0) {
+      issues.push({path: ['http', side, 'security_groups'], atKey: true, code: 'exclusive-fields',
+        message: `\`http.${side}.security_groups.ingress\` and \`http.${side}.ingress\` are both set: the first is the old spelling of the second (Copilot refused both too)`,
+        hint: `Move the setting to \`http.${side}.ingress\`.`})
+      continue
+    }
+    const {security_groups: _old, ...rest} = lb
+    http[side] = {...rest, ingress: {[newKey]: old}}
+  }
+  return issues
+}
+
 export function settle(kind: SchemaKind, input: Record<string, unknown>, opts: {strict?: boolean} = {}): Settled {
   const manifest = withoutEmpty(input) as Record<string, unknown>
-  const aliasIssues = kind === 'environment' ? [] : deprecatedAliases(manifest)
+  const aliasIssues = kind === 'environment' ? deprecatedIngress(manifest) : deprecatedAliases(manifest)
   const lenient = LENIENT[kind === 'environment' ? 'environment' : 'workload']
   const ignored: Issue[] = []
   let issues: Issue[] = []

@@ -14,7 +14,7 @@ const renderEnv = (manifest: EnvironmentManifest, needs = none) => renderEnviron
 describe('environmentNeeds', () => {
   it('lists the workloads that need the public ALB, the internal ALB and NAT', () => {
     const needs = environmentNeeds([web, api, worker, job, {name: 'site', type: 'Static Site' as const}].map((m) => ({name: m.name, manifest: m})))
-    expect(needs).toEqual({publicAlb: ['web'], internalAlb: ['api'], nat: ['report', 'web'], efs: []})
+    expect(needs).toEqual({publicAlb: ['web'], internalAlb: ['api'], nat: ['report', 'web'], efs: [], aliases: ['www.example.com']})
   })
 })
 

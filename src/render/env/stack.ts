@@ -8,6 +8,8 @@ import {getAtt, join, ref, TemplateBuilder} from '../template.js'
 import type {RenderedStack} from '../types.js'
 import {CREATE_ALB, CREATE_INTERNAL_ALB, renderInternalAlb, renderPublicAlb} from './alb.js'
 import {renderCluster, renderNamespace, renderSharedSecurity} from './cluster.js'
+import {RenderError} from '../errors.js'
+import {cdnSettings, renderCdn} from './cdn.js'
 import {renderManagedFileSystem} from './efs.js'
 import {renderFlowLogs} from './flow-logs.js'
 import {renderNetwork} from './network.js'
@@ -38,6 +40,8 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
   const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
+  if (pub) renderCdn(t, app, env, manifest, needs.aliases ?? [])
+  else if (cdnSettings(manifest)) throw new RenderError('cdn needs the public load balancer, which needs public subnets: add public subnets to network.vpc.subnets')
   const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined
 
   const out = (name: string, value: unknown, condition?: string) =>
