@@ -15,7 +15,7 @@ import {writeEnvironmentManifest} from '../../workspace/scaffold.js'
 
 export default class EnvInit extends PierCommand {
   static override summary = 'Write the manifest of a new environment.'
-  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed.'
+  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed. When the manifest already exists (a teammate joining, or a workspace from Copilot), it is kept and the environment is registered.'
   static override examples = [
     {description: 'A "test" environment with a new VPC.', command: '<%= config.bin %> <%= command.id %> --name test'},
     {description: 'An environment in an existing VPC.', command: '<%= config.bin %> <%= command.id %> --name prod --import-vpc-id vpc-0abc --import-public-subnets subnet-1,subnet-2 --import-private-subnets subnet-3,subnet-4'},
