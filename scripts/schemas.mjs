@@ -18,6 +18,12 @@ const mapOf = (description, values) => ({type: 'object', description, additional
 const listOf = (description, items, extra = {}) => ({type: 'array', description, items, ...extra})
 const duration = (description) => ref('duration', description)
 
+/** An IPv4 CIDR block, checked as one (Copilot parsed these with net.ParseCIDR). */
+const cidr = (description) => str(description, {
+  pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$',
+  'x-expect': 'an IPv4 CIDR block such as 10.0.0.0/16',
+})
+
 // ---- shared definitions ----------------------------------------------------------------------
 const defs = {
   duration: {type: 'string', description: 'A duration such as 30s, 1m or 1h30m.', pattern: '^([0-9]+(\\.[0-9]+)?(ms|h|m|s))+$', 'x-expect': 'a duration such as 30s, 1m, 1h30m or 500ms'},
@@ -59,6 +65,13 @@ const defs = {
     additionalProperties: false,
   }),
   labels: mapOf('Docker labels for the container.', {type: 'string'}),
+  stringOrFromCfn: {
+    type: ['string', 'object'],
+    description: 'A value, or {from_cfn: EXPORT} to import it from another CloudFormation stack.',
+    properties: {from_cfn: str('Name of a CloudFormation export.')},
+    required: ['from_cfn'],
+    additionalProperties: false,
+  },
   scalingTarget: {
     type: ['number', 'object'],
     description: 'A target value, or {value, cooldown}.',
@@ -121,7 +134,7 @@ const defs = {
         type: ['boolean', 'object'],
         description: 'An EFS file system: true for a managed one, or its settings.',
         properties: {
-          id: str('File system ID.'),
+          id: {...ref('stringOrFromCfn'), description: 'File system ID, or {from_cfn: EXPORT}.'},
           root_dir: str('Directory of the file system to mount.'),
           auth: obj('Authorization.', {iam: bool('Use the task role.'), access_point_id: str('Access point ID.')}),
           uid: int('POSIX user ID (managed file system).', {minimum: 0}),
@@ -136,7 +149,7 @@ const defs = {
     image: str('Fluent Bit image.'),
     destination: mapOf('FireLens output options.', {type: ['string', 'number', 'boolean']}),
     enableMetadata: bool('Include ECS metadata in the logs.'),
-    secretOptions: mapOf('Secret options for the log router.', {type: 'string'}),
+    secretOptions: {...ref('secrets'), description: 'Secret options for the log router: an SSM parameter, or `secretsmanager:`/`from_cfn:`.'},
     configFilePath: str('Path of a custom Fluent Bit configuration in the image.'),
     variables: ref('variables'),
     secrets: ref('secrets'),
@@ -184,9 +197,9 @@ const defs = {
       },
       security_groups: {
         type: ['array', 'object'],
-        description: 'Extra security groups, or {groups, deny_default}.',
-        items: {type: 'string'},
-        properties: {groups: listOf('Security group IDs.', {type: 'string'}), deny_default: bool('Drop the environment\'s default security group.')},
+        description: 'Extra security groups, or {groups, deny_default}: IDs, or {from_cfn: EXPORT}.',
+        items: ref('stringOrFromCfn'),
+        properties: {groups: listOf('Security group IDs, or {from_cfn: EXPORT}.', ref('stringOrFromCfn')), deny_default: bool('Drop the environment\'s default security group.')},
         additionalProperties: false,
       },
     }),
@@ -205,6 +218,19 @@ const defs = {
   observability: obj('Observability.', {tracing: str('Tracing with AWS X-Ray.', {enum: ['awsxray']})}),
   tags: mapOf('Tags for the resources.', {type: 'string'}),
   deployment: obj('How new versions roll out.', {
+    rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
+    rollback_alarms: {
+      type: ['array', 'object'],
+      description: 'CloudWatch alarm names, or thresholds, that roll back a deployment.',
+      items: {type: 'string'},
+      properties: {
+        cpu_utilization: {type: 'number', description: 'CPU %.'},
+        memory_utilization: {type: 'number', description: 'Memory %.'},
+      },
+      additionalProperties: false,
+    },
+  }),
+  workerDeployment: obj('How new versions roll out.', {
     rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
     rollback_alarms: {
       type: ['array', 'object'],
@@ -277,7 +303,7 @@ const routingRuleProps = {
   deregistration_delay: duration('How long to drain a task before it stops (default 60s).'),
   target_container: str('Container that receives the traffic (default: the main container).'),
   target_port: int('Container port that receives the traffic.', {minimum: 1, maximum: 65535}),
-  allowed_source_ips: listOf('CIDR ranges allowed to reach this path.', {type: 'string'}),
+  allowed_source_ips: listOf('CIDR ranges allowed to reach this path.', cidr('A CIDR range.')),
   redirect_to_https: bool('Redirect HTTP to HTTPS (default true when the environment has a certificate).'),
   version: str('Protocol version between the load balancer and the tasks.', {enum: ['HTTP1', 'HTTP2', 'gRPC', 'http1', 'http2', 'grpc', 'GRPC']}),
 }
@@ -332,7 +358,8 @@ const service = (type, extra, withPort) => ({
   ...common(type, withPort),
   ...extra,
   count: ref('count'),
-  deployment: ref('deployment'),
+  // Only a Worker Service has a queue whose delay can roll a deployment back (Copilot's WorkerAlarmArgs).
+  deployment: ref(type === 'Worker Service' ? 'workerDeployment' : 'deployment'),
   capacity_providers: ref('capacityProviders'),
   environments,
 })
@@ -357,6 +384,7 @@ const http = {
   properties: {
     ...routingRuleProps,
     alb: str('Name or ARN of an existing load balancer to use.'),
+    targetContainer: str('Deprecated spelling of target_container, still read.'),
     additional_rules: listOf('More routing rules to other containers or ports.', obj('A routing rule.', routingRuleProps)),
   },
   additionalProperties: false,
@@ -368,7 +396,10 @@ const schemas = {
     $id: 'https://pier.dev/schemas/workspace.json',
     title: 'Copilot workspace (copilot/.workspace)',
     type: 'object',
-    properties: {application: str('Name of the application.', {pattern: '^[a-z][a-z0-9-]*$', 'x-expect': 'lowercase letters, digits and -, starting with a letter'})},
+    properties: {
+      application: str('Name of the application.', {pattern: '^[a-z][a-z0-9-]*$', 'x-expect': 'lowercase letters, digits and -, starting with a letter'}),
+      path: str('Written by Copilot v1.20-v1.24 (usually empty); not used.'),
+    },
     required: ['application'],
     additionalProperties: false,
   },
@@ -425,7 +456,7 @@ const schemas = {
     network: obj('Networking.', {
       vpc: obj('The VPC: created by Pier (optionally with a CIDR) or imported by ID.', {
         id: str('ID of an existing VPC to import.'),
-        cidr: str('CIDR of the VPC Pier creates (default 10.0.0.0/16).'),
+        cidr: cidr('CIDR of the VPC Pier creates (default 10.0.0.0/16).'),
         subnets: obj('Subnets.', {
           public: listOf('Public subnets.', ref('subnet')),
           private: listOf('Private subnets.', ref('subnet')),
@@ -441,7 +472,7 @@ const schemas = {
       public: obj('The public Application Load Balancer.', {
         certificates: listOf('ACM certificate ARNs.', {type: 'string'}),
         access_logs: {type: ['boolean', 'object'], description: 'ALB access logs.', properties: {bucket_name: str('Bucket.'), prefix: str('Prefix.')}, additionalProperties: false},
-        ingress: obj('Who may reach it.', {cdn: bool('Only the CDN.'), source_ips: listOf('CIDR ranges.', {type: 'string'})}),
+        ingress: obj('Who may reach it.', {cdn: bool('Only the CDN.'), source_ips: listOf('CIDR ranges.', cidr('A CIDR range.'))}),
         ssl_policy: str('TLS security policy.'),
         security_groups: obj('Security groups.', {ingress: obj('Ingress.', {restrict_to: obj('Restrict.', {cdn: bool('Only the CDN.')})})}),
       }),
@@ -456,8 +487,8 @@ const schemas = {
     cdn: {type: ['boolean', 'object'], description: 'A CloudFront distribution in front of the public load balancer.', properties: {certificate: str('Certificate ARN.'), static_assets: {type: 'object', description: 'Static assets.'}, terminate_tls: bool('Terminate TLS at CloudFront.')}, additionalProperties: false},
     observability: obj('Observability.', {container_insights: {type: ['boolean', 'string'], enum: [true, false, 'enhanced'], description: 'CloudWatch Container Insights: true, false or enhanced.'}}),
   }, ['name', 'type'], {
-    subnet: obj('A subnet: an existing ID, or a CIDR and zone for a new one.', {id: str('Subnet ID.'), cidr: str('CIDR.'), az: str('Availability zone.')}),
-    sgRule: obj('A security group rule.', {ip_protocol: str('Protocol.'), ports: {type: ['integer', 'string'], description: 'Port or range.'}, cidr: str('CIDR.')}),
+    subnet: obj('A subnet: an existing ID, or a CIDR and zone for a new one.', {id: str('Subnet ID.'), cidr: cidr('CIDR of the new subnet.'), az: str('Availability zone.')}),
+    sgRule: obj('A security group rule.', {ip_protocol: str('Protocol.'), ports: {type: ['integer', 'string'], description: 'Port or range.'}, cidr: cidr('CIDR the rule allows.')}),
   }),
 }
 

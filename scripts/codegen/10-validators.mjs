@@ -57,7 +57,7 @@ const code = standaloneCode.default(ajv, exportsMap)
 
 // What error messages need from the schemas (known keys for "did you mean", expected formats,
 // descriptions), read only when a manifest has errors: a JSON string parsed on demand.
-const KEEP = new Set(['properties', 'additionalProperties', 'items', '$ref', '$defs', 'x-expect', 'description'])
+const KEEP = new Set(['properties', 'additionalProperties', 'items', '$ref', '$defs', 'x-expect', 'description', 'type'])
 const trim = (node) => {
   if (Array.isArray(node)) return node.map(trim)
   if (!node || typeof node !== 'object') return node

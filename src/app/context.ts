@@ -14,8 +14,10 @@ export interface AppContext extends DeployContext {
   engine?: ContainerEngine
   /** Asks the user a yes/no question; absent when Pier must not prompt. */
   confirm?: (question: string) => Promise<boolean>
+  /** Keys and values Copilot ignored are errors (--strict), not warnings. */
+  strict?: boolean
 }
 
-export function appContext(deps: {aws: AwsClients; emit: Emit; timing: Timing; interrupts?: InterruptSource; cwd: string; engine?: ContainerEngine; confirm?: (q: string) => Promise<boolean>}): AppContext {
+export function appContext(deps: {aws: AwsClients; emit: Emit; timing: Timing; interrupts?: InterruptSource; cwd: string; engine?: ContainerEngine; confirm?: (q: string) => Promise<boolean>; strict?: boolean}): AppContext {
   return {...deps, store: new AppStore(deps.aws.parameters)}
 }

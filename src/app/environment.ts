@@ -68,14 +68,15 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   })
 }
 
-/** Whether the environment's stack is deployed and already serves these needs (its ALB, internal ALB
- * and NAT parameters name every workload that needs them); the stack as described, if any. */
+/** Whether the environment's stack is deployed and already serves these needs (its ALB, internal ALB,
+ * NAT and EFS parameters name every workload that needs them); the stack as described, if any. */
 export async function environmentReadyFor(ctx: AppContext, app: string, env: string, needs: EnvironmentNeeds): Promise<{stack?: Stack; ready: boolean}> {
   const stack = await describe(ctx, environmentStackName(app, env))
   const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']))
   const covers = (key: string, list: string[]) => list.every((n) => (params[key] ?? '').split(',').includes(n))
   const ready = Boolean(stack) && /^(CREATE|UPDATE)_COMPLETE$/.test(stack?.StackStatus ?? '') &&
-    covers('ALBWorkloads', needs.publicAlb) && covers('InternalALBWorkloads', needs.internalAlb) && covers('NATWorkloads', needs.nat)
+    covers('ALBWorkloads', needs.publicAlb) && covers('InternalALBWorkloads', needs.internalAlb) && covers('NATWorkloads', needs.nat) &&
+    covers('EFSWorkloads', needs.efs ?? [])
   return {stack, ready}
 }
 

@@ -17,10 +17,10 @@ export interface ValidateResult {
   ok: boolean
 }
 
-export async function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>}): Promise<ValidateResult> {
+export async function validateManifests(opts: {cwd: string; names?: string[]; envs?: string[]; vars?: Record<string, string | undefined>; strict?: boolean}): Promise<ValidateResult> {
   const ws = loadWorkspace(opts.cwd)
   const selection = {...(opts.names ? {names: opts.names} : {}), ...(opts.envs ? {envs: opts.envs} : {})}
-  const diagnostics = sortAndDedupe([...validateWorkspace(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {})}), ...(await addonDiagnostics(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {})}))])
+  const diagnostics = sortAndDedupe([...validateWorkspace(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {}), strict: opts.strict}), ...(await addonDiagnostics(ws, {...selection, ...(opts.vars ? {vars: opts.vars} : {})}))])
   const errors = diagnostics.filter((d) => d.severity === 'error').length
   return {
     application: ws.application,

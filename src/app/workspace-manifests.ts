@@ -6,7 +6,9 @@ import {type EnvironmentManifest, formatDiagnostics, type Resolved} from '../man
 import {loadWorkspace, resolveEnvironment, resolveWorkload} from '../workspace/index.js'
 import type {WorkspaceManifests} from './package.js'
 
-function valid<T>(what: string, r: Resolved<T>, color: boolean): T {
+function valid<T>(what: string, r: Resolved<T>, color: boolean, warn?: (text: string) => void): T {
+  const warnings = r.diagnostics.filter((d) => d.severity === 'warning')
+  if (warn && warnings.length > 0) warn(formatDiagnostics(warnings, {color}))
   if (r.ok) return r.manifest
   const errors = r.diagnostics.filter((d) => d.severity === 'error')
   throw new UserError(`${what} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}:\n${formatDiagnostics(errors, {color})}`, {
@@ -14,9 +16,16 @@ function valid<T>(what: string, r: Resolved<T>, color: boolean): T {
   })
 }
 
-export function workspaceManifests(cwd: string, opts: {color?: boolean} = {}): WorkspaceManifests {
+export function workspaceManifests(cwd: string, opts: {color?: boolean; strict?: boolean; warn?: (text: string) => void} = {}): WorkspaceManifests {
   const ws = loadWorkspace(cwd)
   const color = opts.color ?? false
+  // Each manifest's warnings are shown once, however often it is resolved.
+  const shown = new Set<string>()
+  const warn = opts.warn && ((text: string) => {
+    if (shown.has(text)) return
+    shown.add(text)
+    opts.warn!(text)
+  })
   // Packaging every workload reads the same environment manifest once, not once per workload.
   const environments = new Map<string, EnvironmentManifest>()
   return {
@@ -26,9 +35,9 @@ export function workspaceManifests(cwd: string, opts: {color?: boolean} = {}): W
     workloads: ws.workloads.map((w) => ({name: w.name, type: w.type})),
     environment(env) {
       let m = environments.get(env)
-      if (!m) environments.set(env, (m = valid(`the manifest of environment ${env}`, resolveEnvironment(ws, env), color)))
+      if (!m) environments.set(env, (m = valid(`the manifest of environment ${env}`, resolveEnvironment(ws, env, {strict: opts.strict}), color, warn)))
       return m
     },
-    workload: (name, env) => valid(`the manifest of ${name} for environment ${env}`, resolveWorkload(ws, name, env), color),
+    workload: (name, env) => valid(`the manifest of ${name} for environment ${env}`, resolveWorkload(ws, name, env, {strict: opts.strict}), color, warn),
   }
 }

@@ -23,14 +23,15 @@ export function valid<T>(ctx: AppContext, resolved: Resolved<T>, what: string): 
   })
 }
 
-/** The environment's manifest, valid (a missing one is reported by the workspace reader). */
+/** The environment's manifest, valid (a missing one is reported by the workspace reader; a workspace
+ * without environment manifests, as Copilot before v1.21 kept them, gets Copilot's default one). */
 export function environmentManifest(ctx: AppContext, ws: Workspace, env: string): EnvironmentManifest {
-  return valid(ctx, resolveEnvironment(ws, env), `environment ${env}`)
+  return valid(ctx, resolveEnvironment(ws, env, {strict: ctx.strict}), `environment ${env}`)
 }
 
 /** The workload's manifest for the environment, valid and of a type Pier deploys. */
 export function workloadManifest(ctx: AppContext, ws: Workspace, name: string, env: string): EcsWorkloadManifest {
-  const m = valid(ctx, resolveWorkload(ws, name, env), `${name} for environment ${env}`)
+  const m = valid(ctx, resolveWorkload(ws, name, env, {strict: ctx.strict}), `${name} for environment ${env}`)
   if (m.type === 'Request-Driven Web Service' || m.type === 'Static Site') {
     throw new UserError(`${name} is a ${m.type}: Pier deploys ECS workloads (Load Balanced Web Service, Backend Service, Worker Service, Scheduled Job).`, {
       hint: 'Keep deploying it with the tool you use today, or change its type.',

@@ -25,7 +25,7 @@ export abstract class AwsCommand extends PierCommand {
   private renderer: Renderer | undefined
 
   /** Builds the clients, the renderer (`quiet` drops progress for read commands' --json) and the use case context. */
-  protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
+  protected async context(flags: Parameters<typeof awsOptions>[0] & {json?: boolean; diff?: boolean; strict?: boolean}, opts: {quiet?: boolean} = {}): Promise<AppContext> {
     // A --diff question needs the terminal: the plain renderer leaves it alone.
     const mode = flags.diff && !flags.json ? 'plain' : renderMode({json: flags.json, isTTY: process.stderr.isTTY})
     // The two load independent modules (SDK, ink): side by side, start-up is shorter.
@@ -44,6 +44,7 @@ export abstract class AwsCommand extends PierCommand {
       cwd: process.cwd(),
       engine: detectEngine(),
       confirm: this.nonInteractive ? undefined : askYesNo,
+      strict: flags.strict,
     })
   }
 

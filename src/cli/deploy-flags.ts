@@ -13,6 +13,7 @@ export const deployFlags = {
   'no-rollback': Flags.boolean({description: 'Keep the resources of a failed deploy as they are, to inspect them.'}),
   'allow-replacement': Flags.boolean({description: 'Let the first deploy over a stack Copilot deployed replace or remove resources that hold state (refused by default).'}),
   json: Flags.boolean({description: 'Print the progress as NDJSON events on stdout (see docs/progress-events.md).'}),
+  strict: Flags.boolean({description: 'Refuse manifests with keys or values Copilot ignored (reported as warnings otherwise).'}),
 }
 
 export const workloadDeployFlags = {

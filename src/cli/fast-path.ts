@@ -43,6 +43,7 @@ const VALIDATE_FLAGS: FlagSpec = {
   ...flag('string', 'app', '-a', '--app'),
   ...flag('list', 'name', '-n', '--name'),
   ...flag('list', 'env', '-e', '--env'),
+  ...flag('boolean', 'strict', '--strict'),
 }
 
 const PACKAGE_FLAGS: FlagSpec = {
@@ -53,6 +54,7 @@ const PACKAGE_FLAGS: FlagSpec = {
   ...flag('string', 'env', '-e', '--env'),
   ...flag('string', 'output-dir', '--output-dir'),
   ...flag('string', 'tag', '--tag'),
+  ...flag('boolean', 'strict', '--strict'),
 }
 
 /** Flags of `pier validate`, or undefined when oclif should parse them. */

@@ -1,11 +1,13 @@
 // Shared by `pier svc init` and `pier job init`: gather what is missing (flags, or prompts on a
 // terminal), write the manifest through the workspace scaffold, and say what to do next.
+import {relative} from 'node:path'
+
 import {UserError} from '../errors.js'
 import {printStatus, success} from './output.js'
 import {isInteractive, requireValue} from './prompt.js'
 import type {WorkloadType} from '../manifest/types.js'
 import {checkAppFlag} from '../app/check-app.js'
-import {loadWorkspace} from '../workspace/find.js'
+import {loadWorkspace, type WorkloadEntry} from '../workspace/find.js'
 import {type WorkloadOptions, writeWorkloadManifest} from '../workspace/scaffold.js'
 
 export interface InitFlags {
@@ -21,11 +23,36 @@ export interface InitFlags {
   force?: boolean
 }
 
+/**
+ * `init` over a manifest that is already there (a teammate joining, or a workspace from Copilot): as
+ * Copilot did, keep the file, take the type from it, and register the workload.
+ */
+function joinExisting(app: string, w: WorkloadEntry, flags: InitFlags, types: readonly WorkloadType[], kind: string, typeFlag: string): {app: string; name: string; type: WorkloadType} {
+  const path = relative(process.cwd(), w.path) || w.path
+  if (!types.includes(w.type)) {
+    const other = w.type === 'Scheduled Job' ? 'job' : 'svc'
+    throw new UserError(`${w.name} already exists and is a ${w.type || 'workload of unknown type'} (${path}), not a ${kind}`, {
+      hint: w.type ? `Run \`pier ${other} init -n ${w.name}\` to register it.` : 'Fix the `type:` line of its manifest.',
+    })
+  }
+  if (flags.type !== undefined && flags.type !== w.type) {
+    throw new UserError(`${w.name} already exists as a ${w.type} (${path}): ${typeFlag} "${flags.type}" differs`, {hint: `Drop ${typeFlag}, or pass --force to overwrite the manifest.`})
+  }
+  const ignored = (['dockerfile', 'image', 'port', 'schedule', 'retries', 'timeout'] as const).filter((f) => flags[f] !== undefined)
+  if (ignored.length) {
+    throw new UserError(`${w.name} already has a manifest (${path}): ${ignored.map((f) => `--${f}`).join(', ')} would not be written into it`, {hint: 'Edit the manifest instead, or pass --force to overwrite it.'})
+  }
+  success(`Found the manifest of ${kind} "${w.name}" (${w.type}): ${path}; keeping it.`)
+  return {app, name: w.name, type: w.type}
+}
+
 export async function runInitWorkload(flags: InitFlags, types: readonly WorkloadType[], typeFlag: string): Promise<{app: string; name: string; type: WorkloadType}> {
   const cwd = process.cwd()
   const ws = loadWorkspace(cwd)
   checkAppFlag(flags.app, ws.application)
   const kind = types.includes('Scheduled Job') ? 'job' : 'service'
+  const existing = flags.name !== undefined && !flags.force ? ws.workloads.find((w) => w.name === flags.name) : undefined
+  if (existing) return joinExisting(ws.application, existing, flags, types, kind, typeFlag)
   const type = (types.length === 1 ? types[0]! : await requireValue(flags.type, {flag: typeFlag, question: `Which type of ${kind}?`, choices: types, example: JSON.stringify(types[0])})) as WorkloadType
   if (!types.includes(type)) {
     throw new UserError(`"${type}" is not a ${kind} type Pier can create: Pier deploys ${types.join(', ')}`, {hint: `Pass ${typeFlag} with one of: ${types.map((t) => JSON.stringify(t)).join(', ')}.`})

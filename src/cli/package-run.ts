@@ -21,11 +21,12 @@ export interface PackageFlags {
   region?: string
   'endpoint-url'?: string
   local?: boolean
+  strict?: boolean
 }
 
 export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promise<void> {
   const cwd = process.cwd()
-  const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
+  const src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
   checkAppFlag(flags.app, src.application)
   const names = src.workloads.filter((w) => (w.type === 'Scheduled Job') === (kind === 'job')).map((w) => w.name)
   if (flags.all && !flags['output-dir']) {

@@ -12,10 +12,11 @@ export interface ValidateFlags {
   name?: string[]
   env?: string[]
   json?: boolean
+  strict?: boolean
 }
 
 export async function runValidate(flags: ValidateFlags, cwd = process.cwd()): Promise<void> {
-  const result = await validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {})})
+  const result = await validateManifests({cwd, ...(flags.name ? {names: flags.name} : {}), ...(flags.env ? {envs: flags.env} : {}), strict: flags.strict})
   checkAppFlag(flags.app, result.application)
   if (flags.json) printJson(result)
   else if (result.diagnostics.length > 0) {

@@ -16,6 +16,7 @@ export default class Validate extends PierCommand {
     name: Flags.string({char: 'n', description: 'Name of a workload to validate (repeatable). Default: all workloads.', multiple: true}),
     env: Flags.string({char: 'e', description: 'Name of an environment to validate against (repeatable). Default: all environments.', multiple: true}),
     json: Flags.boolean({description: 'Print the result as JSON on stdout.'}),
+    strict: Flags.boolean({description: 'Report keys and values Copilot ignored (unknown keys, values its unmarshallers dropped) as errors, not warnings.'}),
   }
 
   async run(): Promise<void> {

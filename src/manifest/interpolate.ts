@@ -52,6 +52,15 @@ export function interpolateSource(source: ManifestSource, ctx: InterpolationCont
   return diagnostics
 }
 
+/**
+ * Copilot interpolated the file's text before parsing it, so `[${CERT_ARN}]` (not YAML until
+ * interpolated) worked. Pier interpolates parsed values (to keep positions); when the text does
+ * not parse, this text-level pass is the fallback. Undefined variables are left for the value pass to report.
+ */
+export function interpolateText(text: string, ctx: InterpolationContext): string {
+  return text.replace(PATTERN, (match, escaped: string | undefined, name: string) => (escaped ? match : (lookup(name, ctx) ?? match)))
+}
+
 function lookup(name: string, ctx: InterpolationContext): string | undefined {
   if (name === 'COPILOT_APPLICATION_NAME') return ctx.app
   if (name === 'COPILOT_ENVIRONMENT_NAME') return ctx.env

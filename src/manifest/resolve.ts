@@ -3,11 +3,12 @@
 // semantic rules. Every problem becomes a located diagnostic; nothing here throws on bad input.
 import {workloadDefaults} from './defaults.js'
 import {type Diagnostic, sortAndDedupe} from './diagnostics.js'
-import {interpolateSource} from './interpolate.js'
+import {interpolateSource, interpolateText} from './interpolate.js'
 import {type Issue, locator} from './locate.js'
 import {applyOverride, isPlainObject, removeUnset} from './merge.js'
 import {environmentRules, workloadRules} from './rules/index.js'
-import {type SchemaKind, schemaIssues, schemaKindOf} from './schema.js'
+import {type SchemaKind, schemaKindOf} from './schema.js'
+import {settle} from './tolerance.js'
 import {type ManifestSource, diagnosticAt, findNode, parseSource, positionOf} from './source.js'
 import type {EnvironmentManifest, WorkloadManifest} from './types.js'
 
@@ -30,6 +31,8 @@ export interface ResolveInput {
   vars: Readonly<Record<string, string | undefined>>
   /** The workload's directory name, which its `name` field should match. */
   expectedName?: string
+  /** Report what Copilot ignored (unknown keys, values its unmarshallers dropped) as errors, not warnings. */
+  strict?: boolean
 }
 
 function finish<T>(manifest: T, diagnostics: Diagnostic[]): Resolved<T> {
@@ -39,7 +42,12 @@ function finish<T>(manifest: T, diagnostics: Diagnostic[]): Resolved<T> {
 
 /** Parses and interpolates; returns the plain value, or undefined when the YAML is broken. */
 function load(input: ResolveInput): {source: ManifestSource; value: unknown; diagnostics: Diagnostic[]} {
-  const {source, diagnostics} = parseSource(input.file, input.text)
+  let {source, diagnostics} = parseSource(input.file, input.text)
+  if (diagnostics.some((d) => d.severity === 'error') && input.text.includes('${')) {
+    const ctx = {vars: input.vars, app: input.app, ...(input.env === undefined ? {} : {env: input.env})}
+    const retry = parseSource(input.file, interpolateText(input.text, ctx))
+    if (!retry.diagnostics.some((d) => d.severity === 'error')) ({source, diagnostics} = retry)
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return {source, value: undefined, diagnostics}
   diagnostics.push(...interpolateSource(source, {vars: input.vars, app: input.app, ...(input.env === undefined ? {} : {env: input.env})}))
   let value: unknown
@@ -90,10 +98,11 @@ export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManif
       message: `the manifest's name "${merged.name}" differs from its directory "${input.expectedName}": Pier names the workload after its directory`,
       hint: `Set \`name: ${input.expectedName}\`, or rename the directory.`}))
   }
-  // Rules run even when the shape is wrong (they skip values of the wrong type), so one run reports all.
-  diagnostics.push(...schemaIssues(kind, merged).map(locate))
-  diagnostics.push(...workloadRules(merged as unknown as WorkloadManifest, {env: input.env}).map(locate))
-  return finish(merged as unknown as WorkloadManifest, diagnostics)
+  // Rules run even when the shape is wrong, on the fields that passed the schema, so one run reports all.
+  const settled = settle(kind, merged, {strict: input.strict})
+  diagnostics.push(...settled.issues.map(locate))
+  diagnostics.push(...workloadRules(settled.checked as unknown as WorkloadManifest, {env: input.env}).map(locate))
+  return finish(settled.manifest as unknown as WorkloadManifest, diagnostics)
 }
 
 export function resolveEnvironmentText(input: ResolveInput): Resolved<EnvironmentManifest> {
@@ -106,9 +115,10 @@ export function resolveEnvironmentText(input: ResolveInput): Resolved<Environmen
       message: `the manifest's name "${manifest.name}" differs from its directory "${input.expectedName}": Pier names the environment after its directory`,
       hint: `Set \`name: ${input.expectedName}\`, or rename the directory.`}))
   }
-  diagnostics.push(...schemaIssues('environment', manifest).map(locate))
-  diagnostics.push(...environmentRules(manifest as unknown as EnvironmentManifest).map(locate))
-  return finish(manifest as unknown as EnvironmentManifest, diagnostics)
+  const settled = settle('environment', manifest, {strict: input.strict})
+  diagnostics.push(...settled.issues.map(locate))
+  diagnostics.push(...environmentRules(settled.checked as unknown as EnvironmentManifest).map(locate))
+  return finish(settled.manifest as unknown as EnvironmentManifest, diagnostics)
 }
 
 function pipelineIssue(): Issue {

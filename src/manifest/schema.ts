@@ -54,6 +54,7 @@ interface SchemaNode {
   $defs?: Record<string, SchemaNode>
   'x-expect'?: string
   description?: string
+  type?: string | string[]
 }
 
 let meta: {$defs: Record<string, SchemaNode>; kinds: Record<string, SchemaNode>} | undefined
@@ -78,6 +79,13 @@ function schemaAt(kind: SchemaKind, path: readonly PathSegment[]): SchemaNode {
     node = deref(next)
   }
   return node
+}
+
+/** The JSON types the schema allows at `path` (empty when it says nothing), and whether it is a duration. */
+export function schemaTypesAt(kind: SchemaKind, path: readonly PathSegment[]): {types: string[]; duration: boolean} {
+  const node = schemaAt(kind, path)
+  const t = node.type
+  return {types: t === undefined ? [] : Array.isArray(t) ? t : [t], duration: String(node['x-expect'] ?? '').startsWith('a duration')}
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {

@@ -42,6 +42,8 @@ export interface ContainerHealthCheck {
 
 export type CommandOverride = string | string[]
 
+/** A security group ID, or the name of a CloudFormation export holding one. */
+export type SecurityGroupRef = string | {from_cfn: string}
 export type VariableValue = string | number | boolean | {from_cfn: string}
 export type SecretValue = string | {secretsmanager: string} | {from_cfn: string}
 
@@ -73,7 +75,8 @@ export interface AdvancedCount {
 export type Count = number | AdvancedCount
 
 export interface EfsConfig {
-  id?: string
+  /** A file system ID, or the name of a CloudFormation export holding one. */
+  id?: string | {from_cfn: string}
   root_dir?: string
   auth?: {iam?: boolean; access_point_id?: string}
   uid?: number
@@ -95,7 +98,7 @@ export interface Logging {
   image?: string
   destination?: Record<string, string>
   enableMetadata?: boolean
-  secretOptions?: Record<string, string>
+  secretOptions?: Record<string, SecretValue>
   configFilePath?: string
   variables?: Record<string, VariableValue>
   secrets?: Record<string, SecretValue>
@@ -122,7 +125,7 @@ export type Placement = 'public' | 'private' | {subnets: string[] | {from_tags: 
 export interface NetworkConfig {
   vpc?: {
     placement?: Placement
-    security_groups?: string[] | {groups?: string[]; deny_default?: boolean}
+    security_groups?: SecurityGroupRef[] | {groups?: SecurityGroupRef[]; deny_default?: boolean}
   }
   connect?: boolean | {alias?: string}
 }

@@ -13,6 +13,10 @@ export interface EnvironmentNeeds {
   internalAlb: string[]
   /** Workloads placed in private subnets: they need NAT gateways for egress (image pulls, logs). */
   nat: string[]
+  /** Workloads with a volume on the environment's file system (`efs: true`): Copilot's EFSWorkloads. */
+  efs?: string[]
+  /** Public aliases of the services behind the public load balancer (CloudFront's aliases with `cdn`). */
+  aliases?: string[]
 }
 
 /** Facts about the target environment a workload stack depends on. */

@@ -51,4 +51,9 @@ export const ENV_OUTPUTS = {
   internalLbFullName: 'InternalLoadBalancerFullName',
   internalHttpListener: 'InternalHTTPListenerArn',
   internalHttpsListener: 'InternalHTTPSListenerArn',
+  /** Canonical hosted zones of the load balancers, for alias records (Copilot's export names). */
+  publicLbHostedZone: 'CanonicalHostedZoneID',
+  internalLbHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID',
+  /** The file system of `efs: true` volumes (Copilot's output ManagedFileSystemID, exported as `-FilesystemID`). */
+  managedFileSystem: 'FilesystemID',
 } as const

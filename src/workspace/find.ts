@@ -22,6 +22,12 @@ export interface Workspace {
   application: string
   environments: string[]
   workloads: WorkloadEntry[]
+  /**
+   * No environment manifests at all: a workspace of Copilot before v1.21, which kept each
+   * environment's configuration in SSM and the environment stack. Its environments are those the
+   * workloads name under `environments:`, and any environment name is accepted.
+   */
+  legacy?: boolean
 }
 
 export const MAX_PARENTS = 5
@@ -48,19 +54,31 @@ export function loadWorkspace(cwd: string): Workspace {
   const root = findWorkspaceRoot(cwd)
   if (!root) throw noWorkspaceError(cwd)
   const copilotDir = join(root, 'copilot')
-  return {
-    root,
-    copilotDir,
-    application: readApplication(join(copilotDir, '.workspace')),
-    environments: listManifestDirs(join(copilotDir, 'environments')).sort(),
-    workloads: listManifestDirs(copilotDir)
-      .filter((name) => !RESERVED_DIRS.has(name))
-      .sort()
-      .map((name) => {
-        const path = join(copilotDir, name, 'manifest.yml')
-        return {name, type: readType(path), path}
-      }),
+  const environments = listManifestDirs(join(copilotDir, 'environments')).sort()
+  const workloads = listManifestDirs(copilotDir)
+    .filter((name) => !RESERVED_DIRS.has(name))
+    .sort()
+    .map((name) => {
+      const path = join(copilotDir, name, 'manifest.yml')
+      return {name, type: readType(path), path}
+    })
+  const application = readApplication(join(copilotDir, '.workspace'))
+  if (environments.length > 0) return {root, copilotDir, application, environments, workloads}
+  return {root, copilotDir, application, environments: overrideEnvironments(workloads), workloads, legacy: true}
+}
+
+/** The environments workloads name under `environments:` (read only for workspaces without environment manifests). */
+function overrideEnvironments(workloads: WorkloadEntry[]): string[] {
+  const names = new Set<string>()
+  for (const w of workloads) {
+    try {
+      const envs = (parse(readFileSync(w.path, 'utf8'), {logLevel: 'silent'}) as {environments?: unknown} | null)?.environments
+      if (envs && typeof envs === 'object' && !Array.isArray(envs)) for (const k of Object.keys(envs)) names.add(k)
+    } catch {
+      // A manifest that does not parse names no environment; validate reports it.
+    }
   }
+  return [...names].sort()
 }
 
 function readApplication(file: string): string {

@@ -1,5 +1,5 @@
 // Reads the manifests of a workspace from disk and hands them to the pure core in src/manifest/.
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {UserError} from '../errors.js'
@@ -15,6 +15,8 @@ import type {Workspace, WorkloadEntry} from './find.js'
 export interface ResolveOptions {
   /** Values for `${VAR}`; process.env by default. */
   vars?: Readonly<Record<string, string | undefined>>
+  /** What Copilot ignored (unknown keys, values it dropped) is an error, not a warning. */
+  strict?: boolean
 }
 
 export function environmentManifestPath(ws: Workspace, env: string): string {
@@ -31,7 +33,8 @@ export function findWorkload(ws: Workspace, name: string): WorkloadEntry {
 }
 
 export function checkEnvironment(ws: Workspace, env: string): void {
-  if (ws.environments.includes(env)) return
+  // Copilot before v1.21 kept environments outside the workspace: any name may be one.
+  if (ws.environments.includes(env) || ws.legacy) return
   throw new UserError(`There is no environment ${env} in this workspace: copilot/environments/${env}/manifest.yml does not exist.`, {
     hint: missingHint(env, ws.environments, `\`pier env init --name ${env}\``),
   })
@@ -50,14 +53,33 @@ function read(ws: Workspace, path: string): {file: string; text: string} {
 
 export function resolveEnvironment(ws: Workspace, env: string, opts: ResolveOptions = {}): Resolved<EnvironmentManifest> {
   checkEnvironment(ws, env)
-  return resolveEnvironmentText({...read(ws, environmentManifestPath(ws, env)), app: ws.application, env, environments: ws.environments, vars: opts.vars ?? process.env, expectedName: env})
+  const path = environmentManifestPath(ws, env)
+  if (ws.legacy && !existsSync(path)) return legacyEnvironment(ws, env)
+  return resolveEnvironmentText({...read(ws, path), app: ws.application, env, environments: ws.environments, vars: opts.vars ?? process.env, expectedName: env, strict: opts.strict})
+}
+
+/**
+ * An environment of a workspace without environment manifests (Copilot before v1.21): offline, the
+ * environment Copilot creates by default (a new VPC with two public and two private subnets, no
+ * certificate), said in a warning. Deploying to an environment that exists reads its configuration
+ * from the environment's stack and SSM record instead (`pier env show --manifest` prints it).
+ */
+export function legacyEnvironment(ws: Workspace, env: string): Resolved<EnvironmentManifest> {
+  const file = relative(ws.root, environmentManifestPath(ws, env))
+  return {
+    manifest: {name: env, type: 'Environment'} as EnvironmentManifest,
+    ok: true,
+    diagnostics: [{file, line: 1, col: 1, severity: 'warning', code: 'no-environment-manifest', path: '',
+      message: `environment "${env}" has no manifest (Copilot before v1.21 kept its configuration in SSM and the environment stack): offline, Pier uses Copilot's default environment, a new VPC with public and private subnets and no certificate`,
+      hint: `Deploys to an existing environment read its configuration from its stack; \`pier env show -n ${env} --manifest\` prints it, to save as ${file}.`}],
+  }
 }
 
 /** The workload's manifest merged for an environment (or its base manifest when `env` is undefined). */
 export function resolveWorkload(ws: Workspace, name: string, env: string | undefined, opts: ResolveOptions = {}): Resolved<WorkloadManifest> {
   const w = findWorkload(ws, name)
   if (env !== undefined) checkEnvironment(ws, env)
-  return resolveWorkloadText({...read(ws, w.path), app: ws.application, ...(env === undefined ? {} : {env}), environments: ws.environments, vars: opts.vars ?? process.env, expectedName: name})
+  return resolveWorkloadText({...read(ws, w.path), app: ws.application, ...(env === undefined ? {} : {env}), environments: ws.environments, vars: opts.vars ?? process.env, expectedName: name, strict: opts.strict})
 }
 
 /** Every problem of the workspace: .workspace, each environment, each workload merged for each environment. */
@@ -87,8 +109,9 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
 }
 
 /**
- * Subscriptions name a topic and the service that publishes it: both must exist in the workspace
- * (Copilot found out only when the deploy failed). Services outside the validated set are read too.
+ * Subscriptions name a topic and the service that publishes it. A publisher of this workspace must
+ * publish that topic (an error); a publisher outside it may be deployed from another workspace of the
+ * application (a warning). Services outside the validated set are read too.
  */
 function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadManifest>, env: string | undefined, opts: ResolveOptions): Diagnostic[] {
   const out: Diagnostic[] = []
@@ -117,9 +140,11 @@ function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadMa
       const topics = topicsOf(sub.service)
       if (topics === undefined) {
         const guess = didYouMean(sub.service, ws.workloads.map((w) => w.name))
-        out.push(at()({path: ['subscribe', 'topics', i, 'service'], code: 'unknown-reference',
-          message: `the subscription to "${sub.name}" names service "${sub.service}", which is not in this workspace: a topic is published by a service of the same application`,
-          hint: guess ? `Did you mean "${guess}"?` : `Workloads: ${ws.workloads.map((w) => w.name).join(', ')}.`}))
+        // An application may span several repositories: the publisher can live in another workspace,
+        // so, as Copilot did, this is only known once deployed; offline it is a warning.
+        out.push(at()({path: ['subscribe', 'topics', i, 'service'], code: 'unknown-reference', severity: 'warning',
+          message: `the subscription to "${sub.name}" names service "${sub.service}", which is not in this workspace: it must be deployed from another workspace of the application, with that topic, before this worker`,
+          hint: guess ? `Did you mean "${guess}"?` : `Workloads here: ${ws.workloads.map((w) => w.name).join(', ')}.`}))
       } else if (!topics.includes(sub.name)) {
         out.push(at()({path: ['subscribe', 'topics', i, 'name'], code: 'unknown-reference',
           message: `service "${sub.service}" publishes no topic "${sub.name}": ${topics.length ? `it publishes ${topics.map((t) => `"${t}"`).join(', ')}` : 'it has no publish.topics'}`,

@@ -1,6 +1,6 @@
 // End-to-end: the built `pier` binary, run as CI runs it (CI=true, no stdin), on temp workspaces.
 import {spawnSync} from 'node:child_process'
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -48,7 +48,7 @@ describe('pier (built binary)', {timeout: 120_000}, () => {
     expect(r.code).toBe(1)
     const located = r.stdout.split('\n').filter((l) => /^copilot\/web\/manifest\.yml:\d+:\d+: error /.test(l))
     expect(located.length).toBeGreaterThanOrEqual(10)
-    expect(r.stdout).toMatch(/\d+ errors, 1 warning/)
+    expect(r.stdout).toMatch(/\d+ errors, 2 warnings/)
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
     const below = pier(['validate', '-n', 'web', '-e', 'prod'], join(dir, 'web'))
     expect(below.stdout).toMatch(/^\.\.\/copilot\/web\/manifest\.yml:\d+:\d+: error /m)
@@ -110,6 +110,37 @@ describe('pier (built binary)', {timeout: 120_000}, () => {
     expect(pier(['job', 'init', '-n', 'nightly', '--image', 'busybox:1', '--schedule', '0 3 * * *'], dir).code).toBe(0)
     expect(pier(['validate'], dir)).toMatchObject({code: 0, stdout: ''})
     expect(pier(['svc', 'init', '-n', 'web', '-t', 'Backend Service', '--image', 'x:1'], dir).stderr).toContain('already exists')
+  })
+
+  it('joins an existing workspace as Copilot does: init keeps the manifests, reads their types', () => {
+    const dir = copyDemo('join')
+    const env = pier(['env', 'init', '-n', 'test'], dir)
+    expect(env.code).toBe(0)
+    expect(env.stderr).toContain('Found the manifest of environment "test"')
+    expect(pier(['env', 'init', '-n', 'test', '--container-insights'], dir).stderr).toContain('would not be written into it')
+    const svc = pier(['svc', 'init', '-n', 'web'], dir)
+    expect(svc.code).toBe(0)
+    expect(svc.stderr).toContain('Found the manifest of service "web" (Load Balanced Web Service)')
+    const job = pier(['job', 'init', '-n', 'report'], dir)
+    expect(job.code).toBe(0)
+    expect(job.stderr).toContain('(Scheduled Job)')
+    expect(pier(['svc', 'init', '-n', 'report'], dir).stderr).toContain('is a Scheduled Job')
+    expect(readFileSync(join(dir, 'copilot', 'web', 'manifest.yml'), 'utf8')).toBe(readFileSync(join(demo, 'copilot', 'web', 'manifest.yml'), 'utf8'))
+  })
+
+  it('warns about what Copilot ignored, and refuses it with --strict', () => {
+    const dir = copyDemo('strict')
+    const file = join(dir, 'copilot', 'web', 'manifest.yml')
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nvariabels:\n  A: b\n`)
+    const loose = pier(['validate'], dir)
+    expect(loose.code).toBe(0)
+    expect(loose.stdout).toContain('warning [unknown-key] unknown field `variabels`')
+    expect(loose.stdout).toContain('Did you mean `variables`?')
+    const strict = pier(['validate', '--strict'], dir)
+    expect(strict.code).toBe(1)
+    expect(strict.stdout).toContain('error [unknown-key]')
+    expect(pier(['svc', 'package', '-n', 'web', '-e', 'test', '--strict'], dir).code).not.toBe(0)
+    expect(pier(['svc', 'package', '-n', 'web', '-e', 'test'], dir).code).toBe(0)
   })
 
   it('has help with full sentences and examples', () => {

@@ -17,7 +17,7 @@ describe('diagnostics', () => {
         "2:7 error missing-field type",
         "6:3 error exclusive-fields image.location",
         "9:15 error out-of-range image.healthcheck.interval",
-        "11:1 error unknown-key htp",
+        "11:1 warning unknown-key htp",
         "17:10 error count-range count.range",
         "19:3 error exclusive-fields count.spot",
         "21:7 error wrong-type exec",

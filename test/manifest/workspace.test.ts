@@ -99,7 +99,7 @@ describe('workspace', () => {
 })
 
 describe('cross-workload checks', () => {
-  it('checks that subscriptions name a service of the workspace and a topic it publishes', () => {
+  it('checks that a publisher of the workspace publishes the topic; a publisher elsewhere is a warning', () => {
     write('copilot/.workspace', 'application: shop\n')
     write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
     write('copilot/orders/manifest.yml', 'name: orders\ntype: Backend Service\nimage: {location: x}\npublish:\n  topics:\n    - name: placed\n')
@@ -110,9 +110,30 @@ describe('cross-workload checks', () => {
       '    - name: placed', '      service: order',
     ].join('\n'))
     const diags = validateWorkspace(loadWorkspace(dir), {names: ['mailer']})
-    expect(diags.map((d) => [d.code, d.path, d.line, d.hint])).toEqual([
-      ['unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
-      ['unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
+    expect(diags.map((d) => [d.severity, d.code, d.path, d.line, d.hint])).toEqual([
+      ['error', 'unknown-reference', 'subscribe.topics[1].name', 8, 'Add `publish: {topics: [{name: shipped}]}` to orders\'s manifest, or fix the topic name.'],
+      ['warning', 'unknown-reference', 'subscribe.topics[2].service', 11, 'Did you mean "orders"?'],
     ])
+  })
+})
+
+describe('workspaces without environment manifests (Copilot before v1.21)', () => {
+  it('take their environments from the overrides, validate them, and package against the default environment', async () => {
+    write('copilot/.workspace', 'application: shop\npath: ""\n')
+    write('copilot/web/manifest.yml', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nenvironments:\n  prod:\n    cpu: 300\n  staging:\n    count: 2\n')
+    const ws = loadWorkspace(dir)
+    expect(ws.legacy).toBe(true)
+    expect(ws.environments).toEqual(['prod', 'staging'])
+    const diags = validateWorkspace(ws, {vars: {}})
+    // The override of prod is checked (cpu 300 is no Fargate size), and each environment says it uses the default.
+    expect(diags.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path} ${d.env ?? ''}`)).toEqual(['fargate-size cpu prod'])
+    expect(diags.filter((d) => d.code === 'no-environment-manifest').map((d) => d.file)).toEqual(['copilot/environments/prod/manifest.yml', 'copilot/environments/staging/manifest.yml'])
+    const {packageEnvironment, packageWorkload} = await import('../../src/app/package.js')
+    const {workspaceManifests} = await import('../../src/app/workspace-manifests.js')
+    const warnings: string[] = []
+    const src = workspaceManifests(dir, {warn: (t) => warnings.push(t)})
+    expect(packageWorkload(src, {name: 'web', env: 'staging', kind: 'service'}).stackName).toBe('shop-staging-web')
+    expect(packageEnvironment(src, 'staging').stackName).toBe('shop-staging')
+    expect(warnings.join('\n')).toContain("Copilot's default environment")
   })
 })

@@ -223,7 +223,7 @@ describe('Scheduled Job', () => {
 describe('refusals', () => {
   it.each([
     ['an imported ALB', {...minimalWeb, http: {path: '/', alb: 'arn:aws:elasticloadbalancing:x'}} as LoadBalancedWebService, 'http.alb'],
-    ['managed EFS', {...minimalWeb, storage: {volumes: {d: {path: '/d', efs: true}}}} as LoadBalancedWebService, 'efs'],
+    ['two volumes on the managed EFS', {...minimalWeb, storage: {volumes: {d: {path: '/d', efs: true}, e: {path: '/e', efs: {uid: 1}}}}} as LoadBalancedWebService, 'only one volume'],
     ['an unknown target container', {...minimalWeb, http: {path: '/', target_container: 'nope'}} as LoadBalancedWebService, 'target_container "nope"'],
     ['subnets from tags not resolved', {...api, http: false, network: {vpc: {placement: {subnets: {from_tags: {x: 'y'}}}}}} as BackendService, 'from_tags'],
     ['http without a port', {...minimalWeb, image: {location: 'nginx'}} as LoadBalancedWebService, 'has no port'],

@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs'
+
 import {Flags} from '@oclif/core'
 
 import {checkAppFlag} from '../../app/check-app.js'
@@ -8,11 +10,12 @@ import {UserError} from '../../errors.js'
 import {printStatus, success} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 import {loadWorkspace} from '../../workspace/find.js'
+import {environmentManifestPath} from '../../workspace/read.js'
 import {writeEnvironmentManifest} from '../../workspace/scaffold.js'
 
 export default class EnvInit extends PierCommand {
   static override summary = 'Write the manifest of a new environment.'
-  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed.'
+  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed. When the manifest already exists (a teammate joining, or a workspace from Copilot), it is kept and the environment is registered.'
   static override examples = [
     {description: 'A "test" environment with a new VPC.', command: '<%= config.bin %> <%= command.id %> --name test'},
     {description: 'An environment in an existing VPC.', command: '<%= config.bin %> <%= command.id %> --name prod --import-vpc-id vpc-0abc --import-public-subnets subnet-1,subnet-2 --import-private-subnets subnet-3,subnet-4'},
@@ -45,6 +48,17 @@ export default class EnvInit extends PierCommand {
       throw new UserError('--override-vpc-cidr cannot be combined with --import-vpc-id: an imported VPC keeps its own CIDR', {hint: 'Pass one of the two.'})
     }
     const certs = list(flags['import-cert-arns'])
+    const path = environmentManifestPath(ws, name)
+    if (existsSync(path) && !flags.force) {
+      // A teammate joining, or a workspace from Copilot: keep the manifest and register the environment.
+      const given = ['import-vpc-id', 'import-public-subnets', 'import-private-subnets', 'override-vpc-cidr', 'import-cert-arns', 'container-insights'].filter((f) => flags[f as keyof typeof flags] !== undefined && flags[f as keyof typeof flags] !== false)
+      if (given.length) {
+        throw new UserError(`environment "${name}" already has a manifest (${path}): ${given.map((f) => `--${f}`).join(', ')} would not be written into it`, {hint: 'Edit the manifest instead, or pass --force to overwrite it.'})
+      }
+      success(`Found the manifest of environment "${name}": ${path}; keeping it.`)
+      await registerAfterInit(flags, {kind: 'env', app: ws.application, env: name})
+      return
+    }
     const r = writeEnvironmentManifest(ws, name, {
       ...(vpcId ? {importVpc: {id: vpcId, publicSubnets: list(flags['import-public-subnets']), privateSubnets: list(flags['import-private-subnets'])}} : {}),
       ...(flags['override-vpc-cidr'] ? {cidr: flags['override-vpc-cidr']} : {}),

@@ -22,13 +22,14 @@ export default class EnvironmentPackage extends PierCommand {
     'upload-assets': Flags.boolean({description: 'Upload the addons template and the local code it names to S3, so the template can be deployed as printed (needs AWS or --local).', exclusive: ['diff']}),
     diff: Flags.boolean({description: 'Print the difference between the deployed template and this one, instead of the template (needs AWS or --local).', exclusive: ['upload-assets']}),
     ...awsFlags,
+    strict: Flags.boolean({description: 'Refuse manifests with keys or values Copilot ignored (reported as warnings otherwise).'}),
     'output-dir': Flags.string({description: 'Write <env>.env.yml, <env>.env.params.json (and <env>.env.addons.stack.yml with addons) into this directory instead of printing the template.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(EnvironmentPackage)
     const cwd = process.cwd()
-    const src = workspaceManifests(cwd, {color: useColor(process.stderr)})
+    const src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
     checkAppFlag(flags.app, src.application)
     const env = await requireValue(flags.name, {flag: '--name', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
     const online = () => import('../../cli/package-online.js')

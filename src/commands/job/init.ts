@@ -7,7 +7,7 @@ import {registerAfterInit} from '../../cli/register.js'
 
 export default class JobInit extends PierCommand {
   static override summary = 'Write the manifest of a new scheduled job.'
-  static override description = 'Writes copilot/NAME/manifest.yml for a Scheduled Job built from a Dockerfile (--dockerfile) or run from an existing image (--image). Schedules: a cron expression ("0 9 * * 1-5"), @hourly, @daily, @weekly, @monthly, @yearly, or @every with a duration ("@every 1h30m"). On a terminal Pier asks for what is missing; in CI or without a terminal every missing flag is an error that names it.'
+  static override description = 'Writes copilot/NAME/manifest.yml for a Scheduled Job built from a Dockerfile (--dockerfile) or run from an existing image (--image). Schedules: a cron expression ("0 9 * * 1-5"), @hourly, @daily, @weekly, @monthly, @yearly, or @every with a duration ("@every 1h30m"). On a terminal Pier asks for what is missing; in CI or without a terminal every missing flag is an error that names it. When the manifest already exists (a teammate joining, or a workspace from Copilot), it is kept and the job is registered.'
   static override examples = [
     {description: 'A job that runs every hour.', command: '<%= config.bin %> <%= command.id %> --name report --dockerfile ./report/Dockerfile --schedule "@every 1h"'},
     {description: 'A weekday job with retries and a timeout.', command: '<%= config.bin %> <%= command.id %> -n digest --image repo/digest:1 --schedule "0 9 * * 1-5" --retries 2 --timeout 30m'},

@@ -9,7 +9,7 @@ const TYPES = ['Load Balanced Web Service', 'Backend Service', 'Worker Service']
 
 export default class SvcInit extends PierCommand {
   static override summary = 'Write the manifest of a new service.'
-  static override description = `Writes copilot/NAME/manifest.yml for a service built from a Dockerfile (--dockerfile) or run from an existing image (--image). Types: ${TYPES.join(', ')}. On a terminal Pier asks for what is missing; in CI or without a terminal every missing flag is an error that names it. The service is created in AWS (or locally) when it is first deployed.`
+  static override description = `Writes copilot/NAME/manifest.yml for a service built from a Dockerfile (--dockerfile) or run from an existing image (--image). Types: ${TYPES.join(', ')}. On a terminal Pier asks for what is missing; in CI or without a terminal every missing flag is an error that names it. The service is created in AWS (or locally) when it is first deployed. When copilot/NAME/manifest.yml already exists (a teammate joining, or a workspace from Copilot), it is kept, its type is read from it, and the service is registered.`
   static override examples = [
     {description: 'A web service built from a Dockerfile.', command: '<%= config.bin %> <%= command.id %> --name web --svc-type "Load Balanced Web Service" --dockerfile ./web/Dockerfile --port 8080'},
     {description: 'A backend service from an existing image.', command: '<%= config.bin %> <%= command.id %> -n api -t "Backend Service" --image public.ecr.aws/nginx/nginx:latest --port 80'},

@@ -2,6 +2,23 @@
 import type {Issue} from '../locate.js'
 import type {EnvironmentManifest} from '../types.js'
 
+/** What Pier accepts from Copilot but cannot render yet: refused here, so nothing is silently dropped. */
+export function environmentUnsupportedRule(m: EnvironmentManifest): Issue[] {
+  const issues: Issue[] = []
+  if (m.http?.public?.ingress?.cdn === true) {
+    issues.push({path: ['http', 'public', 'ingress', 'cdn'], code: 'unsupported',
+      message: 'Pier cannot yet restrict the public load balancer to CloudFront (Copilot looked up the region\'s CloudFront prefix list at deploy time): deployed as it is, the load balancer would stay open to the internet',
+      hint: 'Remove `ingress.cdn` (the load balancer then accepts all addresses), or list addresses with `ingress.source_ips`.'})
+  }
+  const cdn = m.cdn
+  if (cdn !== null && typeof cdn === 'object' && 'static_assets' in cdn) {
+    issues.push({path: ['cdn', 'static_assets'], atKey: true, code: 'unsupported',
+      message: 'Pier does not render `cdn.static_assets` (an S3 origin for static files): the files would not be served',
+      hint: 'Remove `static_assets`, or serve the files from a service.'})
+  }
+  return issues
+}
+
 export function environmentNetworkRule(m: EnvironmentManifest): Issue[] {
   const vpc = m.network?.vpc
   if (!vpc) return []

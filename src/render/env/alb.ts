@@ -132,12 +132,14 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
     },
     {condition: CREATE_INTERNAL_ALB},
   )
-  if (priv?.ingress?.vpc && net.vpcCidr) {
+  // Copilot opened the internal load balancer to 0.0.0.0/0 here: it has no public address, so that is
+  // the VPC and what is peered or routed to it; an imported VPC's CIDR is not known to the template.
+  if (priv?.ingress?.vpc) {
     t.resource(
       'InternalLoadBalancerSecurityGroupIngressFromVPC',
       'AWS::EC2::SecurityGroupIngress',
       'Traffic from the whole VPC to the internal load balancer',
-      {Description: 'Ingress from the VPC', GroupId: ref('InternalLoadBalancerSecurityGroup'), IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: net.vpcCidr},
+      {Description: 'Ingress from the VPC', GroupId: ref('InternalLoadBalancerSecurityGroup'), IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: net.vpcCidr ?? '0.0.0.0/0'},
       {condition: CREATE_INTERNAL_ALB},
     )
   }

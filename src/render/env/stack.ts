@@ -9,6 +9,9 @@ import {getAtt, join, ref, TemplateBuilder} from '../template.js'
 import type {RenderedStack} from '../types.js'
 import {CREATE_ALB, CREATE_INTERNAL_ALB, renderInternalAlb, renderPublicAlb} from './alb.js'
 import {renderCluster, renderNamespace, renderSharedSecurity} from './cluster.js'
+import {RenderError} from '../errors.js'
+import {cdnSettings, renderCdn} from './cdn.js'
+import {renderManagedFileSystem} from './efs.js'
 import {renderFlowLogs} from './flow-logs.js'
 import {renderNetwork} from './network.js'
 
@@ -31,14 +34,18 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   t.parameter('ALBWorkloads', [...needs.publicAlb].sort().join(','), {description: 'Workloads behind the public load balancer'})
   t.parameter('InternalALBWorkloads', [...needs.internalAlb].sort().join(','), {description: 'Workloads behind the internal load balancer'})
   t.parameter('NATWorkloads', [...needs.nat].sort().join(','), {description: 'Workloads in private subnets that need NAT'})
+  t.parameter('EFSWorkloads', [...(needs.efs ?? [])].sort().join(','), {description: 'Workloads with a volume on the environment’s EFS file system'})
 
   const net = renderNetwork(t, manifest)
   renderCluster(t, manifest)
   renderSharedSecurity(t, manifest, net)
+  renderManagedFileSystem(t, app, env, net)
   renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
   if (input.addons) renderAddonsStack(t, input.addons, environmentAddonParameters())
   const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
+  if (pub) renderCdn(t, app, env, manifest, needs.aliases ?? [])
+  else if (cdnSettings(manifest)) throw new RenderError('cdn needs the public load balancer, which needs public subnets: add public subnets to network.vpc.subnets')
   const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined
 
   const out = (name: string, value: unknown, condition?: string) =>
@@ -55,12 +62,14 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   if (pub) {
     out(ENV_OUTPUTS.publicLbDns, getAtt('PublicLoadBalancer', 'DNSName'), CREATE_ALB)
     out(ENV_OUTPUTS.publicLbFullName, getAtt('PublicLoadBalancer', 'LoadBalancerFullName'), CREATE_ALB)
+    t.output('PublicLoadBalancerHostedZone', getAtt('PublicLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.publicLbHostedZone), condition: CREATE_ALB})
     out(ENV_OUTPUTS.httpListener, ref('HTTPListener'), CREATE_ALB)
     if (pub.https) out(ENV_OUTPUTS.httpsListener, ref('HTTPSListener'), CREATE_ALB)
   }
   if (internal) {
     out(ENV_OUTPUTS.internalLbDns, getAtt('InternalLoadBalancer', 'DNSName'), CREATE_INTERNAL_ALB)
     out(ENV_OUTPUTS.internalLbFullName, getAtt('InternalLoadBalancer', 'LoadBalancerFullName'), CREATE_INTERNAL_ALB)
+    t.output('InternalLoadBalancerHostedZone', getAtt('InternalLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.internalLbHostedZone), condition: CREATE_INTERNAL_ALB})
     if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
     else out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
   }

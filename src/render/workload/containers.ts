@@ -29,6 +29,20 @@ function variables(vars: Record<string, VariableValue> | undefined): Json[] {
   })
 }
 
+/** The workload's variables for a sidecar, with the mount points of the sidecar's own volumes. */
+function sidecarEnv(extraEnv: Json[], s: Sidecar): Json[] {
+  const env = extraEnv.filter((e) => e.Name !== 'COPILOT_MOUNT_POINTS')
+  const mounts = s.mount_points ?? []
+  if (mounts.length) env.push({Name: 'COPILOT_MOUNT_POINTS', Value: JSON.stringify(Object.fromEntries(mounts.map((p) => [p.source_volume, p.path])))})
+  return env
+}
+
+function withDefaults(defaults: Json[], own: Json[]): Json[] | undefined {
+  const names = new Set(own.map((e) => e.Name))
+  const all = [...defaults.filter((e) => !names.has(e.Name)), ...own].sort((a, b) => (a.Name < b.Name ? -1 : 1))
+  return all.length ? all : undefined
+}
+
 /** Declares the image parameter of a container and returns its Ref. */
 function imageParam(ctx: WorkloadContext, container: string, paramName: string, location: string | undefined): Json {
   const uri = ctx.inputs.images?.[container] ?? location
@@ -109,7 +123,7 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
   })
   const containers: Json[] = [mainContainer]
   for (const name of Object.keys(m.sidecars ?? {}).sort()) {
-    containers.push(renderSidecar(ctx, name, m.sidecars![name]!, secretRefs, envFileParams))
+    containers.push(renderSidecar(ctx, name, m.sidecars![name]!, secretRefs, envFileParams, extraEnv))
   }
   if (m.logging) containers.push(renderFirelens(ctx, m.logging, secretRefs, envFileParams))
   if (m.observability?.tracing) containers.push(renderTracingCollector(ctx))
@@ -124,7 +138,8 @@ function sidecarPort(port: number | string | undefined): Json[] | undefined {
   return [{ContainerPort, Protocol: (proto ?? 'tcp').toLowerCase()}]
 }
 
-function renderSidecar(ctx: WorkloadContext, name: string, s: Sidecar, secretRefs: SecretRef[], envFileParams: string[]): Json {
+/** Sidecars get the same COPILOT_* variables as the main container, as in Copilot; their own win. */
+function renderSidecar(ctx: WorkloadContext, name: string, s: Sidecar, secretRefs: SecretRef[], envFileParams: string[], extraEnv: Json[]): Json {
   const image = typeof s.image === 'string' ? {location: s.image} : (s.image ?? {})
   const secrets = containerSecrets(s.secrets)
   secretRefs.push(...secrets.refs)
@@ -135,7 +150,7 @@ function renderSidecar(ctx: WorkloadContext, name: string, s: Sidecar, secretRef
     EntryPoint: commandList(s.entrypoint),
     Command: commandList(s.command),
     PortMappings: sidecarPort(s.port),
-    Environment: variables(s.variables),
+    Environment: withDefaults(sidecarEnv(extraEnv, s), variables(s.variables)),
     EnvironmentFiles: envFile(ctx, name, `${pascal(name)}EnvFileARN`, s.env_file, envFileParams),
     Secrets: secrets.entries.length ? secrets.entries : undefined,
     LogConfiguration: logConfiguration(ctx.manifest.logging, 'copilot'),

@@ -8,6 +8,7 @@ import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
+import {renderAliasRecords} from './dns.js'
 
 export interface HttpRouting {
   loadBalancers: Json[]
@@ -73,7 +74,8 @@ function healthCheck(hc: string | HttpHealthCheck | undefined, grpc: boolean): {
   const seconds = (v: string | undefined, f: string) => (v === undefined ? undefined : wholeSeconds(v, `http.healthcheck.${f}`))
   return {
     props: compact({
-      HealthCheckPath: h.path ?? (grpc ? '/AWS.ALB/healthcheck' : '/'),
+      // Copilot's default, gRPC included (AWS's own gRPC default is /AWS.ALB/healthcheck).
+      HealthCheckPath: h.path ?? '/',
       HealthCheckPort: h.port === undefined ? undefined : String(h.port),
       Matcher: grpc ? {GrpcCode: h.success_codes ?? '12'} : {HttpCode: h.success_codes ?? '200'},
       HealthyThresholdCount: h.healthy_threshold,
@@ -160,5 +162,6 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
       out.resourceLabel = {'Fn::Join': ['/', [lbFullName, getAtt(tg, 'TargetGroupFullName')]]}
     }
   })
+  renderAliasRecords(ctx, rules, internal)
   return out
 }

@@ -24,8 +24,9 @@ export function renderPublish(ctx: WorkloadContext): {env: Json[]; topics: unkno
   const arns: Record<string, string> = {}
   const refs: unknown[] = []
   for (const topic of topics) {
-    const id = `${pascal(topic.name)}SNSTopic`
     const fifo = Boolean(topic.fifo)
+    // A FIFO topic and a standard one may share a name (Copilot's IDs: <name>fifoSNSTopic and <name>SNSTopic).
+    const id = `${pascal(topic.name)}${fifo ? 'fifo' : ''}SNSTopic`
     ctx.t.resource(id, 'AWS::SNS::Topic', `SNS topic ${topic.name}`, compact({
       TopicName: topicName(ctx.app, ctx.env, ctx.name, topic.name, fifo),
       KmsMasterKeyId: 'alias/aws/sns',

@@ -4,7 +4,7 @@
 import {addonOutputs} from '../addons.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {type Json, split} from '../template.js'
+import {importValue, type Json, split} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 
 export interface Placement {
@@ -17,7 +17,7 @@ export function placement(ctx: WorkloadContext): Placement {
   const vpc = ctx.manifest.network?.vpc
   const p = vpc?.placement ?? 'public'
   const sg = vpc?.security_groups
-  const extra = Array.isArray(sg) ? sg : (sg?.groups ?? [])
+  const extra = (Array.isArray(sg) ? sg : (sg?.groups ?? [])).map((g) => (typeof g === 'string' ? g : importValue(g.from_cfn)))
   const denyDefault = !Array.isArray(sg) && sg?.deny_default === true
   // Security groups an addons stack outputs join the task's, as in Copilot.
   const fromAddons = addonOutputs(ctx.inputs.addons, 'securityGroup').map((o) => o.value)

@@ -47,7 +47,9 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     const suffix = i === 0 ? '' : String(i)
     const {port, protocol} = parsePort(l.port)
     const container = l.target_container ?? ctx.name
-    const targetPort = l.target_port ?? (container === ctx.name ? m.image?.port : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0])) ?? port
+    // Copilot's default: the listener's port on the main container, a sidecar's own port on a sidecar.
+    const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
+    const targetPort = l.target_port ?? sidecarPort ?? port
     const hc = l.healthcheck ?? {}
     const tg = `NLBTargetGroup${suffix}`
     ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${targetPort} behind NLB port ${l.port}`, compact({

@@ -70,7 +70,8 @@ export function renderService(ctx: WorkloadContext, a: ServiceAttachments): void
       TaskDefinition: ref('TaskDefinition'),
       DesiredCount: ref('TaskCount'),
       CapacityProviderStrategy: capacityProviderStrategy(m.count, m.capacity_providers),
-      PlatformVersion: 'LATEST',
+      // Copilot pinned Windows tasks to Fargate platform 1.0.0.
+      PlatformVersion: isWindows(m.platform) ? '1.0.0' : 'LATEST',
       PropagateTags: 'SERVICE',
       EnableECSManagedTags: true,
       EnableExecuteCommand: Boolean(m.exec),
@@ -83,4 +84,9 @@ export function renderService(ctx: WorkloadContext, a: ServiceAttachments): void
     }),
     {dependsOn: a.dependsOn},
   )
+}
+
+function isWindows(p: EcsWorkloadManifest['platform']): boolean {
+  const os = typeof p === 'string' ? p.split('/')[0] : p?.osfamily
+  return Boolean(os?.toLowerCase().startsWith('windows'))
 }

@@ -49,7 +49,26 @@ function metadataEnv(ctx: WorkloadContext): Json[] {
   if (m.type === 'Load Balanced Web Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.publicLbDns)})
   else if (m.type === 'Load Balanced Web Service' && m.nlb) env.push({Name: 'COPILOT_LB_DNS', Value: {'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']}})
   else if (m.type === 'Backend Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.internalLbDns)})
+  // Where each volume is mounted in the main container, as Copilot told the code.
+  const volumes = m.storage?.volumes ?? {}
+  const names = Object.keys(volumes).sort()
+  if (names.length) env.push({Name: 'COPILOT_MOUNT_POINTS', Value: JSON.stringify(Object.fromEntries(names.map((n) => [n, volumes[n]!.path])))})
   return env
+}
+
+/**
+ * A load balancer may only target a port the container maps: each port routed to (a `target_port`, an
+ * NLB listener's port) is added to its container's port mappings, as Copilot did.
+ */
+function exposeRoutedPorts(properties: Json, loadBalancers: Json[]): void {
+  const containers = (properties.ContainerDefinitions ?? []) as Json[]
+  for (const lb of loadBalancers) {
+    const c = containers.find((x) => x.Name === lb.ContainerName)
+    if (!c || typeof lb.ContainerPort !== 'number') continue
+    const mappings = (c.PortMappings ?? []) as Json[]
+    if (mappings.some((p) => p.ContainerPort === lb.ContainerPort)) continue
+    c.PortMappings = [...mappings, {ContainerPort: lb.ContainerPort, Protocol: 'tcp'}]
+  }
 }
 
 export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & {taskDefinition: Record<string, any>} {
@@ -93,6 +112,7 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
       alarmNames: alarms.alarmNames,
       ...(alarms.fixedName ? {fixedName: alarms.fixedName} : {}),
     })
+    exposeRoutedPorts(properties, [...http.loadBalancers, ...nlb.loadBalancers])
     renderAutoscaling(ctx, http, subscribe.queueId)
     t.output('ServiceName', {'Fn::GetAtt': ['Service', 'Name']}, {description: 'Name of the ECS service'})
   }

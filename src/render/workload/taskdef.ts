@@ -2,8 +2,9 @@
 
 import type {Platform, Volume} from '../../manifest/types.js'
 import {RenderError} from '../errors.js'
-import {compact, getAtt, type Json} from '../template.js'
+import {compact, getAtt, importValue, type Json} from '../template.js'
 import type {WorkloadContext} from './context.js'
+import {managedVolumeName, renderManagedEfs, usesManagedEfs} from './efs.js'
 
 export function runtimePlatform(platform: Platform | undefined): Json | undefined {
   if (!platform) return undefined
@@ -18,18 +19,19 @@ export function runtimePlatform(platform: Platform | undefined): Json | undefine
   return {OperatingSystemFamily: os === 'linux' ? 'LINUX' : 'WINDOWS_SERVER_2019_CORE', CpuArchitecture: cpu}
 }
 
-function volume(name: string, v: Volume): Json {
+function volume(ctx: WorkloadContext, name: string, v: Volume, managed: string | undefined): Json {
   if (!v.efs) return {Name: name}
-  if (v.efs === true || !v.efs.id) {
-    throw new RenderError(
-      `storage.volumes.${name}.efs asks for an EFS file system managed by the environment: Pier mounts existing file systems only; set efs.id`,
-    )
+  if (usesManagedEfs(v)) {
+    if (name !== managed) {
+      throw new RenderError(`storage.volumes.${name}.efs: only one volume per workload can use the environment's file system (${managed} does): give the others an efs.id`)
+    }
+    return renderManagedEfs(ctx, name, v)
   }
-  const efs = v.efs
+  const efs = v.efs as Exclude<Volume['efs'], boolean | undefined>
   return {
     Name: name,
     EFSVolumeConfiguration: compact({
-      FilesystemId: efs.id,
+      FilesystemId: typeof efs.id === 'object' ? importValue(efs.id.from_cfn) : efs.id,
       RootDirectory: efs.auth?.access_point_id ? undefined : efs.root_dir,
       TransitEncryption: 'ENABLED',
       AuthorizationConfig: efs.auth ? compact({AccessPointId: efs.auth.access_point_id, IAM: efs.auth.iam === false ? 'DISABLED' : 'ENABLED'}) : undefined,
@@ -51,7 +53,7 @@ export function taskDefinitionProperties(ctx: WorkloadContext, containers: Json[
     TaskRoleArn: getAtt('TaskRole', 'Arn'),
     RuntimePlatform: runtimePlatform(m.platform),
     EphemeralStorage: ephemeral && ephemeral > 20 ? {SizeInGiB: ephemeral} : undefined,
-    Volumes: Object.keys(volumes).length ? Object.keys(volumes).sort().map((n) => volume(n, volumes[n]!)) : undefined,
+    Volumes: Object.keys(volumes).length ? Object.keys(volumes).sort().map((n) => volume(ctx, n, volumes[n]!, managedVolumeName(volumes))) : undefined,
     ContainerDefinitions: containers,
   })
 }

@@ -13,7 +13,8 @@ import {ENV_OUTPUTS, environmentNeeds, renderEnvironmentStack, renderWorkloadSta
 const APP = 'shop'
 const ENV = 'test'
 const server = "require('http').createServer((q, r) => r.end('ok ' + process.env.COPILOT_SERVICE_NAME)).listen(process.env.PORT)"
-const env: EnvironmentManifest = {name: ENV, type: 'Environment'}
+// With a CDN, so the CloudFront distribution is created with the load balancer.
+const env: EnvironmentManifest = {name: ENV, type: 'Environment', cdn: true}
 const web: LoadBalancedWebService = {name: 'web', type: 'Load Balanced Web Service', image: {location: 'node:20', port: 8080},
   command: ['node', '-e', server], http: {path: '/'}, count: 1, publish: {topics: [{name: 'orders'}]}}
 const api: BackendService = {name: 'api', type: 'Backend Service', image: {location: 'node:20', port: 3000}, command: ['node', '-e', server], count: 1}
@@ -54,10 +55,13 @@ describe("Pier's rendered stacks on the local control plane", () => {
   })
 
   it('deploys the environment, then every workload type, serves the web service, and deletes them all', async () => {
-    const needs = environmentNeeds(workloads.map((m) => ({name: m.name, manifest: m})))
+    // The environment's EFS file system too, as for a workload with an `efs: true` volume.
+    const needs = {...environmentNeeds(workloads.map((m) => ({name: m.name, manifest: m}))), efs: ['web']}
     const envStack = renderEnvironmentStack({app: APP, env: ENV, manifest: env, needs})
     const envResult = await deploy(envStack)
     expect(envResult.failures).toEqual([])
+    expect(envResult.outputs.CloudFrontDomainName).toMatch(/\.cloudfront\.net$/)
+    expect(envResult.outputs.ManagedFileSystemID).toMatch(/^fs-/)
     expect(envResult.status).toBe('CREATE_COMPLETE')
     const stacks: string[] = []
     for (const w of workloads) {

@@ -41,6 +41,18 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
   )
+  // Alias records per hosted zone (`http.hosted_zone`) and the CDN (`cdn:`) of rendered stacks.
+  registry.register(
+    'AWS::Route53::RecordSetGroup',
+    recorded((props, ctx) => ({physicalId: `${String(props.HostedZoneId ?? '')}-${idFor(ctx, '', 8)}`, attributes: {}}), ['HostedZoneId', 'HostedZoneName']),
+  )
+  registry.register(
+    'AWS::CloudFront::Distribution',
+    recorded((_props, ctx) => {
+      const id = idFor(ctx, 'E', 13).toUpperCase()
+      return {physicalId: id, attributes: {DomainName: `${id.toLowerCase()}.cloudfront.net`, Id: id}}
+    }),
+  )
   registry.register(
     'AWS::EFS::FileSystem',
     recorded((_props, ctx) => {

@@ -1,0 +1,42 @@
+// Route 53 alias records for `http.alias` names in a hosted zone (`http.hosted_zone`, or
+// `alias: [{name, hosted_zone}]`), as Copilot rendered them: one record set group per hosted zone
+// (logical ID LoadBalancerDNSAlias<zone>), A records aliasing the environment's load balancer.
+
+import type {RoutingRule} from '../../manifest/types.js'
+import {ENV_OUTPUTS} from '../names.js'
+import {type Json, sub} from '../template.js'
+import {envImport, type WorkloadContext} from './context.js'
+
+/** Alias names by hosted zone ID, over every rule. */
+export function hostedZoneAliases(rules: RoutingRule[]): Map<string, string[]> {
+  const zones = new Map<string, string[]>()
+  const add = (zone: string | undefined, name: string) => {
+    if (!zone) return
+    const list = zones.get(zone) ?? []
+    if (!list.includes(name)) list.push(name)
+    zones.set(zone, list)
+  }
+  for (const rule of rules) {
+    const alias = rule.alias
+    if (!alias) continue
+    for (const a of typeof alias === 'string' ? [alias] : alias) {
+      if (typeof a === 'string') add(rule.hosted_zone, a)
+      else add(a.hosted_zone ?? rule.hosted_zone, a.name)
+    }
+  }
+  return zones
+}
+
+export function renderAliasRecords(ctx: WorkloadContext, rules: RoutingRule[], internal: boolean): void {
+  for (const [zone, names] of hostedZoneAliases(rules)) {
+    const target: Json = {
+      HostedZoneId: envImport(ctx, internal ? ENV_OUTPUTS.internalLbHostedZone : ENV_OUTPUTS.publicLbHostedZone),
+      DNSName: envImport(ctx, internal ? ENV_OUTPUTS.internalLbDns : ENV_OUTPUTS.publicLbDns),
+    }
+    ctx.t.resource(`LoadBalancerDNSAlias${zone.replace(/[^A-Za-z0-9]/g, '')}`, 'AWS::Route53::RecordSetGroup', `Alias records for the application load balancer in hosted zone ${zone}`, {
+      HostedZoneId: zone,
+      Comment: sub(`LoadBalancer aliases for service \${WorkloadName} in hosted zone ${zone}`),
+      RecordSets: names.map((name) => ({Name: name, Type: 'A', AliasTarget: target})),
+    })
+  }
+}
