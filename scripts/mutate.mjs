@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** What is mutated, and the tests that are meant to catch it. */
 export const TARGETS = {
-  'src/local/cloudformation/intrinsics.ts': ['test/local/cloudformation/intrinsics.test.ts', 'test/local/cloudformation/template.test.ts'],
+  'src/local/cloudformation/intrinsics.ts': ['test/local/cloudformation/intrinsics*.test.ts', 'test/local/cloudformation/template.test.ts'],
   'src/local/elb/rules.ts': ['test/local/elb/*.test.ts'],
   'src/local/capacity': ['test/local/ecs/placement.test.ts'],
   'src/deploy': ['test/deploy/*.test.ts'],
