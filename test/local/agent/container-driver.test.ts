@@ -15,7 +15,11 @@ const dir = tempDir('pier-container-')
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find(existsSync)
 const podmanWorks = await ContainerDriver.available({stateDir: dir.path})
 const skipReason = !podmanWorks ? 'podman is not installed or does not answer' : !busybox ? 'no static busybox to make a test image from' : ''
-if (skipReason) console.warn(`container driver tests skipped: ${skipReason}`)
+if (skipReason) {
+  console.warn(`container driver tests skipped: ${skipReason}`)
+  // The suite's afterAll that removes it does not run when the suite is skipped.
+  dir.remove()
+}
 
 function get(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
