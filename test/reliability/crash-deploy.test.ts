@@ -8,18 +8,19 @@ import {isAlive} from '../../src/local/launcher.js'
 import {processStartTime} from '../../src/local/agent/pids.js'
 import {requireBuild} from '../local/cli.js'
 import {DemoWorkspace, servesBackendData, until} from './demo.js'
-import {report} from './profile.js'
+import {profile, report} from './profile.js'
 
 interface DeployEvent {
   code: string
   data?: {stack?: string}
 }
 
-const moments: {name: string; when: (e: DeployEvent) => boolean}[] = [
+const allMoments: {name: string; when: (e: DeployEvent) => boolean}[] = [
   {name: 'environment-stack', when: (e) => e.code === 'stack.start' && e.data?.stack === 'demo-test'},
   {name: 'service-stack', when: (e) => e.code === 'stack.start' && e.data?.stack === 'demo-test-web'},
   {name: 'service-rollout', when: (e) => e.code === 'rollout.progress'},
 ]
+const moments = allMoments.filter((m) => profile.crashMoments.includes(m.name))
 
 let demo: DemoWorkspace | undefined
 beforeAll(() => requireBuild())
