@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export const TARGETS = {
   'src/local/cloudformation/intrinsics.ts': ['test/local/cloudformation/intrinsics*.test.ts', 'test/local/cloudformation/template.test.ts'],
   'src/local/elb/rules.ts': ['test/local/elb/*.test.ts'],
-  'src/local/capacity': ['test/local/ecs/placement.test.ts'],
+  'src/local/capacity': ['test/local/ecs/placement.test.ts', 'test/local/ecs/capacity.test.ts'],
   'src/deploy': ['test/deploy/*.test.ts'],
   'src/local/cluster/scheduler.ts': ['test/local/ecs/*.test.ts'],
   'src/exec': ['test/exec/*.test.ts', 'test/local/exec-broker.test.ts'],
