@@ -82,6 +82,8 @@ describe('query-string', () => {
     // A value under another key does not satisfy a keyed pair.
     expect(matches(c, req({url: '/?w=2'}))).toBe(false)
     expect(matches(c, req({url: '/?v=3&v=2'}))).toBe(true)
+    // Values compare without regard to case, keyed or not.
+    expect(matches({Field: 'query-string', QueryStringConfig: {Values: [{Key: 'lang', Value: 'EN*'}]}}, req({url: '/?lang=en-gb'}))).toBe(true)
     expect(matches({Field: 'query-string'}, req({url: '/?v=2'}))).toBe(false)
   })
 })
@@ -109,6 +111,7 @@ describe('source-ip', () => {
     expect(src(['0.0.0.0/0'], 'x1.2.3.4')).toBe(false)
     expect(src(['0.0.0.0/0'], undefined)).toBe(false)
     expect(src(['x.0.0.0/0'], '1.2.3.4')).toBe(false)
+    expect(src(['x1.0.0.0/0'], '1.2.3.4')).toBe(false)
     expect(src(['0.0.0.0x/0'], '1.2.3.4')).toBe(false)
     expect(src(['/0'], '1.2.3.4')).toBe(false)
     expect(matches({Field: 'source-ip'}, req({ip: '1.2.3.4'}))).toBe(false)
