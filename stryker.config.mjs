@@ -9,12 +9,13 @@ export default {
   mutate,
   testRunner: 'vitest',
   vitest: {configFile: 'vitest.mutate.config.ts', related: false},
-  coverageAnalysis: 'perTest',
+  // perTest runs each mutant against the tests that reached it; PIER_MUTATE_COVERAGE=all runs every test.
+  coverageAnalysis: process.env.PIER_MUTATE_COVERAGE === 'all' ? 'all' : 'perTest',
   // Stryker rewrites the tsconfig's relative paths through TypeScript's JavaScript API, which TypeScript 7
   // no longer has; tsconfig.json has no extends or references to rewrite, so point it at no file.
   tsconfigFile: 'no-tsconfig-to-rewrite.json',
   // Mutants that only run when a module loads (constant tables) would need every test each: left out.
-  ignoreStatic: true,
+  ignoreStatic: process.env.PIER_MUTATE_COVERAGE !== 'all',
   // The sandbox is a copy of the project: leave out what tests never read (node_modules is linked, not copied).
   ignorePatterns: ['dist', 'test-results.json', 'reports', 'coverage', 'bench/results', '.pier-state', '*.log', '.stryker-tmp'],
   // Two shared cores: a slow run is better than mutants misjudged as timeouts.

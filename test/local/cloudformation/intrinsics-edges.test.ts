@@ -153,6 +153,9 @@ describe('conditions at their edges', () => {
     }, ctx())
     expect(out).toEqual({UsesIf: true, Later: true})
   })
+  it('does not take the first string of another function’s list for a condition name', () => {
+    expect(evaluateConditions({Named: {'Fn::Equals': ['test', {Ref: 'Env'}]}, Other: {'Fn::Not': [{'Fn::Equals': ['x', 'y']}]}}, ctx())).toEqual({Named: true, Other: true})
+  })
   it('names the unknown condition and the circle', () => {
     expect(() => evaluateConditions({A: {Condition: 'Missing'}}, ctx())).toThrow(
       new TemplateError('Unresolved dependencies [Missing]. Cannot reference resources in the Conditions block of the template'),
