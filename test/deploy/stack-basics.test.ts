@@ -1,6 +1,6 @@
 // The small pieces the deploy core decides with: CloudFormation's statuses sorted, the event poller's
 // paging and de-duplication, and the resources a template lists for the progress view.
-import type {StackEvent} from '@aws-sdk/client-cloudformation'
+import type {StackEvent as SdkStackEvent} from '@aws-sdk/client-cloudformation'
 import {describe, expect, it} from 'vitest'
 
 import {DESCRIPTION_KEY, templateResources} from '../../src/deploy/context.js'
@@ -45,6 +45,8 @@ describe('stack statuses', () => {
 })
 
 describe('stack event poller', () => {
+  // Events as tests write them: any field may be missing, as it may be in CloudFormation's answers.
+  type StackEvent = Partial<SdkStackEvent>
   const ev = (id: string, at: number, extra: Partial<StackEvent> = {}): StackEvent => ({EventId: id, Timestamp: new Date(at), LogicalResourceId: id, ResourceStatus: 'CREATE_IN_PROGRESS', ...extra})
 
   /** Pages of events, newest first, as CloudFormation answers; `calls` records each request's token. */
