@@ -27,6 +27,8 @@ describe('capacity provider strategy validation', () => {
   it('refuses what is past each limit, in ECS words', () => {
     refuses([], 'The capacity provider strategy cannot be empty.')
     refuses(Array.from({length: 21}, () => ({capacityProvider: 'FARGATE', weight: 1})), 'The capacity provider strategy cannot contain more than 20 capacity providers.')
+    // Twenty is allowed by count: what is wrong with these twenty is the duplicate.
+    refuses(Array.from({length: 20}, () => ({capacityProvider: 'FARGATE', weight: 1})), 'The capacity provider strategy contains duplicate capacity provider FARGATE.')
     refuses([{capacityProvider: ''}], 'The capacity provider name cannot be empty.')
     refuses([{capacityProvider: 7 as unknown as string}], 'The capacity provider name cannot be empty.')
     refuses([{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE', weight: 1}], 'The capacity provider strategy contains duplicate capacity provider FARGATE.')
@@ -42,6 +44,8 @@ describe('capacity provider strategy validation', () => {
 describe('placement', () => {
   it('gives ties to the heavier weight, then to the strategy’s order', () => {
     expect(placeTasks([{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 2}], 1)).toEqual(['FARGATE_SPOT'])
+    // FARGATE at 1/1 and FARGATE_SPOT at 2/2 are level: the heavier weight takes the task.
+    expect(placeTasks([{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 2}], 1, {FARGATE_SPOT: 1})).toEqual(['FARGATE_SPOT'])
     expect(placeTasks([{capacityProvider: 'FARGATE_SPOT', weight: 1}, {capacityProvider: 'FARGATE', weight: 1}], 2)).toEqual(['FARGATE_SPOT', 'FARGATE'])
     expect(placeTasks([{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 1}], 3)).toEqual(['FARGATE', 'FARGATE_SPOT', 'FARGATE'])
   })
