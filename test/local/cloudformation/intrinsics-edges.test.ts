@@ -176,6 +176,7 @@ describe('Fn::Cidr at its limits', () => {
     expect(cidr('10.1.2.3/32', 1, 0)).toEqual(['10.1.2.3/32'])
     expect(cidr('10.0.0.77/24', 2, 4)).toEqual(['10.0.0.0/28', '10.0.0.16/28'])
     expect(cidr('0.0.0.0/0', 2, 31)).toEqual(['0.0.0.0/1', '128.0.0.0/1'])
+    expect(cidr('10.0.0.0/0', 1, 32)).toEqual(['0.0.0.0/0'])
     expect(cidr('255.255.255.0/24', 1, 8)).toEqual(['255.255.255.0/24'])
   })
   it('takes 1 and 256 blocks, and refuses 0 and 257', () => {
