@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything Pier's build, tests and quickstart need on a fresh Debian machine, then builds.
-# Debian packages: awscli (/usr/bin/aws, a third-party AWS client the conformance tests drive the local control
+# Debian packages: awscli (`aws` on PATH, version 1 or 2: a third-party AWS client the conformance tests drive the local control
 # plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-[ -x /usr/bin/aws ] || need+=(awscli)
+command -v aws >/dev/null 2>&1 || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
