@@ -91,9 +91,12 @@ export function fakeAws(opts: FakeOptions = {}) {
         const s = stacks.get(input.StackName)
         const body = input.TemplateBody ?? '{}'
         const parameters = Object.fromEntries((input.Parameters ?? []).map((p: any) => [p.ParameterKey, p.ParameterValue]))
-        const empty = !!s && JSON.stringify(s.template) === body && JSON.stringify(s.parameters ?? {}) === JSON.stringify(parameters)
-        if (!s) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
         const tags = Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]))
+        // A deleted stack's name is free: the change set creates it anew. Tags do not count (an empty
+        // change set for a new tag is what stack-deploy.test.ts checks).
+        const live = !!s && s.status !== 'DELETE_COMPLETE'
+        const empty = live && JSON.stringify(s!.template) === body && JSON.stringify(s!.parameters ?? {}) === JSON.stringify(parameters)
+        if (!live) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
         changeSets.set(`${input.StackName}/${input.ChangeSetName}`, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty, parameters, tags})
         return {}
       },
