@@ -3,15 +3,16 @@
 // shorter subset CI runs; see docs/reliability.md.
 import {defineConfig} from 'vitest/config'
 
-// The CI profile runs the subset whose outcome does not depend on the machine's load: mutated
-// manifests, secrets, the endpoint's security and 100 concurrent RunTasks. Crashes, interrupts and
-// sustained load run in the full suite, on demand.
+// The CI profile (npm test) runs a shorter variant of each file: 1,000 mutated manifests, secrets, the
+// endpoint's security and 100 concurrent RunTasks, a crash of the control plane during one moment of a
+// deploy, and two interrupted deploys. Sustained load measures the machine: it runs in the full suite only.
 const ci = process.env.PIER_RELIABILITY === 'ci'
 
 export default defineConfig({
   test: {
     include: ci
-      ? ['test/reliability/manifests.test.ts', 'test/reliability/secrets.test.ts', 'test/reliability/endpoint.test.ts']
+      ? ['test/reliability/manifests.test.ts', 'test/reliability/secrets.test.ts', 'test/reliability/endpoint.test.ts',
+          'test/reliability/crash-deploy.test.ts', 'test/reliability/interrupt.test.ts']
       : ['test/reliability/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Pier's build, tests and quickstart need on a fresh Debian machine, then builds.
-# Debian packages: awscli (/usr/bin/aws, a third-party AWS client the conformance tests drive the local control
+# Debian packages: awscli (`aws` on PATH, version 1 or 2: a third-party AWS client the conformance tests drive the local control
 # plane with), tmux (drives interactive exec sessions in tests), util-linux's script(1) (pseudo-terminals),
 # busybox-static (exec's exit-status wrapper is tested on BusyBox's sh and stty, as slim images have them, and
 # it is the root file system the container driver's tests import as an image, since no registry may be reachable),
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-[ -x /usr/bin/aws ] || need+=(awscli)
+command -v aws >/dev/null 2>&1 || need+=(awscli)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)

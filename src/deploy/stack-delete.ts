@@ -17,7 +17,9 @@ export async function deleteStack(ctx: DeployContext, input: {stackName: string}
   const {stackName} = input
   const delays = backoff(aws.poll, timing.random)
   let stack = await describe(ctx, stackName)
-  while (stack && isInProgress(stack.StackStatus ?? '') && stack.StackStatus !== 'DELETE_IN_PROGRESS') {
+  // A stack under review (a create change set never executed) stays so until it is deleted: no waiting.
+  const busy = (status: string) => isInProgress(status) && status !== 'DELETE_IN_PROGRESS' && status !== 'REVIEW_IN_PROGRESS'
+  while (stack && busy(stack.StackStatus ?? '')) {
     await timing.sleep(delays.next())
     stack = await describe(ctx, stackName)
   }

@@ -19,6 +19,11 @@ export interface FakeOptions {
   crashes?: {exitCode: number; reason: string; logs: string[]}[]
   /** Physical id given to AWS::ECS::Service resources. */
   serviceArn?: string
+  /**
+   * Stack event polls after which the fake fails the call: a crash loop never ends by itself, so a watcher
+   * that misses its way out (fail-fast, Ctrl-C) fails the test instead of polling until memory runs out.
+   */
+  maxPolls?: number
 }
 
 export function fakeAws(opts: FakeOptions = {}) {
@@ -29,6 +34,8 @@ export function fakeAws(opts: FakeOptions = {}) {
   let clock = Date.parse('2026-11-30T06:00:00Z')
   let eventSeq = 0
   let serviceCalls = 0
+  let eventPolls = 0
+  const maxPolls = opts.maxPolls ?? 1000
   const serviceArn = opts.serviceArn ?? 'arn:aws:ecs:us-east-1:000000000000:service/demo-test-Cluster/demo-test-web'
 
   const tick = () => new Date((clock += 1000))
@@ -69,6 +76,7 @@ export function fakeAws(opts: FakeOptions = {}) {
       },
       async describeStackEvents({StackName}: any) {
         calls.push('describeStackEvents')
+        if (++eventPolls > maxPolls) throw new Error(`fake AWS: stack events polled ${maxPolls} times and the watch has not ended`)
         const s = stacks.get(StackName)
         if (!s) throw missing(StackName)
         const next = pending.get(StackName)?.shift()
@@ -83,9 +91,12 @@ export function fakeAws(opts: FakeOptions = {}) {
         const s = stacks.get(input.StackName)
         const body = input.TemplateBody ?? '{}'
         const parameters = Object.fromEntries((input.Parameters ?? []).map((p: any) => [p.ParameterKey, p.ParameterValue]))
-        const empty = !!s && JSON.stringify(s.template) === body && JSON.stringify(s.parameters ?? {}) === JSON.stringify(parameters)
-        if (!s) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
         const tags = Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]))
+        // A deleted stack's name is free: the change set creates it anew. Tags do not count (an empty
+        // change set for a new tag is what stack-deploy.test.ts checks).
+        const live = !!s && s.status !== 'DELETE_COMPLETE'
+        const empty = live && JSON.stringify(s!.template) === body && JSON.stringify(s!.parameters ?? {}) === JSON.stringify(parameters)
+        if (!live) stacks.set(input.StackName, {status: 'REVIEW_IN_PROGRESS', template: {}, outputs: {}, events: []})
         changeSets.set(`${input.StackName}/${input.ChangeSetName}`, {stack: input.StackName, type: input.ChangeSetType, body, url: input.TemplateURL, createdAt: tick(), empty, parameters, tags})
         return {}
       },

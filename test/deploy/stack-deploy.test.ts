@@ -97,6 +97,18 @@ describe('deployStack', () => {
     expect(calls).not.toContain('cancelUpdateStack')
   })
 
+  it('fails fast when the stopped tasks reach the limit exactly, not one later', async () => {
+    const crash = {exitCode: 2, reason: 'Essential container in task exited', logs: []}
+    // Two crashes and no more: a watcher that waits for a third never ends, and the fake's poll bound fails it.
+    const {aws, calls} = fakeAws({crashes: [crash, crash], maxPolls: 200})
+    const {emit, events} = recorder()
+    const error = (await deployStack({aws, emit, timing: instantTiming}, {stackName: 's', template, maxTaskFailures: 2}).catch((e) => e)) as DeployError
+    expect(error).toBeInstanceOf(DeployError)
+    expect(error.message).toContain('2 tasks of the new deployment stopped and none became healthy')
+    expect(events.filter((e) => e.code === 'rollout.task-stopped')).toHaveLength(2)
+    expect(calls).toContain('deleteStack')
+  })
+
   it('cancels an update on the first Ctrl-C and follows the rollback', async () => {
     const {aws, calls} = fakeAws({crashes: Array(50).fill({exitCode: 1, reason: 'r', logs: []})})
     const base = {aws, emit: () => {}, timing: instantTiming}

@@ -1,17 +1,15 @@
 // Conformance with a client Pier did not write: Debian's AWS CLI against a daemon started by `pier local
 // start`, configured only by `pier local env` (plus --endpoint-url, which AWS CLI 2.9 needs).
 import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {stopLocal} from '../../src/local/launcher.js'
 import {pier, processesMentioning, requireBuild} from './cli.js'
+import {AWS, requireAwsCli, skipAwsCli} from './aws-cli.js'
 
-const AWS = '/usr/bin/aws'
-const hasAws = existsSync(AWS)
-if (!hasAws) console.warn(`skipping AWS CLI conformance: ${AWS} is missing (scripts/setup.sh installs Debian's awscli)`)
 
 let dir: string
 let env: NodeJS.ProcessEnv
@@ -32,8 +30,9 @@ function aws(...args: string[]): Promise<{code: number; out: any; stderr: string
 }
 
 // Each AWS CLI call costs a Python start (1-5 s on a busy machine): few calls, generous timeouts.
-describe.skipIf(!hasAws)('AWS CLI conformance', {timeout: 120_000}, () => {
+describe.skipIf(skipAwsCli)('AWS CLI conformance', {timeout: 120_000}, () => {
   beforeAll(async () => {
+    requireAwsCli()
     requireBuild()
     dir = mkdtempSync(join(tmpdir(), 'pier-awscli-'))
     const start = await pier(['local', 'start', '--port', '0', '--state-dir', dir])

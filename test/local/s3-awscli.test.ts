@@ -4,7 +4,7 @@
 import {CloudFormationClient, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 import {execFile} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -12,9 +12,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY} from '../../src/local/contracts.js'
 import {stopLocal} from '../../src/local/launcher.js'
 import {pier, requireBuild} from './cli.js'
+import {AWS, requireAwsCli, skipAwsCli} from './aws-cli.js'
 
-const AWS = '/usr/bin/aws'
-const hasAws = existsSync(AWS)
 
 let dir: string
 let env: NodeJS.ProcessEnv
@@ -42,8 +41,9 @@ function bigTemplate(): string {
 }
 
 // Each AWS CLI call costs a Python start (1-5 s on a busy machine): few calls, generous timeouts.
-describe.skipIf(!hasAws)('local S3 with the AWS CLI', {timeout: 120_000}, () => {
+describe.skipIf(skipAwsCli)('local S3 with the AWS CLI', {timeout: 120_000}, () => {
   beforeAll(async () => {
+    requireAwsCli()
     requireBuild()
     dir = mkdtempSync(join(tmpdir(), 'pier-s3cli-'))
     const start = await pier(['local', 'start', '--port', '0', '--state-dir', join(dir, 'state')])

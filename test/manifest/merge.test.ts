@@ -36,6 +36,10 @@ const cases: Case[] = [
   {name: 'secret form switches', base: 'secrets: {DB: {secretsmanager: db}}', prod: 'secrets: {DB: {from_cfn: DbArn}}', want: {secrets: {DB: {from_cfn: 'DbArn'}}}},
   {name: 'secret string over object', base: 'secrets: {DB: {secretsmanager: db}}', prod: 'secrets: {DB: /ssm/db}', want: {secrets: {DB: '/ssm/db'}}},
   {name: 'placement string over subnets', base: 'network: {vpc: {placement: {subnets: [s-1]}}}', prod: 'network: {vpc: {placement: private}}', want: {network: {vpc: {placement: 'private'}}}},
+  // A null key is no override at all: it must not count as choosing its form and clear the other one.
+  {name: 'null image.location keeps image.build', base: 'image: {build: Dockerfile, port: 80}', prod: 'image: {location: ~, port: 8080}', want: {image: {build: 'Dockerfile', port: 8080}}},
+  {name: 'null count.spot keeps autoscaling', base: 'count: {range: 1-10, cpu_percentage: 70}', prod: 'count: {spot: ~, range: 2-20}', want: {count: {range: '2-20', cpu_percentage: 70}}},
+  {name: 'null from_cfn keeps secretsmanager', base: 'secrets: {DB: {secretsmanager: db}}', prod: 'secrets: {DB: {from_cfn: ~}}', want: {secrets: {DB: {secretsmanager: 'db'}}}},
   {name: '!unset removes a field', base: 'variables: {A: a, B: b}', prod: 'variables: {A: !unset}', want: {variables: {B: 'b'}}},
   {name: '!unset removes a whole block', base: 'http: {path: /, healthcheck: /health}', prod: 'http: {healthcheck: !unset}', want: {http: {path: '/'}}},
   {name: '!unset on a field the base lacks is harmless', base: 'variables: {A: a}', prod: 'variables: {B: !unset}', want: {variables: {A: 'a'}}},

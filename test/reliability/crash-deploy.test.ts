@@ -8,18 +8,19 @@ import {isAlive} from '../../src/local/launcher.js'
 import {processStartTime} from '../../src/local/agent/pids.js'
 import {requireBuild} from '../local/cli.js'
 import {DemoWorkspace, servesBackendData, until} from './demo.js'
-import {report} from './profile.js'
+import {profile, report} from './profile.js'
 
 interface DeployEvent {
   code: string
   data?: {stack?: string}
 }
 
-const moments: {name: string; when: (e: DeployEvent) => boolean}[] = [
+const allMoments: {name: string; when: (e: DeployEvent) => boolean}[] = [
   {name: 'environment-stack', when: (e) => e.code === 'stack.start' && e.data?.stack === 'demo-test'},
   {name: 'service-stack', when: (e) => e.code === 'stack.start' && e.data?.stack === 'demo-test-web'},
   {name: 'service-rollout', when: (e) => e.code === 'rollout.progress'},
 ]
+const moments = allMoments.filter((m) => profile.crashMoments.includes(m.name))
 
 let demo: DemoWorkspace | undefined
 beforeAll(() => requireBuild())
@@ -59,7 +60,10 @@ describe('a SIGKILL of the control plane during pier deploy', {timeout: 300_000}
       }
       const stacks = await until('no stack in progress', async () => {
         const all = await d.stacks()
-        return all.every((s) => !s.status.endsWith('_IN_PROGRESS')) && all
+        // Named in the timeout's message, so a stack that never settles says which and where it stopped.
+        const busy = all.filter((s) => s.status.endsWith('_IN_PROGRESS'))
+        if (busy.length > 0) throw new Error(`in progress: ${busy.map((s) => `${s.name}:${s.status}`).join(', ')}`)
+        return all
         // A rollback drains the services it deletes (the target group's deregistration delay).
       }, 180_000)
       for (const s of stacks) expect(s.status, `${s.name}: ${s.reason}`).toMatch(/_COMPLETE$/)

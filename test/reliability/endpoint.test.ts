@@ -32,7 +32,7 @@ afterAll(async () => {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
-it(`${profile.concurrentRunTasks} concurrent RunTask calls are all acknowledged and all run`, async () => {
+it(`${profile.concurrentRunTasks} concurrent RunTask calls are all acknowledged and all run`, {timeout: 900_000}, async () => {
   await ecs.send(new CreateClusterCommand({clusterName: 'load'}))
   await ecs.send(new RegisterTaskDefinitionCommand({
     family: 'tick', requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
@@ -52,17 +52,22 @@ it(`${profile.concurrentRunTasks} concurrent RunTask calls are all acknowledged 
   expect(results.flatMap((r) => r.failures ?? [])).toEqual([])
   expect(arns).toHaveLength(profile.concurrentRunTasks)
   const sorted = latencies.sort((a, b) => a - b)
-  // Every acknowledged task reaches RUNNING or, having run, STOPPED.
+  // Every acknowledged task reaches RUNNING or, having run, STOPPED. How fast depends on how busy the
+  // machine is, so there is no deadline for all of them: the test fails when none has started for a
+  // minute (a stall), not when a loaded machine starts them slowly.
   const seen = new Set<string>()
-  const deadline = Date.now() + 60_000
-  while (seen.size < arns.length && Date.now() < deadline) {
+  const STALL_MS = 60_000
+  let progressAt = Date.now()
+  while (seen.size < arns.length && Date.now() - progressAt < STALL_MS) {
+    const before = seen.size
     for (let i = 0; i < arns.length; i += 100) {
       const d = await ecs.send(new DescribeTasksCommand({cluster: 'load', tasks: arns.slice(i, i + 100)}))
       for (const t of d.tasks ?? []) if (t.lastStatus === 'RUNNING' || (t.lastStatus === 'STOPPED' && t.startedAt)) seen.add(t.taskArn!)
     }
+    if (seen.size > before) progressAt = Date.now()
     await new Promise((r) => setTimeout(r, 200))
   }
-  expect(seen.size).toBe(arns.length)
+  expect(seen.size, `no further task started for ${STALL_MS / 1000} s`).toBe(arns.length)
   report('concurrent-runtask', {calls: arns.length, p50_ms: percentile(sorted, 50), p99_ms: percentile(sorted, 99), all_running_ms: Date.now() - t0})
 })
 

@@ -12,6 +12,8 @@ export const profile = {
   concurrentRunTasks: 100,
   /** Random interrupts of `pier deploy`. */
   interrupts: CI_PROFILE ? 2 : 6,
+  /** Moments of a deploy the control plane is killed at (crash-deploy.test.ts names them); CI: the rollout. */
+  crashMoments: CI_PROFILE ? ['service-rollout'] : ['environment-stack', 'service-stack', 'service-rollout'],
 }
 
 /** Reliability results are printed as one line each, so a run's figures can be quoted. */

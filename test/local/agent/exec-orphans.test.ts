@@ -80,11 +80,17 @@ describe('exec in a running task', () => {
     const spec = taskSpec([{...idle, name: 'web'}])
     await driver.start(spec)
     await listener.running(spec.taskId)
-    const p = driver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'read x; stty size'], {tty: true, cols: 80, rows: 24})
+    const p = driver.exec(spec.taskId, 'web', ['/bin/sh', '-c', 'echo ready; read x; stty size'], {tty: true, cols: 80, rows: 24})
     let out = ''
-    p.onStdout((d) => (out += d.toString()))
+    let ready: () => void
+    const started = new Promise<void>((resolve) => (ready = resolve))
+    p.onStdout((d) => {
+      out += d.toString()
+      if (out.includes('ready')) ready()
+    })
     const done = new Promise<number>((resolve) => p.onExit(resolve))
-    await new Promise((r) => setTimeout(r, 300))
+    // Resize once the shell in the terminal runs, not after a guess at how long that takes.
+    await started
     p.resize(120, 40)
     p.write(Buffer.from('go\n'))
     expect(await done).toBe(0)

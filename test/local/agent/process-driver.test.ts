@@ -211,10 +211,16 @@ describe('ProcessDriver', () => {
   })
 
   it('tells, in the task log, when an app ignores $PORT and listens elsewhere', async () => {
-    const checking = new ProcessDriver({stateDir: join(dir.path, 'checking'), listener, portCheckDelays: [300, 900]})
+    const checking = new ProcessDriver({stateDir: join(dir.path, 'checking'), listener, portCheckDelays: [300, 900, 2000, 4000]})
     // Port 0 stands for a hard-coded port: anything but the one the agent assigned.
     const elsewhere = `require('http').createServer(()=>{}).listen(0,'127.0.0.1',()=>console.log('listening'))`
-    const good = taskSpec([{name: 'web', command: [node, '-e', httpServer], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
+    // A container of the good task that listens elsewhere only after a second: the check that warns about
+    // it is a pass over the whole task, so web, listening by then, was checked in the same pass.
+    const late = `setTimeout(()=>require('http').createServer(()=>{}).listen(0,'127.0.0.1'),1000);setInterval(()=>{},1000)`
+    const good = taskSpec([
+      {name: 'web', command: [node, '-e', httpServer], portMappings: [{containerPort: 8080}], stopTimeout: 1},
+      {name: 'late', command: [node, '-e', late], portMappings: [{containerPort: 9090}], stopTimeout: 1},
+    ])
     const bad = taskSpec([{name: 'web', command: [node, '-e', elsewhere], portMappings: [{containerPort: 8080}], stopTimeout: 1}])
     await Promise.all([checking.start(good), checking.start(bad)])
     const running = await listener.running(bad.taskId)
@@ -222,8 +228,11 @@ describe('ProcessDriver', () => {
     const warning = await listener.until(() => listener.linesOf(bad.taskId).find((l) => l.startsWith('[pier agent]')), 5000)
     expect(warning).toMatch(new RegExp(`^\\[pier agent\\] container web listens on port \\d+, not on the port the process driver gave it \\(PORT=${hostPort}; PORT_8080=${hostPort}\\)`))
     expect(listener.logs.find((l) => l.taskId === bad.taskId && l.line === warning)!.stream).toBe('stderr')
-    await new Promise((r) => setTimeout(r, 700))
-    expect(listener.linesOf(good.taskId).filter((l) => l.startsWith('[pier agent]'))).toEqual([])
+    await listener.until(() => listener.linesOf(good.taskId, 'late').find((l) => l.startsWith('[pier agent]')), 10_000)
+    const at = (container: string, test: (l: string) => boolean) => listener.logs.findIndex((l) => l.taskId === good.taskId && l.container === container && test(l.line))
+    expect(at('web', (l) => l === 'listening')).toBeGreaterThanOrEqual(0)
+    expect(at('web', (l) => l === 'listening')).toBeLessThan(at('late', (l) => l.startsWith('[pier agent]')))
+    expect(listener.linesOf(good.taskId, 'web').filter((l) => l.startsWith('[pier agent]'))).toEqual([])
     await checking.shutdown()
   })
 

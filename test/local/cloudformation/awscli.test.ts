@@ -1,6 +1,6 @@
 // Conformance with a client we did not write: Debian's awscli drives the CloudFormation API.
 import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -8,8 +8,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../../../src/local/contracts.js'
 import {createControlPlane, type ControlPlane} from '../../../src/local/control-plane.js'
 import {createCloudFormation, type CloudFormation} from '../../../src/local/cloudformation/index.js'
+import {AWS, requireAwsCli, skipAwsCli} from '../aws-cli.js'
 
-const AWS = '/usr/bin/aws'
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
 let cp: ControlPlane
@@ -53,8 +53,9 @@ function aws(...args: string[]): Promise<{code: number; stdout: string; stderr: 
   })
 }
 
-describe.skipIf(!existsSync(AWS))('awscli conformance', () => {
+describe.skipIf(skipAwsCli)('awscli conformance', () => {
   beforeAll(async () => {
+    requireAwsCli()
     home = mkdtempSync(join(tmpdir(), 'pier-awscli-'))
     cp = await createControlPlane({stateDir: join(home, 'state'), port: 0, log: () => undefined})
     cfn = createCloudFormation({stateDir: join(home, 'state'), api: cp.api, region: cp.region, accountId: cp.accountId})

@@ -1,7 +1,6 @@
 // The local ECS end to end: the real frontend (SigV4, JSON 1.1), the real process driver, the AWS SDK's
 // ECS and Logs clients, and Debian's AWS CLI as a client Pier did not write.
 import {execFile} from 'node:child_process'
-import {existsSync} from 'node:fs'
 import {CloudWatchLogsClient, GetLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {
   CreateClusterCommand,
@@ -21,6 +20,7 @@ import {ProcessDriver} from '../../../src/local/agent/process-driver.js'
 import {installEcs} from '../../../src/local/ecs/install.js'
 import {startControlPlane, type Harness} from '../helpers.js'
 import {waitFor} from './helpers.js'
+import {AWS, requireAwsCli, skipAwsCli} from '../aws-cli.js'
 
 let h: Harness
 let driver: ProcessDriver
@@ -161,8 +161,8 @@ describe('ECS through the SDK and the process driver', {timeout: 60_000}, () => 
   })
 })
 
-const AWS = '/usr/bin/aws'
-describe.skipIf(!existsSync(AWS))('ECS through the AWS CLI', {timeout: 120_000}, () => {
+describe.skipIf(skipAwsCli)('ECS through the AWS CLI', {timeout: 120_000}, () => {
+  beforeAll(() => requireAwsCli())
   const aws = (...args: string[]): Promise<{code: number; out: any; stderr: string}> =>
     new Promise((resolve) => {
       const env = {

@@ -37,15 +37,21 @@ describe('service scheduler extras', () => {
 
   it('backs off launches after repeated failures, by the injected clock', async () => {
     let now = 1_000_000
-    h = await harness({clock: {now: () => now}, throttle: {baseMs: 10_000, maxMs: 60_000}, stableAfterMs: 0}, {exitAfterStart: () => 1})
+    // Every scheduler pass reads the clock: counting the reads tells how many passes went by, however
+    // slowly the machine runs them.
+    let reads = 0
+    h = await harness({clock: {now: () => (reads++, now)}, throttle: {baseMs: 10_000, maxMs: 60_000}, stableAfterMs: 0}, {exitAfterStart: () => 1})
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('web'))
     await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
     await waitFor(async () => (await svc()).deployments[0].failedTasks >= 2)
-    await new Promise((r) => setTimeout(r, 100))
+    // Let the stopped task's report settle, then note the launches so far.
+    const settle = reads + 20
+    await waitFor(() => reads >= settle)
     const started = h.driver.started.length
-    // The clock stands still: no launch while the back-off lasts.
-    await new Promise((r) => setTimeout(r, 100))
+    // The clock stands still: no launch while the back-off lasts, over many scheduler passes.
+    const passes = reads + 50
+    await waitFor(() => reads >= passes)
     expect(h.driver.started.length).toBe(started)
     now += 10_001
     await waitFor(() => h.driver.started.length > started)

@@ -4,8 +4,16 @@ import {expectServiceError, harness, NETWORK, taskDef, waitFor, type Harness} fr
 let h: Harness
 afterEach(async () => h?.close())
 
+// Scheduler passes read the clock: waiting for reads, not for a fixed time, lets a "nothing happened"
+// check see passes go by however busy the machine is.
+let reads = 0
+const passes = (n: number) => {
+  const target = reads + n
+  return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
+}
+
 async function setup(extra = {}, driverOpts = {}) {
-  h = await harness(extra, driverOpts)
+  h = await harness({clock: {now: () => (reads++, Date.now())}, ...extra}, driverOpts)
   await h.call('CreateCluster', {clusterName: 'c1', capacityProviders: ['FARGATE', 'FARGATE_SPOT']})
   await h.call('RegisterTaskDefinition', taskDef('web'))
 }
@@ -146,7 +154,7 @@ describe('services', () => {
     })
     expect(s.deployments[0]).toMatchObject({status: 'PRIMARY', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.'})
     expect(s.deployments[0].failedTasks).toBeGreaterThanOrEqual(2)
-    await new Promise((r) => setTimeout(r, 50))
+    await passes(20)
     const tasks = await live()
     expect(tasks.filter((t: any) => t.taskDefinitionArn.endsWith('web:1') && t.lastStatus === 'RUNNING')).toHaveLength(2)
   })
@@ -176,7 +184,7 @@ describe('services', () => {
     h.targets.initialState = 'initial'
     await h.call('UpdateService', {cluster: 'c1', service: 'web', forceNewDeployment: true})
     await waitFor(() => h.targets.health(tg).length === 2)
-    await new Promise((r) => setTimeout(r, 60))
+    await passes(20)
     // The new target is not healthy yet: the old task keeps serving.
     expect((await live()).some((t: any) => t.taskArn === old.taskArn)).toBe(true)
     h.targets.setAll(tg, 'healthy')
@@ -204,8 +212,9 @@ describe('services', () => {
 
     await h.call('CreateService', {cluster: 'c1', serviceName: 'plain', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
     await waitFor(async () => (await svc('plain')).runningCount === 1)
+    const woken = passes(1)
     h.targets.setAll(tg, 'healthy') // wakes the scheduler: the unchecked task is still too young
-    await new Promise((r) => setTimeout(r, 50))
+    await woken
     expect((await svc('plain')).deployments[0].rolloutState).toBe('IN_PROGRESS')
   })
 

@@ -1,7 +1,7 @@
 import {appendFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 import {EcsStore, type ClusterRecord} from '../../../src/local/cluster/state.js'
 
 const dirs: string[] = []
@@ -50,14 +50,22 @@ describe('EcsStore', () => {
     a.close()
   })
 
-  it('writes a touched record shortly after, without a commit', async () => {
-    const dir = tmp()
-    const a = new EcsStore(dir, 5)
-    const c1 = cluster('one')
-    a.state.clusters[c1.clusterArn] = c1
-    a.touch(c1)
-    await new Promise((r) => setTimeout(r, 40))
-    expect(new EcsStore(dir).state.clusters[c1.clusterArn]).toBeDefined()
-    a.close()
+  it('writes a touched record shortly after, without a commit', () => {
+    vi.useFakeTimers()
+    try {
+      const dir = tmp()
+      const a = new EcsStore(dir, 5)
+      const c1 = cluster('one')
+      a.state.clusters[c1.clusterArn] = c1
+      a.touch(c1)
+      vi.advanceTimersByTime(4)
+      expect(readFileSync(join(dir, 'ecs', 'state.journal'), 'utf8')).not.toContain(c1.clusterArn)
+      vi.advanceTimersByTime(1)
+      expect(readFileSync(join(dir, 'ecs', 'state.journal'), 'utf8')).toContain(c1.clusterArn)
+      expect(new EcsStore(dir).state.clusters[c1.clusterArn]).toBeDefined()
+      a.close()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

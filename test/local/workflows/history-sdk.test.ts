@@ -1,7 +1,6 @@
 // An execution's history read by clients Pier did not write: the SDK's SFNClient and Debian's AWS CLI,
 // against the real frontend, the local ECS and the process driver (a task that exits 3, retried once).
 import {execFile} from 'node:child_process'
-import {existsSync} from 'node:fs'
 import {CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
 import {CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent} from '@aws-sdk/client-sfn'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -10,8 +9,8 @@ import {installEcs} from '../../../src/local/ecs/install.js'
 import {createWorkflows} from '../../../src/local/workflows/index.js'
 import {startControlPlane, type Harness} from '../helpers.js'
 import {waitFor} from '../ecs/helpers.js'
+import {AWS, requireAwsCli, skipAwsCli} from '../aws-cli.js'
 
-const AWS = '/usr/bin/aws'
 let h: Harness
 let sfn: SFNClient
 let executionArn: string
@@ -96,7 +95,8 @@ describe('Step Functions execution history through clients Pier did not write', 
     await expect(sfn.send(new GetExecutionHistoryCommand({executionArn, nextToken: 'nonsense'}))).rejects.toMatchObject({name: 'InvalidToken'})
   })
 
-  it.skipIf(!existsSync(AWS))('is read by the AWS CLI', async () => {
+  it.skipIf(skipAwsCli)('is read by the AWS CLI', async () => {
+    requireAwsCli()
     const env = {PATH: process.env.PATH, HOME: h.stateDir, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PAGER: '', AWS_ACCESS_KEY_ID: h.config.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: h.config.credentials.secretAccessKey, AWS_DEFAULT_REGION: h.config.region}
     const out = await new Promise<{code: number; stdout: string; stderr: string}>((resolve) => {
       execFile(AWS, ['--endpoint-url', h.config.endpoint, '--output', 'json', 'stepfunctions', 'get-execution-history', '--execution-arn', executionArn, '--reverse-order'], {env}, (err, stdout, stderr) =>
