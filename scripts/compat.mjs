@@ -76,7 +76,10 @@ function survey(copilotDir) {
   const legacy = envManifests.length === 0
   const envs = legacy ? [...new Set(workloads.flatMap((w) => w.overrides))].sort() : envManifests
   if (envs.length === 0) envs.push('test')
-  return {legacy, envs, workloads}
+  // Who has addons (a nested stack) or overrides (patches or a CDK app): their packages must carry them.
+  const extended = (owner) => ['addons', 'overrides'].some((d) => existsSync(join(copilotDir, owner, d)) && readdirSync(join(copilotDir, owner, d)).length > 0)
+  const extensions = ['environments', ...workloads.map((w) => w.name)].filter(extended)
+  return {legacy, envs, workloads, extensions}
 }
 
 function run(cwd, env, argv) {
@@ -119,7 +122,7 @@ try {
     }
     const env = {...process.env, ...placeholders(copilotDir), NO_COLOR: '1', CI: '1'}
     delete env.NODE_EXTRA_CA_CERTS
-    const {legacy, envs, workloads} = survey(copilotDir)
+    const {legacy, envs, workloads, extensions} = survey(copilotDir)
     const v = run(dir, env, ['validate', '--json'])
     let report
     try {
@@ -147,7 +150,7 @@ try {
         packages.push({what: 'workload', name: w.name, env: e, ok: r.status === 0, cause: r.status === 0 ? undefined : messageCause(r.stderr)})
       }
     }
-    results.push({workspace: ws, legacy, supplied, envs, validate, packages})
+    results.push({workspace: ws, legacy, supplied, envs, validate, packages, extensions})
     const wl = packages.filter((p) => p.what === 'workload')
     console.error(`${validate.ok ? 'ok  ' : 'FAIL'} ${ws}: ${wl.filter((p) => p.ok).length}/${wl.length} workload-environments, ${packages.filter((p) => p.what === 'env' && p.ok).length}/${envs.length} environments${validate.warnings ? `, ${validate.warnings} warnings` : ''}`)
   }
@@ -190,6 +193,12 @@ if (validateCauses.length) {
   console.log('\nValidation refusals by cause (workspaces):')
   for (const c of validateCauses) console.log(`  ${String(c.workspaces.length).padStart(3)}  ${c.cause}\n       ${c.workspaces.join(', ')}`)
 }
+// Addons and overrides: every package run of an owner that has them carries them (package reads them).
+const extended = results.filter((r) => r.extensions.length)
+const extendedRuns = extended.flatMap((r) => r.packages.filter((p) => p.what !== 'unsupported' && r.extensions.includes(p.what === 'env' ? 'environments' : p.name)).map((p) => ({...p, workspace: r.workspace})))
+figures.addons = {workspaces: extended.length, packaged: extendedRuns.filter((p) => p.ok).length, runs: extendedRuns.length}
+console.log(`  with addons or overrides:       ${extended.length} workspaces; ${figures.addons.packaged}/${figures.addons.runs} of their package runs carry them`)
+for (const p of extendedRuns.filter((x) => !x.ok)) console.log(`       refused: ${p.workspace} ${p.what === 'env' ? 'environment' : p.name} (${p.env}): ${p.cause}`)
 if (packageCauses.length) {
   console.log('\nPackage refusals by cause (workspaces, runs):')
   for (const c of packageCauses) console.log(`  ${String(c.workspaces.length).padStart(3)} ${String(c.count).padStart(4)}  ${c.cause}\n       ${c.workspaces.join(', ')}`)
