@@ -23,9 +23,10 @@ export function processTree(pid: number): number[] {
   return out
 }
 
-/** Socket inode → port for every TCP socket in LISTEN state (IPv4 and IPv6). */
-function listeningSockets(): Map<string, number> {
-  const sockets = new Map<string, number>()
+/** Every TCP socket in LISTEN state (IPv4 and IPv6), from /proc/net/tcp: its address in the kernel's
+ * hex form, its port, and its socket inode. */
+export function listeningEntries(): {address: string; port: number; inode: string}[] {
+  const out: {address: string; port: number; inode: string}[] = []
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = ''
     try {
@@ -36,10 +37,16 @@ function listeningSockets(): Map<string, number> {
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/)
       if (f[3] !== '0A' || !f[1] || !f[9]) continue
-      sockets.set(f[9], Number.parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16))
+      const colon = f[1].lastIndexOf(':')
+      out.push({address: f[1].slice(0, colon), port: Number.parseInt(f[1].slice(colon + 1), 16), inode: f[9]})
     }
   }
-  return sockets
+  return out
+}
+
+/** Socket inode → port for every TCP socket in LISTEN state. */
+function listeningSockets(): Map<string, number> {
+  return new Map(listeningEntries().map((e) => [e.inode, e.port]))
 }
 
 /** The TCP ports these processes listen on. */

@@ -15,6 +15,8 @@ import {execFile} from 'node:child_process'
 import {createHash, randomInt} from 'node:crypto'
 import {readdirSync, readFileSync} from 'node:fs'
 
+import {listeningEntries} from './listening.js'
+
 const NETNS_DIR = '/run/netns'
 /** `ip` and `iptables` live in sbin, which a root shell reached without a login may lack on PATH. */
 const SBIN_PATH = `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin`
@@ -56,22 +58,10 @@ export async function taskNetworksWork(): Promise<boolean> {
 /** TCP ports the host listens on at 127.0.0.1 or on every address (from /proc/net/tcp). */
 export function hostLoopbackPorts(): number[] {
   const ports = new Set<number>()
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = ''
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/)
-      if (f[3] !== '0A') continue
-      const [addr, port] = (f[1] ?? '').split(':')
-      if (!addr || !port) continue
-      const any = /^0+$/.test(addr)
-      const loopback = addr === '0100007F' || addr === '00000000000000000000000001000000'
-      if (any || loopback) ports.add(parseInt(port, 16))
-    }
+  for (const {address, port} of listeningEntries()) {
+    const any = /^0+$/.test(address)
+    const loopback = address === '0100007F' || address === '00000000000000000000000001000000'
+    if (any || loopback) ports.add(port)
   }
   return [...ports]
 }
