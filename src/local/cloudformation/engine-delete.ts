@@ -35,13 +35,7 @@ export async function deleteLeftovers(core: EngineCore, stack: StackRecord, left
       core.resourceStatus(stack, r, 'DELETE_SKIPPED')
       return
     }
-    core.resourceStatus(stack, r, 'DELETE_IN_PROGRESS')
-    try {
-      await core.providerDelete(stack, r, new AbortController().signal)
-      core.resourceStatus(stack, r, 'DELETE_COMPLETE')
-    } catch (err) {
-      core.resourceStatus(stack, r, 'DELETE_FAILED', failureReason(err))
-    }
+    await deleteOne(core, stack, r)
   })
 }
 
@@ -64,14 +58,20 @@ export async function deleteResources(core: EngineCore, stack: StackRecord, ids:
       core.resourceStatus(stack, r, 'DELETE_SKIPPED')
       return
     }
-    core.resourceStatus(stack, r, 'DELETE_IN_PROGRESS')
-    try {
-      await core.providerDelete(stack, r, new AbortController().signal)
-      core.resourceStatus(stack, r, 'DELETE_COMPLETE')
-    } catch (err) {
-      core.resourceStatus(stack, r, 'DELETE_FAILED', failureReason(err))
-      failed.push(id)
-    }
+    if (!(await deleteOne(core, stack, r))) failed.push(id)
   })
   return failed
+}
+
+/** Deletes one resource through its provider, recording its events; whether it is gone. */
+async function deleteOne(core: EngineCore, stack: StackRecord, r: ResourceState): Promise<boolean> {
+  core.resourceStatus(stack, r, 'DELETE_IN_PROGRESS')
+  try {
+    await core.providerDelete(stack, r, new AbortController().signal)
+    core.resourceStatus(stack, r, 'DELETE_COMPLETE')
+    return true
+  } catch (err) {
+    core.resourceStatus(stack, r, 'DELETE_FAILED', failureReason(err))
+    return false
+  }
 }
