@@ -25,6 +25,23 @@ const cidr = (description) => str(description, {
 })
 
 // ---- shared definitions ----------------------------------------------------------------------
+/** `deployment`: a rolling strategy and the alarms (or metric thresholds, `extraMetrics` beside CPU and
+ * memory) that roll a deployment back. */
+const deploymentOf = (extraMetrics) => obj('How new versions roll out.', {
+  rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
+  rollback_alarms: {
+    type: ['array', 'object'],
+    description: 'CloudWatch alarm names, or thresholds, that roll back a deployment.',
+    items: {type: 'string'},
+    properties: {
+      cpu_utilization: {type: 'number', description: 'CPU %.'},
+      memory_utilization: {type: 'number', description: 'Memory %.'},
+      ...extraMetrics,
+    },
+    additionalProperties: false,
+  },
+})
+
 const defs = {
   duration: {type: 'string', description: 'A duration such as 30s, 1m or 1h30m.', pattern: '^([0-9]+(\\.[0-9]+)?(ms|h|m|s))+$', 'x-expect': 'a duration such as 30s, 1m, 1h30m or 500ms'},
   stringOrList: {type: ['string', 'array'], description: 'A string, or a list of strings.', items: {type: 'string'}, 'x-expect': 'a string or a list of strings'},
@@ -217,33 +234,8 @@ const defs = {
   }, {required: ['path']})),
   observability: obj('Observability.', {tracing: str('Tracing with AWS X-Ray.', {enum: ['awsxray']})}),
   tags: mapOf('Tags for the resources.', {type: 'string'}),
-  deployment: obj('How new versions roll out.', {
-    rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
-    rollback_alarms: {
-      type: ['array', 'object'],
-      description: 'CloudWatch alarm names, or thresholds, that roll back a deployment.',
-      items: {type: 'string'},
-      properties: {
-        cpu_utilization: {type: 'number', description: 'CPU %.'},
-        memory_utilization: {type: 'number', description: 'Memory %.'},
-      },
-      additionalProperties: false,
-    },
-  }),
-  workerDeployment: obj('How new versions roll out.', {
-    rolling: str('default (keep tasks while new ones start) or recreate (stop old tasks first).', {enum: ['default', 'recreate']}),
-    rollback_alarms: {
-      type: ['array', 'object'],
-      description: 'CloudWatch alarm names, or thresholds, that roll back a deployment.',
-      items: {type: 'string'},
-      properties: {
-        cpu_utilization: {type: 'number', description: 'CPU %.'},
-        memory_utilization: {type: 'number', description: 'Memory %.'},
-        messages_delayed: {type: 'integer', description: 'Messages delayed (Worker Service).'},
-      },
-      additionalProperties: false,
-    },
-  }),
+  deployment: deploymentOf({}),
+  workerDeployment: deploymentOf({messages_delayed: {type: 'integer', description: 'Messages delayed (Worker Service).'}}),
   capacityProviders: listOf('Pier extension: an explicit capacity provider strategy.', obj('A strategy item.', {
     capacity_provider: str('FARGATE or FARGATE_SPOT.', {enum: ['FARGATE', 'FARGATE_SPOT']}),
     base: int('Tasks placed here first.', {minimum: 0}),
