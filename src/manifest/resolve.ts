@@ -86,7 +86,9 @@ export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManif
   }
   const {environments: overrides, ...base} = value
   diagnostics.push(...overrideEnvironmentIssues(source, overrides, input.environments))
-  const envOverride = input.env !== undefined && isPlainObject(overrides) ? overrides[input.env] : undefined
+  // A non-mapping override is reported above; applying it would replace the whole manifest with a scalar.
+  const candidate = input.env !== undefined && isPlainObject(overrides) ? overrides[input.env] : undefined
+  const envOverride = isPlainObject(candidate) ? candidate : undefined
   // Defaults go under the merged manifest, so `!unset` on a defaulted field returns it to its default.
   const overridden = applyOverride(base, envOverride) as Record<string, unknown>
   const withDefaults = applyOverride(workloadDefaults(value.type), overridden) as Record<string, unknown>

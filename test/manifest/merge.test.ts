@@ -76,4 +76,12 @@ describe('applyOverride (table)', () => {
     const r = resolveWorkloadText({file: 'm.yml', text, app: 'demo', env: 'test', environments: ['test', 'prod'], vars: {}})
     expect((r.manifest as {count?: unknown}).count).toBe(2)
   })
+
+  it('reports an environment override that is not a mapping, and keeps the base manifest for that environment', () => {
+    const text = 'name: web\ntype: Backend Service\nimage: {location: x, port: 80}\ncount: 2\nenvironments:\n  prod:\n    memo 3000\n'
+    const r = resolveWorkloadText({file: 'm.yml', text, app: 'demo', env: 'prod', environments: ['prod'], vars: {}})
+    expect(r.ok).toBe(false)
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toContain('7:5 wrong-type')
+    expect((r.manifest as {count?: unknown}).count).toBe(2)
+  })
 })
