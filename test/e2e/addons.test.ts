@@ -2,7 +2,8 @@
 // writes templates `validate` accepts and `package` shows as the AddonsStack nested stack; a
 // cfn.patches.yml shows in `package` and reaches the deployed task; `secret init` values reach a task
 // through `secrets:`. Deploying addons needs nested stacks in the local CloudFormation engine.
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
@@ -24,6 +25,11 @@ if (process.env.APIDB_SECRET) {
   const r = spawnSync('psql', ['-h', s.host, '-p', String(s.port), '-U', s.username, '-d', s.dbname, '-tAc', 'select 40 + 2'], {env: {...process.env, PGPASSWORD: s.password}, encoding: 'utf8'})
   report.PSQL = (r.stdout || r.stderr || '').trim()
 }
+if (process.env.ENVDB_SECRET) {
+  const s = JSON.parse(process.env.ENVDB_SECRET)
+  const r = spawnSync('psql', ['-h', s.host, '-p', String(s.port), '-U', s.username, '-d', s.dbname, '-tAc', 'select 6 * 7'], {env: {...process.env, PGPASSWORD: s.password}, encoding: 'utf8'})
+  report.ENVDB_PSQL = (r.stdout || r.stderr || '').trim()
+}
 if (process.env.CACHE_ENDPOINT) {
   const [host, port] = process.env.CACHE_ENDPOINT.split(':')
   const r = spawnSync('redis-cli', ['-h', host, '-p', port, 'PING'], {encoding: 'utf8'})
@@ -35,6 +41,15 @@ setInterval(() => {}, 1000)
 process.on('SIGTERM', () => process.exit(0))
 `
 const reportFile = join(ws, 'api-env.json')
+
+/** Whether something accepts connections on the port. */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({host, port})
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
+}
 
 async function reportedEnv(timeoutMs = 60_000): Promise<Record<string, string>> {
   const until = Date.now() + timeoutMs
@@ -291,13 +306,16 @@ Outputs:
 describe('deploying addons as a nested stack', {timeout: 600_000}, () => {
   // Needs AWS::CloudFormation::Stack in the local CloudFormation engine (nested stacks from TemplateURL
   // in the local S3) and real database and cache servers behind AWS::RDS and AWS::ElastiCache.
-  it('deploys S3, Aurora PostgreSQL and Redis addons; the task reaches each', async () => {
+  it('deploys S3, DynamoDB, Aurora PostgreSQL and Redis addons; the task reaches each, and deleting stops every server', async () => {
     const {rmSync} = await import('node:fs')
     rmSync(join(ws, 'copilot/api/overrides'), {recursive: true, force: true})
     rmSync(join(ws, 'copilot/api/addons'), {recursive: true, force: true})
     write('copilot/api/addons/assets.yml', ASSETS_ADDON)
     write('copilot/api/addons/cache.yml', CACHE_ADDON)
     await ok('storage', 'init', '-n', 'apidb', '-t', 'Aurora', '-w', 'api', '-l', 'workload', '--engine', 'PostgreSQL', '--initial-db', 'main')
+    // The other two types storage init writes deploy in the same addons stack.
+    await ok('storage', 'init', '-n', 'orders', '-t', 'DynamoDB', '-w', 'api', '-l', 'workload', '--partition-key', 'id:S', '--sort-key', 'at:N')
+    await ok('storage', 'init', '-n', 'uploads', '-t', 'S3', '-w', 'api', '-l', 'workload')
     rmSync(reportFile, {force: true})
     const started = Date.now()
     const r = await ok('svc', 'deploy', '-n', 'api', '-e', 'test')
@@ -310,12 +328,58 @@ describe('deploying addons as a nested stack', {timeout: 600_000}, () => {
     execFileSync('aws', ['s3api', 'head-bucket', '--bucket', env.ASSETS_BUCKET_NAME!, '--endpoint-url', status.endpoint, '--region', status.region], {
       env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey},
     })
+    const aws = (...args: string[]) => execFileSync('aws', [...args, '--endpoint-url', status.endpoint, '--region', status.region, '--output', 'json'], {
+      env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}, encoding: 'utf8',
+    })
+    // storage init's DynamoDB table and S3 bucket, named by the variables Copilot's outputs give.
+    const table = JSON.parse(aws('dynamodb', 'describe-table', '--table-name', env.ORDERS_NAME!)).Table
+    expect(table.KeySchema).toEqual([{AttributeName: 'id', KeyType: 'HASH'}, {AttributeName: 'at', KeyType: 'RANGE'}])
+    aws('s3api', 'head-bucket', '--bucket', env.UPLOADS_NAME!)
     const secret = JSON.parse(env.APIDB_SECRET!)
     expect(Object.keys(secret)).toEqual(expect.arrayContaining(['host', 'port', 'username', 'password', 'dbname', 'engine']))
     expect(env.PSQL).toBe('42')
     expect(env.REDIS).toBe('PONG')
-    console.log(`deployed the service with S3, Aurora PostgreSQL and Redis addons locally in ${seconds.toFixed(1)} s`)
-    // Deleting the service stops the servers.
+    console.log(`deployed the service with S3, DynamoDB, Aurora PostgreSQL and Redis addons locally in ${seconds.toFixed(1)} s`)
+    const serversDir = join(status.stateDir, 'servers')
+    // A data directory per server (`templates` holds the initialised clusters new servers start from).
+    const serverDirs = () => readdirSync(serversDir, {withFileTypes: true}).filter((d) => d.isDirectory() && d.name !== 'templates').map((d) => d.name)
+    expect(serverDirs().length).toBe(2)
+    // Deleting the service stops the servers: no process answers on their ports, no data directory stays.
+    await ok('svc', 'delete', '-n', 'api', '-e', 'test', '--yes')
+    const [cacheHost, cachePort] = env.CACHE_ENDPOINT!.split(':')
+    for (const [host, port] of [[secret.host, Number(secret.port)], [cacheHost!, Number(cachePort)]] as const) {
+      await expect(listening(host, port)).resolves.toBe(false)
+    }
+    expect(serverDirs()).toEqual([])
+    expect(() => aws('dynamodb', 'describe-table', '--table-name', env.ORDERS_NAME!)).toThrow(/ResourceNotFoundException/)
+  })
+
+  it('deploys the environment-lifecycle storage of each type, which the workload reaches', async () => {
+    const {rmSync} = await import('node:fs')
+    for (const dir of ['copilot/api/addons', 'copilot/environments/addons', 'copilot/api/overrides']) rmSync(join(ws, dir), {recursive: true, force: true})
+    await ok('storage', 'init', '-n', 'shared', '-t', 'S3', '-w', 'api', '-l', 'environment')
+    await ok('storage', 'init', '-n', 'events', '-t', 'DynamoDB', '-w', 'api', '-l', 'environment', '--partition-key', 'Id:S', '--no-sort')
+    await ok('storage', 'init', '-n', 'envdb', '-t', 'Aurora', '-w', 'api', '-l', 'environment', '--engine', 'PostgreSQL', '--initial-db', 'main')
+    write('copilot/api/manifest.yml', manifest(`secrets:
+  ENVDB_SECRET:
+    from_cfn: \${COPILOT_APPLICATION_NAME}-\${COPILOT_ENVIRONMENT_NAME}-envdbAuroraSecret
+network:
+  vpc:
+    security_groups:
+      - from_cfn: \${COPILOT_APPLICATION_NAME}-\${COPILOT_ENVIRONMENT_NAME}-envdbSecurityGroup
+`))
+    await ok('env', 'deploy', '-n', 'test')
+    rmSync(reportFile, {force: true})
+    await ok('svc', 'deploy', '-n', 'api', '-e', 'test')
+    const env = await reportedEnv(120_000)
+    const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
+    const {execFileSync} = await import('node:child_process')
+    const aws = (...args: string[]) => execFileSync('aws', [...args, '--endpoint-url', status.endpoint, '--region', status.region, '--output', 'json'], {
+      env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}, encoding: 'utf8',
+    })
+    aws('s3api', 'head-bucket', '--bucket', env.SHARED_NAME_BUCKET_NAME!)
+    expect(JSON.parse(aws('dynamodb', 'describe-table', '--table-name', env.EVENTS_NAME_DDB_TABLE_NAME!)).Table.TableName).toBe('shop-test-events')
+    expect(env.ENVDB_PSQL).toBe('42')
     await ok('svc', 'delete', '-n', 'api', '-e', 'test', '--yes')
   })
 })
