@@ -16,6 +16,7 @@ import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
+import {environmentContext} from './env-access.js'
 import type {DeployOptions} from './deploy-options.js'
 
 export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
@@ -53,6 +54,7 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
   const rendered = await renderEnvironment(ctx, ws, input.env)
   const [, record] = await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
+  ctx = await environmentContext(ctx, record)
   return deployStack(ctx, {
     // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.
     ...(record.executionRoleARN ? {roleArn: record.executionRoleARN} : {}),
