@@ -5,6 +5,7 @@ import {environmentNeeds} from '../render/index.js'
 import type {AppContext} from './context.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentReadyFor} from './environment.js'
+import {reachEnvironment} from './env-access.js'
 import type {PreparedImages} from './images.js'
 import {deployWorkload, startImages, type WorkloadDeployResult} from './workload-deploy.js'
 import {workloadManifest, workspace} from './workspace.js'
@@ -34,6 +35,7 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
   })
   if (problems.length) throw new UserError(problems.join('\n'))
 
+  ctx = await reachEnvironment(ctx, ws.application, input.env)
   const {ready} = await environmentReadyFor(ctx, ws.application, input.env, environmentNeeds(manifests))
   // Images build while the environment deploys, one workload after another (builds are heavy).
   const images = new Map<string, Promise<PreparedImages>>()

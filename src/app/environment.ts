@@ -14,8 +14,10 @@ import {writeEnvironmentManifest} from '../workspace/scaffold.js'
 import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
+import type {EnvRecord} from './store.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
+import {environmentContext} from './env-access.js'
 import type {DeployOptions} from './deploy-options.js'
 
 export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
@@ -53,7 +55,9 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
   const rendered = await renderEnvironment(ctx, ws, input.env)
   const [, record] = await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
-  return deployStack(ctx, {
+  const appCtx = ctx
+  ctx = await environmentContext(ctx, record)
+  const result = await deployStack(ctx, {
     // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.
     ...(record.executionRoleARN ? {roleArn: record.executionRoleARN} : {}),
     stackName: rendered.stackName,
@@ -66,6 +70,18 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),
   })
+  await recordEnvironmentRoles(appCtx, record, result.outputs)
+  return result
+}
+
+/** The environment's roles, in its record as Copilot keeps them: later deploys of the environment go
+ * through its CloudFormation execution role, other accounts are reached through its manager role, and
+ * Copilot itself can still work with the environment. Other fields of the record are kept as they are. */
+export async function recordEnvironmentRoles(ctx: AppContext, record: EnvRecord, outputs: Record<string, string>): Promise<void> {
+  const executionRoleARN = outputs[ENV_OUTPUTS.executionRole] || record.executionRoleARN
+  const managerRoleARN = outputs[ENV_OUTPUTS.managerRole] || record.managerRoleARN
+  if (executionRoleARN === record.executionRoleARN && managerRoleARN === record.managerRoleARN) return
+  await ctx.store.putEnv({...record, ...(executionRoleARN ? {executionRoleARN} : {}), ...(managerRoleARN ? {managerRoleARN} : {})})
 }
 
 /** Whether the environment's stack is deployed and already serves these needs (its ALB, internal ALB,

@@ -88,9 +88,12 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
       throw new UserError(`The Dockerfile of ${spec.container} is missing: ${join(spec.context, spec.dockerfile)} does not exist.`, {hint: 'Fix `image.build` in the manifest.'})
     }
   }
-  const repositoryOf = (spec: SourceBuild) => `${input.app}/${input.name}${spec.container === input.name ? '' : `-${spec.container}`}`
+  // One repository per workload, `<app>/<name>`, as Copilot's application stack set creates them; a
+  // sidecar's image goes there too, tagged `<container>-<tag>` as Copilot tags it.
+  const repository = `${input.app}/${input.name}`
+  const tagOf = (spec: SourceBuild, tag: string) => (spec.container === input.name ? tag : `${spec.container}-${tag}`)
   // An endpoint without a registry runs images from source; one with a registry needs an engine to fill it.
-  const [registry, tag] = await Promise.all([registryAnswers(ctx.registry, repositoryOf(specs[0]!)), tagged])
+  const [registry, tag] = await Promise.all([registryAnswers(ctx.registry, repository), tagged])
   const engine = registry && ctx.engine && (await engineAnswers(ctx.engine)) ? ctx.engine : undefined
   if (registry && !engine) {
     throw new UserError(`${specs.map((s) => s.container).join(', ')} must be built, and no container engine answers${ctx.engine ? ` (\`${ctx.engine.command} info\` failed)` : ''}.`, {
@@ -99,12 +102,12 @@ export async function prepareImages(ctx: ImageContext, input: {app: string; name
   }
   for (const spec of specs) {
     if (!engine) {
-      out.images[spec.container] = `${input.app}/${input.name}:${tag}`
+      out.images[spec.container] = `${repository}:${tagOf(spec, tag)}`
       out.dockerLabels[spec.container] = {...buildLabels([spec])[spec.container], 'pier.source.digest': sourceDigest(spec.context)}
       ctx.emit(event('step', `No image registry at this endpoint: ${spec.container} runs from its source in ${spec.context}.`, {name: `image ${spec.container}`, status: 'skipped', detail: spec.context}))
       continue
     }
-    out.images[spec.container] = await buildAndPush(ctx, engine, spec, repositoryOf(spec), tag, input.platform)
+    out.images[spec.container] = await buildAndPush(ctx, engine, spec, repository, tagOf(spec, tag), input.platform)
   }
   return out
 }

@@ -5,6 +5,7 @@
 import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
 import {describe} from '../deploy/stack-watch.js'
+import {reachEnvironment} from './env-access.js'
 import type {AppContext} from './context.js'
 import {followExecution, type ExecutionOutcome} from './job-follow.js'
 import {logGroupName, workloadStackName} from '../render/names.js'
@@ -28,6 +29,7 @@ export interface JobRunResult extends Partial<ExecutionOutcome> {
 const NOT_DEPLOYED = new Set(['REVIEW_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE'])
 
 export async function runJob(ctx: AppContext, input: JobRunInput): Promise<JobRunResult> {
+  ctx = await reachEnvironment(ctx, input.app, input.env)
   // 1. The job's state machine.
   const stackName = workloadStackName(input.app, input.env, input.name)
   const stack = await describe(ctx, stackName)

@@ -5,6 +5,7 @@ import {describe} from '../deploy/stack-watch.js'
 import {deployedByCopilot, type TakeoverPlan} from '../deploy/takeover.js'
 import {isDeployableType} from '../manifest/index.js'
 import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
+import {reachEnvironment} from './env-access.js'
 import type {AppContext} from './context.js'
 import {loadAddons} from './addons.js'
 import {renderEnvironment} from './environment.js'
@@ -39,6 +40,7 @@ export async function planMigration(ctx: AppContext, input: {env: string}): Prom
   const app = ws.application
   const envStack = environmentStackName(app, input.env)
   const rendered = await renderEnvironment(ctx, ws, input.env)
+  ctx = await reachEnvironment(ctx, app, input.env)
   const current = await describe(ctx, envStack)
   if (!current) {
     throw new UserError(`Environment ${input.env} of ${app} is not deployed: stack ${envStack} does not exist, so there is nothing to take over.`, {

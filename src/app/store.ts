@@ -30,6 +30,9 @@ export interface WorkloadRecord {
   type: string
 }
 
+/** The version of the records' layout that Copilot writes and reads. */
+export const COPILOT_SCHEMA_VERSION = '1.0'
+
 const ROOT = '/copilot/applications'
 export const appPath = (app: string) => `${ROOT}/${app}`
 export const envPath = (app: string, env: string) => `${ROOT}/${app}/environments/${env}`

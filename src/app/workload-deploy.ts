@@ -23,6 +23,7 @@ import {deployEnvironment, environmentOutputs, environmentReadyFor} from './envi
 import {prepareImages, type PreparedImages} from './images.js'
 import {templateUploader} from './templates.js'
 import {ensureApp, ensureEnvRecord, workloadManifest, workspace} from './workspace.js'
+import {environmentContext} from './env-access.js'
 
 export interface WorkloadDeployInput extends DeployOptions {
   name: string
@@ -50,7 +51,8 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
   const manifest = workloadManifest(ctx, ws, input.name, input.env)
   // Read before anything is deployed: a mistake in an addon template stops the deploy at once.
   const addons = loadAddons(ws.root, {workload: input.name})
-  await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
+  const [, record] = await Promise.all([ensureApp(ctx, app), ensureEnvRecord(ctx, app, input.env)])
+  ctx = await environmentContext(ctx, record)
 
   // Images do not depend on the environment: they build while it deploys.
   const images = input.images ?? startImages(ctx, {app, name: input.name, root: ws.root, manifest, tag: input.tag})

@@ -8,6 +8,7 @@ import {event} from '../deploy/events.js'
 import {serviceFromPhysicalId} from '../deploy/rollout.js'
 import {deleteStack} from '../deploy/stack-delete.js'
 import {describe} from '../deploy/stack-watch.js'
+import {reachEnvironment} from './env-access.js'
 import type {AppContext} from './context.js'
 import {ENV_OUTPUTS, environmentStackName, workloadStackName} from '../render/names.js'
 import type {WorkloadRecord} from './store.js'
@@ -85,6 +86,7 @@ export async function showWorkload(ctx: AppContext, app: string, name: string) {
 }
 
 export async function workloadStatus(ctx: AppContext, app: string, name: string, env: string) {
+  ctx = await reachEnvironment(ctx, app, env)
   const stackName = workloadStackName(app, env, name)
   const stack = await describe(ctx, stackName)
   if (!stack) throw new UserError(`${name} is not deployed in environment ${env}.`, {hint: `Deploy it with \`pier deploy --name ${name} --env ${env}\`.`})
@@ -137,7 +139,7 @@ export async function deleteWorkload(ctx: AppContext, app: string, name: string,
   const envs = env ? [env] : (await ctx.store.listEnvs(app)).map((e) => e.name)
   const deleted: string[] = []
   for (const e of envs) {
-    const r = await deleteStack(ctx, {stackName: workloadStackName(app, e, name)})
+    const r = await deleteStack(await reachEnvironment(ctx, app, e), {stackName: workloadStackName(app, e, name)})
     if (r.status === 'deleted') deleted.push(e)
   }
   await removeStackTemplates(ctx.aws, deleted.map((e) => workloadStackName(app, e, name))).catch((error: Error) => {

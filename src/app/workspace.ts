@@ -4,7 +4,7 @@ import {event} from '../deploy/events.js'
 import {type EcsWorkloadManifest, type EnvironmentManifest, formatDiagnostics, type Resolved} from '../manifest/index.js'
 import {loadWorkspace, resolveEnvironment, resolveWorkload, type Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
-import type {AppRecord, EnvRecord} from './store.js'
+import {COPILOT_SCHEMA_VERSION, type AppRecord, type EnvRecord} from './store.js'
 
 /** The workspace, read once per command and passed down to the steps that need it. */
 export function workspace(ctx: AppContext): Workspace {
@@ -45,7 +45,8 @@ export async function ensureApp(ctx: AppContext, app: string): Promise<AppRecord
   const existing = await ctx.store.getApp(app)
   if (existing) return existing
   const identity = await ctx.aws.identity.getCallerIdentity({})
-  const record: AppRecord = {name: app, account: identity.Account, version: 'pier-1', tags: {}}
+  // Copilot's layout version of the records (its config store's schema), so Copilot reads them too.
+  const record: AppRecord = {name: app, account: identity.Account, version: COPILOT_SCHEMA_VERSION, tags: {}}
   await ctx.store.putApp(record)
   ctx.emit(event('step', `Registered application ${app} in account ${identity.Account ?? '?'}.`, {name: `app ${app}`, status: 'done'}))
   return record

@@ -86,8 +86,11 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
   // Pier pins the SDK with its lockfile; the SDK's warning about future Node versions is not for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const resolved = opts.local ? await resolveLocal() : await resolveAws(opts)
-  const poll = pollFromEnv(resolved.poll)
-  let calls = 0
+  return buildClients(resolved, pollFromEnv(resolved.poll), {calls: 0})
+}
+
+/** Clients over one resolved region, endpoint and credentials; `counter` is shared by scoped copies. */
+function buildClients(resolved: Resolved, poll: PollTuning, counter: {calls: number}): AwsClients {
   const clients = new Map<string, Promise<{client: any; mod: Record<string, any>}>>()
 
   function client(service: string) {
@@ -115,7 +118,7 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
       const command = method[0]!.toUpperCase() + method.slice(1)
       out[method] = async (input) => {
         const {client: c, mod} = await client(service)
-        calls++
+        counter.calls++
         try {
           return await c.send(new mod[`${command}Command`](input ?? {}))
         } catch (error) {
@@ -129,7 +132,8 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
   return {
     region: resolved.region,
     poll,
-    callCount: () => calls,
+    callCount: () => counter.calls,
+    scoped: (target) => buildClients(scopedResolution(resolved, target), poll, counter),
     stacks: api('cloudformation'),
     ecs: api('ecs'),
     logs: api('logs'),
@@ -144,6 +148,42 @@ export async function createAwsClients(opts: AwsOptions = {}): Promise<AwsClient
     stateMachines: api('sfn'),
     registry: api('ecr'),
   }
+}
+
+/** The region and credentials of a scoped copy: the role's temporary keys, asked of STS at this
+ * endpoint with these credentials, renewed by the SDK before they expire. */
+function scopedResolution(resolved: Resolved, target: {region: string; roleArn?: string; sessionName?: string}): Resolved {
+  if (!target.roleArn) return {...resolved, region: target.region}
+  const roleArn = target.roleArn
+  let provider: Promise<(o: object) => Promise<unknown>> | undefined
+  const credentials = async () => {
+    provider ??= import('@aws-sdk/credential-providers').then((loaded) => {
+      const mod = ((loaded as {default?: unknown}).default ?? loaded) as {fromTemporaryCredentials: (o: object) => (o: object) => Promise<unknown>}
+      return mod.fromTemporaryCredentials({
+        params: {RoleArn: roleArn, RoleSessionName: target.sessionName ?? `pier-${Date.now()}`},
+        ...(resolved.credentials ? {masterCredentials: resolved.credentials} : {}),
+        clientConfig: {region: target.region, ...(resolved.endpoint ? {endpoint: resolved.endpoint} : {}), ...(resolved.profile ? {profile: resolved.profile} : {})},
+      })
+    })
+    return (await provider)({})
+  }
+  // One AssumeRole for every service client, asked again five minutes before the keys expire.
+  let current: Promise<{expiration?: Date}> | undefined
+  let expires = 0
+  const shared = () => {
+    if (!current || expires - Date.now() < 300_000) {
+      current = (credentials() as Promise<{expiration?: Date}>).then((c) => {
+        expires = c.expiration?.getTime() ?? Number.POSITIVE_INFINITY
+        return c
+      })
+      current.catch(() => {
+        current = undefined
+      })
+      expires = Number.POSITIVE_INFINITY
+    }
+    return current
+  }
+  return {...resolved, region: target.region, credentials: shared}
 }
 
 function pollFromEnv(base: PollTuning): PollTuning {

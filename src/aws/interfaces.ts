@@ -143,4 +143,7 @@ export interface AwsClients {
   poll: PollTuning
   /** Number of API calls made through these clients (for the bench and `--debug`). */
   callCount(): number
+  /** The same services in another region, signed with the temporary keys of a role (STS AssumeRole)
+   * when one is given: how an environment in another account or region is reached. */
+  scoped?(target: {region: string; roleArn?: string; sessionName?: string}): AwsClients
 }

@@ -1,6 +1,7 @@
 // `svc logs` and `job logs`: the same flags, query and output.
 import {Flags} from '@oclif/core'
 
+import {reachEnvironment} from '../app/env-access.js'
 import type {AppContext} from '../app/context.js'
 import {formatLogLine, parseSince, parseTime, readLogs} from '../app/logs.js'
 import {logGroupName} from '../render/names.js'
@@ -22,6 +23,7 @@ export const logsFlags = {
 type LogFlags = {name: string; env: string; since?: string; 'start-time'?: string; 'end-time'?: string; tasks?: string; limit?: number; follow?: boolean; json?: boolean}
 
 export async function printLogs(ctx: AppContext, app: string, flags: LogFlags): Promise<number> {
+  ctx = await reachEnvironment(ctx, app, flags.env)
   const now = ctx.timing.now()
   const query = {
     group: logGroupName(app, flags.env, flags.name),

@@ -30,6 +30,8 @@ import {createWorkflows} from './workflows/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
 import {startDataServices} from './data-services.js'
+import type {RecordStore} from './cloudformation/providers/records.js'
+import type {RoleRecord} from './sts/index.js'
 
 export interface LocalControlPlane extends ControlPlane {
   ecs: Ecs
@@ -119,6 +121,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
 
   // The network EC2 describes is the one stacks create: one store of record for both.
   const records = createRecordStore(stateDir)
+  cp.useRoles((arn) => roleOf(records, arn))
   const ec2 = createEc2({records, region, accountId})
   cp.register({query: [ec2.service], json: [new AcmService(stateDir, {region, accountId})]})
   // Templates over the inline limit come as a TemplateURL into the local S3.
@@ -144,4 +147,12 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
   cp.register({query: [cfn.service]})
   cp.onClose(() => cfn.close())
   return Object.assign(cp, {ecs, driver: driverLabel(chosen)})
+}
+
+/** A role that a stack created, as STS needs it for AssumeRole. */
+function roleOf(records: RecordStore, arn: string): RoleRecord | undefined {
+  const rec = records.get('role', arn.slice(arn.lastIndexOf('/') + 1))
+  if (!rec || rec.Arn !== arn) return undefined
+  const props = (rec.props ?? {}) as Record<string, unknown>
+  return {arn, roleId: String(rec.RoleId), trustPolicy: props.AssumeRolePolicyDocument, ...(props.MaxSessionDuration !== undefined ? {maxSessionDuration: Number(props.MaxSessionDuration)} : {})}
 }

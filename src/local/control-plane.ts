@@ -28,7 +28,8 @@ import {LogsService} from './logs/index.js'
 import {LocalSecretResolver} from './secrets-manager/resolver.js'
 import {SecretsManagerService} from './secrets-manager/index.js'
 import {SsmService} from './ssm/index.js'
-import {StsService} from './sts/index.js'
+import {StsService, type RoleLookup} from './sts/index.js'
+import {SessionKeys} from './sts/sessions.js'
 
 export {STATE_MARKER} from './state-dir.js'
 
@@ -53,6 +54,8 @@ export interface ControlPlane {
   key: LocalKey
   /** The local S3 (its store, and the TemplateURL reader CloudFormation uses). */
   s3: LocalS3
+  /** Where STS finds the roles AssumeRole may issue keys for. */
+  useRoles(lookup: RoleLookup): void
   register(services: Partial<ServiceSet>): void
   addUpgradeHandler(pathPrefix: string, handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void
   /** Runs on close, latest first, before the port closes (e.g. the cluster manager stopping its tasks). */
@@ -66,8 +69,10 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   markStateDir(opts.stateDir)
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const identity = {region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID}
+  const sessions = new SessionKeys(LOCAL_SECRET_ACCESS_KEY)
   const frontend = new Frontend({
     credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY},
+    sessionKeys: (id, token) => sessions.lookup(id, token),
     ...identity,
     log,
   })
@@ -77,7 +82,8 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
   const secretsManager = new SecretsManagerService(opts.stateDir, key, identity)
   const logs = new LogsService(opts.stateDir, identity)
   for (const s of [ssm, secretsManager, logs]) frontend.registerJson(s)
-  frontend.registerQuery(new StsService())
+  const sts = new StsService(sessions)
+  frontend.registerQuery(sts)
   let listening: number | undefined
   const s3 = createS3({stateDir: opts.stateDir, ...identity, port: () => listening})
   frontend.registerRest(s3.service)
@@ -108,6 +114,7 @@ export async function createControlPlane(opts: ControlPlaneOptions): Promise<Con
     logs,
     key,
     s3,
+    useRoles: (lookup) => sts.useRoles(lookup),
     register(services) {
       for (const s of services.json ?? []) frontend.registerJson(s)
       for (const s of services.query ?? []) frontend.registerQuery(s)

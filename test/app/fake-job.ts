@@ -1,6 +1,7 @@
 // A deployed Scheduled Job behind the narrow interfaces: its stack, its state machine, and one scripted
 // execution whose history grows by two events per read, as on AWS while a run goes on.
 import {AwsError} from '../../src/aws/errors.js'
+import {fakeSsm} from './fake-ssm.js'
 
 export interface ScriptedAttempt {
   /** The container's exit code; absent when the task never ran (see stoppedReason). */
@@ -64,6 +65,8 @@ export function fakeJobAws(script: JobScript) {
     region: 'us-east-1',
     poll: {minDelayMs: 1, maxDelayMs: 2},
     callCount: () => calls.length,
+    // The application's records: no environment record, so the job runs with these clients.
+    parameters: fakeSsm(),
     stacks: {
       async describeStacks({StackName}: any) {
         record('describeStacks', {StackName})

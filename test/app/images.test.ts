@@ -43,6 +43,27 @@ describe('prepareImages', () => {
     expect(calls[3]).toBe('push 123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web:v1')
   })
 
+  it("pushes a sidecar's image to the workload's one repository, tagged after the sidecar, as Copilot does", async () => {
+    const repos = new Map<string, string>()
+    const uri = (name: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}`
+    const registry = {
+      describeRepositories: async ({repositoryNames}: {repositoryNames: string[]}) => {
+        const found = repositoryNames.filter((n) => repos.has(n))
+        if (!found.length) throw new AwsError('RepositoryNotFoundException', 'ecr:DescribeRepositories', 'none')
+        return {repositories: found.map((n) => ({repositoryUri: repos.get(n)}))}
+      },
+      createRepository: async ({repositoryName}: {repositoryName: string}) => (repos.set(repositoryName, uri(repositoryName)), {repository: {repositoryUri: uri(repositoryName)}}),
+      getAuthorizationToken: async () => ({authorizationData: []}),
+    }
+    writeFileSync(log, '')
+    const withSidecar = {...manifest, sidecars: {proxy: {image: {build: 'web/Dockerfile'}}}} as typeof manifest
+    const out = await prepareImages({registry: registry as never, emit: () => {}, engine: {command: fakeDocker}}, {app: 'demo', name: 'web', root: dir, manifest: withSidecar, tag: 'v1'})
+    expect([...repos.keys()]).toEqual(['demo/web'])
+    const pushes = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.startsWith('push '))
+    expect(pushes).toEqual([`push ${uri('demo/web')}:v1`, `push ${uri('demo/web')}:proxy-v1`])
+    expect(Object.keys(out.images).sort()).toEqual(['proxy', 'web'])
+  })
+
   it('passes the build context as labels when the endpoint has no registry, with a digest of the source', async () => {
     const {emit, events} = recorder()
     const noRegistry = {describeRepositories: async () => Promise.reject(new AwsError('UnknownOperationException', 'ecr:DescribeRepositories', 'Unknown target'))} as never

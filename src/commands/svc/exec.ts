@@ -4,6 +4,7 @@ import {serviceRoleStatements, serviceTarget} from '../../app/exec-target.js'
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-command.js'
+import {reachEnvironmentClients} from '../../app/env-access.js'
 
 export default class ServiceExec extends PierCommand {
   static override summary = 'Open a shell or run a command in a running task of a service.'
@@ -25,7 +26,8 @@ export default class ServiceExec extends PierCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(ServiceExec)
     const app = applicationName(flags.app)
-    const aws = await awsFor(flags)
+    // The environment may be in another region or account (its manager role), as Copilot reaches it.
+    const aws = await reachEnvironmentClients(await awsFor(flags), app, flags.env)
     const target = await serviceTarget(aws.stacks, app, flags.env, flags.name)
     await runExec(aws, {
       cluster: target.cluster,

@@ -4,6 +4,7 @@ import {environmentCluster} from '../../app/exec-target.js'
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {applicationName, awsFor, execFlags, runExec} from '../../cli/exec-command.js'
+import {reachEnvironmentClients} from '../../app/env-access.js'
 import {UserError} from '../../errors.js'
 
 export default class TaskExec extends PierCommand {
@@ -25,7 +26,8 @@ export default class TaskExec extends PierCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TaskExec)
     if (!flags.env && !flags.cluster) throw new UserError('No cluster given: pier task exec needs --env or --cluster.', {hint: 'Pass -e ENV for an environment\'s cluster, or --cluster NAME.'})
-    const aws = await awsFor(flags)
+    const base = await awsFor(flags)
+    const aws = flags.env ? await reachEnvironmentClients(base, applicationName(flags.app), flags.env) : base
     const cluster = flags.cluster ?? (await environmentCluster(aws.stacks, applicationName(flags.app), flags.env!))
     await runExec(aws, {
       cluster,

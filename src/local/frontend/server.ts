@@ -9,7 +9,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {Duplex} from 'node:stream'
 
 import {authErrorCode, ec2WireError, jsonError, restError, wireError, xmlError, type Protocol, type WireError} from './errors.js'
-import {precheckSigV4, signedWithoutBody, verifySigV4, type Credentials} from './sigv4.js'
+import {precheckSigV4, signedWithoutBody, verifySigV4, type Credentials, type KnownKeys} from './sigv4.js'
 import {ServiceError, type JsonService, type QueryService, type RequestContext, type RestResponse, type RestService} from './types.js'
 import {ec2Response, queryResponse} from './xml.js'
 
@@ -17,6 +17,8 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
 
 export interface FrontendOptions {
   credentials: Credentials
+  /** The temporary keys STS issued (AssumeRole): the signing key of one, given its session token. */
+  sessionKeys?: (accessKeyId: string, sessionToken: string | undefined) => Credentials | undefined
   region: string
   accountId: string
   /** Largest request body accepted, in bytes (default 16 MiB). */
@@ -75,9 +77,13 @@ export class Frontend {
     this.upgrades.push({prefix: pathPrefix, handler})
   }
 
-  context(requestId: string = randomUUID(), accessKeyId = this.opts.credentials.accessKeyId, region = this.opts.region): RequestContext {
-    return {requestId, region, accountId: this.opts.accountId, accessKeyId}
+  context(requestId: string = randomUUID(), accessKeyId = this.opts.credentials.accessKeyId, region = this.opts.region, sessionToken?: string): RequestContext {
+    return {requestId, region, accountId: this.opts.accountId, accessKeyId, ...(sessionToken !== undefined ? {sessionToken} : {})}
   }
+
+  /** The long-term key, and the temporary ones STS issued. */
+  private readonly keys: KnownKeys = (accessKeyId, sessionToken) =>
+    accessKeyId === this.opts.credentials.accessKeyId ? this.opts.credentials : this.opts.sessionKeys?.(accessKeyId, sessionToken)
 
   listen(port: number, host = '127.0.0.1'): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -127,7 +133,7 @@ export class Frontend {
       }
       // What can be refused without the body is refused before it is read: an unsigned or garbled
       // request never costs the memory of the body it sends.
-      const early = precheckSigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers}, this.opts.credentials)
+      const early = precheckSigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers}, this.keys)
       if (early) {
         req.resume()
         return this.refuse(res, protocol, early, requestId)
@@ -145,7 +151,7 @@ export class Frontend {
       // A signature that does not depend on the body (its hash is declared) is checked before the body
       // is read: a wrong one costs no memory either.
       if (signedWithoutBody({method: req.method ?? 'GET', rawPath, query, headers: req.headers})) {
-        const pre = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body: new Uint8Array(0)}, this.opts.credentials, Date.now(), {deferPayload: true})
+        const pre = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body: new Uint8Array(0)}, this.keys, Date.now(), {deferPayload: true})
         if (!pre.ok) {
           req.resume()
           return this.refuse(res, protocol, pre, requestId)
@@ -156,9 +162,9 @@ export class Frontend {
         const message = `Request body exceeds the limit of ${limit} bytes.`
         return send(res, wireError(protocol, rest ? 'EntityTooLarge' : 'RequestEntityTooLargeException', message, 413, requestId), true)
       }
-      const auth = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body}, this.opts.credentials)
+      const auth = await verifySigV4({method: req.method ?? 'GET', rawPath, query, headers: req.headers, body}, this.keys)
       if (!auth.ok) return this.refuse(res, protocol, auth, requestId)
-      const ctx = this.context(requestId, auth.accessKeyId, auth.region)
+      const ctx = this.context(requestId, auth.accessKeyId, auth.region, auth.sessionToken)
       if (rest) {
         const restReq = {method: req.method ?? 'GET', rawPath, query, headers: {...req.headers, ...auth.trailers}, body: auth.body ?? body}
         return sendRest(res, await dispatchRest(rest, restReq, ctx))

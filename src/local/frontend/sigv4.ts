@@ -16,6 +16,10 @@ export interface Credentials {
   secretAccessKey: string
 }
 
+/** The keys a request may be signed with: the one long-term key, or a lookup that also knows the
+ * temporary keys STS issued (those come with the session token the request carries). */
+export type KnownKeys = Credentials | ((accessKeyId: string, sessionToken: string | undefined) => Credentials | undefined)
+
 /** What the verifier needs from an HTTP request; headers lower-cased as Node gives them. */
 export interface ReceivedRequest {
   method: string
@@ -38,6 +42,8 @@ export type AuthResult =
   | {
       ok: true
       accessKeyId: string
+      /** The session token of a temporary key (AssumeRole), as the request carried it. */
+      sessionToken?: string
       service: string
       region: string
       /** The payload, when it came aws-chunked, and the trailing headers it carried (a checksum). */
@@ -60,6 +66,8 @@ interface Parsed {
   amzDate: string
   expires?: number
   presigned: boolean
+  /** `X-Amz-Security-Token`, in the headers or (presigned) the query. */
+  sessionToken?: string
 }
 
 /**
@@ -67,12 +75,18 @@ interface Parsed {
  * `x-amz-content-sha256`, so the signature does not depend on the body) the body is not looked at:
  * the frontend checks the signature so before reading a large body, then verifies again with it.
  */
-export function verifySigV4(req: ReceivedRequest, known: Credentials, now = Date.now(), opts: {deferPayload?: boolean} = {}): Promise<AuthResult> {
+export function verifySigV4(req: ReceivedRequest, known: KnownKeys, now = Date.now(), opts: {deferPayload?: boolean} = {}): Promise<AuthResult> {
   const parsed = parseAuth(req)
   if (!('accessKeyId' in parsed)) return Promise.resolve(parsed)
-  const early = precheck(parsed, known, now)
+  const key = keyOf(known, parsed)
+  const early = precheck(parsed, key, now)
   if (early) return Promise.resolve(early)
-  return check(req, parsed, known, opts.deferPayload === true)
+  return check(req, parsed, key!, opts.deferPayload === true)
+}
+
+function keyOf(known: KnownKeys, p: Parsed): Credentials | undefined {
+  if (typeof known !== 'function') return p.accessKeyId === known.accessKeyId ? known : undefined
+  return known(p.accessKeyId, p.sessionToken)
 }
 
 /** Whether a request's signature can be checked without its body (its payload hash is declared). */
@@ -89,14 +103,14 @@ export function signedWithoutBody(req: Omit<ReceivedRequest, 'body'>): boolean {
  * among the signed headers. The frontend runs them before it reads a body, so a request that fails
  * them costs no memory however large its body claims to be.
  */
-export function precheckSigV4(req: Omit<ReceivedRequest, 'body'>, known: Credentials, now = Date.now()): Extract<AuthResult, {ok: false}> | undefined {
+export function precheckSigV4(req: Omit<ReceivedRequest, 'body'>, known: KnownKeys, now = Date.now()): Extract<AuthResult, {ok: false}> | undefined {
   const parsed = parseAuth(req)
   if (!('accessKeyId' in parsed)) return parsed
-  return precheck(parsed, known, now)
+  return precheck(parsed, keyOf(known, parsed), now)
 }
 
-function precheck(p: Parsed, known: Credentials, now: number): Extract<AuthResult, {ok: false}> | undefined {
-  if (p.accessKeyId !== known.accessKeyId) {
+function precheck(p: Parsed, key: Credentials | undefined, now: number): Extract<AuthResult, {ok: false}> | undefined {
+  if (!key) {
     return {ok: false, failure: 'UnknownAccessKey', message: 'The security token included in the request is invalid.', service: p.service}
   }
   const signingDate = parseAmzDate(p.amzDate)
@@ -172,7 +186,7 @@ async function check(req: ReceivedRequest, p: Parsed, known: Credentials, deferP
       service: p.service,
     }
   }
-  const ok = {ok: true as const, accessKeyId: p.accessKeyId, service: p.service, region: p.region}
+  const ok = {ok: true as const, accessKeyId: p.accessKeyId, service: p.service, region: p.region, ...(p.sessionToken !== undefined ? {sessionToken: p.sessionToken} : {})}
   if (!streaming || p.presigned || deferPayload) return ok
   const signed = declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'
   if (!signed && declared !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
@@ -210,16 +224,20 @@ function parseAuth(req: Omit<ReceivedRequest, 'body'>): Parsed | Extract<AuthRes
       if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim()
     }
     const amzDate = first(req.headers['x-amz-date'])
-    return fromFields(fields.Credential, fields.SignedHeaders, fields.Signature, amzDate, undefined, false)
+    return withToken(fromFields(fields.Credential, fields.SignedHeaders, fields.Signature, amzDate, undefined, false), first(req.headers['x-amz-security-token']))
   }
   if (req.query['X-Amz-Signature'] !== undefined) {
     if (req.query['X-Amz-Algorithm'] !== 'AWS4-HMAC-SHA256') {
       return {ok: false, failure: 'IncompleteSignature', message: 'X-Amz-Algorithm must be AWS4-HMAC-SHA256.'}
     }
     const expires = Number(req.query['X-Amz-Expires'] ?? '3600')
-    return fromFields(req.query['X-Amz-Credential'], req.query['X-Amz-SignedHeaders'], req.query['X-Amz-Signature'], req.query['X-Amz-Date'], expires, true)
+    return withToken(fromFields(req.query['X-Amz-Credential'], req.query['X-Amz-SignedHeaders'], req.query['X-Amz-Signature'], req.query['X-Amz-Date'], expires, true), req.query['X-Amz-Security-Token'])
   }
   return {ok: false, failure: 'MissingAuthenticationToken', message: 'Missing Authentication Token'}
+}
+
+function withToken(p: Parsed | Extract<AuthResult, {ok: false}>, token: string | undefined): Parsed | Extract<AuthResult, {ok: false}> {
+  return 'accessKeyId' in p && token !== undefined ? {...p, sessionToken: token} : p
 }
 
 function fromFields(

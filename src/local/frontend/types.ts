@@ -7,6 +7,8 @@ export interface RequestContext {
   accountId: string
   /** Access key that signed the request. */
   accessKeyId: string
+  /** The session token that came with a temporary access key (AssumeRole). */
+  sessionToken?: string
 }
 
 /** An error in the service's own vocabulary; the frontend renders it in the protocol's error shape. */
