@@ -125,7 +125,8 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
   const ec2 = createEc2({records, region, accountId})
   cp.register({query: [ec2.service], json: [new AcmService(stateDir, {region, accountId})]})
   // Templates over the inline limit come as a TemplateURL into the local S3.
-  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}, fetchTemplate: (url) => cp.s3.fetchTemplate(url)})
+  const cfn = createCloudFormation({stateDir, api: cp.api, region, accountId, providers: {records}, fetchTemplate: (url) => cp.s3.fetchTemplate(url),
+    roles: (arn) => roleOf(records, arn)})
   registerElbv2Providers(cfn.registry, elb)
   registerDiscoveryProviders(cfn.registry, discovery)
   registerWorkflowProviders(cfn.registry, workflows)

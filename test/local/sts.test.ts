@@ -5,7 +5,7 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {CloudFormationClient, CreateStackCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
+import {CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 import {AssumeRoleCommand, GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -15,6 +15,7 @@ import {SessionKeys} from '../../src/local/sts/sessions.js'
 import {trusts} from '../../src/local/sts/index.js'
 
 const trustAccount = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {AWS: {'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'}}, Action: 'sts:AssumeRole'}]}
+const trustCloudFormation = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'cloudformation.amazonaws.com'}, Action: 'sts:AssumeRole'}]}
 const trustTasks = {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'ecs-tasks.amazonaws.com'}, Action: 'sts:AssumeRole'}]}
 
 describe('STS AssumeRole', () => {
@@ -23,6 +24,7 @@ describe('STS AssumeRole', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pier-sts-'))
   let managerArn = ''
   let taskArn = ''
+  let cfnArn = ''
 
   beforeAll(async () => {
     cp = await startLocalControlPlane({stateDir: dir, port: 0, log: () => undefined})
@@ -32,8 +34,9 @@ describe('STS AssumeRole', () => {
       Resources: {
         Manager: {Type: 'AWS::IAM::Role', Properties: {RoleName: 'demo-prod-EnvManagerRole', AssumeRolePolicyDocument: trustAccount}},
         Task: {Type: 'AWS::IAM::Role', Properties: {RoleName: 'demo-prod-TaskRole', AssumeRolePolicyDocument: trustTasks}},
+        Cfn: {Type: 'AWS::IAM::Role', Properties: {RoleName: 'demo-prod-CFNExecutionRole', AssumeRolePolicyDocument: trustCloudFormation}},
       },
-      Outputs: {Manager: {Value: {'Fn::GetAtt': ['Manager', 'Arn']}}, Task: {Value: {'Fn::GetAtt': ['Task', 'Arn']}}},
+      Outputs: {Manager: {Value: {'Fn::GetAtt': ['Manager', 'Arn']}}, Task: {Value: {'Fn::GetAtt': ['Task', 'Arn']}}, Cfn: {Value: {'Fn::GetAtt': ['Cfn', 'Arn']}}},
     }
     await cfn.send(new CreateStackCommand({StackName: 'roles', TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_NAMED_IAM']}))
     for (;;) {
@@ -43,6 +46,7 @@ describe('STS AssumeRole', () => {
         const out = Object.fromEntries((s.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]))
         managerArn = out.Manager!
         taskArn = out.Task!
+        cfnArn = out.Cfn!
         break
       }
       await new Promise((r) => setTimeout(r, 50))
@@ -74,6 +78,26 @@ describe('STS AssumeRole', () => {
     await expect(sts.send(new AssumeRoleCommand({RoleArn: other, RoleSessionName: 'x1'}))).rejects.toMatchObject({name: 'AccessDenied'})
     await expect(sts.send(new AssumeRoleCommand({RoleArn: managerArn, RoleSessionName: 'x1', DurationSeconds: 7200}))).rejects.toMatchObject({name: 'ValidationError', message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'})
     await expect(sts.send(new AssumeRoleCommand({RoleArn: managerArn, RoleSessionName: 'has space'}))).rejects.toMatchObject({name: 'ValidationError'})
+  })
+
+  it('deploys a stack through a RoleARN that lets CloudFormation in, keeps it, and refuses any other role', async () => {
+    const cfn = new CloudFormationClient(root)
+    const body = JSON.stringify({Resources: {Topic: {Type: 'AWS::SNS::Topic'}}})
+    await cfn.send(new CreateStackCommand({StackName: 'through-role', TemplateBody: body, RoleARN: cfnArn}))
+    for (;;) {
+      const s = (await cfn.send(new DescribeStacksCommand({StackName: 'through-role'}))).Stacks![0]!
+      if (!s.StackStatus!.endsWith('_IN_PROGRESS')) {
+        expect(s.StackStatus).toBe('CREATE_COMPLETE')
+        expect(s.RoleARN).toBe(cfnArn)
+        break
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    for (const arn of [managerArn, 'arn:aws:iam::000000000000:role/none', 'not-an-arn']) {
+      await expect(cfn.send(new CreateStackCommand({StackName: 'refused', TemplateBody: body, RoleARN: arn}))).rejects.toMatchObject({name: 'ValidationError', message: `Role ${arn} is invalid or cannot be assumed`})
+      await expect(cfn.send(new CreateChangeSetCommand({StackName: 'through-role', ChangeSetName: 'c1', TemplateBody: body, RoleARN: arn}))).rejects.toMatchObject({name: 'ValidationError'})
+    }
+    await expect(cfn.send(new DescribeStacksCommand({StackName: 'refused'}))).rejects.toMatchObject({name: 'ValidationError'})
   })
 
   it('refuses a temporary key whose session token was altered, or that came without one', async () => {

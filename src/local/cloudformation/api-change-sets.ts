@@ -33,6 +33,7 @@ export const changeSetOps: Record<string, ApiOperation> = {
     if (s?.changeSets.some((c) => c.name === name)) {
       throw new ServiceError('AlreadyExistsException', `ChangeSet ${name} already exists for stack ${s.stackId}`)
     }
+    const roleArn = api.role(p)
     const fresh = !s
     const stack = s ?? api.newStack(stackName, p)
     const body = await api.templateBody(p, type === 'UPDATE' ? stack : undefined)
@@ -50,6 +51,7 @@ export const changeSetOps: Record<string, ApiOperation> = {
       ...(p.Description !== undefined ? {description: p.Description} : {}),
       templateBody: body, parameters: given, parameterValues: prep.params.given, noEcho: prep.noEcho, capabilities, tags, changes,
       ...(p.OnStackFailure ? {disableRollback: p.OnStackFailure === 'DO_NOTHING'} : {}),
+      ...(roleArn ? {roleArn} : {}),
     }
     if (fresh) {
       api.deps.store.add(stack)
@@ -94,6 +96,7 @@ export const changeSetOps: Record<string, ApiOperation> = {
     const prep = await api.prepare(stack, cs.templateBody, cs.parameters, stack.parameters)
     stack.capabilities = cs.capabilities
     stack.tags = cs.tags
+    if (cs.roleArn) stack.roleArn = cs.roleArn
     const disable = p.DisableRollback !== undefined ? bool(p.DisableRollback) : cs.disableRollback
     if (disable !== undefined) stack.disableRollback = disable
     cs.executionStatus = 'EXECUTE_IN_PROGRESS'

@@ -13,7 +13,9 @@ export const stackOps: Record<string, ApiOperation> = {
     const existing = api.deps.store.find(name)
     if (existing) throw new ServiceError('AlreadyExistsException', `Stack [${name}] already exists`)
     const body = await api.templateBody(p)
+    const roleArn = api.role(p)
     const stack = api.newStack(name, p)
+    if (roleArn) stack.roleArn = roleArn
     const prep = await api.prepare(stack, body, api.givenParameters(p), {})
     const capabilities = stringList(p, 'Capabilities')
     checkCapabilities(prep.template, capabilities)
@@ -43,6 +45,7 @@ export const stackOps: Record<string, ApiOperation> = {
   async UpdateStack(api: CloudFormationApi, p: Params) {
     const s = api.stack(required(p, 'StackName'))
     api.checkUpdatable(s)
+    const roleArn = api.role(p)
     const body = await api.templateBody(p, s)
     const prep = await api.prepare(s, body, api.givenParameters(p), s.parameters)
     const capabilities = stringList(p, 'Capabilities')
@@ -52,6 +55,7 @@ export const stackOps: Record<string, ApiOperation> = {
     if (api.noChanges(s, prep, changes, tags)) throw new ServiceError('ValidationError', 'No updates are to be performed.')
     s.capabilities = capabilities
     s.tags = tags
+    if (roleArn) s.roleArn = roleArn
     if (p.DisableRollback !== undefined) s.disableRollback = bool(p.DisableRollback) === true
     api.deps.engine.update(s, prep)
     return {StackId: s.stackId}
@@ -60,6 +64,7 @@ export const stackOps: Record<string, ApiOperation> = {
   async DeleteStack(api: CloudFormationApi, p: Params) {
     const s = api.deps.store.find(required(p, 'StackName'))
     if (!s || s.status === 'DELETE_COMPLETE' || s.status === 'DELETE_IN_PROGRESS') return {}
+    api.role(p)
     const retain = stringList(p, 'RetainResources')
     if (retain.length > 0 && s.status !== 'DELETE_FAILED') {
       throw new ServiceError('ValidationError', `Invalid operation on stack [${s.stackId}]. RetainResources can only be specified when the stack is in the DELETE_FAILED state`)

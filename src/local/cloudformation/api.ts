@@ -12,6 +12,7 @@ import type {GivenParameter} from './parameters.js'
 import {checkTemplateSize, prepare, templateValidationError, type Prepared} from './prepare.js'
 import type {ProviderRegistry} from './provider.js'
 import {bool, stringList, structList} from './query.js'
+import {trustsService} from '../sts/index.js'
 import type {ChangeSetRecord, StackRecord, StackStore, Tag} from './stack-store.js'
 import {changeSetOps} from './api-change-sets.js'
 import {describeOps} from './api-describe.js'
@@ -26,6 +27,8 @@ export interface ApiDeps {
   /** Reads a TemplateURL (S3-style URL); without it TemplateURL is refused. */
   fetchTemplate?: (url: string) => Promise<string>
   now?: () => Date
+  /** The trust policy of a role, by ARN (RoleARN is checked against it). */
+  roles?: (arn: string) => {trustPolicy: unknown} | undefined
 }
 
 const UPDATABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE'])
@@ -118,6 +121,17 @@ export class CloudFormationApi implements QueryService {
       imports: [], capabilities: [], tags: this.tags(params) ?? [], disableRollback: false,
       notificationArns: stringList(params, 'NotificationARNs'), changeSets: [],
     }
+  }
+
+  /** The RoleARN of a request, checked as AWS checks it: the role exists and lets CloudFormation assume it. */
+  role(params: Record<string, string>): string | undefined {
+    const arn = params.RoleARN
+    if (arn === undefined || arn === '') return undefined
+    const role = /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(arn) ? this.deps.roles?.(arn) : undefined
+    if (!role || !trustsService(role.trustPolicy, 'cloudformation.amazonaws.com')) {
+      throw new ServiceError('ValidationError', `Role ${arn} is invalid or cannot be assumed`)
+    }
+    return arn
   }
 
   checkUpdatable(s: StackRecord): void {

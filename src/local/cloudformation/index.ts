@@ -29,6 +29,8 @@ export interface CloudFormationDeps {
   now?: () => Date
   /** Length of TimeoutInMinutes' minute in ms (tests shorten it). */
   minuteMs?: number
+  /** The trust policy of a role, by ARN: a stack's RoleARN must exist and let CloudFormation assume it. */
+  roles?: (arn: string) => {trustPolicy: unknown} | undefined
 }
 
 export interface CloudFormation {
@@ -46,7 +48,7 @@ export function createCloudFormation(deps: CloudFormationDeps): CloudFormation {
   // Providers get `{{resolve:…}}` dynamic references resolved; the stack keeps them unresolved.
   const engine = new Engine({store, registry: withDynamicReferences(registry), api: deps.api, region: deps.region, accountId: deps.accountId, ...(deps.now ? {now: deps.now} : {}),
     ...(deps.minuteMs ? {minuteMs: deps.minuteMs} : {})})
-  const service = new CloudFormationApi({store, engine, registry, region: deps.region, accountId: deps.accountId,
+  const service = new CloudFormationApi({store, engine, registry, region: deps.region, accountId: deps.accountId, ...(deps.roles ? {roles: deps.roles} : {}),
     ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})
   registerNestedStackProvider(registry, {store, engine, region: deps.region, accountId: deps.accountId,
     ...(deps.fetchTemplate ? {fetchTemplate: deps.fetchTemplate} : {}), ...(deps.now ? {now: deps.now} : {})})

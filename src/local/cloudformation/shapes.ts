@@ -28,6 +28,7 @@ export function stackShape(s: StackRecord) {
     StackStatus: s.status,
     ...(s.reason ? {StackStatusReason: s.reason} : {}),
     DisableRollback: s.disableRollback,
+    ...(s.roleArn ? {RoleARN: s.roleArn} : {}),
     NotificationARNs: s.notificationArns,
     Capabilities: s.capabilities,
     Outputs: s.outputs.map((o) => ({

@@ -119,6 +119,8 @@ export interface ChangeSetRecord {
   capabilities: string[]
   tags: Tag[]
   changes: ResourceChange[]
+  /** RoleARN given to CreateChangeSet: the stack's role once the change set runs. */
+  roleArn?: string
   disableRollback?: boolean
 }
 
@@ -137,6 +139,8 @@ export interface StackRecord extends StackSnapshot {
   onFailure?: 'ROLLBACK' | 'DELETE' | 'DO_NOTHING'
   timeoutInMinutes?: number
   notificationArns: string[]
+  /** The role CloudFormation acts with for this stack (RoleARN), kept for later operations as AWS keeps it. */
+  roleArn?: string
   changeSets: ChangeSetRecord[]
   /** The change set last executed. */
   changeSetId?: string

@@ -81,15 +81,25 @@ export class StsService implements QueryService {
 /** Whether a trust policy allows sts:AssumeRole to the caller: an Allow statement whose AWS principal is
  * `*`, the caller's account (its ID or root) or the caller itself, and no Deny that matches. */
 export function trusts(policy: unknown, callerArn: string, accountId: string): boolean {
+  return allowsAssume(policy, (principal) => {
+    if (principal === '*') return true
+    const aws = asList((principal as {AWS?: unknown} | undefined)?.AWS).map(String)
+    return aws.some((p) => p === '*' || p === accountId || p === `arn:aws:iam::${accountId}:root` || p === callerArn)
+  })
+}
+
+/** Whether a trust policy lets an AWS service (e.g. cloudformation.amazonaws.com) assume the role. */
+export function trustsService(policy: unknown, service: string): boolean {
+  return allowsAssume(policy, (principal) => asList((principal as {Service?: unknown} | undefined)?.Service).map(String).includes(service))
+}
+
+function allowsAssume(policy: unknown, principalMatches: (principal: unknown) => boolean): boolean {
   const doc = typeof policy === 'string' ? safeJson(policy) : policy
   const statements = asList((doc as {Statement?: unknown} | undefined)?.Statement)
   const matches = (st: Record<string, unknown>) => {
     const actions = asList(st.Action).map(String)
     if (!actions.some((a) => a === '*' || a === 'sts:*' || a.toLowerCase() === 'sts:assumerole')) return false
-    const principal = st.Principal
-    if (principal === '*') return true
-    const aws = asList((principal as {AWS?: unknown} | undefined)?.AWS).map(String)
-    return aws.some((p) => p === '*' || p === accountId || p === `arn:aws:iam::${accountId}:root` || p === callerArn)
+    return principalMatches(st.Principal)
   }
   const list = statements.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null)
   if (list.some((s) => s.Effect === 'Deny' && matches(s))) return false
