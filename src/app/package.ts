@@ -93,7 +93,12 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? `copilot/${opts.name}/addons` : undefined, addons, overridden.applied)}
 }
 
-export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate): PackageResult {
+/** Deploy-time values of an environment that the command looked up (package renders offline otherwise). */
+export interface EnvironmentLookups {
+  cloudFrontPrefixListId?: string
+}
+
+export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate, lookups: EnvironmentLookups = {}): PackageResult {
   const manifest = src.environment(env)
   // As deploy does: a workload whose manifest has errors cannot be deployed, so it needs nothing.
   const workloads = src.workloads.flatMap((w) => {
@@ -107,7 +112,7 @@ export function packageEnvironment(src: WorkspaceManifests, env: string, uploade
   const addons = loadAddons(src.root, 'environments')
   const addonsFile = `${env}.env.addons.stack.yml`
   const stack = rendering(`environment ${env}`, () =>
-    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
+    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...lookups, ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
   )
   const overridden = applyOverrides(src.root, 'environments', stack.template, {app: src.application, env})
   checkAddonsParent(addons, 'environments', overridden.template)

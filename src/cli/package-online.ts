@@ -3,10 +3,13 @@
 // points at them and can be deployed as is; --diff compares the rendered template with the deployed one.
 import {uploadAddons} from '../app/addons-upload.js'
 import {loadAddons} from '../app/addons.js'
+import {cloudFrontPrefixListFor} from '../app/cloudfront-prefix-list.js'
 import type {PackageResult} from '../app/package.js'
 import {createAwsClients} from '../aws/clients.js'
 import {isAwsError} from '../aws/errors.js'
 import {templateDiff} from '../deploy/template-diff.js'
+import {UserError} from '../errors.js'
+import type {EnvironmentManifest} from '../manifest/types.js'
 import {parseCfnYaml} from '../addons/index.js'
 import {awsOptions} from './aws-flags.js'
 
@@ -43,4 +46,19 @@ export async function diffWithDeployed(flags: OnlineFlags, result: PackageResult
   }
   const rendered = parseCfnYaml(result.files[0]!.name, result.files[0]!.content).value as Record<string, unknown>
   return templateDiff(deployed, rendered)
+}
+
+/** The region's CloudFront prefix list ID when the environment admits CloudFront only: looked up in EC2
+ * as deploy does (Copilot's `env package` did too), or a refusal that says what the lookup needs. */
+export async function cloudFrontPrefixList(flags: OnlineFlags, env: string, manifest: EnvironmentManifest): Promise<string | undefined> {
+  try {
+    const aws = await createAwsClients(awsOptions(flags))
+    return await cloudFrontPrefixListFor(aws.networks, aws.region, manifest)
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    throw new UserError(`cannot package environment ${env}: its public load balancer admits CloudFront only (http.public.ingress.cdn), so its security group names the region's CloudFront prefix list, whose ID Pier looks up in EC2 as deploy does: ${error.message}`, {
+      hint: error.hint ?? 'Run it with AWS access (--profile and --region, or AWS_REGION), or with --local.',
+      cause: error,
+    })
+  }
 }

@@ -1,5 +1,6 @@
 // `cdn:` renders CloudFront in front of the public load balancer as Copilot did; what Pier cannot
-// render (restricting the load balancer to CloudFront, static assets) is refused when validating;
+// render (static assets) is refused when validating (restricting the load balancer to CloudFront:
+// cloudfront-ingress.test.ts);
 // `http.private.ingress.vpc` opens the internal load balancer for an imported VPC too.
 import {describe, expect, it} from 'vitest'
 
@@ -37,11 +38,7 @@ describe('cdn', () => {
     expect(c.Origins[0].CustomOriginConfig.OriginProtocolPolicy).toBe('match-viewer')
   })
 
-  it('refuses, when validating, what it cannot render: the load balancer restricted to CloudFront, static assets', () => {
-    expect(resolve('cdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n').diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['unsupported http.public.ingress.cdn'])
-    // The spelling of Copilot before v1.23, read the same way.
-    const old = resolve('cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n')
-    expect(old.diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['unsupported http.public.ingress.cdn'])
+  it('refuses, when validating, what it cannot render: static assets', () => {
     expect(resolve('cdn:\n  static_assets:\n    location: bucket\n').diagnostics.map((d) => d.code)).toEqual(['unsupported'])
   })
 })

@@ -5,10 +5,11 @@ import type {EnvironmentManifest} from '../types.js'
 /** What Pier accepts from Copilot but cannot render yet: refused here, so nothing is silently dropped. */
 export function environmentUnsupportedRule(m: EnvironmentManifest): Issue[] {
   const issues: Issue[] = []
-  if (m.http?.public?.ingress?.cdn === true) {
-    issues.push({path: ['http', 'public', 'ingress', 'cdn'], code: 'unsupported',
-      message: 'Pier cannot yet restrict the public load balancer to CloudFront (Copilot looked up the region\'s CloudFront prefix list at deploy time): deployed as it is, the load balancer would stay open to the internet',
-      hint: 'Remove `ingress.cdn` (the load balancer then accepts all addresses), or list addresses with `ingress.source_ips`.'})
+  // As Copilot: only CloudFront may reach the load balancer, so without a distribution nothing could.
+  if (m.http?.public?.ingress?.cdn === true && (m.cdn === undefined || m.cdn === false)) {
+    issues.push({path: ['http', 'public', 'ingress', 'cdn'], code: 'missing-field',
+      message: 'the public load balancer admits CloudFront only, but the environment has no CloudFront distribution (`cdn`): nothing could reach it',
+      hint: 'Add `cdn: true` to the environment manifest, or remove `ingress.cdn`.'})
   }
   const cdn = m.cdn
   if (cdn !== null && typeof cdn === 'object' && 'static_assets' in cdn) {
