@@ -56,7 +56,7 @@ export async function cloudFrontPrefixList(flags: OnlineFlags, env: string, mani
     return await cloudFrontPrefixListFor(aws.networks, aws.region, manifest)
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    throw new UserError(`cannot package environment ${env}: its public load balancer admits CloudFront only (http.public.ingress.cdn), so its security group names the region's CloudFront prefix list, whose ID Pier looks up in EC2 as deploy does: ${error.message}`, {
+    throw new UserError(`cannot package environment ${env} without AWS access: its public load balancer admits CloudFront only (http.public.ingress.cdn), through the region's CloudFront prefix list, whose ID Pier looks up in EC2 as deploy does (${error.message})`, {
       hint: error.hint ?? 'Run it with AWS access (--profile and --region, or AWS_REGION), or with --local.',
       cause: error,
     })
