@@ -7,7 +7,7 @@ import {join, resolve} from 'node:path'
 
 import {UserError} from '../errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
-import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {environmentFacts, environmentNeeds, type ImportedAlb, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
 import {addonsTemplateBody, addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'
 import {buildLabels, sourceBuilds} from './source-builds.js'
@@ -70,7 +70,7 @@ export function offlineInputs(src: Pick<WorkspaceManifests, 'root' | 'applicatio
   }
 }
 
-export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate}): PackageResult {
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate; importedAlb?: ImportedAlb}): PackageResult {
   checkKind(src, opts.name, opts.kind)
   const manifest = src.workload(opts.name, opts.env)
   if (!isEcs(manifest)) {
@@ -80,6 +80,7 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   }
   const envManifest = src.environment(opts.env)
   const inputs = offlineInputs(src, opts.name, manifest, envManifest, opts.tag ?? 'latest')
+  if (opts.importedAlb) inputs.importedAlb = opts.importedAlb
   const addons = loadAddons(src.root, {workload: opts.name})
   const addonsFile = `${opts.name}-${opts.env}.addons.stack.yml`
   if (addons) inputs.addons = addonsWiring(addons, opts.uploaded?.url ?? addonsFile)

@@ -2,7 +2,7 @@
 // definitions out; no SDK, no filesystem, no network, and the same input always gives the same output.
 
 export type {RenderedStack} from './types.js'
-export type {EnvironmentFacts, EnvironmentNeeds, WorkloadDeployInputs} from './inputs.js'
+export type {EnvironmentFacts, EnvironmentNeeds, ImportedAlb, WorkloadDeployInputs} from './inputs.js'
 export {RenderError} from './errors.js'
 export {renderEnvironmentStack, type EnvironmentStackInput} from './env/stack.js'
 export {environmentNeeds} from './env/needs.js'
