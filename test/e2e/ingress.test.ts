@@ -1,10 +1,12 @@
 // End to end, the real binary against the real local control plane (CI=true, no stdin):
-// - an environment whose public load balancer admits CloudFront only: `env deploy` looks the region's
-//   CloudFront prefix list up in EC2 and its security group admits that list and nothing else; `env
-//   package` does the same lookup, and says what it needs when it has no AWS access;
+// - an environment with CloudFront (and static assets from a bucket) whose public load balancer admits
+//   CloudFront only: `env deploy` looks the region's CloudFront prefix list up in EC2 and its security
+//   group admits that list and nothing else; `env package` does the same lookup, and says what it needs
+//   when it has no AWS access;
 // - a service routed through a load balancer made outside Pier (`http.alb`): `svc deploy` looks its
 //   listeners up in ELBv2, adds the service's rule there, and requests through it reach the service.
 import {CreateListenerCommand, CreateLoadBalancerCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {CloudFormationClient, DescribeStackResourcesCommand} from '@aws-sdk/client-cloudformation'
 import {DescribeManagedPrefixListsCommand, DescribeSecurityGroupsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -14,7 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const e2e = new E2eWorkspace('pier-ingress-e2e-')
 const write = e2e.write.bind(e2e)
 const ok = e2e.ok.bind(e2e)
-let clients: {ec2: EC2Client; elb: ElasticLoadBalancingV2Client}
+let clients: {ec2: EC2Client; elb: ElasticLoadBalancingV2Client; cfn: CloudFormationClient}
 let shared: {dns: string; listener: string}
 
 const server = `const http = require('http')
@@ -41,7 +43,7 @@ beforeAll(async () => {
   await ok('local', 'start')
   const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
   const config = {endpoint: status.endpoint, region: status.region, credentials: {accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey}, maxAttempts: 1}
-  clients = {ec2: new EC2Client(config), elb: new ElasticLoadBalancingV2Client(config)}
+  clients = {ec2: new EC2Client(config), elb: new ElasticLoadBalancingV2Client(config), cfn: new CloudFormationClient(config)}
   // A load balancer the team made outside Copilot and Pier, with one HTTP listener.
   const lb = (await clients.elb.send(new CreateLoadBalancerCommand({Name: 'shared', Type: 'application', Subnets: ['subnet-0a', 'subnet-0b'], SecurityGroups: ['sg-0123456789abcdef0']}))).LoadBalancers![0]!
   const listener = (await clients.elb.send(new CreateListenerCommand({LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80,
@@ -49,7 +51,9 @@ beforeAll(async () => {
   shared = {dns: lb.DNSName!, listener: listener.ListenerArn!}
 
   write('copilot/.workspace', 'application: demo\n')
-  write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\ncdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n')
+  write('copilot/environments/test/manifest.yml', [
+    'name: test', 'type: Environment', 'cdn:', '  static_assets:', '    location: assets.s3.us-east-1.amazonaws.com', '    alias: static.example.com', '    path: static/*',
+    'http:', '  public:', '    ingress:', '      cdn: true', ''].join('\n'))
   for (const name of ['web', 'api']) {
     write(`${name}/server.js`, server)
     write(`${name}/Dockerfile`, 'FROM node:20\nWORKDIR /app\nCOPY . .\nEXPOSE 8080\nCMD ["node", "server.js"]\n')
@@ -61,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients?.ec2.destroy()
   clients?.elb.destroy()
+  clients?.cfn.destroy()
   await e2e.cleanup()
 }, 60_000)
 
@@ -71,6 +76,10 @@ describe('ingress: CloudFront only, and an imported load balancer', {timeout: 24
     const groups = (await clients.ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'description', Values: ['Access to the public facing load balancer']}]}))).SecurityGroups!
     expect(groups).toHaveLength(1)
     expect(groups[0]!.IpPermissions).toEqual([expect.objectContaining({FromPort: 80, ToPort: 80, IpRanges: [], PrefixListIds: [expect.objectContaining({PrefixListId: list.PrefixListId})]})])
+    // CloudFront is recorded, not served, on the local control plane: the static assets' access control and the distribution exist.
+    const resources = (await clients.cfn.send(new DescribeStackResourcesCommand({StackName: 'demo-test'}))).StackResources!
+    const status = Object.fromEntries(resources.map((r) => [r.LogicalResourceId, r.ResourceStatus]))
+    expect(status).toMatchObject({CloudFrontOriginAccessControl: 'CREATE_COMPLETE', CloudFrontDistribution: 'CREATE_COMPLETE'})
   })
 
   it('env package looks the list up too, and without AWS access says what it needs', async () => {

@@ -12,7 +12,7 @@ import {requireValue} from '../../cli/prompt.js'
 
 export default class EnvironmentPackage extends PierCommand {
   static override summary = 'Print or write the CloudFormation template of an environment, without deploying.'
-  static override description = 'Renders the environment stack as `pier env deploy` would, with no AWS access. The load balancers and NAT gateways are switched on by parameters listing the workloads that need them, computed from the workspace. See docs/rendering.md.'
+  static override description = 'Renders the environment stack as `pier env deploy` would, with no AWS access (except, when the public load balancer admits CloudFront only, to look up the CloudFront prefix list of the region, as deploy does). The load balancers and NAT gateways are switched on by parameters listing the workloads that need them, computed from the workspace. See docs/rendering.md.'
   static override examples = [
     {description: 'The template on stdout.', command: '<%= config.bin %> <%= command.id %> -n test'},
     {description: 'Template and parameters into a directory (<env>.env.yml, <env>.env.params.json).', command: '<%= config.bin %> <%= command.id %> -n test --output-dir infrastructure'},
