@@ -104,6 +104,8 @@ describe('ingress: CloudFront only, and an imported load balancer', {timeout: 24
     }
     expect(answer).toEqual({status: 200, body: 'hello from api\n'})
     expect((await fetchText(`http://${shared.dns}/other`)).body).toBe('shared default')
+    const shown = JSON.parse((await ok('svc', 'show', '--name', 'api', '--json')).stdout)
+    expect(shown.deployed[0].url).toBe(`http://${shared.dns}`)
   })
 
   it('svc package renders the imported rules with AWS access, and says what it needs without', async () => {
