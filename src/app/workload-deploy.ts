@@ -10,9 +10,9 @@ import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {backoff} from '../deploy/timing.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
-import {environmentNeeds, httpRules, type ImportedAlb, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {environmentNeeds, httpRules, type ImportedAlb, renderWorkloadStack, restrictsToCloudFront, type WorkloadDeployInputs} from '../render/index.js'
 import {ENV_OUTPUTS, workloadStackName} from '../render/names.js'
-import type {Workspace} from '../workspace/index.js'
+import {resolveEnvironment, type Workspace} from '../workspace/index.js'
 import type {AddonsStack} from '../addons/index.js'
 import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
@@ -80,7 +80,10 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     forced = true
   }
   if (!(await ctx.store.getWorkload(app, input.name))) await ctx.store.putWorkload({app, name: input.name, type: manifest.type})
-  return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs, rendered.importedAlb), forced}
+  // Behind a load balancer that admits CloudFront only, clients reach the service through CloudFront.
+  const envManifest = resolveEnvironment(ws, input.env)
+  const via = {importedAlb: rendered.importedAlb, cloudFrontOnly: envManifest.ok && restrictsToCloudFront(envManifest.manifest)}
+  return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs, via), forced}
 }
 
 /** Renders the workload's stack with what a deploy knows: images, listener rule priorities already
@@ -126,13 +129,17 @@ async function ensureEnvironmentFor(ctx: AppContext, ws: Workspace, env: string,
   await deployEnvironment(ctx, {env}, ws)
 }
 
-export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>, importedAlb?: ImportedAlb): string | undefined {
+/** Where clients reach the service: the environment's load balancer, the one it imports (`http.alb`),
+ * or CloudFront when the environment's public load balancer admits CloudFront only (HTTPS always). */
+export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>, via: {importedAlb?: ImportedAlb; cloudFrontOnly?: boolean} = {}): string | undefined {
   if (m.type !== 'Load Balanced Web Service' && m.type !== 'Backend Service') return undefined
   const http = m.http
   if (!http) return undefined
-  const dns = importedAlb ? importedAlb.dnsName : m.type === 'Backend Service' ? envOutputs[ENV_OUTPUTS.internalLbDns] : envOutputs[ENV_OUTPUTS.publicLbDns]
+  const {importedAlb} = via
+  const cloudFront = !importedAlb && m.type === 'Load Balanced Web Service' && !http.private && via.cloudFrontOnly ? envOutputs.CloudFrontDomainName : undefined
+  const dns = cloudFront ?? (importedAlb ? importedAlb.dnsName : m.type === 'Backend Service' ? envOutputs[ENV_OUTPUTS.internalLbDns] : envOutputs[ENV_OUTPUTS.publicLbDns])
   if (!dns) return undefined
-  const https = importedAlb ? importedAlb.listeners.some((l) => l.protocol === 'HTTPS') : m.type === 'Load Balanced Web Service' && Boolean(envOutputs[ENV_OUTPUTS.httpsListener])
+  const https = cloudFront ? true : importedAlb ? importedAlb.listeners.some((l) => l.protocol === 'HTTPS') : m.type === 'Load Balanced Web Service' && Boolean(envOutputs[ENV_OUTPUTS.httpsListener])
   const path = (http.path ?? '/').replace(/^\/?/, '/')
   return `${https ? 'https' : 'http'}://${dns}${path === '/' ? '' : path}`
 }

@@ -82,6 +82,11 @@ describe('ingress: CloudFront only, and an imported load balancer', {timeout: 24
     expect(status).toMatchObject({CloudFrontOriginAccessControl: 'CREATE_COMPLETE', CloudFrontDistribution: 'CREATE_COMPLETE'})
   })
 
+  it('svc deploy behind that load balancer gives the service’s URL on CloudFront, which alone may reach it', async () => {
+    const deployed = await ok('svc', 'deploy', '--name', 'web', '--env', 'test')
+    expect(deployed.stdout + deployed.stderr).toMatch(/https:\/\/[0-9a-z]+\.cloudfront\.net/)
+  })
+
   it('env package looks the list up too, and without AWS access says what it needs', async () => {
     const packaged = await ok('env', 'package', '--name', 'test')
     expect(packaged.stdout).toMatch(/SourcePrefixListId: pl-[0-9a-f]{8}/)
