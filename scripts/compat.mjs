@@ -200,7 +200,7 @@ if (figures.unsupportedTypes) console.log(`  (not counted: ${figures.unsupported
 console.log(`  environments packaged:          ${figures.environmentsPackaged}/${figures.environments}`)
 figures.refusedAsCopilotDid = packageCauses.filter((c) => c.copilot).reduce((n, c) => n + c.count, 0)
 figures.refusedOtherwise = packageCauses.filter((c) => !c.copilot).reduce((n, c) => n + c.count, 0)
-console.log(`  package refusals Copilot made too: ${figures.refusedAsCopilotDid}; others: ${figures.refusedOtherwise}`)
+console.log(`  package refusals Copilot made too (or that need AWS access, as Copilot did): ${figures.refusedAsCopilotDid}; others: ${figures.refusedOtherwise}`)
 if (validateCauses.length) {
   console.log('\nValidation refusals by cause (workspaces):')
   for (const c of validateCauses) console.log(`  ${String(c.workspaces.length).padStart(3)}  ${c.cause}\n       ${c.workspaces.join(', ')}${c.copilot ? `\n       (${c.copilot})` : ''}`)
