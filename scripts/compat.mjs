@@ -170,6 +170,15 @@ const figures = {
   seconds: Math.round((Date.now() - started) / 1000),
 }
 
+/** Refusals Copilot made too, and why: what stays refused must be invalid for Copilot as well (or need
+ * what Copilot needed too), and the report says which rule of Copilot's refuses it. */
+const COPILOT_REFUSES_TOO = [
+  [/the workload has no image/, 'invalid for Copilot too: its manifest validation (ImageLocationOrBuild) refuses an image without `build` or `location` ("must specify one of build and location") before it packages or deploys'],
+  [/yaml-syntax|invalid YAML/, 'invalid for Copilot too: the YAML does not parse (yaml.v3 refuses it as well)'],
+  [/CloudFront prefix list/, 'needs AWS access, as Copilot did: the region\'s CloudFront prefix list ID is looked up in EC2 (Copilot\'s env package and deploy looked it up too)'],
+]
+const copilotNote = (cause) => COPILOT_REFUSES_TOO.find(([re]) => re.test(cause))?.[1]
+
 /** cause -> the workspaces (and how many package runs) it refuses. */
 function group(entries) {
   const by = new Map()
@@ -179,7 +188,7 @@ function group(entries) {
     g.count++
     by.set(cause, g)
   }
-  return [...by.values()].map((g) => ({cause: g.cause, workspaces: [...g.workspaces].sort(), count: g.count})).sort((a, b) => b.workspaces.length - a.workspaces.length || b.count - a.count)
+  return [...by.values()].map((g) => ({cause: g.cause, workspaces: [...g.workspaces].sort(), count: g.count, copilot: copilotNote(g.cause)})).sort((a, b) => b.workspaces.length - a.workspaces.length || b.count - a.count)
 }
 const validateCauses = group(results.filter((r) => !r.validate.ok).flatMap((r) => r.validate.causes.map((c) => [c, r.workspace])))
 const packageCauses = group(results.flatMap((r) => r.packages.filter((p) => !p.ok && p.what !== 'unsupported').map((p) => [`${p.what === 'env' ? 'env package' : 'package'}: ${p.cause}`, r.workspace])))
@@ -189,9 +198,12 @@ console.log(`  workspaces validated:          ${figures.validated}/${figures.wor
 console.log(`  workload-environments packaged: ${figures.workloadEnvironmentsPackaged}/${figures.workloadEnvironments}`)
 if (figures.unsupportedTypes) console.log(`  (not counted: ${figures.unsupportedTypes} workload-environments of Request-Driven Web Services or Static Sites, which Pier does not deploy)`)
 console.log(`  environments packaged:          ${figures.environmentsPackaged}/${figures.environments}`)
+figures.refusedAsCopilotDid = packageCauses.filter((c) => c.copilot).reduce((n, c) => n + c.count, 0)
+figures.refusedOtherwise = packageCauses.filter((c) => !c.copilot).reduce((n, c) => n + c.count, 0)
+console.log(`  package refusals Copilot made too (or that need AWS access, as Copilot did): ${figures.refusedAsCopilotDid}; others: ${figures.refusedOtherwise}`)
 if (validateCauses.length) {
   console.log('\nValidation refusals by cause (workspaces):')
-  for (const c of validateCauses) console.log(`  ${String(c.workspaces.length).padStart(3)}  ${c.cause}\n       ${c.workspaces.join(', ')}`)
+  for (const c of validateCauses) console.log(`  ${String(c.workspaces.length).padStart(3)}  ${c.cause}\n       ${c.workspaces.join(', ')}${c.copilot ? `\n       (${c.copilot})` : ''}`)
 }
 // Addons and overrides: every package run of an owner that has them carries them (package reads them).
 const extended = results.filter((r) => r.extensions.length)
@@ -201,6 +213,6 @@ console.log(`  with addons or overrides:       ${extended.length} workspaces; ${
 for (const p of extendedRuns.filter((x) => !x.ok)) console.log(`       refused: ${p.workspace} ${p.what === 'env' ? 'environment' : p.name} (${p.env}): ${p.cause}`)
 if (packageCauses.length) {
   console.log('\nPackage refusals by cause (workspaces, runs):')
-  for (const c of packageCauses) console.log(`  ${String(c.workspaces.length).padStart(3)} ${String(c.count).padStart(4)}  ${c.cause}\n       ${c.workspaces.join(', ')}`)
+  for (const c of packageCauses) console.log(`  ${String(c.workspaces.length).padStart(3)} ${String(c.count).padStart(4)}  ${c.cause}\n       ${c.workspaces.join(', ')}${c.copilot ? `\n       (${c.copilot})` : ''}`)
 }
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({figures, validateCauses, packageCauses, results}, null, 2)}\n`)

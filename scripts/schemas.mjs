@@ -476,7 +476,7 @@ const schemas = {
         security_groups: obj('Security groups.', {ingress: obj('Ingress.', {from_vpc: bool('From the VPC.')})}),
       }),
     }),
-    cdn: {type: ['boolean', 'object'], description: 'A CloudFront distribution in front of the public load balancer.', properties: {certificate: str('Certificate ARN.'), static_assets: {type: 'object', description: 'Static assets.'}, terminate_tls: bool('Terminate TLS at CloudFront.')}, additionalProperties: false},
+    cdn: {type: ['boolean', 'object'], description: 'A CloudFront distribution in front of the public load balancer.', properties: {certificate: str('Certificate ARN.'), static_assets: {type: 'object', description: "An S3 bucket CloudFront serves some paths from, read through an origin access control. The bucket's policy must let CloudFront read it (see docs/migrating-from-copilot.md).", properties: {location: str("The bucket's domain name, such as my-bucket.s3.us-west-2.amazonaws.com."), alias: str("The domain name the assets are served under (added to the distribution's aliases with cdn.certificate)."), path: str('The path pattern served from the bucket, such as static/*.')}, additionalProperties: false}, terminate_tls: bool('Terminate TLS at CloudFront.')}, additionalProperties: false},
     observability: obj('Observability.', {container_insights: {type: ['boolean', 'string'], enum: [true, false, 'enhanced'], description: 'CloudWatch Container Insights: true, false or enhanced.'}}),
   }, ['name', 'type'], {
     subnet: obj('A subnet: an existing ID, or a CIDR and zone for a new one.', {id: str('Subnet ID.'), cidr: cidr('CIDR of the new subnet.'), az: str('Availability zone.')}),

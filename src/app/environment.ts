@@ -13,6 +13,7 @@ import {resolveWorkload, type Workspace} from '../workspace/index.js'
 import {writeEnvironmentManifest} from '../workspace/scaffold.js'
 import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
+import {cloudFrontPrefixListFor} from './cloudfront-prefix-list.js'
 import type {AppContext} from './context.js'
 import type {EnvRecord} from './store.js'
 import {templateUploader} from './templates.js'
@@ -43,7 +44,8 @@ export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: str
   const addons = loadAddons(ws.root, 'environments')
   const stackName = environmentStackName(ws.application, env)
   const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
-  const rendered = renderEnvironmentStack({app: ws.application, env, manifest, needs: workspaceNeeds(ws, env), ...(wiring ? {addons: wiring} : {})})
+  const cloudFrontPrefixListId = await cloudFrontPrefixListFor(ctx.aws.networks, ctx.aws.region, manifest)
+  const rendered = renderEnvironmentStack({app: ws.application, env, manifest, needs: workspaceNeeds(ws, env), cloudFrontPrefixListId, ...(wiring ? {addons: wiring} : {})})
   const {template, applied} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env})
   checkAddonsParent(addons, 'environments', template)
   if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))

@@ -7,7 +7,7 @@ import {join, resolve} from 'node:path'
 
 import {UserError} from '../errors.js'
 import type {EcsWorkloadManifest, EnvironmentManifest, WorkloadManifest, WorkloadType} from '../manifest/types.js'
-import {environmentFacts, environmentNeeds, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {environmentFacts, environmentNeeds, type ImportedAlb, RenderError, renderEnvironmentStack, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
 import {addonsTemplateBody, addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {environmentFiles, type PackagedFile, workloadFiles} from './package-files.js'
 import {buildLabels, sourceBuilds} from './source-builds.js'
@@ -70,7 +70,7 @@ export function offlineInputs(src: Pick<WorkspaceManifests, 'root' | 'applicatio
   }
 }
 
-export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate}): PackageResult {
+export function packageWorkload(src: WorkspaceManifests, opts: {name: string; env: string; kind: WorkloadKind; tag?: string; uploaded?: UploadedTemplate; importedAlb?: ImportedAlb}): PackageResult {
   checkKind(src, opts.name, opts.kind)
   const manifest = src.workload(opts.name, opts.env)
   if (!isEcs(manifest)) {
@@ -80,6 +80,7 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   }
   const envManifest = src.environment(opts.env)
   const inputs = offlineInputs(src, opts.name, manifest, envManifest, opts.tag ?? 'latest')
+  if (opts.importedAlb) inputs.importedAlb = opts.importedAlb
   const addons = loadAddons(src.root, {workload: opts.name})
   const addonsFile = `${opts.name}-${opts.env}.addons.stack.yml`
   if (addons) inputs.addons = addonsWiring(addons, opts.uploaded?.url ?? addonsFile)
@@ -93,7 +94,12 @@ export function packageWorkload(src: WorkspaceManifests, opts: {name: string; en
   return {stackName: stack.stackName, files, notes: extensionNotes(addons ? `copilot/${opts.name}/addons` : undefined, addons, overridden.applied)}
 }
 
-export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate): PackageResult {
+/** Deploy-time values of an environment that the command looked up (package renders offline otherwise). */
+export interface EnvironmentLookups {
+  cloudFrontPrefixListId?: string
+}
+
+export function packageEnvironment(src: WorkspaceManifests, env: string, uploaded?: UploadedTemplate, lookups: EnvironmentLookups = {}): PackageResult {
   const manifest = src.environment(env)
   // As deploy does: a workload whose manifest has errors cannot be deployed, so it needs nothing.
   const workloads = src.workloads.flatMap((w) => {
@@ -107,7 +113,7 @@ export function packageEnvironment(src: WorkspaceManifests, env: string, uploade
   const addons = loadAddons(src.root, 'environments')
   const addonsFile = `${env}.env.addons.stack.yml`
   const stack = rendering(`environment ${env}`, () =>
-    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
+    renderEnvironmentStack({app: src.application, env, manifest, needs: environmentNeeds(workloads), ...lookups, ...(addons ? {addons: addonsWiring(addons, uploaded?.url ?? addonsFile)} : {})}),
   )
   const overridden = applyOverrides(src.root, 'environments', stack.template, {app: src.application, env})
   checkAddonsParent(addons, 'environments', overridden.template)

@@ -10,14 +10,15 @@ import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {backoff} from '../deploy/timing.js'
 import type {EcsWorkloadManifest} from '../manifest/types.js'
-import {environmentNeeds, httpRules, renderWorkloadStack, type WorkloadDeployInputs} from '../render/index.js'
+import {environmentNeeds, httpRules, type ImportedAlb, renderWorkloadStack, restrictsToCloudFront, type WorkloadDeployInputs} from '../render/index.js'
 import {ENV_OUTPUTS, workloadStackName} from '../render/names.js'
-import type {Workspace} from '../workspace/index.js'
+import {resolveEnvironment, type Workspace} from '../workspace/index.js'
 import type {AddonsStack} from '../addons/index.js'
 import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './addons.js'
 import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {hasAutoscaling, listenerArnsFor, rulePriorities} from './deploy-inputs.js'
+import {importedAlbFor} from './imported-alb.js'
 import type {DeployOptions} from './deploy-options.js'
 import {deployEnvironment, environmentOutputs, environmentReadyFor} from './environment.js'
 import {prepareImages, type PreparedImages} from './images.js'
@@ -81,7 +82,10 @@ export async function deployWorkload(ctx: AppContext, input: WorkloadDeployInput
     forced = true
   }
   if (!(await ctx.store.getWorkload(app, input.name))) await ctx.store.putWorkload({app, name: input.name, type: manifest.type})
-  return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs), forced}
+  // Behind a load balancer that admits CloudFront only, clients reach the service through CloudFront.
+  const envManifest = resolveEnvironment(ws, input.env)
+  const via = {importedAlb: rendered.importedAlb, cloudFrontOnly: envManifest.ok && restrictsToCloudFront(envManifest.manifest)}
+  return {...result, name: input.name, env: input.env, type: manifest.type, url: workloadUrl(manifest, env.outputs, via), forced}
 }
 
 /** Renders the workload's stack with what a deploy knows: images, listener rule priorities already
@@ -92,10 +96,14 @@ export async function renderForDeploy(
 ) {
   const currentParams = Object.fromEntries((p.current?.Parameters ?? []).map((x) => [x.ParameterKey ?? '', x.ParameterValue ?? '']))
   const rules = httpRules(p.manifest)
+  // An imported load balancer's listeners take the rules (and their priorities) instead of the environment's.
+  const importedAlb = await importedAlbFor(ctx.aws.loadBalancers, ctx.aws.region, p.manifest)
+  const listenerArns = importedAlb ? importedAlb.listeners.map((l) => l.arn) : listenerArnsFor(p.manifest, p.envOutputs)
   const inputs: WorkloadDeployInputs = {
     images: p.images.images,
     dockerLabels: p.images.dockerLabels,
-    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns: listenerArnsFor(p.manifest, p.envOutputs)}),
+    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns}),
+    ...(importedAlb ? {importedAlb} : {}),
     desiredCount: p.current && hasAutoscaling(p.manifest) ? await currentDesiredCount(ctx, p.stackName) : undefined,
     environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn)},
   }
@@ -104,7 +112,7 @@ export async function renderForDeploy(
   const {template, applied} = applyOverrides(p.root, {workload: p.name}, rendered.template, {app: p.app, env: p.env})
   checkAddonsParent(p.addons, {workload: p.name}, template)
   if (applied) ctx.emit(event('step', `Applied ${applied} to ${p.stackName}.`, {name: `overrides ${p.stackName}`, status: 'done'}))
-  return {...rendered, template}
+  return {...rendered, template, importedAlb}
 }
 
 /** Starts preparing a workload's images; a failure surfaces where the result is awaited, never as an
@@ -123,13 +131,17 @@ async function ensureEnvironmentFor(ctx: AppContext, ws: Workspace, env: string,
   await deployEnvironment(ctx, {env}, ws)
 }
 
-export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>): string | undefined {
+/** Where clients reach the service: the environment's load balancer, the one it imports (`http.alb`),
+ * or CloudFront when the environment's public load balancer admits CloudFront only (HTTPS always). */
+export function workloadUrl(m: EcsWorkloadManifest, envOutputs: Record<string, string>, via: {importedAlb?: ImportedAlb; cloudFrontOnly?: boolean} = {}): string | undefined {
   if (m.type !== 'Load Balanced Web Service' && m.type !== 'Backend Service') return undefined
   const http = m.http
   if (!http) return undefined
-  const dns = m.type === 'Backend Service' ? envOutputs[ENV_OUTPUTS.internalLbDns] : envOutputs[ENV_OUTPUTS.publicLbDns]
+  const {importedAlb} = via
+  const cloudFront = !importedAlb && m.type === 'Load Balanced Web Service' && !http.private && via.cloudFrontOnly ? envOutputs.CloudFrontDomainName : undefined
+  const dns = cloudFront ?? (importedAlb ? importedAlb.dnsName : m.type === 'Backend Service' ? envOutputs[ENV_OUTPUTS.internalLbDns] : envOutputs[ENV_OUTPUTS.publicLbDns])
   if (!dns) return undefined
-  const https = m.type === 'Load Balanced Web Service' && Boolean(envOutputs[ENV_OUTPUTS.httpsListener])
+  const https = cloudFront ? true : importedAlb ? importedAlb.listeners.some((l) => l.protocol === 'HTTPS') : m.type === 'Load Balanced Web Service' && Boolean(envOutputs[ENV_OUTPUTS.httpsListener])
   const path = (http.path ?? '/').replace(/^\/?/, '/')
   return `${https ? 'https' : 'http'}://${dns}${path === '/' ? '' : path}`
 }

@@ -66,7 +66,9 @@ export async function showWorkload(ctx: AppContext, app: string, name: string) {
     const main = td?.containerDefinitions?.find((c) => c.name === name) ?? td?.containerDefinitions?.[0]
     const envStack = await describe(ctx, environmentStackName(app, env.name))
     const outputs = Object.fromEntries((envStack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']))
-    const lb = record.type === 'Backend Service' ? outputs[ENV_OUTPUTS.internalLbDns] : record.type === 'Load Balanced Web Service' ? outputs[ENV_OUTPUTS.publicLbDns] : undefined
+    // COPILOT_LB_DNS names the load balancer the service is behind: the environment's, or one it imports (`http.alb`).
+    const lbVariable = main?.environment?.find((v) => v.name === 'COPILOT_LB_DNS')?.value
+    const lb = lbVariable ?? (record.type === 'Backend Service' ? outputs[ENV_OUTPUTS.internalLbDns] : record.type === 'Load Balanced Web Service' ? outputs[ENV_OUTPUTS.publicLbDns] : undefined)
     const hasTargets = (service?.loadBalancers ?? []).length > 0
     deployments.push({
       environment: env.name,

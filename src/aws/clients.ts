@@ -73,7 +73,7 @@ export const OPERATIONS = {
   elbv2: ['describeLoadBalancers', 'describeListeners', 'describeRules', 'describeTargetHealth'],
   s3: ['headBucket', 'createBucket', 'putObject', 'listObjectsV2', 'deleteObjects', 'deleteBucket'],
   kms: ['generateDataKey'],
-  ec2: ['describeVpcs', 'describeSubnets'],
+  ec2: ['describeVpcs', 'describeSubnets', 'describeManagedPrefixLists'],
   acm: ['describeCertificate'],
   sfn: ['startExecution', 'describeExecution', 'getExecutionHistory', 'stopExecution', 'describeStateMachine'],
   ecr: ['describeRepositories', 'createRepository', 'deleteRepository', 'getAuthorizationToken', 'describeImages'],

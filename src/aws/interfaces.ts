@@ -89,10 +89,12 @@ export interface ObjectsApi {
   deleteBucket: Call<S3.DeleteBucketCommandInput, S3.DeleteBucketCommandOutput>
 }
 
-/** EC2 as `verify` uses it: do the VPC and subnets an environment imports exist? */
+/** EC2 as `verify` uses it (do the VPC and subnets an environment imports exist?) and as an environment
+ * deploy uses it (the ID of the region's CloudFront prefix list). */
 export interface NetworksApi {
   describeVpcs: Call<EC2.DescribeVpcsCommandInput, EC2.DescribeVpcsCommandOutput>
   describeSubnets: Call<EC2.DescribeSubnetsCommandInput, EC2.DescribeSubnetsCommandOutput>
+  describeManagedPrefixLists: Call<EC2.DescribeManagedPrefixListsCommandInput, EC2.DescribeManagedPrefixListsCommandOutput>
 }
 
 /** ACM as `verify` uses it: do the certificates a manifest names exist, and are they issued? */

@@ -68,7 +68,11 @@ export function parseValidateArgs(args: readonly string[]): (ValidateFlags & {de
 export function parsePackageArgs(args: readonly string[]): (PackageFlags & {debug: boolean}) | undefined {
   const parsed = parseSimpleFlags(args, PACKAGE_FLAGS)
   if (!parsed || !parsed.env || (parsed.name === undefined) === (parsed.all === undefined)) return undefined
-  return {tag: 'latest', all: false, debug: false, ...parsed} as PackageFlags & {debug: boolean}
+  // The AWS flags' variables, as oclif reads them: a package that looks something up (an imported load
+  // balancer) goes where the user pointed Pier.
+  const local = ['1', 'true', 'yes', 'y'].includes((process.env.PIER_LOCAL ?? '').toLowerCase())
+  const fromEnv = {...(local ? {local} : {}), ...(process.env.AWS_PROFILE ? {profile: process.env.AWS_PROFILE} : {})}
+  return {tag: 'latest', all: false, debug: false, ...fromEnv, ...parsed} as PackageFlags & {debug: boolean}
 }
 
 /** Runs the command if the fast path can; returns false to let oclif handle it. */

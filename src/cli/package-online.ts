@@ -3,10 +3,15 @@
 // points at them and can be deployed as is; --diff compares the rendered template with the deployed one.
 import {uploadAddons} from '../app/addons-upload.js'
 import {loadAddons} from '../app/addons.js'
+import {cloudFrontPrefixListFor} from '../app/cloudfront-prefix-list.js'
+import {describeImportedAlb} from '../app/imported-alb.js'
 import type {PackageResult} from '../app/package.js'
 import {createAwsClients} from '../aws/clients.js'
 import {isAwsError} from '../aws/errors.js'
 import {templateDiff} from '../deploy/template-diff.js'
+import {UserError} from '../errors.js'
+import type {EnvironmentManifest} from '../manifest/types.js'
+import type {ImportedAlb} from '../render/index.js'
 import {parseCfnYaml} from '../addons/index.js'
 import {awsOptions} from './aws-flags.js'
 
@@ -43,4 +48,34 @@ export async function diffWithDeployed(flags: OnlineFlags, result: PackageResult
   }
   const rendered = parseCfnYaml(result.files[0]!.name, result.files[0]!.content).value as Record<string, unknown>
   return templateDiff(deployed, rendered)
+}
+
+/** The region's CloudFront prefix list ID when the environment admits CloudFront only: looked up in EC2
+ * as deploy does (Copilot's `env package` did too), or a refusal that says what the lookup needs. */
+export async function cloudFrontPrefixList(flags: OnlineFlags, env: string, manifest: EnvironmentManifest): Promise<string | undefined> {
+  try {
+    const aws = await createAwsClients(awsOptions(flags))
+    return await cloudFrontPrefixListFor(aws.networks, aws.region, manifest)
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    throw new UserError(`cannot package environment ${env} without AWS access: its public load balancer admits CloudFront only (http.public.ingress.cdn), through the region's CloudFront prefix list, whose ID Pier looks up in EC2 as deploy does (${error.message})`, {
+      hint: error.hint ?? 'Run it with AWS access (--profile and --region, or AWS_REGION), or with --local.',
+      cause: error,
+    })
+  }
+}
+
+/** The load balancer `http.alb` names, described through ELBv2 as deploy does, or a refusal that says
+ * what the lookup needs. */
+export async function importedAlb(flags: OnlineFlags, name: string, nameOrArn: string): Promise<ImportedAlb> {
+  try {
+    const aws = await createAwsClients(awsOptions(flags))
+    return await describeImportedAlb(aws.loadBalancers, aws.region, nameOrArn)
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    throw new UserError(`cannot package ${name} without AWS access: it routes through the imported load balancer ${nameOrArn} (http.alb), whose listeners and security groups Pier looks up in ELBv2 as deploy does (${error.message})`, {
+      hint: error.hint ?? 'Run it with AWS access (--profile and --region, or AWS_REGION), or with --local.',
+      cause: error,
+    })
+  }
 }

@@ -1,6 +1,7 @@
 // `pier svc package` / `pier job package` once their flags are parsed, by oclif or by the fast path
 // (so this module does not load the CLI framework).
 import {checkAppFlag} from '../app/check-app.js'
+import {importedAlbName} from '../app/imported-alb.js'
 import {packageWorkload, type PackageResult, type WorkloadKind, writePackage} from '../app/package.js'
 import {workspaceManifests} from '../app/workspace-manifests.js'
 import {UserError} from '../errors.js'
@@ -39,7 +40,10 @@ export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promi
   for (const name of targets) {
     // --upload-assets: the addons template is in S3 before rendering, so its URL is in the template.
     const uploaded = flags['upload-assets'] ? await (await import('./package-online.js')).uploadAssets(flags, src.root, {workload: name}, workloadStackName(src.application, env, name)) : undefined
-    results.push(packageWorkload(src, {name, env, kind, tag: flags.tag, ...(uploaded ? {uploaded} : {})}))
+    const manifest = src.workload(name, env)
+    const alb = importedAlbName(manifest)
+    const importedAlb = alb ? await (await import('./package-online.js')).importedAlb(flags, name, alb) : undefined
+    results.push(packageWorkload(src, {name, env, kind, tag: flags.tag, ...(uploaded ? {uploaded} : {}), ...(importedAlb ? {importedAlb} : {})}))
   }
   if (flags.diff) {
     const diff = await (await import('./package-online.js')).diffWithDeployed(flags, results[0]!)

@@ -2,11 +2,12 @@
 // definitions out; no SDK, no filesystem, no network, and the same input always gives the same output.
 
 export type {RenderedStack} from './types.js'
-export type {EnvironmentFacts, EnvironmentNeeds, WorkloadDeployInputs} from './inputs.js'
+export type {EnvironmentFacts, EnvironmentNeeds, ImportedAlb, WorkloadDeployInputs} from './inputs.js'
 export {RenderError} from './errors.js'
 export {renderEnvironmentStack, type EnvironmentStackInput} from './env/stack.js'
 export {environmentNeeds} from './env/needs.js'
 export {environmentFacts} from './env/facts.js'
+export {CLOUDFRONT_PREFIX_LIST_NAME, restrictsToCloudFront} from './env/public-ingress.js'
 export {renderWorkloadStack, type WorkloadStackInput} from './workload/stack.js'
 export {httpRules, pathPatterns} from './workload/http.js'
 export {scheduleExpression} from './workload/schedule.js'

@@ -29,6 +29,18 @@ export interface EnvironmentFacts {
   certificates?: string[]
 }
 
+/** An existing Application Load Balancer a service routes through (`http.alb`, by name or ARN), as
+ * ELBv2 describes it at deploy time: the service adds its rules to these listeners. */
+export interface ImportedAlb {
+  arn: string
+  name: string
+  dnsName: string
+  /** The load balancer's canonical hosted zone, for alias records. */
+  hostedZoneId: string
+  listeners: {arn: string; port: number; protocol: string}[]
+  securityGroups: string[]
+}
+
 export interface WorkloadDeployInputs {
   /** Image URI per container: the key is the container name (the workload's name for the main
    * container, the sidecar's name otherwise). Required for containers built from source (`image.build`);
@@ -51,6 +63,8 @@ export interface WorkloadDeployInputs {
   envFileArns?: Record<string, string>
   /** Subnet IDs resolved from `network.vpc.placement.subnets.from_tags` (a lookup done at deploy time). */
   subnetIds?: string[]
+  /** The load balancer `http.alb` names, looked up at deploy time (Copilot's imported ALB). */
+  importedAlb?: ImportedAlb
   /** Facts about the environment the workload is deployed to. */
   environment?: EnvironmentFacts
   /** The workload's addons (copilot/<name>/addons/): rendered as the `AddonsStack` nested stack. */

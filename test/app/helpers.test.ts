@@ -65,6 +65,17 @@ describe('deploy-time inputs', () => {
     expect(workloadUrl(m, {PublicLoadBalancerDNSName: 'lb.local:8080'})).toBe('http://lb.local:8080/api')
     expect(workloadUrl({...m, http: {path: '/'}}, {PublicLoadBalancerDNSName: 'lb', HTTPSListenerArn: 'arn'})).toBe('https://lb')
   })
+
+  it('builds the URL on an imported load balancer, or on CloudFront when only CloudFront may reach the load balancer', () => {
+    const m = {name: 'web', type: 'Load Balanced Web Service' as const, http: {path: 'api'}}
+    const outputs = {PublicLoadBalancerDNSName: 'lb', CloudFrontDomainName: 'd1.cloudfront.net'}
+    const importedAlb = {arn: 'a', name: 'shared', dnsName: 'shared.elb', hostedZoneId: 'Z', securityGroups: [], listeners: [{arn: 'l', port: 443, protocol: 'HTTPS'}]}
+    expect(workloadUrl(m, outputs, {importedAlb})).toBe('https://shared.elb/api')
+    expect(workloadUrl(m, outputs, {cloudFrontOnly: true})).toBe('https://d1.cloudfront.net/api')
+    expect(workloadUrl(m, outputs, {cloudFrontOnly: false})).toBe('http://lb/api')
+    // A service on an imported load balancer is not behind the environment's CloudFront.
+    expect(workloadUrl(m, outputs, {importedAlb, cloudFrontOnly: true})).toBe('https://shared.elb/api')
+  })
 })
 
 describe('images', () => {

@@ -25,6 +25,24 @@ describe('the package fast path', () => {
     })
   })
 
+  it('reads PIER_LOCAL and AWS_PROFILE as oclif reads them for --local and --profile', () => {
+    const saved = {local: process.env.PIER_LOCAL, profile: process.env.AWS_PROFILE}
+    try {
+      process.env.PIER_LOCAL = '1'
+      process.env.AWS_PROFILE = 'team'
+      expect(parsePackageArgs(['-n', 'web', '-e', 'test'])).toMatchObject({local: true, profile: 'team'})
+      process.env.PIER_LOCAL = 'false'
+      process.env.AWS_PROFILE = ''
+      expect(parsePackageArgs(['-n', 'web', '-e', 'test'])).not.toHaveProperty('local')
+      expect(parsePackageArgs(['-n', 'web', '-e', 'test'])).not.toHaveProperty('profile')
+    } finally {
+      for (const [k, v] of [['PIER_LOCAL', saved.local], ['AWS_PROFILE', saved.profile]] as const) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+    }
+  })
+
   it('leaves prompts, conflicts, help and unknown flags to oclif', () => {
     for (const args of [['-n', 'web'], ['-e', 'test'], ['-n', 'web', '--all', '-e', 'test'], ['-n', 'web', '-n', 'api', '-e', 'test'], ['--help'], ['-n', 'web', '-e', 'test', '--bogus'], ['--all=yes', '-e', 'test']]) {
       expect(parsePackageArgs(args), args.join(' ')).toBeUndefined()

@@ -91,6 +91,11 @@ describe.skipIf(skipAwsCli)('AWS CLI conformance', {timeout: 120_000}, () => {
     expect(missing.stderr).toContain("An error occurred (InvalidVpcID.NotFound) when calling the DescribeVpcs operation: The vpc ID 'vpc-0000000000000000f' does not exist")
   })
 
+  it('lists CloudFront’s managed prefix list by name, as a user checks what a restricted load balancer admits', async () => {
+    const lists = await aws('ec2', 'describe-managed-prefix-lists', '--filters', 'Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing')
+    expect(lists.out.PrefixLists, lists.stderr).toEqual([expect.objectContaining({PrefixListName: 'com.amazonaws.global.cloudfront.origin-facing', OwnerId: 'AWS', PrefixListId: expect.stringMatching(/^pl-[0-9a-f]{8}$/)})])
+  })
+
   it('imports a certificate from PEM files and describes it', async () => {
     const certs = join(import.meta.dirname, '..', 'fixtures', 'certs')
     const imported = await aws('acm', 'import-certificate', '--certificate', `fileb://${join(certs, 'example.cert.pem')}`, '--private-key', `fileb://${join(certs, 'example.key.pem')}`)

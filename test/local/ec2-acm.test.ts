@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ACMClient, DeleteCertificateCommand, DescribeCertificateCommand, ImportCertificateCommand, ListCertificatesCommand, RequestCertificateCommand} from '@aws-sdk/client-acm'
-import {CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteSubnetCommand, DeleteTagsCommand, DeleteVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
+import {CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteSubnetCommand, DescribeManagedPrefixListsCommand, DeleteTagsCommand, DeleteVpcCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AcmService} from '../../src/local/acm/index.js'
@@ -116,6 +116,25 @@ describe('local EC2', () => {
     expect(vpcs[0]!.CidrBlock).toBe('10.20.0.0/16')
     const groups = (await ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'vpc-id', Values: [Vpc!.VpcId!]}]}))).SecurityGroups!
     expect(groups.map((g) => g.Description).sort()).toEqual(['default VPC security group', 'in the imported VPC'])
+  })
+
+  it('lists CloudFront’s AWS-managed prefix list by name, and shows a group admitting it', async () => {
+    const name = 'com.amazonaws.global.cloudfront.origin-facing'
+    const {PrefixLists} = await ec2.send(new DescribeManagedPrefixListsCommand({Filters: [{Name: 'prefix-list-name', Values: [name]}]}))
+    expect(PrefixLists).toHaveLength(1)
+    const list = PrefixLists![0]!
+    expect(list).toMatchObject({PrefixListName: name, OwnerId: 'AWS', AddressFamily: 'IPv4', State: 'create-complete'})
+    expect(list.PrefixListId).toMatch(/^pl-[0-9a-f]{8}$/)
+    expect((await ec2.send(new DescribeManagedPrefixListsCommand({PrefixListIds: [list.PrefixListId!]}))).PrefixLists!.map((p) => p.PrefixListName)).toEqual([name])
+    expect((await ec2.send(new DescribeManagedPrefixListsCommand({Filters: [{Name: 'prefix-list-name', Values: ['com.example.none']}]}))).PrefixLists).toEqual([])
+    await expect(ec2.send(new DescribeManagedPrefixListsCommand({PrefixListIds: ['pl-00000000']}))).rejects.toMatchObject({name: 'InvalidPrefixListID.NotFound'})
+
+    const template = {Resources: {Lb: {Type: 'AWS::EC2::SecurityGroup', Properties: {GroupDescription: 'cloudfront only',
+      SecurityGroupIngress: [{SourcePrefixListId: list.PrefixListId, Description: 'HTTP from CloudFront', FromPort: 80, ToPort: 80, IpProtocol: 'tcp'}]}}}}
+    await cfn.service.handle('CreateStack', {Action: 'CreateStack', StackName: 'cdn-only', TemplateBody: JSON.stringify(template)}, h.cp.api.context())
+    await cfn.idle()
+    const group = (await ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'description', Values: ['cloudfront only']}]}))).SecurityGroups![0]!
+    expect(group.IpPermissions).toMatchObject([{IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [], PrefixListIds: [{PrefixListId: list.PrefixListId, Description: 'HTTP from CloudFront'}]}])
   })
 })
 

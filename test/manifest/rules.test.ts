@@ -28,6 +28,8 @@ const cases: [string, keyof typeof BASE, string, string[]][] = [
   ['arm64 on its own is fine', 'svc', 'platform: {osfamily: linux, architecture: arm64}\n', []],
   ['build and location together', 'svc', 'image: {build: Dockerfile, location: nginx, port: 80}\n', ['exclusive-fields image.location']],
   ['no image at all', 'backend', 'image: __delete__\n', ['missing-field ']],
+  // Copilot refused it too (ImageLocationOrBuild: "must specify one of build and location").
+  ['an image with only a port', 'svc', 'image: {port: 4001}\n', ['missing-field image']],
   ['spot with autoscaling', 'svc', 'count: {spot: 1, range: 1-3, cpu_percentage: 50}\n', ['exclusive-fields count.spot']],
   ['scaling target without range', 'svc', 'count: {cpu_percentage: 50}\n', ['missing-field count.cpu_percentage']],
   ['range without target warns', 'svc', 'count: {range: 1-3}\n', ['no-scaling-target count.range']],
@@ -56,6 +58,15 @@ describe('semantic rules', () => {
   for (const [name, kind, extra, want] of cases) {
     it(name, () => expect(codes(kind, extra)).toEqual(want))
   }
+})
+
+describe('an image with only a port', () => {
+  it('says what to add, and that Copilot refused it too', () => {
+    const r = resolveWorkloadText({file: 'm.yml', text: 'name: web\ntype: Load Balanced Web Service\nhttp: {path: /}\nimage:\n  port: 4001\n', app: 'demo', environments: [], vars: {}})
+    const d = r.diagnostics.find((x) => x.code === 'missing-field')!
+    expect(d.message).toContain('Copilot refused it too')
+    expect(d.hint).toContain('`image: {location: repository/image:tag}` beside `port`')
+  })
 })
 
 describe('schedules', () => {

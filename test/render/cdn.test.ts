@@ -1,5 +1,5 @@
-// `cdn:` renders CloudFront in front of the public load balancer as Copilot did; what Pier cannot
-// render (restricting the load balancer to CloudFront, static assets) is refused when validating;
+// `cdn:` renders CloudFront in front of the public load balancer as Copilot did, with static assets
+// from an S3 bucket (restricting the load balancer to CloudFront: cloudfront-ingress.test.ts);
 // `http.private.ingress.vpc` opens the internal load balancer for an imported VPC too.
 import {describe, expect, it} from 'vitest'
 
@@ -37,12 +37,33 @@ describe('cdn', () => {
     expect(c.Origins[0].CustomOriginConfig.OriginProtocolPolicy).toBe('match-viewer')
   })
 
-  it('refuses, when validating, what it cannot render: the load balancer restricted to CloudFront, static assets', () => {
-    expect(resolve('cdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n').diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['unsupported http.public.ingress.cdn'])
-    // The spelling of Copilot before v1.23, read the same way.
-    const old = resolve('cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n')
-    expect(old.diagnostics.map((d) => `${d.code} ${d.path}`)).toEqual(['unsupported http.public.ingress.cdn'])
-    expect(resolve('cdn:\n  static_assets:\n    location: bucket\n').diagnostics.map((d) => d.code)).toEqual(['unsupported'])
+  it('static assets: the bucket as a second origin behind an origin access control, cached for its path, as Copilot rendered them', () => {
+    const r = resolve('cdn:\n  certificate: arn:aws:acm:us-east-1:1:certificate/x\n  terminate_tls: true\n  static_assets:\n    location: assets.s3.us-west-2.amazonaws.com\n    alias: static.example.com\n    path: static/*\n')
+    expect(r.diagnostics).toEqual([])
+    const s = renderEnvironmentStack({app: APP, env: 'test', manifest: r.manifest, needs})
+    expect(checkTemplate(s.template, s.parameters)).toEqual([])
+    const oac = s.template.Resources.CloudFrontOriginAccessControl
+    expect(oac.Type).toBe('AWS::CloudFront::OriginAccessControl')
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4'})
+    const c = s.template.Resources.CloudFrontDistribution.Properties.DistributionConfig
+    expect(c.Origins[1]).toEqual({
+      Id: {'Fn::Sub': 'copilot-${AppName}-${EnvironmentName}-s3'}, DomainName: 'assets.s3.us-west-2.amazonaws.com',
+      OriginAccessControlId: {Ref: 'CloudFrontOriginAccessControl'}, S3OriginConfig: {OriginAccessIdentity: ''},
+    })
+    expect(c.CacheBehaviors).toEqual([expect.objectContaining({PathPattern: 'static/*', TargetOriginId: {'Fn::Sub': 'copilot-${AppName}-${EnvironmentName}-s3'}, CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6'})])
+    // The rest still goes to the load balancer; the assets' alias joins the services' aliases.
+    expect(c.DefaultCacheBehavior.TargetOriginId).toEqual({'Fn::Sub': 'copilot-${AppName}-${EnvironmentName}-origin'})
+    expect(c.Aliases).toEqual(['a.example.com', 'b.example.com', 'static.example.com'])
+    // The bucket's policy stays the owner's, as with Copilot.
+    expect(Object.values<{Type: string}>(s.template.Resources).some((x) => x.Type === 'AWS::S3::BucketPolicy')).toBe(false)
+  })
+
+  it('static assets need location, alias and path, as Copilot required', () => {
+    const r = resolve('cdn:\n  static_assets:\n    location: bucket.s3.us-east-1.amazonaws.com\n')
+    expect(r.diagnostics.map((d) => `${d.code} ${d.path}: ${d.message}`)).toEqual([
+      'missing-field cdn.static_assets: `static_assets` has no `alias`: CloudFront needs the domain name that serves the assets',
+      'missing-field cdn.static_assets: `static_assets` has no `path`: CloudFront needs the path pattern served from the bucket (static/*)',
+    ])
   })
 })
 

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {awsFlags} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
+import {restrictsToCloudFront} from '../../render/index.js'
 import {environmentStackName} from '../../render/names.js'
 import {checkAppFlag} from '../../app/check-app.js'
 import {packageEnvironment, writePackage} from '../../app/package.js'
@@ -11,7 +12,7 @@ import {requireValue} from '../../cli/prompt.js'
 
 export default class EnvironmentPackage extends PierCommand {
   static override summary = 'Print or write the CloudFormation template of an environment, without deploying.'
-  static override description = 'Renders the environment stack as `pier env deploy` would, with no AWS access. The load balancers and NAT gateways are switched on by parameters listing the workloads that need them, computed from the workspace. See docs/rendering.md.'
+  static override description = 'Renders the environment stack as `pier env deploy` would, with no AWS access (except, when the public load balancer admits CloudFront only, to look up the CloudFront prefix list of the region, as deploy does). The load balancers and NAT gateways are switched on by parameters listing the workloads that need them, computed from the workspace. See docs/rendering.md.'
   static override examples = [
     {description: 'The template on stdout.', command: '<%= config.bin %> <%= command.id %> -n test'},
     {description: 'Template and parameters into a directory (<env>.env.yml, <env>.env.params.json).', command: '<%= config.bin %> <%= command.id %> -n test --output-dir infrastructure'},
@@ -34,7 +35,9 @@ export default class EnvironmentPackage extends PierCommand {
     const env = await requireValue(flags.name, {flag: '--name', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
     const online = () => import('../../cli/package-online.js')
     const uploaded = flags['upload-assets'] ? await (await online()).uploadAssets(flags, src.root, 'environments', environmentStackName(src.application, env)) : undefined
-    const result = packageEnvironment(src, env, uploaded)
+    const manifest = src.environment(env)
+    const cloudFrontPrefixListId = restrictsToCloudFront(manifest) ? await (await online()).cloudFrontPrefixList(flags, env, manifest) : undefined
+    const result = packageEnvironment(src, env, uploaded, {cloudFrontPrefixListId})
     if (flags.diff) {
       const diff = await (await online()).diffWithDeployed(flags, result)
       return diff ? printData(diff) : printStatus(`${result.stackName}: the deployed template is the same.`)

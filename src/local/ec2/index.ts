@@ -1,10 +1,11 @@
 // The EC2 API subset the local control plane answers (query dialect of EC2, version 2016-11-15):
-// DescribeVpcs, DescribeSubnets, DescribeSecurityGroups, CreateVpc, CreateSubnet, CreateTags,
-// DeleteTags, DeleteVpc, DeleteSubnet. Results are shaped as EC2's XML: camelCase elements, lists as `<item>` sets.
+// DescribeVpcs, DescribeSubnets, DescribeSecurityGroups, DescribeManagedPrefixLists, CreateVpc, CreateSubnet,
+// CreateTags, DeleteTags, DeleteVpc, DeleteSubnet. Results are shaped as EC2's XML: camelCase elements, lists as `<item>` sets.
 
 import type {RecordStore} from '../cloudformation/providers/records.js'
 import {ServiceError, type QueryService} from '../frontend/types.js'
 import {groupNotFound, LocalNetwork, subnetNotFound, vpcNotFound, type SecurityGroup, type Subnet, type Tags, type Vpc} from './network.js'
+import {managedPrefixLists, type ManagedPrefixList} from './prefix-lists.js'
 import {decodeEc2Params, filtersOf, globMatches, stringsOf, tagSpecifications, type Ec2Filter} from './params.js'
 
 export {LocalNetwork} from './network.js'
@@ -67,7 +68,8 @@ export function createEc2(opts: Ec2Options): {service: QueryService; network: Lo
     ipProtocol: String(p.IpProtocol ?? '-1'), fromPort: p.FromPort, toPort: p.ToPort,
     groups: p.SourceSecurityGroupId || p.DestinationSecurityGroupId ? [{groupId: p.SourceSecurityGroupId ?? p.DestinationSecurityGroupId, userId: accountId}] : [],
     ipRanges: p.CidrIp ? [{cidrIp: p.CidrIp, description: p.Description}] : [],
-    ipv6Ranges: p.CidrIpv6 ? [{cidrIpv6: p.CidrIpv6}] : [], prefixListIds: [],
+    ipv6Ranges: p.CidrIpv6 ? [{cidrIpv6: p.CidrIpv6}] : [],
+    prefixListIds: p.SourcePrefixListId || p.DestinationPrefixListId ? [{prefixListId: p.SourcePrefixListId ?? p.DestinationPrefixListId, description: p.Description}] : [],
   })
   const groupXml = (g: SecurityGroup) => ({
     ownerId: accountId, groupId: g.groupId, groupName: g.groupName, groupDescription: g.description, vpcId: g.vpcId,
@@ -85,6 +87,14 @@ export function createEc2(opts: Ec2Options): {service: QueryService; network: Lo
   }
   const groupFilters: Getters<SecurityGroup> = {
     'group-id': (g) => [g.groupId], 'group-name': (g) => [g.groupName], 'vpc-id': (g) => [g.vpcId], 'description': (g) => [g.description], 'owner-id': () => [accountId],
+  }
+
+  const prefixListXml = (p: ManagedPrefixList) => ({
+    prefixListId: p.prefixListId, addressFamily: p.addressFamily, state: 'create-complete', prefixListArn: `arn:aws:ec2:${region}:aws:prefix-list/${p.prefixListId}`,
+    prefixListName: p.prefixListName, maxEntries: p.maxEntries, version: 1, ownerId: 'AWS', tagSet: tagSet(p.tags),
+  })
+  const prefixListFilters: Getters<ManagedPrefixList> = {
+    'prefix-list-id': (p) => [p.prefixListId], 'prefix-list-name': (p) => [p.prefixListName], 'owner-id': () => ['AWS'],
   }
 
   const required = (input: Record<string, unknown>, member: string, field: string): string => {
@@ -106,6 +116,11 @@ export function createEc2(opts: Ec2Options): {service: QueryService; network: Lo
       if (names.length) groups = byIds(groups, names, (g) => g.groupName, (n) => new ServiceError('InvalidGroup.NotFound', `The security group '${n}' does not exist in default VPC`))
       return {securityGroupInfo: applyFilters(groups, filtersOf(input), groupFilters).map(groupXml)}
     },
+    DescribeManagedPrefixLists: (input) => ({
+      prefixListSet: applyFilters(
+        byIds(managedPrefixLists(region), stringsOf(input.PrefixListId), (p) => p.prefixListId, (id) => new ServiceError('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`)),
+        filtersOf(input), prefixListFilters).map(prefixListXml),
+    }),
     CreateVpc: (input) => ({vpc: vpcXml(network.createVpc(required(input, 'CidrBlock', 'cidrBlock'), tagSpecifications(input, 'vpc')))}),
     CreateSubnet: (input) => ({
       subnet: subnetXml(network.createSubnet({

@@ -2,19 +2,25 @@
 import type {Issue} from '../locate.js'
 import type {EnvironmentManifest} from '../types.js'
 
-/** What Pier accepts from Copilot but cannot render yet: refused here, so nothing is silently dropped. */
-export function environmentUnsupportedRule(m: EnvironmentManifest): Issue[] {
+/** CloudFront settings that only make sense together, checked as Copilot checked them. */
+export function environmentCdnRule(m: EnvironmentManifest): Issue[] {
   const issues: Issue[] = []
-  if (m.http?.public?.ingress?.cdn === true) {
-    issues.push({path: ['http', 'public', 'ingress', 'cdn'], code: 'unsupported',
-      message: 'Pier cannot yet restrict the public load balancer to CloudFront (Copilot looked up the region\'s CloudFront prefix list at deploy time): deployed as it is, the load balancer would stay open to the internet',
-      hint: 'Remove `ingress.cdn` (the load balancer then accepts all addresses), or list addresses with `ingress.source_ips`.'})
+  // As Copilot: only CloudFront may reach the load balancer, so without a distribution nothing could.
+  if (m.http?.public?.ingress?.cdn === true && (m.cdn === undefined || m.cdn === false)) {
+    issues.push({path: ['http', 'public', 'ingress', 'cdn'], code: 'missing-field',
+      message: 'the public load balancer admits CloudFront only, but the environment has no CloudFront distribution (`cdn`): nothing could reach it',
+      hint: 'Add `cdn: true` to the environment manifest, or remove `ingress.cdn`.'})
   }
+  // As Copilot: static assets need all three fields (CDNStaticConfig.validate).
   const cdn = m.cdn
-  if (cdn !== null && typeof cdn === 'object' && 'static_assets' in cdn) {
-    issues.push({path: ['cdn', 'static_assets'], atKey: true, code: 'unsupported',
-      message: 'Pier does not render `cdn.static_assets` (an S3 origin for static files): the files would not be served',
-      hint: 'Remove `static_assets`, or serve the files from a service.'})
+  const assets = cdn !== null && typeof cdn === 'object' ? (cdn as {static_assets?: Record<string, unknown>}).static_assets : undefined
+  if (assets && typeof assets === 'object' && Object.keys(assets).length > 0) {
+    const what = {location: 'the bucket\'s domain name (my-bucket.s3.us-west-2.amazonaws.com)', alias: 'the domain name that serves the assets', path: 'the path pattern served from the bucket (static/*)'}
+    for (const [field, meaning] of Object.entries(what)) {
+      if (!assets[field]) {
+        issues.push({path: ['cdn', 'static_assets'], atKey: true, code: 'missing-field', message: `\`static_assets\` has no \`${field}\`: CloudFront needs ${meaning}`, hint: `Add \`${field}\` under \`cdn.static_assets\`.`})
+      }
+    }
   }
   return issues
 }

@@ -13,8 +13,8 @@ export function exclusiveRule(m: WorkloadManifest): Issue[] {
     issues.push({path: ['image', 'location'], atKey: true, code: 'exclusive-fields', message: '`image.build` and `image.location` are both set: an image is either built from a Dockerfile or pulled from a registry',
       hint: 'Keep one of them. In an environment override, setting one clears the other.'})
   } else if (image?.build === undefined && image?.location === undefined) {
-    issues.push({path: image ? ['image'] : [], atKey: Boolean(image), code: 'missing-field', message: 'the workload has no image: `image.build` or `image.location` is required',
-      hint: 'Add `image: {build: path/to/Dockerfile}` or `image: {location: repository/image:tag}`.'})
+    issues.push({path: image ? ['image'] : [], atKey: Boolean(image), code: 'missing-field', message: 'the workload has no image: `image.build` or `image.location` is required (Copilot refused it too: "must specify one of \"build\" and \"location\"")',
+      hint: 'Add `image: {build: path/to/Dockerfile}` or `image: {location: repository/image:tag}` beside `port`, in the manifest or in each environment\'s override.'})
   }
   for (const [name, sc] of Object.entries((any.sidecars ?? {}) as Record<string, any>)) {
     const img = sc?.image

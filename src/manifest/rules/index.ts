@@ -3,7 +3,7 @@
 import type {Issue} from '../locate.js'
 import type {EnvironmentManifest, WorkloadManifest} from '../types.js'
 import {countRule} from './count.js'
-import {environmentNetworkRule, environmentUnsupportedRule} from './environment.js'
+import {environmentNetworkRule, environmentCdnRule} from './environment.js'
 import {exclusiveRule} from './exclusive.js'
 import {fargateSizeRule} from './fargate-size.js'
 import {healthCheckRule} from './healthcheck.js'
@@ -36,5 +36,5 @@ export function workloadRules(m: WorkloadManifest, _ctx: {env?: string} = {}): I
 }
 
 export function environmentRules(m: EnvironmentManifest): Issue[] {
-  return runRules([environmentNetworkRule, environmentUnsupportedRule], m)
+  return runRules([environmentNetworkRule, environmentCdnRule], m)
 }

@@ -5,6 +5,7 @@
 import type {EnvironmentManifest} from '../../manifest/types.js'
 import {getAtt, ref, type TemplateBuilder} from '../template.js'
 import type {NetworkRefs} from './network.js'
+import {publicIngressRules} from './public-ingress.js'
 
 export const CREATE_ALB = 'CreateALB'
 export const CREATE_INTERNAL_ALB = 'CreateInternalALB'
@@ -12,16 +13,12 @@ const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
 
 const notFound = [{Type: 'fixed-response', FixedResponseConfig: {StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found'}}]
 
-export function renderPublicAlb(t: TemplateBuilder, manifest: EnvironmentManifest, net: NetworkRefs): {https: boolean} {
+export function renderPublicAlb(t: TemplateBuilder, manifest: EnvironmentManifest, net: NetworkRefs, cloudFrontPrefixListId?: string): {https: boolean} {
   const pub = manifest.http?.public
   const certificates = pub?.certificates ?? []
   const https = certificates.length > 0
   t.condition(CREATE_ALB, {'Fn::Not': [{'Fn::Equals': [ref('ALBWorkloads'), '']}]})
-  const sources = pub?.ingress?.source_ips?.length ? pub.ingress.source_ips : ['0.0.0.0/0']
-  const ingress = sources.flatMap((CidrIp) => [
-    {CidrIp, Description: `HTTP from ${CidrIp}`, FromPort: 80, ToPort: 80, IpProtocol: 'tcp'},
-    ...(https ? [{CidrIp, Description: `HTTPS from ${CidrIp}`, FromPort: 443, ToPort: 443, IpProtocol: 'tcp'}] : []),
-  ])
+  const ingress = publicIngressRules(manifest, https, cloudFrontPrefixListId)
   t.resource(
     'PublicHTTPLoadBalancerSecurityGroup',
     'AWS::EC2::SecurityGroup',

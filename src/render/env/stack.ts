@@ -22,6 +22,9 @@ export interface EnvironmentStackInput {
   needs: EnvironmentNeeds
   /** The environment's addons (copilot/environments/addons/): the `AddonsStack` nested stack. */
   addons?: AddonsWiring
+  /** The ID of the region's CloudFront origin-facing prefix list, looked up in EC2 at deploy time;
+   * needed when the public load balancer admits CloudFront only (`http.public.ingress.cdn`). */
+  cloudFrontPrefixListId?: string
 }
 
 export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedStack {
@@ -43,7 +46,7 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   renderFlowLogs(t, app, env, manifest, net)
   renderNamespace(t, net)
   if (input.addons) renderAddonsStack(t, input.addons, environmentAddonParameters())
-  const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net) : undefined
+  const pub = net.publicSubnets.length > 0 ? renderPublicAlb(t, manifest, net, input.cloudFrontPrefixListId) : undefined
   if (pub) renderCdn(t, app, env, manifest, needs.aliases ?? [])
   else if (cdnSettings(manifest)) throw new RenderError('cdn needs the public load balancer, which needs public subnets: add public subnets to network.vpc.subnets')
   const internal = net.privateSubnets.length > 0 || manifest.http?.private?.subnets?.length ? renderInternalAlb(t, manifest, net) : undefined

@@ -17,7 +17,8 @@ export interface HttpRouting {
   /** For request-count autoscaling: `<lb full name>/<target group full name>` of the first rule. */
   resourceLabel?: Json
   targetGroupFullName?: Json
-  loadBalancerFullName?: Json
+  /** An import of the environment's output, or the literal name of an imported load balancer. */
+  loadBalancerFullName?: Json | string
 }
 
 /** The workload's ALB rules in the order of `WorkloadDeployInputs.rulePriorities`. */
@@ -41,13 +42,13 @@ export function fallbackPriority(name: string, rule: RoutingRule, index: number)
   return pathPatterns(rule.path)[0] === '/*' ? 49000 + (h % 1000) : 1 + (h % 48000)
 }
 
-function aliases(alias: RoutingRule['alias']): string[] {
+export function aliases(alias: RoutingRule['alias']): string[] {
   if (!alias) return []
   if (typeof alias === 'string') return [alias]
   return alias.map((a) => (typeof a === 'string' ? a : a.name))
 }
 
-function protocolVersion(v: string | undefined): string {
+export function protocolVersion(v: string | undefined): string {
   const x = (v ?? 'HTTP1').toLowerCase()
   if (x === 'grpc') return 'GRPC'
   if (x === 'http2') return 'HTTP2'
@@ -55,7 +56,7 @@ function protocolVersion(v: string | undefined): string {
   throw new RenderError(`http.version "${v}" is not supported: use HTTP1, HTTP2 or gRPC`)
 }
 
-function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string; port: number} {
+export function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string; port: number} {
   const container = rule.target_container ?? ctx.name
   let port = rule.target_port
   if (port === undefined) {
@@ -69,7 +70,7 @@ function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string
   return {container, port}
 }
 
-function healthCheck(hc: string | HttpHealthCheck | undefined, grpc: boolean): {props: Json; grace?: string} {
+export function healthCheck(hc: string | HttpHealthCheck | undefined, grpc: boolean): {props: Json; grace?: string} {
   const h: HttpHealthCheck = typeof hc === 'string' ? {path: hc} : (hc ?? {})
   const seconds = (v: string | undefined, f: string) => (v === undefined ? undefined : wholeSeconds(v, `http.healthcheck.${f}`))
   return {
@@ -87,14 +88,28 @@ function healthCheck(hc: string | HttpHealthCheck | undefined, grpc: boolean): {
   }
 }
 
+/** A rule's target group: the tasks' IPs on the routed port, its health check, deregistration delay and stickiness. */
+export function targetGroupProperties(ctx: WorkloadContext, rule: RoutingRule, port: number, version: string, healthCheckProps: Json): Json {
+  return {
+    TargetType: 'ip',
+    Port: port,
+    Protocol: 'HTTP',
+    ProtocolVersion: version,
+    VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
+    ...(healthCheckProps as Record<string, Json>),
+    TargetGroupAttributes: [
+      {Key: 'deregistration_delay.timeout_seconds', Value: String(wholeSeconds(rule.deregistration_delay ?? '60s', 'http.deregistration_delay'))},
+      {Key: 'stickiness.enabled', Value: String(Boolean(rule.stickiness))},
+      ...(rule.stickiness ? [{Key: 'stickiness.type', Value: 'lb_cookie'}] : []),
+    ],
+  }
+}
+
 export function renderHttp(ctx: WorkloadContext): HttpRouting {
   const rules = httpRules(ctx.manifest)
   const out: HttpRouting = {loadBalancers: [], listenerRules: []}
   if (!rules.length) return out
   if (ctx.manifest.type !== 'Backend Service' && ctx.manifest.type !== 'Load Balanced Web Service') return out
-  if (ctx.manifest.http && ctx.manifest.http.alb) {
-    throw new RenderError('http.alb (routing through an imported load balancer) is not supported by Pier: remove it to use the environment’s load balancer')
-  }
   const internal = ctx.manifest.type === 'Backend Service' || (ctx.manifest.http !== false && ctx.manifest.http?.private === true)
   const facts = ctx.inputs.environment ?? {}
   const https = internal ? facts.internalHttpsListener : facts.httpsListener
@@ -108,19 +123,7 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     const hc = healthCheck(rule.healthcheck, version === 'GRPC')
     if (i === 0 && hc.grace) out.gracePeriodSeconds = wholeSeconds(hc.grace, 'http.healthcheck.grace_period')
     const tg = `TargetGroup${suffix}`
-    ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${port} for path ${pathPatterns(rule.path)[0]}`, {
-      TargetType: 'ip',
-      Port: port,
-      Protocol: 'HTTP',
-      ProtocolVersion: version,
-      VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
-      ...hc.props,
-      TargetGroupAttributes: [
-        {Key: 'deregistration_delay.timeout_seconds', Value: String(wholeSeconds(rule.deregistration_delay ?? '60s', 'http.deregistration_delay'))},
-        {Key: 'stickiness.enabled', Value: String(Boolean(rule.stickiness))},
-        ...(rule.stickiness ? [{Key: 'stickiness.type', Value: 'lb_cookie'}] : []),
-      ],
-    })
+    ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${port} for path ${pathPatterns(rule.path)[0]}`, targetGroupProperties(ctx, rule, port, version, hc.props))
     const priority = ctx.inputs.rulePriorities?.[i] ?? fallbackPriority(ctx.name, rule, i)
     const priorityParam = `HTTPRulePriority${suffix}`
     ctx.t.parameter(priorityParam, String(priority), {type: 'Number', description: `Priority of listener rule ${i + 1}`})

@@ -14,6 +14,7 @@ import {renderContainers} from './containers.js'
 import {envImport, type WorkloadContext} from './context.js'
 import {toEcsTaskDefinition} from './ecs-shape.js'
 import {renderHttp} from './http.js'
+import {importsAlb, renderImportedAlbHttp} from './imported-alb.js'
 import {renderJob} from './job.js'
 import {renderPublish, renderSubscribe} from './messaging.js'
 import {placement} from './network.js'
@@ -46,7 +47,8 @@ function metadataEnv(ctx: WorkloadContext): Json[] {
     {Name: 'COPILOT_SERVICE_NAME', Value: ctx.name},
     {Name: 'COPILOT_SERVICE_DISCOVERY_ENDPOINT', Value: discoveryEndpoint(ctx.app, ctx.env)},
   ]
-  if (m.type === 'Load Balanced Web Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.publicLbDns)})
+  if (importsAlb(ctx) && ctx.inputs.importedAlb) env.push({Name: 'COPILOT_LB_DNS', Value: ctx.inputs.importedAlb.dnsName})
+  else if (m.type === 'Load Balanced Web Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.publicLbDns)})
   else if (m.type === 'Load Balanced Web Service' && m.nlb) env.push({Name: 'COPILOT_LB_DNS', Value: {'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']}})
   else if (m.type === 'Backend Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.internalLbDns)})
   // Where each volume is mounted in the main container, as Copilot told the code.
@@ -101,7 +103,7 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
   if (m.type === 'Scheduled Job') {
     renderJob(ctx, where)
   } else {
-    const http = renderHttp(ctx)
+    const http = importsAlb(ctx) ? renderImportedAlbHttp(ctx) : renderHttp(ctx)
     const nlb = renderNlb(ctx)
     const alarms = renderRollbackAlarms(ctx, m.deployment, subscribe.queueId)
     renderService(ctx, {
