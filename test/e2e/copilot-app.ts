@@ -184,7 +184,8 @@ async function writeRecords(ssm: SSMClient, status: LocalEndpoint): Promise<void
   }
 }
 
-/** Deploys the application as Copilot would: records, handlers, the environment, then its workloads. */
+/** Deploys the application as Copilot would: records, handlers, the environment, then its workloads,
+ * whose environment controller adds the web service to the environment (and so its load balancer). */
 export async function deployCopilotApp(c: Clients, status: LocalEndpoint, serverJs: string): Promise<void> {
   await writeRecords(c.ssm, status)
   const code = await uploadHandlers(c.s3)
@@ -192,4 +193,9 @@ export async function deployCopilotApp(c: Clients, status: LocalEndpoint, server
   await Promise.all(
     WORKLOADS.map((w) => createStack(c.cfn, `${APP}-${ENV}-${w.name}`, deployedTemplate(`${w.name}-test.stack.yml`, code, serverJs), `${w.name}-test.params.json`)),
   )
+  // Copilot's environment controller put the web service in the environment's parameters, which made
+  // the environment stack create the load balancer: the application is now as Copilot leaves it.
+  const env = (await c.cfn.send(new DescribeStacksCommand({StackName: `${APP}-${ENV}`}))).Stacks![0]!
+  const albWorkloads = env.Parameters?.find((p) => p.ParameterKey === 'ALBWorkloads')?.ParameterValue
+  if (albWorkloads !== 'fe') throw new Error(`the environment controller left ALBWorkloads at ${JSON.stringify(albWorkloads)}, not "fe"`)
 }
