@@ -40,12 +40,15 @@ export function clients(status: LocalEndpoint): Clients {
 const HANDLERS: Record<string, string> = {
   EnvControllerFunction: 'env-controller.js',
   RulePriorityFunction: 'alb-rule-priority-generator.js',
+  DynamicDesiredCountFunction: 'desired-count-delegation.js',
+  BacklogPerTaskCalculatorFunction: 'backlog-per-task-calculator.js',
 }
 
 /** The workloads of the application: stack template, parameters, Copilot's type. */
 export const WORKLOADS = [
   {name: 'fe', type: 'Load Balanced Web Service', port: '4000', count: '2'},
   {name: 'simple-backend', type: 'Backend Service', port: '8080', count: '1'},
+  {name: 'dogworker', type: 'Worker Service', port: '', count: '1'},
 ] as const
 
 // CRC-32 (IEEE) for the zip entries.
@@ -190,6 +193,7 @@ export async function deployCopilotApp(c: Clients, status: LocalEndpoint, server
   await writeRecords(c.ssm, status)
   const code = await uploadHandlers(c.s3)
   await createStack(c.cfn, `${APP}-${ENV}`, deployedTemplate('env-test.stack.yml', code, serverJs), 'env-test.params.json')
+  await createStack(c.cfn, `${APP}-${ENV}-publishers`, deployedTemplate('publishers.stack.yml', code, serverJs), 'publishers.params.json')
   await Promise.all(
     WORKLOADS.map((w) => createStack(c.cfn, `${APP}-${ENV}-${w.name}`, deployedTemplate(`${w.name}-test.stack.yml`, code, serverJs), `${w.name}-test.params.json`)),
   )
