@@ -2,44 +2,10 @@
 // replaces or removes, and which of those changes would lose state or identity (a VPC, a load balancer
 // and its DNS name, a queue and its messages). Pure: the deploy core feeds it a change set.
 import type {ResourceChange} from './events.js'
+import {STATEFUL_TYPE_NAMES} from './stateful-types.js'
 
 /** Types whose replacement or removal loses data, an address clients know, or an identity others trust. */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  'AWS::EC2::VPC',
-  'AWS::EC2::Subnet',
-  'AWS::EC2::InternetGateway',
-  'AWS::EC2::VPCGatewayAttachment',
-  'AWS::EC2::NatGateway',
-  'AWS::EC2::EIP',
-  'AWS::EC2::SecurityGroup',
-  'AWS::EC2::RouteTable',
-  'AWS::EC2::FlowLog',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer',
-  'AWS::ElasticLoadBalancingV2::Listener',
-  'AWS::ElasticLoadBalancingV2::TargetGroup',
-  'AWS::ECS::Cluster',
-  'AWS::ECS::Service',
-  'AWS::Logs::LogGroup',
-  'AWS::ServiceDiscovery::PrivateDnsNamespace',
-  'AWS::ServiceDiscovery::Service',
-  'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
-  'AWS::EFS::FileSystem',
-  'AWS::EFS::MountTarget',
-  'AWS::EFS::AccessPoint',
-  'AWS::Route53::HostedZone',
-  'AWS::Route53::RecordSet',
-  'AWS::ECR::Repository',
-  'AWS::KMS::Key',
-  'AWS::S3::Bucket',
-  'AWS::CloudFront::Distribution',
-  'AWS::RDS::DBCluster',
-  'AWS::RDS::DBInstance',
-  'AWS::DynamoDB::Table',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::ElastiCache::CacheCluster',
-  'AWS::SecretsManager::Secret',
-])
+export const STATEFUL_TYPES: ReadonlySet<string> = new Set(STATEFUL_TYPE_NAMES)
 
 /** Roles whose ARN others trust or name: the roles Copilot's machinery assumes to deploy the
  * environment, and the roles tasks run with. Other roles (a custom resource's) carry no identity. */

@@ -41,6 +41,19 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
   )
+  // Copilot's private zone for internal aliases (InternalWorkloadsHostedZone): nothing resolves in it.
+  registry.register(
+    'AWS::Route53::HostedZone',
+    recorded((_props, ctx) => {
+      const id = idFor(ctx, 'Z', 20).toUpperCase()
+      return {physicalId: id, attributes: {Id: id, NameServers: ['ns-1.awsdns-00.com', 'ns-2.awsdns-00.net']}}
+    }, ['Name']),
+  )
+  // The environment's log resource policy (LogResourcePolicy): the local Logs service checks no policy.
+  registry.register(
+    'AWS::Logs::ResourcePolicy',
+    recorded((props) => ({physicalId: String(props.PolicyName ?? ''), attributes: {}}), ['PolicyName']),
+  )
   // Alias records per hosted zone (`http.hosted_zone`) and the CDN (`cdn:`) of rendered stacks.
   registry.register(
     'AWS::Route53::RecordSetGroup',
