@@ -7,6 +7,7 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStackResourcesCommand, DescribeStacksCommand, type Parameter} from '@aws-sdk/client-cloudformation'
+import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 
@@ -27,13 +28,14 @@ export interface LocalEndpoint {
 
 export interface Clients {
   cfn: CloudFormationClient
+  elb: ElasticLoadBalancingV2Client
   s3: S3Client
   ssm: SSMClient
 }
 
 export function clients(status: LocalEndpoint): Clients {
   const config = {endpoint: status.endpoint, region: status.region, credentials: {accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey}}
-  return {cfn: new CloudFormationClient(config), s3: new S3Client({...config, forcePathStyle: true}), ssm: new SSMClient(config)}
+  return {cfn: new CloudFormationClient(config), elb: new ElasticLoadBalancingV2Client(config), s3: new S3Client({...config, forcePathStyle: true}), ssm: new SSMClient(config)}
 }
 
 /** The Lambda functions of Copilot's templates and the handler file each one's zip holds (as index.js). */

@@ -1,0 +1,165 @@
+// End to end: Pier takes over an application that Copilot deployed. The application is built on the
+// local control plane from Copilot's own rendered templates and custom-resource handlers (see
+// copilot-app.ts and test/fixtures/copilot-app/NOTICE.md); then the real `pier` binary runs
+// `pier env deploy` and `pier deploy --all` over the workspace that describes the same application,
+// while a poller calls the web service through the load balancer. What holds state keeps its physical
+// ID, no request fails, the stacks end on Pier's templates, and a second deploy changes nothing.
+// (takeover-refused.test.ts: a manifest change that would replace what holds state is refused.)
+import {cpSync} from 'node:fs'
+import {join} from 'node:path'
+import {DescribeStacksCommand, GetTemplateCommand} from '@aws-sdk/client-cloudformation'
+import {DescribeLoadBalancersCommand} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {APP, clients, deployCopilotApp, ENV, fixture, physicalIds, type Clients, type LocalEndpoint} from './copilot-app.js'
+import {E2eWorkspace, fetchText, type Run} from './harness.js'
+
+/** The resources whose physical ID the takeover must keep, by stack (`<app>-<env>[-<name>]`). */
+const KEPT: Record<string, string[]> = {
+  [`${APP}-${ENV}`]: [
+    'VPC', 'PublicSubnet1', 'PublicSubnet2', 'PrivateSubnet1', 'PrivateSubnet2', 'InternetGateway', 'PublicRouteTable',
+    'EnvironmentSecurityGroup', 'PublicHTTPLoadBalancerSecurityGroup', 'PublicLoadBalancer', 'HTTPListener', 'Cluster', 'ServiceDiscoveryNamespace',
+    'CloudformationExecutionRole', 'EnvironmentManagerRole',
+  ],
+  [`${APP}-${ENV}-fe`]: ['LogGroup', 'TargetGroup', 'givesdogsSNSTopic', 'mytopicfifoSNSTopic', 'DiscoveryService', 'Service'],
+  [`${APP}-${ENV}-simple-backend`]: ['LogGroup', 'DiscoveryService', 'Service'],
+  [`${APP}-${ENV}-dogworker`]: [
+    'LogGroup', 'Service', 'EventsQueue', 'DeadLetterQueue', 'dogsvcgiveshuskiesEventsQueue', 'mytopicmytopicfifoEventsQueue',
+    'yourtopicyourtopicfifoEventsQueue', 'nonfifotopicnonfifotopicEventsQueue', 'givesOtherdogsSNSTopic', 'mytopicfifoSNSTopic',
+    'mytopicSNSTopic', 'yourtopicfifoSNSTopic', 'nonfifotopicSNSTopic', 'EventsKMSKey',
+  ],
+}
+
+/** Resources of KEPT that Pier's templates do not keep yet, each with the reason. They stay asserted:
+ * the test checks that each is still a gap, so that fixing one fails here until it is taken off. */
+const KNOWN_GAPS: Record<string, string> = {
+  'my-app-test-fe/TargetGroup': "replaced: Pier's target group sets ProtocolVersion, which Copilot's leaves to its default",
+  'my-app-test-fe/givesdogsSNSTopic': 'removed: Pier names the topic GivesdogsSNSTopic (Copilot: givesdogsSNSTopic)',
+  'my-app-test-fe/mytopicfifoSNSTopic': 'removed: Pier names the topic MytopicfifoSNSTopic (Copilot: mytopicfifoSNSTopic)',
+  'my-app-test-simple-backend/Service': "replaced: Pier's service has a capacity provider strategy where Copilot's has LaunchType FARGATE",
+  'my-app-test-dogworker/Service': "replaced: Pier names the service, Copilot's name is CloudFormation's",
+  'my-app-test-dogworker/DeadLetterQueue': 'removed: Pier names it EventsQueueDeadLetterQueue',
+  'my-app-test-dogworker/EventsKMSKey': "removed: Pier's queues have no key of their own",
+  'my-app-test-dogworker/dogsvcgiveshuskiesEventsQueue': 'removed: Pier names it DogsvcGiveshuskiesEventsQueue',
+  'my-app-test-dogworker/mytopicmytopicfifoEventsQueue': 'removed: Pier names it MytopicMytopicEventsQueue',
+  'my-app-test-dogworker/yourtopicyourtopicfifoEventsQueue': 'removed: Pier names it YourtopicYourtopicEventsQueue',
+  'my-app-test-dogworker/nonfifotopicnonfifotopicEventsQueue': 'removed: Pier names it NonfifotopicNonfifotopicEventsQueue',
+  'my-app-test-dogworker/givesOtherdogsSNSTopic': 'removed: Pier names it GivesOtherdogsSNSTopic',
+  'my-app-test-dogworker/mytopicSNSTopic': 'removed: Pier names it MytopicSNSTopic',
+  'my-app-test-dogworker/mytopicfifoSNSTopic': 'removed: Pier names it MytopicfifoSNSTopic',
+  'my-app-test-dogworker/yourtopicfifoSNSTopic': 'removed: Pier names it YourtopicfifoSNSTopic',
+  'my-app-test-dogworker/nonfifotopicSNSTopic': 'removed: Pier names it NonfifotopicSNSTopic',
+}
+
+/** Known gaps during which requests to the web service may fail. */
+const GAPS_THAT_DROP_REQUESTS = ['my-app-test-fe/TargetGroup']
+
+/** While Pier's templates would replace resources of KNOWN_GAPS, the takeover is refused without
+ * --allow-replacement (the refusal itself: takeover-refused.test.ts); with no gaps left, it runs without it. */
+const allowKnownGaps = Object.keys(KNOWN_GAPS).length > 0 ? ['--allow-replacement'] : []
+
+const e2e = new E2eWorkspace('pier-takeover-e2e-')
+let c: Clients
+
+async function stackIds(): Promise<Record<string, Record<string, {type: string; id: string}>>> {
+  return Object.fromEntries(await Promise.all(Object.keys(KEPT).map(async (s) => [s, await physicalIds(c.cfn, s)] as const)))
+}
+
+/** Calls `url` every 50 ms until stopped: how many requests were made and which failed. */
+function poll(url: string): {stop(): Promise<{requests: number; failures: string[]}>} {
+  let polling = true
+  let requests = 0
+  const failures: string[] = []
+  const loop = (async () => {
+    while (polling) {
+      requests++
+      try {
+        const r = await fetchText(url)
+        if (r.status !== 200 || r.body !== 'hello from fe\n') failures.push(`HTTP ${r.status}: ${r.body.trim()}`)
+      } catch (error) {
+        failures.push((error as Error).message)
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })()
+  return {
+    async stop() {
+      polling = false
+      await loop
+      return {requests, failures}
+    },
+  }
+}
+
+/** The stacks a deploy changed (`stack.start`: a change set executed) and those it found unchanged,
+ * from its NDJSON progress. */
+function stacksOf(run: Run): {started: string[]; unchanged: string[]} {
+  const events = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as {code: string; data?: {stack?: string}})
+  const stacks = (code: string) => events.filter((e) => e.code === code).map((e) => e.data?.stack ?? '?').sort()
+  return {started: stacks('stack.start'), unchanged: stacks('stack.no-changes')}
+}
+
+let url: string
+let before: Awaited<ReturnType<typeof stackIds>>
+
+beforeAll(async () => {
+  cpSync(join(fixture, 'workspace'), e2e.ws, {recursive: true})
+  await e2e.ok('local', 'start')
+  const status = JSON.parse((await e2e.ok('local', 'status', '--json')).stdout) as LocalEndpoint
+  c = clients(status)
+  await deployCopilotApp(c, status, join(e2e.ws, 'app', 'server.js'))
+  const env = (await c.cfn.send(new DescribeStacksCommand({StackName: `${APP}-${ENV}`}))).Stacks![0]!
+  url = `http://${env.Outputs!.find((o) => o.OutputKey === 'PublicLoadBalancerDNSName')!.OutputValue}/`
+  before = await stackIds()
+}, 120_000)
+
+afterAll(async () => {
+  await e2e.cleanup()
+}, 60_000)
+
+describe('taking over an application Copilot deployed', {timeout: 240_000}, () => {
+  it('takes over the environment, then every workload, keeping what holds state and serving throughout', async () => {
+    expect(await fetchText(url)).toEqual({status: 200, body: 'hello from fe\n'})
+    const poller = poll(url)
+    const envRun = await e2e.pier('env', 'deploy', '-n', ENV, ...allowKnownGaps)
+    const allRun = envRun.code === 0 ? await e2e.pier('deploy', '--all', '-e', ENV, ...allowKnownGaps) : undefined
+    const {requests, failures} = await poller.stop()
+    expect(envRun.code, `${envRun.stderr}\n${envRun.stdout}`).toBe(0)
+    expect(allRun?.code, `${allRun?.stderr}\n${allRun?.stdout}`).toBe(0)
+    expect(requests).toBeGreaterThan(20)
+    // Replacing the web service's target group moves its listener rule to new targets: requests in
+    // flight then may fail. While that replacement is a known gap, its failures are printed, not asserted.
+    if (Object.keys(KNOWN_GAPS).some((g) => GAPS_THAT_DROP_REQUESTS.includes(g))) console.warn(`failed requests while a known gap replaces the target group: ${failures.length} of ${requests}`)
+    else expect(failures).toEqual([])
+
+    const after = await stackIds()
+    const lost: string[] = []
+    for (const [stack, ids] of Object.entries(KEPT)) {
+      for (const id of ids) {
+        const was = before[stack]?.[id]
+        expect(was, `${stack} ${id} deployed by Copilot`).toBeDefined()
+        if (after[stack]?.[id]?.id !== was?.id) lost.push(`${stack}/${id}`)
+      }
+    }
+    expect(lost.sort()).toEqual(Object.keys(KNOWN_GAPS).sort())
+    // The load balancer kept its ARN, and with it the DNS name clients know.
+    const {LoadBalancers = []} = await c.elb.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [after[`${APP}-${ENV}`]!.PublicLoadBalancer!.id]}))
+    expect(`http://${LoadBalancers[0]?.DNSName}/`).toBe(url)
+
+    for (const stack of Object.keys(KEPT)) {
+      const {TemplateBody} = await c.cfn.send(new GetTemplateCommand({StackName: stack}))
+      expect(TemplateBody, stack).toMatch(/"Description":\s*"Pier |Description: Pier /)
+      const tags = Object.fromEntries(((await c.cfn.send(new DescribeStacksCommand({StackName: stack}))).Stacks![0]!.Tags ?? []).map((t) => [t.Key, t.Value]))
+      expect(tags, stack).toMatchObject({'copilot-application': APP, 'copilot-environment': ENV})
+    }
+    expect(await fetchText(url)).toEqual({status: 200, body: 'hello from fe\n'})
+
+    // Taken over, the stacks are Pier's: deploying the environment and every workload again changes nothing.
+    const envAgain = await e2e.pier('env', 'deploy', '-n', ENV, '--json')
+    expect(envAgain.code, envAgain.stderr).toBe(0)
+    expect(stacksOf(envAgain)).toEqual({started: [], unchanged: [`${APP}-${ENV}`]})
+    const again = await e2e.pier('deploy', '--all', '-e', ENV, '--json')
+    expect(again.code, again.stderr).toBe(0)
+    expect(stacksOf(again)).toEqual({started: [], unchanged: Object.keys(KEPT).filter((s) => s !== `${APP}-${ENV}`).sort()})
+  })
+})
