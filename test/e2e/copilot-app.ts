@@ -51,6 +51,7 @@ export const WORKLOADS = [
   {name: 'fe', type: 'Load Balanced Web Service', port: '4000', count: '2'},
   {name: 'simple-backend', type: 'Backend Service', port: '8080', count: '1'},
   {name: 'dogworker', type: 'Worker Service', port: '', count: '1'},
+  {name: 'job', type: 'Scheduled Job', port: '', count: '1'},
 ] as const
 
 // CRC-32 (IEEE) for the zip entries.
@@ -195,13 +196,17 @@ export async function deployCopilotApp(c: Clients, status: LocalEndpoint, server
   await writeRecords(c.ssm, status)
   const code = await uploadHandlers(c.s3)
   await createStack(c.cfn, `${APP}-${ENV}`, deployedTemplate('env-test.stack.yml', code, serverJs), 'env-test.params.json')
-  await createStack(c.cfn, `${APP}-${ENV}-publishers`, deployedTemplate('publishers.stack.yml', code, serverJs), 'publishers.params.json')
-  await Promise.all(
-    WORKLOADS.map((w) => createStack(c.cfn, `${APP}-${ENV}-${w.name}`, deployedTemplate(`${w.name}-test.stack.yml`, code, serverJs), `${w.name}-test.params.json`)),
-  )
-  // Copilot's environment controller put the web service in the environment's parameters, which made
-  // the environment stack create the load balancer: the application is now as Copilot leaves it.
+  await createStack(c.cfn, `${APP}-${ENV}-imports`, deployedTemplate('imports.stack.yml', code, serverJs), 'imports.params.json')
+  // One after the other, as `copilot deploy --all` does: each environment controller may update the
+  // environment stack, and two at once would make the second wait for the first.
+  for (const w of WORKLOADS) {
+    await createStack(c.cfn, `${APP}-${ENV}-${w.name}`, deployedTemplate(`${w.name}-test.stack.yml`, code, serverJs), `${w.name}-test.params.json`)
+  }
+  // Copilot's environment controllers put the web service and the job in the environment's parameters,
+  // which made the environment stack create the load balancer and the file system, as on AWS.
   const env = (await c.cfn.send(new DescribeStacksCommand({StackName: `${APP}-${ENV}`}))).Stacks![0]!
-  const albWorkloads = env.Parameters?.find((p) => p.ParameterKey === 'ALBWorkloads')?.ParameterValue
-  if (albWorkloads !== 'fe') throw new Error(`the environment controller left ALBWorkloads at ${JSON.stringify(albWorkloads)}, not "fe"`)
+  const param = (key: string) => env.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue
+  if (param('ALBWorkloads') !== 'fe' || param('EFSWorkloads') !== 'job') {
+    throw new Error(`the environment controllers left ALBWorkloads at ${JSON.stringify(param('ALBWorkloads'))} and EFSWorkloads at ${JSON.stringify(param('EFSWorkloads'))}`)
+  }
 }
