@@ -55,8 +55,11 @@ export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: str
 async function environmentRoles(ctx: AppContext, app: string, env: string): Promise<EnvironmentRolesInput> {
   const [appRecord, envRecord] = await Promise.all([ctx.store.getApp(app), ctx.store.getEnv(app, env)])
   const partition = ctx.aws.region.startsWith('cn-') ? 'aws-cn' : ctx.aws.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'
+  // Only another account needs naming: the template trusts its own account otherwise, so the first
+  // deploy (before the records exist) and the next render the same parameters.
+  const crossAccount = appRecord?.account && envRecord?.accountID && appRecord.account !== envRecord.accountID
   return {
-    ...(appRecord?.account ? {toolsAccountPrincipal: `arn:${partition}:iam::${appRecord.account}:root`} : {}),
+    ...(crossAccount ? {toolsAccountPrincipal: `arn:${partition}:iam::${appRecord.account}:root`} : {}),
     retain: Boolean(envRecord?.executionRoleARN),
   }
 }

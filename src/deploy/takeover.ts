@@ -15,8 +15,9 @@ export function isStateful(type: string, logicalId: string): boolean {
   return STATEFUL_TYPES.has(type) || (type === 'AWS::IAM::Role' && STATEFUL_ROLES.has(logicalId))
 }
 
-/** Which manifest field sets a property whose change forces a replacement, by resource type. */
-const CAUSES: Record<string, Record<string, string>> = {
+/** Which manifest field sets a property whose change forces a replacement, by resource type (each
+ * one a create-only property of its type: test/deploy/takeover.test.ts checks it against the spec). */
+export const CAUSES: Record<string, Record<string, string>> = {
   'AWS::EC2::VPC': {CidrBlock: 'network.vpc.cidr in the environment manifest'},
   'AWS::EC2::Subnet': {CidrBlock: 'network.vpc.subnets[].cidr in the environment manifest', AvailabilityZone: 'network.vpc.subnets[].az in the environment manifest', VpcId: 'network.vpc.id in the environment manifest'},
   'AWS::EC2::SecurityGroup': {GroupDescription: 'no manifest field (the description of the group differs from Copilot\'s)', VpcId: 'network.vpc.id in the environment manifest'},
@@ -32,6 +33,10 @@ const CAUSES: Record<string, Record<string, string>> = {
   'AWS::EFS::FileSystem': {Encrypted: 'storage.volumes.<name>.efs', KmsKeyId: 'storage.volumes.<name>.efs', PerformanceMode: 'storage.volumes.<name>.efs'},
   'AWS::ServiceDiscovery::Service': {Name: 'the service\'s name', NamespaceId: 'the environment'},
   'AWS::ServiceDiscovery::PrivateDnsNamespace': {Name: 'the application or environment name', Vpc: 'network.vpc.id in the environment manifest'},
+  'AWS::EC2::FlowLog': {LogGroupName: 'network.vpc.flow_logs in the environment manifest', MaxAggregationInterval: 'no manifest field (the flow log differs from Copilot\'s)'},
+  'AWS::IAM::Role': {RoleName: 'no manifest field (the role\'s name differs from Copilot\'s)', Path: 'no manifest field'},
+  'AWS::StepFunctions::StateMachine': {StateMachineName: 'no manifest field (the state machine\'s name differs from Copilot\'s)'},
+  'AWS::Route53::HostedZone': {Name: 'the application or environment name'},
 }
 
 export type TakeoverAction = 'kept' | 'modified' | 'replaced' | 'removed' | 'added'

@@ -14,7 +14,7 @@ const TAG_LIST_TYPES = new Set([
   'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::CloudWatch::Alarm', 'AWS::Logs::LogGroup',
   'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::ServiceDiscovery::PrivateDnsNamespace',
   'AWS::ServiceDiscovery::Service', 'AWS::Events::Rule', 'AWS::StepFunctions::StateMachine',
-  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::KMS::Key',
 ])
 
 export interface ResourceOptions {

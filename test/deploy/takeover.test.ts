@@ -3,7 +3,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createAwsClients} from '../../src/aws/clients.js'
 import {recorder} from '../../src/deploy/events.js'
 import {deployStack} from '../../src/deploy/stack-deploy.js'
-import {deployedByCopilot, describePlan, takeoverPlan} from '../../src/deploy/takeover.js'
+import {CREATE_ONLY_PROPERTIES} from '../../src/deploy/replacement.generated.js'
+import {CAUSES, deployedByCopilot, describePlan, STATEFUL_TYPES, takeoverPlan} from '../../src/deploy/takeover.js'
 import {UserError} from '../../src/errors.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -297,3 +298,18 @@ exports.handler = async (event) => {
   }
 })
 
+
+describe('the manifest-field hints of replacements', () => {
+  it('name only properties whose change replaces the resource, per the resource specification', () => {
+    const wrong: string[] = []
+    for (const [type, fields] of Object.entries(CAUSES)) {
+      const createOnly = CREATE_ONLY_PROPERTIES[type]
+      if (!createOnly) wrong.push(`${type}: not a guarded type`)
+      for (const property of Object.keys(fields)) if (createOnly && !createOnly.includes(property)) wrong.push(`${type}.${property}`)
+    }
+    expect(wrong).toEqual([])
+    // Every guarded type is known to the specification, with its create-only properties.
+    for (const type of STATEFUL_TYPES) expect(CREATE_ONLY_PROPERTIES[type], type).toBeDefined()
+    expect(CREATE_ONLY_PROPERTIES['AWS::EC2::VPC']).toContain('CidrBlock')
+  })
+})

@@ -112,7 +112,8 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
       TargetType: 'ip',
       Port: port,
       Protocol: 'HTTP',
-      ProtocolVersion: version,
+      // HTTP1 is the default, and Copilot left it out: naming it would replace the target group.
+      ...(version === 'HTTP1' ? {} : {ProtocolVersion: version}),
       VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
       ...hc.props,
       TargetGroupAttributes: [
