@@ -49,11 +49,6 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
       return {physicalId: id, attributes: {Id: id, NameServers: ['ns-1.awsdns-00.com', 'ns-2.awsdns-00.net']}}
     }, ['Name']),
   )
-  // The environment's log resource policy (LogResourcePolicy): the local Logs service checks no policy.
-  registry.register(
-    'AWS::Logs::ResourcePolicy',
-    recorded((props) => ({physicalId: String(props.PolicyName ?? ''), attributes: {}}), ['PolicyName']),
-  )
   // Alias records per hosted zone (`http.hosted_zone`) and the CDN (`cdn:`) of rendered stacks.
   registry.register(
     'AWS::Route53::RecordSetGroup',
