@@ -46,12 +46,13 @@ const HANDLERS: Record<string, string> = {
   BacklogPerTaskCalculatorFunction: 'backlog-per-task-calculator.js',
 }
 
-/** The workloads of the application: stack template, parameters, Copilot's type. */
+/** The workloads of the application (`<name>-test.stack.yml`, `<name>-test.params.json`) and their type,
+ * in the order they are deployed. */
 export const WORKLOADS = [
-  {name: 'fe', type: 'Load Balanced Web Service', port: '4000', count: '2'},
-  {name: 'simple-backend', type: 'Backend Service', port: '8080', count: '1'},
-  {name: 'dogworker', type: 'Worker Service', port: '', count: '1'},
-  {name: 'job', type: 'Scheduled Job', port: '', count: '1'},
+  {name: 'fe', type: 'Load Balanced Web Service'},
+  {name: 'simple-backend', type: 'Backend Service'},
+  {name: 'dogworker', type: 'Worker Service'},
+  {name: 'job', type: 'Scheduled Job'},
 ] as const
 
 // CRC-32 (IEEE) for the zip entries.
@@ -154,14 +155,14 @@ export async function physicalIds(cfn: CloudFormationClient, name: string): Prom
   return Object.fromEntries(StackResources.map((r) => [r.LogicalResourceId!, {type: r.ResourceType!, id: r.PhysicalResourceId!}]))
 }
 
-async function createStack(cfn: CloudFormationClient, name: string, template: string, paramsFile: string, manifest?: string): Promise<void> {
+async function createStack(cfn: CloudFormationClient, name: string, template: string, paramsFile: string): Promise<void> {
   const {Parameters, Tags} = params(paramsFile)
   await cfn.send(new CreateStackCommand({StackName: name, TemplateBody: template, Parameters, Tags, Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']}))
   const status = await settled(cfn, name)
   if (status !== 'CREATE_COMPLETE') {
     const {StackEvents = []} = await cfn.send(new DescribeStackEventsCommand({StackName: name}))
     const failed = StackEvents.filter((e) => e.ResourceStatus?.endsWith('_FAILED')).map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`)
-    throw new Error(`${name}${manifest ? ` (${manifest})` : ''}: ${status}\n${failed.join('\n')}`)
+    throw new Error(`${name}: ${status}\n${failed.join('\n')}`)
   }
 }
 
@@ -191,7 +192,7 @@ async function writeRecords(ssm: SSMClient, status: LocalEndpoint): Promise<void
 }
 
 /** Deploys the application as Copilot would: records, handlers, the environment, then its workloads,
- * whose environment controller adds the web service to the environment (and so its load balancer). */
+ * whose environment controllers add the web service and the job to the environment. */
 export async function deployCopilotApp(c: Clients, status: LocalEndpoint, serverJs: string): Promise<void> {
   await writeRecords(c.ssm, status)
   const code = await uploadHandlers(c.s3)

@@ -9,9 +9,10 @@ import {cpSync} from 'node:fs'
 import {join} from 'node:path'
 import {DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand} from '@aws-sdk/client-cloudformation'
 import {DescribeLoadBalancersCommand} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {GetParameterCommand} from '@aws-sdk/client-ssm'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {APP, clients, deployCopilotApp, ENV, fixture, physicalIds, type Clients, type LocalEndpoint} from './copilot-app.js'
+import {APP, clients, deployCopilotApp, ENV, fixture, physicalIds, WORKLOADS, type Clients, type LocalEndpoint} from './copilot-app.js'
 import {E2eWorkspace, fetchText, type Run} from './harness.js'
 
 /** The resources whose physical ID the takeover must keep, by stack (`<app>-<env>[-<name>]`). */
@@ -152,6 +153,12 @@ describe('taking over an application Copilot deployed', {timeout: 240_000}, () =
       expect(tags, stack).toMatchObject({'copilot-application': APP, 'copilot-environment': ENV})
     }
     expect(await fetchText(url)).toEqual({status: 200, body: 'hello from fe\n'})
+
+    // Copilot can still read the application's records: the same JSON shapes (internal/pkg/config).
+    const record = async (path: string) => JSON.parse((await c.ssm.send(new GetParameterCommand({Name: `/copilot/applications/${APP}${path}`}))).Parameter!.Value!)
+    expect(await record('')).toMatchObject({name: APP, account: '000000000000'})
+    expect(await record(`/environments/${ENV}`)).toMatchObject({app: APP, name: ENV, region: 'us-east-1', executionRoleARN: expect.stringContaining(`${APP}-${ENV}-CFNExecutionRole`)})
+    for (const w of WORKLOADS) expect(await record(`/components/${w.name}`)).toMatchObject({app: APP, name: w.name, type: w.type})
 
     // Taken over, the stacks are Pier's: deploying the environment and every workload again changes nothing.
     const envAgain = await e2e.pier('env', 'deploy', '-n', ENV, '--json')
