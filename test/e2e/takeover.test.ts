@@ -150,7 +150,8 @@ describe('taking over an application Copilot deployed', {timeout: 240_000}, () =
       const {TemplateBody} = await c.cfn.send(new GetTemplateCommand({StackName: stack}))
       expect(TemplateBody, stack).toMatch(/"Description":\s*"Pier |Description: Pier /)
       const tags = Object.fromEntries(((await c.cfn.send(new DescribeStacksCommand({StackName: stack}))).Stacks![0]!.Tags ?? []).map((t) => [t.Key, t.Value]))
-      expect(tags, stack).toMatchObject({'copilot-application': APP, 'copilot-environment': ENV})
+      const workload = stack.slice(`${APP}-${ENV}-`.length)
+      expect(tags, stack).toMatchObject({'copilot-application': APP, 'copilot-environment': ENV, ...(workload ? {'copilot-service': workload} : {})})
     }
     expect(await fetchText(url)).toEqual({status: 200, body: 'hello from fe\n'})
 
