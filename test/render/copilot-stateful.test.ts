@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
 import type {EcsWorkloadManifest, EnvironmentManifest} from '../../src/manifest/types.js'
 import {renderEnvironmentStack, renderWorkloadStack} from '../../src/render/index.js'
-import {compareStateful, type Finding, loadCopilotTemplate, Resolved} from './copilot-stateful.js'
+import {compareStateful, type Finding, loadCopilotTemplate, missingExports, Resolved} from './copilot-stateful.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'copilot-golden')
 const files = readdirSync(dir)
@@ -27,6 +27,13 @@ const DELIBERATE: Record<string, Record<string, string>> = {
     BacklogPerTaskCalculatorLogGroup: 'the log group of Copilot’s backlog-per-task Lambda, which Pier replaces with metric math on the queue metrics: it holds only that function’s own logs',
   },
 }
+
+/** Copilot's environment exports that Pier names differently, each with the reason. */
+const EXPORTS_RENAMED_WHY: Record<string, string> = {
+  PublicLoadBalancerDNS: 'Pier exports the DNS name as PublicLoadBalancerDNSName, which its workload stacks import; Copilot’s own workload templates never imported it',
+  InternalLoadBalancerDNS: 'Pier exports it as InternalLoadBalancerDNSName, which its workload stacks import; Copilot’s own workload templates never imported it',
+}
+const EXPORTS_RENAMED = Object.keys(EXPORTS_RENAMED_WHY)
 
 /** Cases Pier cannot render yet, with the reason its error names; they are checked once they render. */
 const NOT_YET: Record<string, string> = {'svc (test)': 'http.alb'}
@@ -94,7 +101,11 @@ describe("Copilot's stateful resources survive the takeover", () => {
       const params = paramsOf(`env-${c}-params.json`)
       const stack = renderEnvironment(c, params)
       const pseudo = {'AWS::StackName': stack.stackName}
-      check(`env ${c}`, new Resolved(loadCopilotTemplate(join(dir, `env-${c}-template.yml`)), {...params, ...pseudo}), new Resolved(stack.template, {...stack.parameters, ...pseudo}))
+      const copilot = new Resolved(loadCopilotTemplate(join(dir, `env-${c}-template.yml`)), {...params, ...pseudo})
+      const pier = new Resolved(stack.template, {...stack.parameters, ...pseudo})
+      check(`env ${c}`, copilot, pier)
+      // Workload stacks and users' addons import the environment's exports: each must stay.
+      expect(missingExports(copilot, pier).filter((e) => !EXPORTS_RENAMED.some((r) => e.startsWith(`${stack.stackName}-${r} `)))).toEqual([])
     })
   }
 
@@ -120,7 +131,7 @@ describe("Copilot's stateful resources survive the takeover", () => {
   })
 
   it('every deliberate difference names its reason', () => {
-    for (const table of Object.values(DELIBERATE)) for (const reason of Object.values(table)) expect(reason.length).toBeGreaterThan(20)
+    for (const table of [...Object.values(DELIBERATE), EXPORTS_RENAMED_WHY]) for (const reason of Object.values(table)) expect(reason.length).toBeGreaterThan(20)
     expect(envCases.sort()).toEqual(['basic', 'defaultvpc-flowlogs', 'importedvpc-flowlogs'])
   })
 })

@@ -142,3 +142,20 @@ export function compareStateful(copilot: Resolved, pier: Resolved): {checked: nu
   }
   return {checked, findings}
 }
+
+/** The export names of the outputs a template certainly has for its parameters. */
+function exportsOf(t: Resolved): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [name, o] of Object.entries<any>(t.template.Outputs ?? {})) {
+    if (!o.Export || (o.Condition !== undefined && t.condition(o.Condition) !== true)) continue
+    out.set(String(canonical(t.value(o.Export.Name))).replace(/^"|"$/g, ''), name)
+  }
+  return out
+}
+
+/** Copilot's exports that Pier's template does not export: another stack importing one would stop the
+ * takeover (CloudFormation does not remove an export in use). */
+export function missingExports(copilot: Resolved, pier: Resolved): string[] {
+  const mine = exportsOf(pier)
+  return [...exportsOf(copilot)].filter(([name]) => !mine.has(name)).map(([name, output]) => `${name} (output ${output})`)
+}

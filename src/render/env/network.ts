@@ -17,6 +17,8 @@ export interface NetworkRefs {
   privateSubnets: unknown[]
   /** Resources that must exist before anything reaches the internet (the gateway attachment). */
   internetReady: string[]
+  /** A created VPC's gateway and route tables, exported as Copilot's environments export them. */
+  routing?: {internetGateway: unknown; publicRouteTable: unknown; privateRouteTables: unknown[]}
 }
 
 const DEFAULT_PUBLIC: SubnetConfig[] = [{cidr: '10.0.0.0/24'}, {cidr: '10.0.1.0/24'}]
@@ -125,7 +127,10 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
     }
     return ref(id)
   })
-  return {vpcId: ref('VPC'), vpcCidr: getAtt('VPC', 'CidrBlock'), publicSubnets, privateSubnets, internetReady: ['InternetGatewayAttachment']}
+  return {
+    vpcId: ref('VPC'), vpcCidr: getAtt('VPC', 'CidrBlock'), publicSubnets, privateSubnets, internetReady: ['InternetGatewayAttachment'],
+    routing: {internetGateway: ref('InternetGateway'), publicRouteTable: ref('PublicRouteTable'), privateRouteTables: priv.map((_s, i) => ref(`PrivateRouteTable${i + 1}`))},
+  }
 }
 
 export const joinSubnets = (subnets: unknown[]): unknown => join(',', subnets)

@@ -58,6 +58,12 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
   out(ENV_OUTPUTS.vpcId, net.vpcId)
   if (net.publicSubnets.length) out(ENV_OUTPUTS.publicSubnets, join(',', net.publicSubnets))
   if (net.privateSubnets.length) out(ENV_OUTPUTS.privateSubnets, join(',', net.privateSubnets))
+  // Copilot's exports of the network, which other stacks (users' addons) may import.
+  if (net.routing) {
+    out('InternetGatewayID', net.routing.internetGateway)
+    out('PublicRouteTableID', net.routing.publicRouteTable)
+    if (net.routing.privateRouteTables.length) out('PrivateRouteTableIDs', join(',', net.routing.privateRouteTables))
+  }
   out(ENV_OUTPUTS.cluster, ref('Cluster'))
   out(ENV_OUTPUTS.environmentSecurityGroup, ref('EnvironmentSecurityGroup'))
   out(ENV_OUTPUTS.namespaceId, getAtt('ServiceDiscoveryNamespace', 'Id'))
@@ -77,6 +83,7 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
     out(ENV_OUTPUTS.internalLbFullName, getAtt('InternalLoadBalancer', 'LoadBalancerFullName'), CREATE_INTERNAL_ALB)
     t.output('InternalLoadBalancerHostedZone', getAtt('InternalLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.internalLbHostedZone), condition: CREATE_INTERNAL_ALB})
     out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
+    out('InternalLoadBalancerSecurityGroup', ref('InternalLoadBalancerSecurityGroup'), CREATE_INTERNAL_ALB)
     if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
     t.output('InternalWorkloadsHostedZone', ref('InternalWorkloadsHostedZone'), {exportName: envExport(app, env, 'InternalWorkloadsHostedZoneID'), condition: CREATE_INTERNAL_ALB})
     t.output('InternalWorkloadsHostedZoneName', sub('${EnvironmentName}.${AppName}.internal'), {exportName: envExport(app, env, 'InternalWorkloadsHostedZoneName'), condition: CREATE_INTERNAL_ALB})
