@@ -8,6 +8,7 @@ import {deleteStack} from '../deploy/stack-delete.js'
 import {deployStack, type StackDeployResult} from '../deploy/stack-deploy.js'
 import {describe} from '../deploy/stack-watch.js'
 import {type EnvironmentNeeds, environmentNeeds, renderEnvironmentStack} from '../render/index.js'
+import type {EnvironmentRolesInput} from '../render/env/roles.js'
 import {environmentStackName, ENV_OUTPUTS, workloadStackName} from '../render/names.js'
 import {resolveWorkload, type Workspace} from '../workspace/index.js'
 import {writeEnvironmentManifest} from '../workspace/scaffold.js'
@@ -44,12 +45,26 @@ export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: str
   const addons = loadAddons(ws.root, 'environments')
   const stackName = environmentStackName(ws.application, env)
   const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
-  const cloudFrontPrefixListId = await cloudFrontPrefixListFor(ctx.aws.networks, ctx.aws.region, manifest)
-  const rendered = renderEnvironmentStack({app: ws.application, env, manifest, needs: workspaceNeeds(ws, env), cloudFrontPrefixListId, ...(wiring ? {addons: wiring} : {})})
+  const [cloudFrontPrefixListId, roles] = await Promise.all([cloudFrontPrefixListFor(ctx.aws.networks, ctx.aws.region, manifest), environmentRoles(ctx, ws.application, env)])
+  const rendered = renderEnvironmentStack({app: ws.application, env, manifest, needs: workspaceNeeds(ws, env), cloudFrontPrefixListId, roles, ...(wiring ? {addons: wiring} : {})})
   const {template, applied} = applyOverrides(ws.root, 'environments', rendered.template, {app: ws.application, env})
   checkAddonsParent(addons, 'environments', template)
   if (applied) ctx.emit(event('step', `Applied ${applied} to ${stackName}.`, {name: `overrides ${stackName}`, status: 'done'}))
   return {...rendered, template}
+}
+
+/** Who may assume the environment's manager role (the application's account, as in Copilot), and
+ * whether the roles outlive the stack (when it is deployed through its own execution role). */
+async function environmentRoles(ctx: AppContext, app: string, env: string): Promise<EnvironmentRolesInput> {
+  const [appRecord, envRecord] = await Promise.all([ctx.store.getApp(app), ctx.store.getEnv(app, env)])
+  const partition = ctx.aws.region.startsWith('cn-') ? 'aws-cn' : ctx.aws.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'
+  // Only another account needs naming: the template trusts its own account otherwise, so the first
+  // deploy (before the records exist) and the next render the same parameters.
+  const crossAccount = appRecord?.account && envRecord?.accountID && appRecord.account !== envRecord.accountID
+  return {
+    ...(crossAccount ? {toolsAccountPrincipal: `arn:${partition}:iam::${appRecord.account}:root`} : {}),
+    retain: Boolean(envRecord?.executionRoleARN),
+  }
 }
 
 /** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */

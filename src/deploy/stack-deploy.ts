@@ -117,10 +117,11 @@ async function deploy(ctx: DeployContext, input: StackDeployInput, presses: () =
   const changes = changeSet.changes.map((c) => ({...c, description: descriptions[c.logicalId]}))
   emit(event('stack.changeset', `${stackName}: ${changes.length} resource change(s) to ${operation}.`, {stack: stackName, changeSet: changeSetName, operation, changes}, 'info', timing.now))
   if (existing && deployedByCopilot(existing)) {
+    // A refused takeover changes nothing, so the guard comes before anything is deployed.
+    await guardTakeover(ctx, input, existing, changes, changeSetName)
     // Deleting one of Copilot's custom resources runs its handler's Delete, which can update the
     // environment stack or empty a bucket: keep them out of CloudFormation's hands first, then redo.
     if (await retainCustomResources(ctx, input, existing, changes, changeSetName)) return deploy(ctx, input, presses)
-    await guardTakeover(ctx, input, existing, changes, changeSetName)
   }
   if (input.confirm && !(await input.confirm({stackName, changes, template: input.template, operation}))) {
     await aws.stacks.deleteChangeSet({StackName: stackName, ChangeSetName: changeSetName}).catch(() => undefined)

@@ -2,44 +2,10 @@
 // replaces or removes, and which of those changes would lose state or identity (a VPC, a load balancer
 // and its DNS name, a queue and its messages). Pure: the deploy core feeds it a change set.
 import type {ResourceChange} from './events.js'
+import {STATEFUL_TYPE_NAMES} from './stateful-types.js'
 
 /** Types whose replacement or removal loses data, an address clients know, or an identity others trust. */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  'AWS::EC2::VPC',
-  'AWS::EC2::Subnet',
-  'AWS::EC2::InternetGateway',
-  'AWS::EC2::VPCGatewayAttachment',
-  'AWS::EC2::NatGateway',
-  'AWS::EC2::EIP',
-  'AWS::EC2::SecurityGroup',
-  'AWS::EC2::RouteTable',
-  'AWS::EC2::FlowLog',
-  'AWS::ElasticLoadBalancingV2::LoadBalancer',
-  'AWS::ElasticLoadBalancingV2::Listener',
-  'AWS::ElasticLoadBalancingV2::TargetGroup',
-  'AWS::ECS::Cluster',
-  'AWS::ECS::Service',
-  'AWS::Logs::LogGroup',
-  'AWS::ServiceDiscovery::PrivateDnsNamespace',
-  'AWS::ServiceDiscovery::Service',
-  'AWS::SQS::Queue',
-  'AWS::SNS::Topic',
-  'AWS::EFS::FileSystem',
-  'AWS::EFS::MountTarget',
-  'AWS::EFS::AccessPoint',
-  'AWS::Route53::HostedZone',
-  'AWS::Route53::RecordSet',
-  'AWS::ECR::Repository',
-  'AWS::KMS::Key',
-  'AWS::S3::Bucket',
-  'AWS::CloudFront::Distribution',
-  'AWS::RDS::DBCluster',
-  'AWS::RDS::DBInstance',
-  'AWS::DynamoDB::Table',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::ElastiCache::CacheCluster',
-  'AWS::SecretsManager::Secret',
-])
+export const STATEFUL_TYPES: ReadonlySet<string> = new Set(STATEFUL_TYPE_NAMES)
 
 /** Roles whose ARN others trust or name: the roles Copilot's machinery assumes to deploy the
  * environment, and the roles tasks run with. Other roles (a custom resource's) carry no identity. */
@@ -49,8 +15,9 @@ export function isStateful(type: string, logicalId: string): boolean {
   return STATEFUL_TYPES.has(type) || (type === 'AWS::IAM::Role' && STATEFUL_ROLES.has(logicalId))
 }
 
-/** Which manifest field sets a property whose change forces a replacement, by resource type. */
-const CAUSES: Record<string, Record<string, string>> = {
+/** Which manifest field sets a property whose change forces a replacement, by resource type (each
+ * one a create-only property of its type: test/deploy/takeover.test.ts checks it against the spec). */
+export const CAUSES: Record<string, Record<string, string>> = {
   'AWS::EC2::VPC': {CidrBlock: 'network.vpc.cidr in the environment manifest'},
   'AWS::EC2::Subnet': {CidrBlock: 'network.vpc.subnets[].cidr in the environment manifest', AvailabilityZone: 'network.vpc.subnets[].az in the environment manifest', VpcId: 'network.vpc.id in the environment manifest'},
   'AWS::EC2::SecurityGroup': {GroupDescription: 'no manifest field (the description of the group differs from Copilot\'s)', VpcId: 'network.vpc.id in the environment manifest'},
@@ -66,6 +33,10 @@ const CAUSES: Record<string, Record<string, string>> = {
   'AWS::EFS::FileSystem': {Encrypted: 'storage.volumes.<name>.efs', KmsKeyId: 'storage.volumes.<name>.efs', PerformanceMode: 'storage.volumes.<name>.efs'},
   'AWS::ServiceDiscovery::Service': {Name: 'the service\'s name', NamespaceId: 'the environment'},
   'AWS::ServiceDiscovery::PrivateDnsNamespace': {Name: 'the application or environment name', Vpc: 'network.vpc.id in the environment manifest'},
+  'AWS::EC2::FlowLog': {LogGroupName: 'network.vpc.flow_logs in the environment manifest', MaxAggregationInterval: 'no manifest field (the flow log differs from Copilot\'s)'},
+  'AWS::IAM::Role': {RoleName: 'no manifest field (the role\'s name differs from Copilot\'s)', Path: 'no manifest field'},
+  'AWS::StepFunctions::StateMachine': {StateMachineName: 'no manifest field (the state machine\'s name differs from Copilot\'s)'},
+  'AWS::Route53::HostedZone': {Name: 'the application or environment name'},
 }
 
 export type TakeoverAction = 'kept' | 'modified' | 'replaced' | 'removed' | 'added'

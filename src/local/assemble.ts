@@ -27,6 +27,7 @@ import {createLoadBalancing} from './elb/index.js'
 import {installExec} from './exec/index.js'
 import {createMessaging} from './messaging/index.js'
 import {createWorkflows} from './workflows/index.js'
+import {TaggingService} from './tagging/index.js'
 import {localCapacity} from './local-capacity.js'
 import {TaskMetrics} from './agent/metrics.js'
 import {startDataServices} from './data-services.js'
@@ -99,7 +100,7 @@ async function assemble(cp: ControlPlane, opts: LocalControlPlaneOptions, chosen
   const ecs = createEcs({stateDir, driver: taskDriver, secrets: cp.secrets, logs: cp.logs, targets: elb, discovery, exec: exec.broker, region, accountId,
     capacity: opts.capacity ?? localCapacity()})
   relay.attach(ecs.listener)
-  cp.register({json: [ecs.service]})
+  cp.register({json: [ecs.service, new TaggingService([() => ecs.taggedResources()])]})
   cp.onClose(() => ecs.close())
   cp.onClose(async () => {
     // While the driver stops every task, the service scheduler would start replacements: ECS pauses

@@ -14,7 +14,7 @@ const TAG_LIST_TYPES = new Set([
   'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::CloudWatch::Alarm', 'AWS::Logs::LogGroup',
   'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::ServiceDiscovery::PrivateDnsNamespace',
   'AWS::ServiceDiscovery::Service', 'AWS::Events::Rule', 'AWS::StepFunctions::StateMachine',
-  'AWS::ApplicationAutoScaling::ScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::KMS::Key',
 ])
 
 export interface ResourceOptions {
@@ -51,7 +51,9 @@ export class TemplateBuilder {
     const props = {...properties}
     if (TAG_LIST_TYPES.has(type)) {
       const own = Array.isArray(props.Tags) ? props.Tags : []
-      props.Tags = [...tagList(this.tags), ...own.filter((t: Json) => !(t.Key in this.tags))]
+      // The resource's own tags first: Copilot's templates list only their own (a Name), and overrides
+      // written for them patch `Tags/0`.
+      props.Tags = [...own.filter((t: Json) => !(t.Key in this.tags)), ...tagList(this.tags)]
     }
     this.resources[logicalId] = {
       Type: type,

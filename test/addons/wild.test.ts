@@ -55,13 +55,11 @@ describe.skipIf(!present)('wild workspaces with addons or overrides', () => {
       }
     }
     const extension = outcomes.filter((o) => o.startsWith('extension'))
+    // Patches target Copilot's logical IDs, which Pier's templates keep. The one refusal left is
+    // Copilot's too: this environment imports its VPC, so neither template has a VPC resource to patch.
     expect(extension).toEqual([
-      expect.stringMatching(/^extension ArtSoller\+blemmyae-office\/environments: copilot\/environments\/overrides\/cfn\.patches\.yml:6:3: error \[patch\] cannot remove \/Resources\/LogResourcePolicy/),
-      // The environment packages now, and its patch names a security group ingress Pier's template does
-      // not have under Copilot's logical ID.
-      expect.stringMatching(/^extension nhsuk\+manage-vaccinations-in-schools\/environments: copilot\/environments\/overrides\/cfn\.patches\.yml:28:3: error \[patch\] cannot replace \/Resources\/EnvironmentHTTPSecurityGroupIngressFromPublicALB/),
       expect.stringMatching(/^extension ronakseth96\+reg-pilot-api\/environments: copilot\/environments\/overrides\/cfn\.patches\.yml:2:3: error \[patch\] cannot replace \/Resources\/VPC/),
     ])
-    expect(outcomes.filter((o) => o.startsWith('ok')).length).toBeGreaterThanOrEqual(13)
+    expect(outcomes.filter((o) => o.startsWith('ok')).length).toBeGreaterThanOrEqual(15)
   })
 })

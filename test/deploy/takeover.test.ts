@@ -3,7 +3,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createAwsClients} from '../../src/aws/clients.js'
 import {recorder} from '../../src/deploy/events.js'
 import {deployStack} from '../../src/deploy/stack-deploy.js'
-import {deployedByCopilot, describePlan, takeoverPlan} from '../../src/deploy/takeover.js'
+import {CREATE_ONLY_PROPERTIES} from '../../src/deploy/replacement.generated.js'
+import {CAUSES, deployedByCopilot, describePlan, STATEFUL_TYPES, takeoverPlan} from '../../src/deploy/takeover.js'
 import {UserError} from '../../src/errors.js'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -242,6 +243,46 @@ Resources:
     expect(left).toEqual(['LogGroup'])
   }, 90_000)
 
+  it("refuses a takeover that would lose state before it retains Copilot's custom resources: the stack stays as it was", async () => {
+    const aws = await clients()
+    const ctx = {aws, emit: () => {}, timing: {now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), random: Math.random}}
+    const handler = `
+const https = require('https')
+exports.handler = async (event) => {
+  const u = new URL(event.ResponseURL)
+  const body = JSON.stringify({Status: 'SUCCESS', PhysicalResourceId: 'controller', StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {}})
+  await new Promise((resolve, reject) => https.request({hostname: u.hostname, port: 443, path: u.pathname + u.search, method: 'PUT', headers: {'Content-Length': body.length}}).on('error', reject).on('response', (r) => { r.resume(); resolve() }).end(body))
+}`
+    const logGroup = {Type: 'AWS::Logs::LogGroup', Properties: {LogGroupName: '/copilot/demo-test-refused', RetentionInDays: 30}}
+    const copilot = {
+      ...copilotTemplate,
+      Resources: {
+        ...copilotTemplate.Resources,
+        LogGroup: logGroup,
+        EnvControllerRole: {Type: 'AWS::IAM::Role', Properties: {AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: ['lambda.amazonaws.com']}, Action: ['sts:AssumeRole']}]}}},
+        EnvControllerFunction: {Type: 'AWS::Lambda::Function', Properties: {Handler: 'index.handler', Runtime: 'nodejs20.x', Timeout: 60, Role: {'Fn::GetAtt': ['EnvControllerRole', 'Arn']}, Code: {ZipFile: handler}}},
+        EnvControllerAction: {Type: 'Custom::EnvControllerFunction', Properties: {ServiceToken: {'Fn::GetAtt': ['EnvControllerFunction', 'Arn']}}},
+      },
+    }
+    await deployStack(ctx, {stackName: 'demo-test-refused', template: copilot})
+    const before = await aws.stacks.getTemplate({StackName: 'demo-test-refused'})
+    const resourcesBefore = (await aws.stacks.describeStackResources({StackName: 'demo-test-refused'})).StackResources?.map((r) => `${r.LogicalResourceId}=${r.PhysicalResourceId}`)
+
+    // Pier's template drops the custom resources and would replace the queue.
+    const pier = {Description: 'Pier: the worker service', Resources: {EventsQueue: {Type: 'AWS::SQS::Queue', Properties: {MessageRetentionPeriod: 345600, FifoQueue: true}}, LogGroup: logGroup}}
+    const {emit, events} = recorder()
+    const refused = await deployStack({...ctx, emit}, {stackName: 'demo-test-refused', template: pier}).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(UserError)
+    expect(events.filter((e) => e.code === 'step')).toEqual([])
+    expect((await aws.stacks.getTemplate({StackName: 'demo-test-refused'})).TemplateBody).toBe(before.TemplateBody)
+    expect((await aws.stacks.describeStackResources({StackName: 'demo-test-refused'})).StackResources?.map((r) => `${r.LogicalResourceId}=${r.PhysicalResourceId}`)).toEqual(resourcesBefore)
+
+    // Allowed, it retains the custom resources first, then deploys Pier's template.
+    const allowed = await deployStack(ctx, {stackName: 'demo-test-refused', template: pier, allowReplacement: true})
+    expect(allowed.status).toBe('deployed')
+    expect((await aws.stacks.describeStackResources({StackName: 'demo-test-refused'})).StackResources?.map((r) => r.LogicalResourceId).sort()).toEqual(['EventsQueue', 'LogGroup'])
+  }, 90_000)
+
   async function parameter(name: string): Promise<string | undefined> {
     const {SSMClient, GetParameterCommand} = await import('@aws-sdk/client-ssm')
     const ssm = new SSMClient({endpoint: cp.endpoint, region: 'us-east-1', credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}})
@@ -257,3 +298,18 @@ Resources:
   }
 })
 
+
+describe('the manifest-field hints of replacements', () => {
+  it('name only properties whose change replaces the resource, per the resource specification', () => {
+    const wrong: string[] = []
+    for (const [type, fields] of Object.entries(CAUSES)) {
+      const createOnly = CREATE_ONLY_PROPERTIES[type]
+      if (!createOnly) wrong.push(`${type}: not a guarded type`)
+      for (const property of Object.keys(fields)) if (createOnly && !createOnly.includes(property)) wrong.push(`${type}.${property}`)
+    }
+    expect(wrong).toEqual([])
+    // Every guarded type is known to the specification, with its create-only properties.
+    for (const type of STATEFUL_TYPES) expect(CREATE_ONLY_PROPERTIES[type], type).toBeDefined()
+    expect(CREATE_ONLY_PROPERTIES['AWS::EC2::VPC']).toContain('CidrBlock')
+  })
+})

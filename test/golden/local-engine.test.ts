@@ -58,7 +58,8 @@ async function create(target: Harness, result: PackageResult): Promise<any> {
     TemplateBody: JSON.stringify(template),
     Parameters: Object.entries(params.Parameters).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue})),
     Tags: Object.entries(params.Tags).map(([Key, Value]) => ({Key, Value})),
-    Capabilities: ['CAPABILITY_IAM'],
+    // Environment stacks name their roles as Copilot's do (CAPABILITY_NAMED_IAM), as Pier's deploys allow.
+    Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
   })
   const stack = await target.settle(result.stackName)
   if (stack.StackStatus !== 'CREATE_COMPLETE') {

@@ -1,19 +1,29 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DeleteLogGroupCommand,
+  DeleteResourcePolicyCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
+  DescribeResourcePoliciesCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
   ListTagsForResourceCommand,
   PutLogEventsCommand,
+  PutResourcePolicyCommand,
   PutRetentionPolicyCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch-logs'
+import {CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, UpdateStackCommand} from '@aws-sdk/client-cloudformation'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {startLocalControlPlane, type LocalControlPlane} from '../../src/local/assemble.js'
+import {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} from '../../src/local/contracts.js'
 import {compileFilterPattern} from '../../src/local/logs/filter-pattern.js'
 import {startControlPlane, type Harness} from './helpers.js'
 
@@ -190,5 +200,58 @@ describe('JSON filter patterns', () => {
     expect(() => compileFilterPattern('{ $.a > "x" }')).toThrow(/Invalid filter pattern/)
     expect(() => compileFilterPattern('{ level = 1 }')).toThrow(/Invalid filter pattern/)
     expect(() => compileFilterPattern('[ip, user]')).toThrow(/space-delimited/)
+  })
+})
+
+describe('CloudWatch Logs resource policies', () => {
+  let cp: LocalControlPlane
+  let logs: CloudWatchLogsClient
+  let config: {endpoint: string; region: string; credentials: {accessKeyId: string; secretAccessKey: string}}
+  const dir = mkdtempSync(join(tmpdir(), 'pier-logs-policies-'))
+  beforeAll(async () => {
+    cp = await startLocalControlPlane({stateDir: dir, port: 0, log: () => undefined})
+    config = {endpoint: cp.endpoint, region: 'us-east-1', credentials: {accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY}}
+    logs = new CloudWatchLogsClient(config)
+  })
+  afterAll(async () => {
+    await cp.close()
+    rmSync(dir, {recursive: true, force: true})
+  })
+  const doc = (sid: string) => JSON.stringify({Version: '2012-10-17', Statement: [{Sid: sid, Effect: 'Allow', Principal: {Service: ['delivery.logs.amazonaws.com']}, Action: ['logs:PutLogEvents'], Resource: '*'}]})
+
+  it('puts, replaces, lists and deletes policies, within AWS\'s quota of ten', async () => {
+    const put = await logs.send(new PutResourcePolicyCommand({policyName: 'app-test-LogResourcePolicy', policyDocument: doc('a')}))
+    expect(put.resourcePolicy).toMatchObject({policyName: 'app-test-LogResourcePolicy', policyDocument: doc('a')})
+    await logs.send(new PutResourcePolicyCommand({policyName: 'app-test-LogResourcePolicy', policyDocument: doc('b')}))
+    const listed = await logs.send(new DescribeResourcePoliciesCommand({}))
+    expect(listed.resourcePolicies?.map((p) => [p.policyName, p.policyDocument])).toEqual([['app-test-LogResourcePolicy', doc('b')]])
+    await expect(logs.send(new PutResourcePolicyCommand({policyName: 'bad', policyDocument: '{not json'}))).rejects.toMatchObject({name: 'InvalidParameterException'})
+    for (let i = 1; i < 10; i++) await logs.send(new PutResourcePolicyCommand({policyName: `p${i}`, policyDocument: doc('c')}))
+    await expect(logs.send(new PutResourcePolicyCommand({policyName: 'p10', policyDocument: doc('c')}))).rejects.toMatchObject({name: 'LimitExceededException'})
+    for (let i = 1; i < 10; i++) await logs.send(new DeleteResourcePolicyCommand({policyName: `p${i}`}))
+    await logs.send(new DeleteResourcePolicyCommand({policyName: 'app-test-LogResourcePolicy'}))
+    await expect(logs.send(new DeleteResourcePolicyCommand({policyName: 'app-test-LogResourcePolicy'}))).rejects.toMatchObject({name: 'ResourceNotFoundException'})
+    expect((await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies).toEqual([])
+  })
+
+  it('deploys AWS::Logs::ResourcePolicy from a template, updates its document and deletes it with the stack', async () => {
+    const cfn = new CloudFormationClient(config)
+    const template = (sid: string) => JSON.stringify({Resources: {LogResourcePolicy: {Type: 'AWS::Logs::ResourcePolicy', Properties: {PolicyName: 'env-LogResourcePolicy', PolicyDocument: doc(sid)}}}, Outputs: {Name: {Value: {Ref: 'LogResourcePolicy'}}}})
+    const settle = async () => {
+      for (;;) {
+        const s = (await cfn.send(new DescribeStacksCommand({StackName: 'policy'}))).Stacks![0]!
+        if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    await cfn.send(new CreateStackCommand({StackName: 'policy', TemplateBody: template('one')}))
+    expect(await settle()).toMatchObject({StackStatus: 'CREATE_COMPLETE', Outputs: [{OutputKey: 'Name', OutputValue: 'env-LogResourcePolicy'}]})
+    await cfn.send(new UpdateStackCommand({StackName: 'policy', TemplateBody: template('two')}))
+    expect((await settle()).StackStatus).toBe('UPDATE_COMPLETE')
+    expect((await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies?.map((p) => p.policyDocument)).toEqual([doc('two')])
+    await cfn.send(new DeleteStackCommand({StackName: 'policy'}))
+    await settle().catch(() => undefined)
+    for (let i = 0; i < 100 && ((await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies ?? []).length > 0; i++) await new Promise((r) => setTimeout(r, 50))
+    expect((await logs.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies).toEqual([])
   })
 })

@@ -77,6 +77,6 @@ describe('http.private.ingress.vpc', () => {
   it('opens the internal load balancer in an imported VPC, as Copilot did', () => {
     const m = {...importedEnv, http: {private: {ingress: {vpc: true}}}} as EnvironmentManifest
     const s = renderEnvironmentStack({app: APP, env: 'test', manifest: m, needs})
-    expect(s.template.Resources.InternalLoadBalancerSecurityGroupIngressFromVPC.Properties.CidrIp).toBe('0.0.0.0/0')
+    expect(s.template.Resources.InternalLoadBalancerSecurityGroupIngressFromHttp.Properties.CidrIp).toBe('0.0.0.0/0')
   })
 })

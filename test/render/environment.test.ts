@@ -68,8 +68,13 @@ describe('renderEnvironmentStack', () => {
     expect(r.HTTPSListener.Properties).toMatchObject({Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-FS-1-2-Res-2020-10', Certificates: [{CertificateArn: httpsEnv.http!.public!.certificates![0]}]})
     expect(r.HTTPSListenerCertificates.Properties.Certificates).toEqual([{CertificateArn: httpsEnv.http!.public!.certificates![1]}])
     expect(r.HTTPListener.Properties.DefaultActions[0].Type).toBe('redirect')
-    const cidrs = r.PublicHTTPLoadBalancerSecurityGroup.Properties.SecurityGroupIngress.map((i: any) => `${i.CidrIp}:${i.FromPort}`)
-    expect(cidrs).toEqual(['10.0.0.0/8:80', '10.0.0.0/8:443', '192.168.1.0/24:80', '192.168.1.0/24:443'])
+    // One group per port, as in Copilot's environments; the HTTPS one while the listener exists.
+    const cidrs = (id: string) => r[id].Properties.SecurityGroupIngress.map((i: any) => `${i.CidrIp}:${i.FromPort}`)
+    expect(cidrs('PublicHTTPLoadBalancerSecurityGroup')).toEqual(['10.0.0.0/8:80', '192.168.1.0/24:80'])
+    expect(cidrs('PublicHTTPSLoadBalancerSecurityGroup')).toEqual(['10.0.0.0/8:443', '192.168.1.0/24:443'])
+    expect(r.PublicHTTPSLoadBalancerSecurityGroup.Condition).toBe('ExportHTTPSListener')
+    expect(s.parameters.CreateHTTPSListener).toBe('true')
+    expect(r.PublicLoadBalancer.Properties.SecurityGroups[1]).toEqual({'Fn::If': ['ExportHTTPSListener', {'Fn::GetAtt': ['PublicHTTPSLoadBalancerSecurityGroup', 'GroupId']}, {Ref: 'AWS::NoValue'}]})
     expect(r.InternalHTTPSListener).toBeDefined()
     expect(s.template.Outputs.PublicCertificateArn).toEqual({Value: httpsEnv.http!.public!.certificates![0], Export: {Name: 'shop-prod-PublicCertificateArn'}})
     expect(s.template.Outputs.InternalHTTPSListenerArn.Export.Name).toBe('shop-prod-InternalHTTPSListenerArn')
@@ -87,7 +92,10 @@ describe('renderEnvironmentStack', () => {
   it('exports every output as <app>-<env>-<Name>', () => {
     const s = renderEnv(defaultEnv)
     // Copilot's exceptions, kept for takeover: outputs exported under another name.
-    const renamed: Record<string, string> = {ManagedFileSystemID: 'FilesystemID', PublicLoadBalancerHostedZone: 'CanonicalHostedZoneID', InternalLoadBalancerHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID'}
+    const renamed: Record<string, string> = {
+      ManagedFileSystemID: 'FilesystemID', PublicLoadBalancerHostedZone: 'CanonicalHostedZoneID', InternalLoadBalancerHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID',
+      DefaultHTTPTargetGroupArn: 'DefaultHTTPTargetGroup', InternalWorkloadsHostedZone: 'InternalWorkloadsHostedZoneID',
+    }
     for (const [name, o] of Object.entries<any>(s.template.Outputs)) expect(o.Export.Name).toBe(`shop-test-${renamed[name] ?? name}`)
     expect(Object.keys(s.template.Outputs)).toEqual(expect.arrayContaining(['VpcId', 'PublicSubnets', 'PrivateSubnets', 'ClusterId', 'EnvironmentSecurityGroup', 'ServiceDiscoveryNamespaceID', 'HTTPListenerArn', 'PublicLoadBalancerDNSName', 'InternalHTTPListenerArn']))
   })
@@ -103,7 +111,7 @@ describe('renderEnvironmentStack', () => {
     expect(sg.SecurityGroupIngress).toEqual([{CidrIp: '10.0.0.0/8', IpProtocol: 'tcp', FromPort: 8000, ToPort: 8080}])
     expect(sg.SecurityGroupEgress).toEqual([{CidrIp: '0.0.0.0/0', IpProtocol: '-1', FromPort: -1, ToPort: -1}])
     expect(s.template.Resources.FlowLog.Properties).toMatchObject({ResourceId: {Ref: 'VPC'}, TrafficType: 'ALL'})
-    expect(s.template.Resources.FlowLogsGroup.Properties.RetentionInDays).toBe(30)
+    expect(s.template.Resources.VpcFlowLogGroup.Properties.RetentionInDays).toBe(30)
     const bad: EnvironmentManifest = {...defaultEnv, network: {vpc: {security_group: {ingress: [{ports: 'web', cidr: '1.2.3.4/32'}]}}}}
     expect(() => renderEnv(bad)).toThrow('network.vpc.security_group.ingress[0].ports "web" is not a port or a range')
   })

@@ -133,12 +133,12 @@ describe('services', () => {
 
   it('renders a Network Load Balancer when nlb is set', () => {
     const nlbOnly = render({...minimalWeb, http: false, nlb: {port: '8080/tcp'}})
-    expect(envVar(mainContainer(nlbOnly.template), 'COPILOT_LB_DNS')).toEqual({'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']})
+    expect(envVar(mainContainer(nlbOnly.template), 'COPILOT_LB_DNS')).toEqual({'Fn::GetAtt': ['PublicNetworkLoadBalancerV2', 'DNSName']})
     const m: LoadBalancedWebService = {...minimalWeb, http: false, nlb: {port: '443/tls', additional_listeners: [{port: '53/udp', target_port: 5353}]}}
     const s = render(m, {environment: {certificates: ['arn:aws:acm:us-east-1:1:certificate/x']}})
     expect(checkTemplate(s.template, s.parameters)).toEqual([])
     expect(s.template.Resources.NLBListener.Properties).toMatchObject({Port: 443, Protocol: 'TLS'})
-    expect(s.template.Resources.NLBTargetGroup1.Properties).toMatchObject({Port: 5353, Protocol: 'UDP', TargetType: 'ip'})
+    expect(s.template.Resources.NetworkLoadBalancerTargetGroup1.Properties).toMatchObject({Port: 5353, Protocol: 'UDP', TargetType: 'ip'})
     expect(s.template.Resources.Service.Properties.LoadBalancers).toHaveLength(2)
     expect(() => render(m, {environment: {httpsListener: false, certificates: []}})).toThrow('uses TLS but the environment has no certificate')
     // Without facts from deploy, the certificate comes from the environment stack's export.
@@ -162,13 +162,15 @@ describe('Worker Service', () => {
   const s = render(worker)
   it('subscribes a queue with a dead-letter queue and filter policy, and per-topic queues', () => {
     const r = s.template.Resources
-    expect(r.EventsQueue.Properties.RedrivePolicy).toEqual({deadLetterTargetArn: {'Fn::GetAtt': ['EventsQueueDeadLetterQueue', 'Arn']}, maxReceiveCount: 10})
+    expect(r.EventsQueue.Properties.RedrivePolicy).toEqual({deadLetterTargetArn: {'Fn::GetAtt': ['DeadLetterQueue', 'Arn']}, maxReceiveCount: 10})
     expect(r.EventsQueue.Properties).toMatchObject({MessageRetentionPeriod: 345600, DelaySeconds: 10, VisibilityTimeout: 300})
-    expect(r.WebOrdersSubscription.Properties.FilterPolicy).toEqual({store: ['example_corp']})
-    expect(r.WebOrdersSubscription.Properties.TopicArn).toEqual({'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:shop-test-web-orders'})
-    expect(r.WebRefundsEventsQueue).toBeDefined()
+    expect(r.webordersSNSTopicSubscription.Properties.FilterPolicy).toEqual({store: ['example_corp']})
+    expect(r.webordersSNSTopicSubscription.Properties.TopicArn).toEqual({'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:shop-test-web-orders'})
+    expect(r.webrefundsEventsQueue).toBeDefined()
+    // Copilot's key seals every queue of the worker.
+    expect(r.webrefundsEventsQueue.Properties.KmsMasterKeyId).toEqual({Ref: 'EventsKMSKey'})
     expect(envVar(mainContainer(s.template), 'COPILOT_QUEUE_URI')).toEqual({Ref: 'EventsQueue'})
-    expect(envVar(mainContainer(s.template), 'COPILOT_TOPIC_QUEUE_URIS')).toEqual({'Fn::Sub': '{"webRefundsEventsQueue":"${WebRefundsEventsQueue}"}'})
+    expect(envVar(mainContainer(s.template), 'COPILOT_TOPIC_QUEUE_URIS')).toEqual({'Fn::Sub': '{"webRefundsEventsQueue":"${webrefundsEventsQueue}"}'})
   })
 
   it('scales on backlog per task with metric math, no Lambda', () => {
@@ -189,7 +191,7 @@ describe('Worker Service', () => {
     const out = render(fifo)
     expect(checkTemplate(out.template, out.parameters)).toEqual([])
     expect(out.template.Resources.EventsQueue.Properties).toMatchObject({FifoQueue: true, ContentBasedDeduplication: true})
-    expect(out.template.Resources.STSubscription.Properties.TopicArn['Fn::Sub']).toMatch(/shop-test-s-t\.fifo$/)
+    expect(out.template.Resources.stfifoSNSTopicSubscription.Properties.TopicArn['Fn::Sub']).toMatch(/shop-test-s-t\.fifo$/)
   })
 })
 

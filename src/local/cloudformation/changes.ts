@@ -1,16 +1,13 @@
 // What a change set would do: for each resource, Add, Modify (with AWS's Replacement flags and the
 // property-level details) or Remove, computed from the stack's current resources and the new template.
 
+import {sameJson} from './engine-core.js'
 import {topoOrder} from './graph.js'
 import {evaluate, KNOWN_AFTER_APPLY, TemplateError, type EvalContext} from './intrinsics.js'
 import {exportTable} from './outputs.js'
 import {baseContext, type Prepared} from './prepare.js'
 import type {ProviderRegistry} from './provider.js'
 import type {ResourceChange, ResourceChangeDetail, StackRecord} from './stack-store.js'
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b)
-}
 
 function hasUnknown(v: unknown): boolean {
   return JSON.stringify(v ?? null).includes(KNOWN_AFTER_APPLY)

@@ -42,8 +42,19 @@ export function clone<T>(v: T): T {
   return v === undefined ? v : structuredClone(v)
 }
 
+/** A value as CloudFormation compares template values: scalars by their text, so that `80` and `"80"`
+ * (or `true` and `"true"`) are one value, as they are to CloudFormation, which hands resources the
+ * type their schema says whichever way the template spelt it. */
+function canonical(v: unknown): unknown {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (Array.isArray(v)) return v.map(canonical)
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, canonical(x)]))
+  return v
+}
+
+/** Whether two template values are the same to CloudFormation (scalars compared by their text). */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b)
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 }
 
 export function snapshotOf(stack: StackRecord): StackSnapshot {

@@ -64,6 +64,8 @@ export interface Ecs {
   pause(): Promise<void>
   /** The capacity manager's view: total, used, free. */
   capacityUsage(): ReturnType<CapacityManager['usage']>
+  /** Clusters, services and task definitions that exist, with their tags (for the tagging API). */
+  taggedResources(): {arn: string; tags: {key: string; value: string}[]}[]
   close(): Promise<void>
 }
 
@@ -178,6 +180,11 @@ export function createEcs(deps: EcsDeps): Ecs {
     listener: tasks,
     interruptSpotTasks: (opts) => interruptSpotTasks(opts),
     capacityUsage: () => capacity.usage(),
+    taggedResources: () => [
+      ...Object.values(store.state.clusters).filter((c) => c.status === 'ACTIVE').map((c) => ({arn: c.clusterArn, tags: c.tags})),
+      ...Object.values(store.state.services).filter((s) => s.status !== 'INACTIVE').map((s) => ({arn: s.serviceArn, tags: s.tags})),
+      ...Object.values(store.state.taskDefinitions).filter((d) => d.status === 'ACTIVE').map((d) => ({arn: d.taskDefinitionArn, tags: d.tags})),
+    ],
     pause: () => tasks.pause(),
     async close() {
       if (closed) return

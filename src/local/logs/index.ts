@@ -1,5 +1,6 @@
 // CloudWatch Logs (JSON 1.1, target prefix Logs_20140328): groups, streams, events, retention, tags,
-// GetLogEvents with forward/backward tokens, FilterLogEvents with term patterns and pagination; and the
+// GetLogEvents with forward/backward tokens, FilterLogEvents with term patterns and pagination, resource
+// policies (resource-policies.ts); and the
 // LogSink the cluster manager writes task output through (awslogs: `<prefix>/<container>/<taskId>`).
 
 import {ServiceError, type JsonService, type RequestContext} from '../frontend/types.js'
@@ -7,6 +8,7 @@ import type {LogSink} from '../contracts.js'
 import {compileFilterPattern} from './filter-pattern.js'
 import {decodeToken, encodeToken, InputReader, unknownOperation, type Input} from '../frontend/json-input.js'
 import {LogsStore, type GroupMeta, type LogEvent, type StreamMeta} from './store.js'
+import {ResourcePolicies} from './resource-policies.js'
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
 const GROUP_NOT_FOUND = 'The specified log group does not exist.'
@@ -17,9 +19,11 @@ export class LogsService implements JsonService, LogSink {
   readonly targetPrefix = 'Logs_20140328'
   readonly signingName = 'logs'
   readonly store: LogsStore
+  private readonly policies: ResourcePolicies
 
   constructor(stateDir: string, private readonly identity: {region: string; accountId: string}) {
     this.store = new LogsStore(stateDir)
+    this.policies = new ResourcePolicies(stateDir)
   }
 
   append(group: string, stream: string, events: {timestamp: number; message: string}[], opts: {create?: boolean} = {}): void {
@@ -103,6 +107,12 @@ export class LogsService implements JsonService, LogSink {
         return {tags: this.groupByArn(r.string('resourceArn')).tags}
       case 'ListTagsLogGroup':
         return {tags: this.group(r).tags}
+      case 'PutResourcePolicy':
+        return this.policies.put(r)
+      case 'DescribeResourcePolicies':
+        return this.policies.describe()
+      case 'DeleteResourcePolicy':
+        return this.policies.delete(r)
       default:
         return unknownOperation('CloudWatch Logs', operation)
     }

@@ -3,13 +3,37 @@
 // `http` needs it. Whether they exist is a parameter (the workloads that need them), computed at deploy.
 
 import type {EnvironmentManifest} from '../../manifest/types.js'
-import {getAtt, ref, type TemplateBuilder} from '../template.js'
+import {getAtt, ifCond, NO_VALUE, ref, sub, type TemplateBuilder} from '../template.js'
 import type {NetworkRefs} from './network.js'
 import {publicIngressRules} from './public-ingress.js'
 
 export const CREATE_ALB = 'CreateALB'
 export const CREATE_INTERNAL_ALB = 'CreateInternalALB'
+const EXPORT_HTTPS = 'ExportHTTPSListener'
 const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+
+const nameTag = (suffix: string) => [{Key: 'Name', Value: sub(`copilot-\${AppName}-\${EnvironmentName}-${suffix}`)}]
+
+/** The empty target group Copilot created for each load balancer (its listeners once forwarded to it):
+ * kept so that taking over a Copilot environment removes nothing; Pier's listeners answer 404 instead. */
+function defaultTargetGroup(t: TemplateBuilder, id: string, condition: string, net: NetworkRefs): void {
+  t.resource(
+    id,
+    'AWS::ElasticLoadBalancingV2::TargetGroup',
+    'Empty target group of the load balancer (kept from Copilot’s environments)',
+    {
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+      HealthCheckTimeoutSeconds: 5,
+      Port: 80,
+      Protocol: 'HTTP',
+      TargetGroupAttributes: [{Key: 'deregistration_delay.timeout_seconds', Value: '60'}],
+      TargetType: 'ip',
+      VpcId: net.vpcId,
+    },
+    {condition},
+  )
+}
 
 const notFound = [{Type: 'fixed-response', FixedResponseConfig: {StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found'}}]
 
@@ -18,26 +42,32 @@ export function renderPublicAlb(t: TemplateBuilder, manifest: EnvironmentManifes
   const certificates = pub?.certificates ?? []
   const https = certificates.length > 0
   t.condition(CREATE_ALB, {'Fn::Not': [{'Fn::Equals': [ref('ALBWorkloads'), '']}]})
-  const ingress = publicIngressRules(manifest, https, cloudFrontPrefixListId)
-  t.resource(
-    'PublicHTTPLoadBalancerSecurityGroup',
-    'AWS::EC2::SecurityGroup',
-    'Security group of the public load balancer',
-    {GroupDescription: 'Access to the public facing load balancer', SecurityGroupIngress: ingress, VpcId: net.vpcId},
-    {condition: CREATE_ALB},
-  )
-  t.resource(
-    'EnvironmentSecurityGroupIngressFromPublicALB',
-    'AWS::EC2::SecurityGroupIngress',
-    'Traffic from the public load balancer to the tasks',
-    {
-      Description: 'Ingress from the public ALB',
-      GroupId: ref('EnvironmentSecurityGroup'),
-      IpProtocol: '-1',
-      SourceSecurityGroupId: ref('PublicHTTPLoadBalancerSecurityGroup'),
-    },
-    {condition: CREATE_ALB},
-  )
+  // Copilot's names, descriptions and split (one group per port, the HTTPS one switched by a parameter):
+  // a group's description cannot change without replacing it, and users' overrides name these IDs.
+  t.parameter('CreateHTTPSListener', https ? 'true' : 'false', {description: 'Whether the public load balancer has an HTTPS listener'})
+  t.condition(EXPORT_HTTPS, {'Fn::And': [{Condition: CREATE_ALB}, {'Fn::Equals': [ref('CreateHTTPSListener'), 'true']}]})
+  const ingress = (port: number) => publicIngressRules(manifest, port, cloudFrontPrefixListId)
+  for (const [scheme, port, condition] of [['HTTP', 80, CREATE_ALB], ['HTTPS', 443, EXPORT_HTTPS]] as const) {
+    t.resource(
+      `Public${scheme}LoadBalancerSecurityGroup`,
+      'AWS::EC2::SecurityGroup',
+      `Security group of the public load balancer, allowing ${scheme} traffic`,
+      {GroupDescription: `${scheme} access to the public facing load balancer`, SecurityGroupIngress: ingress(port), VpcId: net.vpcId, Tags: nameTag(scheme === 'HTTP' ? 'lb-http' : 'lb-https')},
+      {condition},
+    )
+    t.resource(
+      `Environment${scheme}SecurityGroupIngressFromPublicALB`,
+      'AWS::EC2::SecurityGroupIngress',
+      `${scheme} traffic from the public load balancer to the tasks`,
+      {
+        Description: `${scheme} ingress from the public ALB`,
+        GroupId: ref('EnvironmentSecurityGroup'),
+        IpProtocol: '-1',
+        SourceSecurityGroupId: ref(`Public${scheme}LoadBalancerSecurityGroup`),
+      },
+      {condition},
+    )
+  }
   const accessLogs = pub?.access_logs
   const attributes =
     accessLogs && typeof accessLogs === 'object' && accessLogs.bucket_name
@@ -54,12 +84,13 @@ export function renderPublicAlb(t: TemplateBuilder, manifest: EnvironmentManifes
     {
       Type: 'application',
       Scheme: 'internet-facing',
-      SecurityGroups: [getAtt('PublicHTTPLoadBalancerSecurityGroup', 'GroupId')],
+      SecurityGroups: [getAtt('PublicHTTPLoadBalancerSecurityGroup', 'GroupId'), ifCond(EXPORT_HTTPS, getAtt('PublicHTTPSLoadBalancerSecurityGroup', 'GroupId'), NO_VALUE)],
       Subnets: net.publicSubnets,
       ...(attributes ? {LoadBalancerAttributes: attributes} : {}),
     },
     {condition: CREATE_ALB, dependsOn: net.internetReady},
   )
+  defaultTargetGroup(t, 'DefaultHTTPTargetGroup', CREATE_ALB, net)
   t.resource(
     'HTTPListener',
     'AWS::ElasticLoadBalancingV2::Listener',
@@ -107,24 +138,21 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
   const certificates = priv?.certificates ?? []
   const https = certificates.length > 0
   t.condition(CREATE_INTERNAL_ALB, {'Fn::Not': [{'Fn::Equals': [ref('InternalALBWorkloads'), '']}]})
-  const port = https ? 443 : 80
   t.resource(
     'InternalLoadBalancerSecurityGroup',
     'AWS::EC2::SecurityGroup',
     'Security group of the internal load balancer',
-    {GroupDescription: 'Access to the internal load balancer', VpcId: net.vpcId},
+    {GroupDescription: 'Access to the internal load balancer', VpcId: net.vpcId, Tags: nameTag('internal-lb')},
     {condition: CREATE_INTERNAL_ALB},
   )
   t.resource(
-    'InternalLoadBalancerSecurityGroupIngressFromEnvironment',
+    'InternalALBIngressFromEnvironmentSecurityGroup',
     'AWS::EC2::SecurityGroupIngress',
     'Traffic from the environment’s tasks to the internal load balancer',
     {
-      Description: 'Ingress from tasks in the environment',
+      Description: 'Ingress from the env security group',
       GroupId: ref('InternalLoadBalancerSecurityGroup'),
-      IpProtocol: 'tcp',
-      FromPort: port,
-      ToPort: port,
+      IpProtocol: '-1',
       SourceSecurityGroupId: ref('EnvironmentSecurityGroup'),
     },
     {condition: CREATE_INTERNAL_ALB},
@@ -132,13 +160,15 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
   // Copilot opened the internal load balancer to 0.0.0.0/0 here: it has no public address, so that is
   // the VPC and what is peered or routed to it; an imported VPC's CIDR is not known to the template.
   if (priv?.ingress?.vpc) {
-    t.resource(
-      'InternalLoadBalancerSecurityGroupIngressFromVPC',
-      'AWS::EC2::SecurityGroupIngress',
-      'Traffic from the whole VPC to the internal load balancer',
-      {Description: 'Ingress from the VPC', GroupId: ref('InternalLoadBalancerSecurityGroup'), IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: net.vpcCidr ?? '0.0.0.0/0'},
-      {condition: CREATE_INTERNAL_ALB},
-    )
+    for (const [scheme, port] of [['Http', 80], ...(https ? [['Https', 443]] : [])] as [string, number][]) {
+      t.resource(
+        `InternalLoadBalancerSecurityGroupIngressFrom${scheme}`,
+        'AWS::EC2::SecurityGroupIngress',
+        `Traffic from the whole VPC to the internal load balancer on port ${port}`,
+        {Description: `Allow from within the VPC on port ${port}`, GroupId: ref('InternalLoadBalancerSecurityGroup'), IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: net.vpcCidr ?? '0.0.0.0/0'},
+        {condition: CREATE_INTERNAL_ALB},
+      )
+    }
   }
   t.resource(
     'EnvironmentSecurityGroupIngressFromInternalALB',
@@ -164,17 +194,25 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
     },
     {condition: CREATE_INTERNAL_ALB},
   )
+  defaultTargetGroup(t, 'DefaultInternalHTTPTargetGroup', CREATE_INTERNAL_ALB, net)
+  // The HTTP listener exists with HTTPS too, as in Copilot's environments (a listener's ARN is what
+  // workload stacks attach their rules to): with certificates, services are routed on the HTTPS one.
+  const listener = (id: string, port: number, extra: Record<string, unknown>) =>
+    t.resource(
+      id,
+      'AWS::ElasticLoadBalancingV2::Listener',
+      `${port === 443 ? 'HTTPS' : 'HTTP'} listener of the internal load balancer`,
+      {LoadBalancerArn: ref('InternalLoadBalancer'), Port: port, Protocol: port === 443 ? 'HTTPS' : 'HTTP', ...extra, DefaultActions: notFound},
+      {condition: CREATE_INTERNAL_ALB},
+    )
+  listener('InternalHTTPListener', 80, {})
+  if (https) listener('InternalHTTPSListener', 443, {Certificates: [{CertificateArn: certificates[0]}], SslPolicy: priv?.ssl_policy ?? DEFAULT_SSL_POLICY})
+  // The private hosted zone Copilot made for aliases of services behind the internal load balancer.
   t.resource(
-    https ? 'InternalHTTPSListener' : 'InternalHTTPListener',
-    'AWS::ElasticLoadBalancingV2::Listener',
-    `${https ? 'HTTPS' : 'HTTP'} listener of the internal load balancer`,
-    {
-      LoadBalancerArn: ref('InternalLoadBalancer'),
-      Port: port,
-      Protocol: https ? 'HTTPS' : 'HTTP',
-      ...(https ? {Certificates: [{CertificateArn: certificates[0]}], SslPolicy: priv?.ssl_policy ?? DEFAULT_SSL_POLICY} : {}),
-      DefaultActions: notFound,
-    },
+    'InternalWorkloadsHostedZone',
+    'AWS::Route53::HostedZone',
+    'Private hosted zone for aliases of services behind the internal load balancer',
+    {Name: sub('${EnvironmentName}.${AppName}.internal'), VPCs: [{VPCId: net.vpcId, VPCRegion: ref('AWS::Region')}]},
     {condition: CREATE_INTERNAL_ALB},
   )
   return {https}

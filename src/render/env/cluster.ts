@@ -2,7 +2,7 @@
 // Map namespace `<env>.<app>.local` that service discovery registers into.
 
 import type {EnvironmentManifest} from '../../manifest/types.js'
-import {ref, type TemplateBuilder} from '../template.js'
+import {ref, sub, type TemplateBuilder} from '../template.js'
 import type {NetworkRefs} from './network.js'
 import {securityGroupRules} from './security-group-rules.js'
 
@@ -22,6 +22,7 @@ export function renderSharedSecurity(t: TemplateBuilder, manifest: EnvironmentMa
   t.resource('EnvironmentSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group shared by the environment’s tasks', {
     GroupDescription: {'Fn::Join': ['', [ref('AppName'), '-', ref('EnvironmentName'), 'EnvironmentSecurityGroup']]},
     VpcId: net.vpcId,
+    Tags: [{Key: 'Name', Value: sub('copilot-${AppName}-${EnvironmentName}-env')}],
     ...(ingress ? {SecurityGroupIngress: ingress} : {}),
     ...(egress ? {SecurityGroupEgress: egress} : {}),
   })

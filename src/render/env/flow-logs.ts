@@ -1,19 +1,39 @@
-// VPC flow logs (`network.vpc.flow_logs`) into a CloudWatch log group of the environment.
+// VPC flow logs (`network.vpc.flow_logs`) into a CloudWatch log group of the environment, with
+// Copilot's logical IDs and log group name: a flow log cannot change any property without being
+// replaced, and its log group holds the traffic records already collected.
 
 import type {EnvironmentManifest} from '../../manifest/types.js'
-import {assumeRolePolicy, getAtt, ref, type TemplateBuilder} from '../template.js'
+import {getAtt, join, ref, sub, type TemplateBuilder} from '../template.js'
 import type {NetworkRefs} from './network.js'
 
-export function renderFlowLogs(t: TemplateBuilder, app: string, env: string, manifest: EnvironmentManifest, net: NetworkRefs): void {
+export function renderFlowLogs(t: TemplateBuilder, manifest: EnvironmentManifest, net: NetworkRefs): void {
   const flow = manifest.network?.vpc?.flow_logs
   if (!flow) return
   const retention = typeof flow === 'object' && flow.retention ? flow.retention : 14
-  t.resource('FlowLogsGroup', 'AWS::Logs::LogGroup', 'Log group of the VPC flow logs', {
-    LogGroupName: `/copilot/${app}-${env}-vpc-flow-logs`,
+  t.resource('VpcFlowLogGroup', 'AWS::Logs::LogGroup', `Log group of the VPC flow logs, kept ${retention} days`, {
+    LogGroupName: join('-', [ref('AppName'), ref('EnvironmentName'), 'FlowLogs']),
     RetentionInDays: retention,
   })
-  t.resource('FlowLogsRole', 'AWS::IAM::Role', 'Role the VPC flow logs are delivered with', {
-    AssumeRolePolicyDocument: assumeRolePolicy('vpc-flow-logs.amazonaws.com'),
+  t.resource('FlowLog', 'AWS::EC2::FlowLog', 'Flow logs of the VPC', {
+    DeliverLogsPermissionArn: getAtt('FlowLogRole', 'Arn'),
+    LogDestinationType: 'cloud-watch-logs',
+    LogGroupName: ref('VpcFlowLogGroup'),
+    MaxAggregationInterval: 60,
+    ResourceId: net.vpcId,
+    ResourceType: 'VPC',
+    TrafficType: 'ALL',
+  })
+  t.resource('FlowLogRole', 'AWS::IAM::Role', 'Role the VPC flow logs are delivered with', {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Principal: {Service: 'vpc-flow-logs.amazonaws.com'},
+        Action: 'sts:AssumeRole',
+        // Only flow logs of this account may deliver with it (the confused-deputy guard).
+        Condition: {StringEquals: {'aws:SourceAccount': ref('AWS::AccountId')}, ArnLike: {'aws:SourceArn': sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*')}},
+      }],
+    },
     Policies: [{
       PolicyName: 'DeliverFlowLogs',
       PolicyDocument: {
@@ -21,17 +41,9 @@ export function renderFlowLogs(t: TemplateBuilder, app: string, env: string, man
         Statement: [{
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
-          Resource: getAtt('FlowLogsGroup', 'Arn'),
+          Resource: getAtt('VpcFlowLogGroup', 'Arn'),
         }],
       },
     }],
-  })
-  t.resource('FlowLog', 'AWS::EC2::FlowLog', 'Flow logs of the VPC', {
-    ResourceId: net.vpcId,
-    ResourceType: 'VPC',
-    TrafficType: 'ALL',
-    LogDestinationType: 'cloud-watch-logs',
-    LogGroupName: ref('FlowLogsGroup'),
-    DeliverLogsPermissionArn: getAtt('FlowLogsRole', 'Arn'),
   })
 }

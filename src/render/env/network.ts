@@ -3,9 +3,12 @@
 
 import type {EnvironmentManifest, SubnetConfig} from '../../manifest/types.js'
 import {RenderError} from '../errors.js'
-import {getAtt, join, ref, select, type TemplateBuilder} from '../template.js'
+import {getAtt, join, ref, select, sub, type TemplateBuilder} from '../template.js'
 
 export const CREATE_NAT = 'CreateNATGateways'
+
+/** Copilot's Name tags (first in each list, where users' `cfn.patches.yml` overrides find them). */
+const nameTag = (suffix = '') => [{Key: 'Name', Value: sub(`copilot-\${AppName}-\${EnvironmentName}${suffix}`)}]
 
 export interface NetworkRefs {
   vpcId: unknown
@@ -14,6 +17,8 @@ export interface NetworkRefs {
   privateSubnets: unknown[]
   /** Resources that must exist before anything reaches the internet (the gateway attachment). */
   internetReady: string[]
+  /** A created VPC's gateway and route tables, exported as Copilot's environments export them. */
+  routing?: {internetGateway: unknown; publicRouteTable: unknown; privateRouteTables: unknown[]}
 }
 
 const DEFAULT_PUBLIC: SubnetConfig[] = [{cidr: '10.0.0.0/24'}, {cidr: '10.0.1.0/24'}]
@@ -48,13 +53,15 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
     CidrBlock: cidr,
     EnableDnsHostnames: true,
     EnableDnsSupport: true,
+    InstanceTenancy: 'default',
+    Tags: nameTag(),
   })
-  t.resource('InternetGateway', 'AWS::EC2::InternetGateway', 'Internet gateway for the public subnets', {})
+  t.resource('InternetGateway', 'AWS::EC2::InternetGateway', 'Internet gateway for the public subnets', {Tags: nameTag()})
   t.resource('InternetGatewayAttachment', 'AWS::EC2::VPCGatewayAttachment', 'Attachment of the internet gateway to the VPC', {
     InternetGatewayId: ref('InternetGateway'),
     VpcId: ref('VPC'),
   })
-  t.resource('PublicRouteTable', 'AWS::EC2::RouteTable', 'Routing table for the public subnets', {VpcId: ref('VPC')})
+  t.resource('PublicRouteTable', 'AWS::EC2::RouteTable', 'Routing table for the public subnets', {VpcId: ref('VPC'), Tags: nameTag()})
   t.resource(
     'DefaultPublicRoute',
     'AWS::EC2::Route',
@@ -69,6 +76,7 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
       VpcId: ref('VPC'),
       AvailabilityZone: az(s, i),
       MapPublicIpOnLaunch: true,
+      Tags: nameTag(`-pub${i}`),
     })
     t.resource(`${id}RouteTableAssociation`, 'AWS::EC2::SubnetRouteTableAssociation', `Route table of public subnet ${i + 1}`, {
       RouteTableId: ref('PublicRouteTable'),
@@ -85,6 +93,7 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
       VpcId: ref('VPC'),
       AvailabilityZone: az(s, i),
       MapPublicIpOnLaunch: false,
+      Tags: nameTag(`-priv${i}`),
     })
     t.resource(`PrivateRouteTable${n}`, 'AWS::EC2::RouteTable', `Routing table for private subnet ${n}`, {VpcId: ref('VPC')})
     t.resource(`PrivateRouteTable${n}Association`, 'AWS::EC2::SubnetRouteTableAssociation', `Route table of private subnet ${n}`, {
@@ -105,7 +114,7 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
         `NatGateway${n}`,
         'AWS::EC2::NatGateway',
         `NAT gateway ${n}, egress for tasks in private subnet ${n}`,
-        {AllocationId: getAtt(`NatGateway${n}Attachment`, 'AllocationId'), SubnetId: publicSubnets[publicIndex]},
+        {AllocationId: getAtt(`NatGateway${n}Attachment`, 'AllocationId'), SubnetId: publicSubnets[publicIndex], Tags: nameTag(`-${i}`)},
         {condition: CREATE_NAT},
       )
       t.resource(
@@ -118,7 +127,10 @@ function createdNetwork(t: TemplateBuilder, cidr: string, pub: SubnetConfig[], p
     }
     return ref(id)
   })
-  return {vpcId: ref('VPC'), vpcCidr: getAtt('VPC', 'CidrBlock'), publicSubnets, privateSubnets, internetReady: ['InternetGatewayAttachment']}
+  return {
+    vpcId: ref('VPC'), vpcCidr: getAtt('VPC', 'CidrBlock'), publicSubnets, privateSubnets, internetReady: ['InternetGatewayAttachment'],
+    routing: {internetGateway: ref('InternetGateway'), publicRouteTable: ref('PublicRouteTable'), privateRouteTables: priv.map((_s, i) => ref(`PrivateRouteTable${i + 1}`))},
+  }
 }
 
 export const joinSubnets = (subnets: unknown[]): unknown => join(',', subnets)

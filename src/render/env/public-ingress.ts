@@ -16,25 +16,20 @@ export function restrictsToCloudFront(manifest: EnvironmentManifest): boolean {
   return manifest.http?.public?.ingress?.cdn === true
 }
 
-/** The ingress rules of the public load balancer's security group on HTTP (80) and, with a certificate,
- * HTTPS (443): from CloudFront's prefix list when restricted to it, from `source_ips` when listed (both
- * when both are set, as Copilot allowed), from anywhere otherwise. */
-export function publicIngressRules(manifest: EnvironmentManifest, https: boolean, cloudFrontPrefixListId: string | undefined): Json[] {
+/** The ingress rules of the public load balancer's security group for one port (80 on the HTTP group,
+ * 443 on the HTTPS group), in Copilot's words: from CloudFront's prefix list when restricted to it, from
+ * `source_ips` when listed (both when both are set, as Copilot allowed), from anyone otherwise. */
+export function publicIngressRules(manifest: EnvironmentManifest, port: number, cloudFrontPrefixListId: string | undefined): Json[] {
   const sourceIps = manifest.http?.public?.ingress?.source_ips ?? []
-  const prefixLists: {SourcePrefixListId: string}[] = []
+  const rules: Json[] = []
+  const rule = (source: Record<string, string>, description: string) => ({...source, Description: description, FromPort: port, ToPort: port, IpProtocol: 'tcp'})
   if (restrictsToCloudFront(manifest)) {
     if (!cloudFrontPrefixListId) {
       throw new RenderError(`http.public.ingress.cdn admits only CloudFront, through the region's prefix list ${CLOUDFRONT_PREFIX_LIST_NAME}: its ID must be looked up in EC2 before rendering (deploy does; package does with AWS access)`)
     }
-    prefixLists.push({SourcePrefixListId: cloudFrontPrefixListId})
+    rules.push(rule({SourcePrefixListId: cloudFrontPrefixListId}, `Allow ingress from prefix list ${cloudFrontPrefixListId} on port ${port}`))
   }
-  const cidrs = sourceIps.length || prefixLists.length ? sourceIps : ['0.0.0.0/0']
-  const all: [Record<string, string>, string][] = [
-    ...prefixLists.map((p): [Record<string, string>, string] => [p, `prefix list ${p.SourcePrefixListId}`]),
-    ...cidrs.map((CidrIp): [Record<string, string>, string] => [{CidrIp}, CidrIp]),
-  ]
-  return all.flatMap(([source, label]) => [
-    {...source, Description: `HTTP from ${label}`, FromPort: 80, ToPort: 80, IpProtocol: 'tcp'},
-    ...(https ? [{...source, Description: `HTTPS from ${label}`, FromPort: 443, ToPort: 443, IpProtocol: 'tcp'}] : []),
-  ])
+  for (const CidrIp of sourceIps) rules.push(rule({CidrIp}, `Allow ingress from source IP ${CidrIp} on port ${port}`))
+  if (rules.length === 0) rules.push(rule({CidrIp: '0.0.0.0/0'}, `Allow from anyone on port ${port}`))
+  return rules
 }

@@ -94,7 +94,8 @@ export function targetGroupProperties(ctx: WorkloadContext, rule: RoutingRule, p
     TargetType: 'ip',
     Port: port,
     Protocol: 'HTTP',
-    ProtocolVersion: version,
+    // HTTP1 is the default, and Copilot left it out: naming it would replace the target group.
+    ...(version === 'HTTP1' ? {} : {ProtocolVersion: version}),
     VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
     ...(healthCheckProps as Record<string, Json>),
     TargetGroupAttributes: [

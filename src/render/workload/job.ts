@@ -49,6 +49,8 @@ export function renderJob(ctx: WorkloadContext, p: Placement): void {
     }],
   })
   ctx.t.resource('StateMachine', 'AWS::StepFunctions::StateMachine', `State machine running ${ctx.name} with its timeout and retries`, {
+    // Copilot's name: the environment manager role may start `<app>-<env>-*`, and a new name replaces it.
+    StateMachineName: sub('${AppName}-${EnvName}-${WorkloadName}'),
     RoleArn: getAtt('StateMachineRole', 'Arn'),
     DefinitionString: sub(definition(m, ctx.name, p), {
       Cluster: envImport(ctx, ENV_OUTPUTS.cluster),

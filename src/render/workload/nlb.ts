@@ -1,12 +1,18 @@
 // A Network Load Balancer owned by the service (`nlb`): public subnets, its own security group, one
 // listener and target group (type ip) per listener, and access from it into the environment's tasks.
+// Logical IDs and the group's description are Copilot's: taking over a Copilot service keeps the load
+// balancer, and with it the address its clients know.
 
 import type {NlbListener} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {compact, getAtt, type Json, ref, split} from '../template.js'
+import {compact, getAtt, type Json, ref, split, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
+
+/** Copilot's logical ID of a service's network load balancer (its second version, on which the
+ * security group was added). */
+export const NLB = 'PublicNetworkLoadBalancerV2'
 
 const PROTOCOLS: Record<string, {listener: string; target: string; ip: string}> = {
   tcp: {listener: 'TCP', target: 'TCP', ip: 'tcp'},
@@ -27,19 +33,20 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
   if (m.type !== 'Load Balanced Web Service' || !m.nlb) return {loadBalancers: [], listeners: []}
   const {additional_listeners: more, alias: _alias, ...main} = m.nlb
   const listeners: NlbListener[] = [main, ...(more ?? [])]
-  ctx.t.resource('NLBSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group of the network load balancer', {
-    GroupDescription: `Access to the network load balancer of ${ctx.name}`,
+  ctx.t.resource('NetworkLoadBalancerSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group of the network load balancer', {
+    GroupDescription: 'Allow traffic to the public facing load balancer on listener ports',
     VpcId: envImport(ctx, ENV_OUTPUTS.vpcId),
     SecurityGroupIngress: listeners.map((l) => {
       const {port, protocol} = parsePort(l.port)
       return {CidrIp: '0.0.0.0/0', IpProtocol: protocol.ip, FromPort: port, ToPort: port, Description: `Listener ${l.port}`}
     }),
+    Tags: [{Key: 'Name', Value: sub(`copilot-\${AppName}-\${EnvName}-\${WorkloadName}-nlb`)}],
   })
-  ctx.t.resource('NetworkLoadBalancer', 'AWS::ElasticLoadBalancingV2::LoadBalancer', `Network load balancer of ${ctx.name}`, {
+  ctx.t.resource(NLB, 'AWS::ElasticLoadBalancingV2::LoadBalancer', `Network load balancer of ${ctx.name}`, {
     Type: 'network',
     Scheme: 'internet-facing',
     Subnets: split(',', envImport(ctx, ENV_OUTPUTS.publicSubnets)),
-    SecurityGroups: [ref('NLBSecurityGroup')],
+    SecurityGroups: [getAtt('NetworkLoadBalancerSecurityGroup', 'GroupId')],
   })
   const loadBalancers: Json[] = []
   const listenerIds: string[] = []
@@ -51,7 +58,7 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
     const targetPort = l.target_port ?? sidecarPort ?? port
     const hc = l.healthcheck ?? {}
-    const tg = `NLBTargetGroup${suffix}`
+    const tg = `NetworkLoadBalancerTargetGroup${suffix}`
     ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${targetPort} behind NLB port ${l.port}`, compact({
       TargetType: 'ip',
       Port: targetPort,
@@ -79,7 +86,7 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     }
     const listenerId = `NLBListener${suffix}`
     ctx.t.resource(listenerId, 'AWS::ElasticLoadBalancingV2::Listener', `NLB listener on port ${l.port}`, {
-      LoadBalancerArn: ref('NetworkLoadBalancer'),
+      LoadBalancerArn: ref(NLB),
       Port: port,
       Protocol: protocol.listener,
       ...tls,
@@ -88,12 +95,12 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     listenerIds.push(listenerId)
     loadBalancers.push({ContainerName: container, ContainerPort: targetPort, TargetGroupArn: ref(tg)})
   })
-  ctx.t.resource('EnvironmentSecurityGroupIngressFromNLB', 'AWS::EC2::SecurityGroupIngress', 'Traffic from the network load balancer to the tasks', {
+  ctx.t.resource('EnvironmentSecurityGroupIngressFromNetworkLoadBalancerSecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'Traffic from the network load balancer to the tasks', {
     Description: `Ingress from the NLB of ${ctx.name}`,
     GroupId: envImport(ctx, ENV_OUTPUTS.environmentSecurityGroup),
     IpProtocol: '-1',
-    SourceSecurityGroupId: getAtt('NLBSecurityGroup', 'GroupId'),
+    SourceSecurityGroupId: getAtt('NetworkLoadBalancerSecurityGroup', 'GroupId'),
   })
-  ctx.t.output('NLBDNSName', getAtt('NetworkLoadBalancer', 'DNSName'), {description: 'DNS name of the network load balancer'})
+  ctx.t.output('NLBDNSName', getAtt(NLB, 'DNSName'), {description: 'DNS name of the network load balancer'})
   return {loadBalancers, listeners: listenerIds}
 }

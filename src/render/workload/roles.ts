@@ -3,7 +3,7 @@
 // The task role (the app's) gets the SSM channel permissions when `exec` is on, and queue/topic access.
 
 import {addonOutputs} from '../addons.js'
-import {assumeRolePolicy, type Json, NO_VALUE, ref, sub} from '../template.js'
+import {assumeRolePolicy, getAtt, type Json, NO_VALUE, ref, sub} from '../template.js'
 import type {WorkloadContext} from './context.js'
 import {managedEfsStatement, managedVolumeName} from './efs.js'
 import type {SecretRef} from './secrets.js'
@@ -85,6 +85,8 @@ export function renderTaskRole(ctx: WorkloadContext, grants: TaskRoleGrants): vo
       Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
       Resource: grants.queues,
     })
+    // The queues are sealed with the worker's own key (messaging.ts); the key policy leaves the grant to IAM.
+    statements.push({Sid: 'DecryptQueueMessages', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: getAtt('EventsKMSKey', 'Arn')})
   }
   if (grants.topics.length) statements.push({Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: grants.topics})
   if (managedVolumeName(m.storage?.volumes)) statements.push(managedEfsStatement(ctx))

@@ -17,8 +17,6 @@ export interface ServiceAttachments {
   dependsOn: string[]
   /** Alarms whose state rolls a deployment back (rendered by the caller or named in the manifest). */
   alarmNames: unknown[]
-  /** The service needs a fixed name (alarms created in the same stack refer to it). */
-  fixedName?: string
 }
 
 function deploymentConfiguration(d: DeploymentConfig | undefined, alarmNames: unknown[]): Json {
@@ -60,16 +58,19 @@ export function renderService(ctx: WorkloadContext, a: ServiceAttachments): void
       HealthCheckCustomConfig: {FailureThreshold: 1},
     })
   }
+  const strategy = capacityProviderStrategy(m.count, m.capacity_providers)
   ctx.t.resource(
     'Service',
     'AWS::ECS::Service',
     `ECS service ${ctx.name}`,
     compact({
-      ServiceName: a.fixedName,
       Cluster: envImport(ctx, ENV_OUTPUTS.cluster),
       TaskDefinition: ref('TaskDefinition'),
       DesiredCount: ref('TaskCount'),
-      CapacityProviderStrategy: capacityProviderStrategy(m.count, m.capacity_providers),
+      // Copilot's services name their launch type when no strategy is given; adding or dropping it
+      // later would replace the service.
+      LaunchType: strategy ? undefined : 'FARGATE',
+      CapacityProviderStrategy: strategy,
       // Copilot pinned Windows tasks to Fargate platform 1.0.0.
       PlatformVersion: isWindows(m.platform) ? '1.0.0' : 'LATEST',
       PropagateTags: 'SERVICE',

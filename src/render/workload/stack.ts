@@ -18,7 +18,7 @@ import {importsAlb, renderImportedAlbHttp} from './imported-alb.js'
 import {renderJob} from './job.js'
 import {renderPublish, renderSubscribe} from './messaging.js'
 import {placement} from './network.js'
-import {renderNlb} from './nlb.js'
+import {NLB, renderNlb} from './nlb.js'
 import {applyTaskDefOverrides} from './overrides.js'
 import {renderExecutionRole, renderTaskRole} from './roles.js'
 import {renderService} from './service.js'
@@ -49,7 +49,7 @@ function metadataEnv(ctx: WorkloadContext): Json[] {
   ]
   if (importsAlb(ctx) && ctx.inputs.importedAlb) env.push({Name: 'COPILOT_LB_DNS', Value: ctx.inputs.importedAlb.dnsName})
   else if (m.type === 'Load Balanced Web Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.publicLbDns)})
-  else if (m.type === 'Load Balanced Web Service' && m.nlb) env.push({Name: 'COPILOT_LB_DNS', Value: {'Fn::GetAtt': ['NetworkLoadBalancer', 'DNSName']}})
+  else if (m.type === 'Load Balanced Web Service' && m.nlb) env.push({Name: 'COPILOT_LB_DNS', Value: {'Fn::GetAtt': [NLB, 'DNSName']}})
   else if (m.type === 'Backend Service' && m.http) env.push({Name: 'COPILOT_LB_DNS', Value: envImport(ctx, ENV_OUTPUTS.internalLbDns)})
   // Where each volume is mounted in the main container, as Copilot told the code.
   const volumes = m.storage?.volumes ?? {}
@@ -112,7 +112,6 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
       ...(http.gracePeriodSeconds !== undefined ? {gracePeriodSeconds: http.gracePeriodSeconds} : {}),
       dependsOn: [...http.listenerRules, ...nlb.listeners],
       alarmNames: alarms.alarmNames,
-      ...(alarms.fixedName ? {fixedName: alarms.fixedName} : {}),
     })
     exposeRoutedPorts(properties, [...http.loadBalancers, ...nlb.loadBalancers])
     renderAutoscaling(ctx, http, subscribe.queueId)

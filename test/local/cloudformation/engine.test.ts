@@ -438,6 +438,23 @@ describe('change sets', () => {
   })
 })
 
+describe('comparing template values', () => {
+  it('sees no change between a scalar and its text, as CloudFormation does, and a change between different values', async () => {
+    await h.call('CreateStack', {StackName: 'scalars', TemplateBody: tpl({
+      R: {Type: 'Test::Thing', Properties: {Name: 'r', Value: {Uid: 4225294584, Enabled: true, Ports: [80]}}},
+    })})
+    await h.settle('scalars')
+    const same = await h.call('CreateChangeSet', {StackName: 'scalars', ChangeSetName: 'text', TemplateBody: tpl({
+      R: {Type: 'Test::Thing', Properties: {Name: 'r', Value: {Uid: '4225294584', Enabled: 'true', Ports: ['80']}}},
+    })})
+    expect((await h.call('DescribeChangeSet', {ChangeSetName: same.Id})).Changes).toEqual([])
+    const other = await h.call('CreateChangeSet', {StackName: 'scalars', ChangeSetName: 'other', TemplateBody: tpl({
+      R: {Type: 'Test::Thing', Properties: {Name: 'r', Value: {Uid: '4225294585', Enabled: true, Ports: [80]}}},
+    })})
+    expect((await h.call('DescribeChangeSet', {ChangeSetName: other.Id})).Changes).toMatchObject([{ResourceChange: {Action: 'Modify', LogicalResourceId: 'R'}}])
+  })
+})
+
 describe('template APIs', () => {
   const body = 'Description: demo\nParameters:\n  Env: {Type: String, Default: test, AllowedValues: [test, prod], Description: the env}\n' +
     'Resources:\n  Role: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {Statement: []}}}\n'

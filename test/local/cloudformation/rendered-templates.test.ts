@@ -9,6 +9,7 @@ import {registerElbv2Providers} from '../../../src/local/cloudformation/provider
 import {registerCoreProviders} from '../../../src/local/cloudformation/providers/index.js'
 import {registerMessagingProviders} from '../../../src/local/cloudformation/providers/messaging.js'
 import {registerRecordedProviders} from '../../../src/local/cloudformation/providers/recorded.js'
+import {registerRecordedOnlyProviders} from '../../../src/local/cloudformation/providers/recorded-only.js'
 import {registerWorkflowProviders} from '../../../src/local/cloudformation/providers/workflows.js'
 import {registerDiscoveryProviders} from '../../../src/local/cloudformation/providers/servicediscovery.js'
 import {createProviderRegistry} from '../../../src/local/cloudformation/registry.js'
@@ -44,6 +45,7 @@ function fullRegistry() {
   registerWorkflowProviders(registry, part)
   registerAutoScalingProviders(registry, part)
   registerRecordedProviders(registry, {stateDir: dir})
+  registerRecordedOnlyProviders(registry)
   rmSync(dir, {recursive: true, force: true})
   return registry
 }
@@ -64,7 +66,8 @@ describe("Pier's rendered templates", () => {
     const ctx: EvalContext = {
       ...baseContext(prep.template, prep.params.values, prep.pseudo, 'us-east-1'),
       conditions: prep.conditions,
-      resource: (id) => (prep.graph.has(id) ? {physicalId: `${id}-id`, attributes: new Proxy({}, {get: (_t, k) => `${String(k)}-value`})} : undefined),
+      // A service's Ref is its ARN, as on AWS (rollback alarms read the service's name from it).
+      resource: (id) => (prep.graph.has(id) ? {physicalId: prep.template.Resources[id]!.Type === 'AWS::ECS::Service' ? `arn:aws:ecs:us-east-1:000000000000:service/cluster/${id}` : `${id}-id`, attributes: new Proxy({}, {get: (_t, k) => `${String(k)}-value`})} : undefined),
       importValue: (name) => `imported:${name}`,
     }
     for (const id of prep.graph.keys()) {

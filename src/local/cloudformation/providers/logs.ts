@@ -1,4 +1,5 @@
-// AWS::Logs::LogGroup through the local CloudWatch Logs service (JSON target Logs_20140328).
+// AWS::Logs::LogGroup and AWS::Logs::ResourcePolicy through the local CloudWatch Logs service (JSON
+// target Logs_20140328).
 
 import type {ProviderRegistry, ResourceProvider} from '../provider.js'
 import {callJson, hasCode, mergedTags, physicalName} from './util.js'
@@ -47,4 +48,33 @@ export function registerLogsProviders(registry: ProviderRegistry): void {
     },
   }
   registry.register('AWS::Logs::LogGroup', logGroup)
+
+  // Its Ref is the policy's name; the document is replaced in place.
+  const resourcePolicy: ResourceProvider = {
+    required: ['PolicyName', 'PolicyDocument'],
+    immutable: ['PolicyName'],
+    async create(props, ctx) {
+      const policyName = String(props.PolicyName)
+      await call(ctx, 'PutResourcePolicy', {policyName, policyDocument: policyText(props.PolicyDocument)})
+      ctx.created?.(policyName)
+      return {physicalId: policyName, attributes: {}}
+    },
+    async update(policyName, props, _old, ctx) {
+      await call(ctx, 'PutResourcePolicy', {policyName, policyDocument: policyText(props.PolicyDocument)})
+      return {physicalId: policyName, attributes: {}}
+    },
+    async delete(policyName, _props, ctx) {
+      try {
+        await call(ctx, 'DeleteResourcePolicy', {policyName})
+      } catch (err) {
+        if (!hasCode(err, 'ResourceNotFoundException')) throw err
+      }
+    },
+  }
+  registry.register('AWS::Logs::ResourcePolicy', resourcePolicy)
+}
+
+/** The policy document as the API takes it: text (a template may give it as an object). */
+function policyText(doc: unknown): string {
+  return typeof doc === 'string' ? doc : JSON.stringify(doc)
 }

@@ -41,6 +41,14 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
   )
+  // Copilot's private zone for internal aliases (InternalWorkloadsHostedZone): nothing resolves in it.
+  registry.register(
+    'AWS::Route53::HostedZone',
+    recorded((_props, ctx) => {
+      const id = idFor(ctx, 'Z', 20).toUpperCase()
+      return {physicalId: id, attributes: {Id: id, NameServers: ['ns-1.awsdns-00.com', 'ns-2.awsdns-00.net']}}
+    }, ['Name']),
+  )
   // Alias records per hosted zone (`http.hosted_zone`) and the CDN (`cdn:`) of rendered stacks.
   registry.register(
     'AWS::Route53::RecordSetGroup',
