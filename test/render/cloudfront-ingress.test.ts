@@ -19,7 +19,10 @@ function resolve(text: string) {
 function ingressOf(manifest: EnvironmentManifest, cloudFrontPrefixListId?: string) {
   const s = renderEnvironmentStack({app: APP, env: 'test', manifest, needs, cloudFrontPrefixListId})
   expect(checkTemplate(s.template, s.parameters)).toEqual([])
-  return s.template.Resources.PublicHTTPLoadBalancerSecurityGroup.Properties.SecurityGroupIngress as Record<string, unknown>[]
+  // Copilot's two groups: HTTP (80), and HTTPS (443), created when the environment has a certificate.
+  const https = (s.parameters as Record<string, string>).CreateHTTPSListener === 'true'
+  return ['PublicHTTPLoadBalancerSecurityGroup', ...(https ? ['PublicHTTPSLoadBalancerSecurityGroup'] : [])]
+    .flatMap((id) => (s.template.Resources[id]?.Properties.SecurityGroupIngress ?? []) as Record<string, unknown>[])
 }
 
 describe('http.public.ingress.cdn', () => {
@@ -27,7 +30,7 @@ describe('http.public.ingress.cdn', () => {
     const m = resolve('cdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n')
     expect(m.diagnostics).toEqual([])
     const rules = ingressOf(m.manifest, PL)
-    expect(rules).toEqual([{SourcePrefixListId: PL, Description: `HTTP from prefix list ${PL}`, FromPort: 80, ToPort: 80, IpProtocol: 'tcp'}])
+    expect(rules).toEqual([{SourcePrefixListId: PL, Description: `Allow ingress from prefix list ${PL} on port 80`, FromPort: 80, ToPort: 80, IpProtocol: 'tcp'}])
     expect(rules.some((r) => 'CidrIp' in r)).toBe(false)
   })
 
