@@ -73,7 +73,7 @@ describe('ingress: CloudFront only, and an imported load balancer', {timeout: 24
   it('env deploy admits the region’s CloudFront prefix list, and only it, to the public load balancer', async () => {
     await ok('env', 'deploy', '--name', 'test')
     const list = (await clients.ec2.send(new DescribeManagedPrefixListsCommand({Filters: [{Name: 'prefix-list-name', Values: ['com.amazonaws.global.cloudfront.origin-facing']}]}))).PrefixLists![0]!
-    const groups = (await clients.ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'description', Values: ['Access to the public facing load balancer']}]}))).SecurityGroups!
+    const groups = (await clients.ec2.send(new DescribeSecurityGroupsCommand({Filters: [{Name: 'description', Values: ['HTTP access to the public facing load balancer']}]}))).SecurityGroups!
     expect(groups).toHaveLength(1)
     expect(groups[0]!.IpPermissions).toEqual([expect.objectContaining({FromPort: 80, ToPort: 80, IpRanges: [], PrefixListIds: [expect.objectContaining({PrefixListId: list.PrefixListId})]})])
     // CloudFront is recorded, not served, on the local control plane: the static assets' access control and the distribution exist.
