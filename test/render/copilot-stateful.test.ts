@@ -120,7 +120,10 @@ describe("Copilot's stateful resources survive the takeover", () => {
         throw error
       }
       const pseudo = {'AWS::StackName': stack.stackName}
-      check(c.name, new Resolved(loadCopilotTemplate(join(dir, c.template)), {...params, ...pseudo}), new Resolved(stack.template, {...stack.parameters, ...pseudo}))
+      const copilot = new Resolved(loadCopilotTemplate(join(dir, c.template)), {...params, ...pseudo})
+      const pier = new Resolved(stack.template, {...stack.parameters, ...pseudo})
+      check(c.name, copilot, pier)
+      expect(missingExports(copilot, pier)).toEqual([])
     })
   }
 

@@ -6,7 +6,7 @@
 import type {NlbListener} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
-import {ENV_OUTPUTS} from '../names.js'
+import {ENV_OUTPUTS, workloadStackName} from '../names.js'
 import {compact, getAtt, type Json, ref, split, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 
@@ -101,6 +101,10 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     IpProtocol: '-1',
     SourceSecurityGroupId: getAtt('NetworkLoadBalancerSecurityGroup', 'GroupId'),
   })
-  ctx.t.output('NLBDNSName', getAtt(NLB, 'DNSName'), {description: 'DNS name of the network load balancer'})
+  // Copilot's output and export: other stacks may import the address.
+  ctx.t.output('PublicNetworkLoadBalancerDNSName', getAtt(NLB, 'DNSName'), {
+    description: 'DNS name of the network load balancer',
+    exportName: `${workloadStackName(ctx.app, ctx.env, ctx.name)}-PublicNetworkLoadBalancerDNSName`,
+  })
   return {loadBalancers, listeners: listenerIds}
 }

@@ -3,7 +3,7 @@
 // rollback alarms, exec, awsvpc placement, load balancers, Cloud Map and Service Connect.
 
 import type {DeploymentConfig, EcsWorkloadManifest} from '../../manifest/types.js'
-import {ENV_OUTPUTS} from '../names.js'
+import {ENV_OUTPUTS, workloadStackName} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
 import {capacityProviderStrategy} from './capacity.js'
 import {envImport, isService, namespaceName, type WorkloadContext} from './context.js'
@@ -56,6 +56,11 @@ export function renderService(ctx: WorkloadContext, a: ServiceAttachments): void
       NamespaceId: envImport(ctx, ENV_OUTPUTS.namespaceId),
       DnsConfig: {RoutingPolicy: 'MULTIVALUE', DnsRecords: [{Type: 'A', TTL: 10}]},
       HealthCheckCustomConfig: {FailureThreshold: 1},
+    })
+    // Copilot's export: other stacks may import the discovery service.
+    ctx.t.output('DiscoveryServiceARN', getAtt('DiscoveryService', 'Arn'), {
+      description: 'ARN of the Cloud Map discovery service',
+      exportName: `${workloadStackName(ctx.app, ctx.env, ctx.name)}-DiscoveryServiceARN`,
     })
   }
   const strategy = capacityProviderStrategy(m.count, m.capacity_providers)
