@@ -11,6 +11,7 @@ import {parseDocument} from 'yaml'
 import {resolveWorkloadText} from '../../src/manifest/index.js'
 import type {EcsWorkloadManifest} from '../../src/manifest/types.js'
 import {renderWorkloadStack} from '../../src/render/index.js'
+import {IMPORTED_ALB} from './copilot-stateful.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'copilot-golden')
 const files = readdirSync(dir)
@@ -158,11 +159,6 @@ function renderCase(c: ReturnType<typeof cases>[number], params: Record<string, 
   return {manifest: m, stack: renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment: {httpsListener: true, certificates: ['arn:cert']}, ...(importedAlb ? {importedAlb} : {})}})}
 }
 
-const IMPORTED_ALB = {
-  arn: 'mockImportALBARN', name: 'mockImportALBName', dnsName: 'mockImportALBDNSName', hostedZoneId: 'mockHostedZoneID',
-  listeners: [{arn: 'MockListenerARN1', port: 80, protocol: 'HTTPS'}, {arn: 'MockListenerARN1', port: 443, protocol: 'HTTP'}],
-  securityGroups: ['mockImportALBSG1', 'mockImportALBSG2'],
-}
 
 
 describe("Copilot's golden workload templates", () => {

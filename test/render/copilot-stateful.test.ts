@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
 import type {EcsWorkloadManifest, EnvironmentManifest} from '../../src/manifest/types.js'
 import {renderEnvironmentStack, renderWorkloadStack} from '../../src/render/index.js'
-import {compareStateful, type Finding, loadCopilotTemplate, missingExports, Resolved} from './copilot-stateful.js'
+import {compareStateful, type Finding, IMPORTED_ALB, loadCopilotTemplate, missingExports, Resolved} from './copilot-stateful.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'copilot-golden')
 const files = readdirSync(dir)
@@ -35,8 +35,6 @@ const EXPORTS_RENAMED_WHY: Record<string, string> = {
 }
 const EXPORTS_RENAMED = Object.keys(EXPORTS_RENAMED_WHY)
 
-/** Cases Pier cannot render yet, with the reason its error names; they are checked once they render. */
-const NOT_YET: Record<string, string> = {'svc (test)': 'http.alb'}
 
 function unexplained(name: string, findings: Finding[]): string[] {
   const table = {...DELIBERATE['*'], ...DELIBERATE[name]}
@@ -67,7 +65,8 @@ function renderWorkload(manifestFile: string, params: Record<string, unknown>, e
   const m = r.manifest as EcsWorkloadManifest
   const images: Record<string, string> = {[m.name]: 'image:latest'}
   for (const [n, s] of Object.entries(m.sidecars ?? {})) if (s.image && typeof s.image === 'object' && 'build' in s.image) images[n] = 'image:latest'
-  return renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment: {httpsListener: true, certificates: ['arn:cert']}}})
+  const importedAlb = 'http' in m && m.http && m.http.alb ? IMPORTED_ALB : undefined
+  return renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment: {httpsListener: true, certificates: ['arn:cert']}, ...(importedAlb ? {importedAlb} : {})}})
 }
 
 /** Copilot's environment cases: `env-<case>-manifest.yml`, `-template.yml` and `-params.json`. */
@@ -112,13 +111,7 @@ describe("Copilot's stateful resources survive the takeover", () => {
   for (const c of workloadCases()) {
     it(`workload ${c.name}`, () => {
       const params = paramsOf(c.params)
-      let stack
-      try {
-        stack = renderWorkload(c.manifest, params, c.env)
-      } catch (error) {
-        if (NOT_YET[c.name] && (error as Error).message.includes(NOT_YET[c.name]!)) return
-        throw error
-      }
+      const stack = renderWorkload(c.manifest, params, c.env)
       const pseudo = {'AWS::StackName': stack.stackName}
       const copilot = new Resolved(loadCopilotTemplate(join(dir, c.template)), {...params, ...pseudo})
       const pier = new Resolved(stack.template, {...stack.parameters, ...pseudo})

@@ -159,3 +159,10 @@ export function missingExports(copilot: Resolved, pier: Resolved): string[] {
   const mine = exportsOf(pier)
   return [...exportsOf(copilot)].filter(([name]) => !mine.has(name)).map(([name, output]) => `${name} (output ${output})`)
 }
+
+/** The load balancer Copilot's golden `svc (test)` imports (http.alb), as its test mocked it. */
+export const IMPORTED_ALB = {
+  arn: 'mockImportALBARN', name: 'mockImportALBName', dnsName: 'mockImportALBDNSName', hostedZoneId: 'mockHostedZoneID',
+  listeners: [{arn: 'MockListenerARN1', port: 80, protocol: 'HTTPS'}, {arn: 'MockListenerARN1', port: 443, protocol: 'HTTP'}],
+  securityGroups: ['mockImportALBSG1', 'mockImportALBSG2'],
+}
