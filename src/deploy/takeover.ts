@@ -54,6 +54,9 @@ export interface TakeoverItem {
   keptInAccount?: boolean
   /** A custom resource of a Copilot stack that the deploy retains first, so its handler is not run. */
   retainFirst?: boolean
+  /** The log group of a Lambda function removed in the same change set (`XLogGroup` of `XFunction`, as
+   * Copilot names its machinery's): it holds only that function's logs, nothing of the application's. */
+  functionLogs?: string
 }
 
 export interface TakeoverPlan {
@@ -68,8 +71,18 @@ export function takeoverPlan(stack: string, changes: ResourceChange[], existing:
   const changed = new Set(changes.map((c) => c.logicalId))
   const items: TakeoverItem[] = changes.map(planItem)
   for (const r of existing) if (!changed.has(r.logicalId)) items.push({logicalId: r.logicalId, type: r.type, action: 'kept', stateful: isStateful(r.type, r.logicalId)})
-  const blocking = items.filter((i) => i.stateful && !i.keptInAccount && (i.action === 'replaced' || i.action === 'removed'))
+  const removedFunctions = new Set(changes.filter((c) => c.action === 'Remove' && c.type === 'AWS::Lambda::Function').map((c) => c.logicalId))
+  for (const i of items) {
+    const fn = i.action === 'removed' && i.type === 'AWS::Logs::LogGroup' && i.logicalId.endsWith('LogGroup') ? `${i.logicalId.slice(0, -'LogGroup'.length)}Function` : undefined
+    if (fn && removedFunctions.has(fn)) i.functionLogs = fn
+  }
+  const blocking = items.filter(losesState)
   return {stack, items, blocking}
+}
+
+/** A stateful resource that the change set replaces, or removes from the account. */
+function losesState(i: TakeoverItem): boolean {
+  return i.stateful && !i.keptInAccount && !i.functionLogs && (i.action === 'replaced' || i.action === 'removed')
 }
 
 function planItem(c: ResourceChange): TakeoverItem {
@@ -101,9 +114,10 @@ export function describePlan(plan: TakeoverPlan): string[] {
   const lines = [`Takeover of ${plan.stack}: ${order.map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}.`]
   for (const i of plan.items) {
     if (i.action === 'kept' || i.action === 'modified' || (i.action === 'added' && !i.stateful)) continue
-    const mark = i.stateful && !i.keptInAccount && (i.action === 'replaced' || i.action === 'removed') ? '✘' : '•'
+    const mark = losesState(i) ? '✘' : '•'
     const why = i.causes?.length ? `: ${i.causes.map((c) => `${c.property} (${c.field})`).join(', ')}` : ''
-    const note = i.retainFirst ? ' (retained first: its handler is not run)' : i.keptInAccount ? ' (kept in the account: DeletionPolicy Retain)' : ''
+    const note = i.retainFirst ? ' (retained first: its handler is not run)' : i.keptInAccount ? ' (kept in the account: DeletionPolicy Retain)'
+      : i.functionLogs ? ` (the logs of ${i.functionLogs}, removed with it)` : ''
     lines.push(`  ${mark} ${i.action}${i.conditional ? ' (conditionally)' : ''} ${i.logicalId} (${i.type})${why}${note}`)
   }
   return lines

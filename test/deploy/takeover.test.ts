@@ -63,6 +63,18 @@ describe('takeoverPlan', () => {
     expect(describePlan(plan)).toContain('  • removed CloudformationExecutionRole (AWS::IAM::Role) (kept in the account: DeletionPolicy Retain)')
   })
 
+  it('does not block the log group of a Lambda function removed with it, and blocks any other log group', () => {
+    const plan = takeoverPlan('demo-test-worker', [
+      {logicalId: 'BacklogPerTaskCalculatorFunction', type: 'AWS::Lambda::Function', action: 'Remove'},
+      {logicalId: 'BacklogPerTaskCalculatorLogGroup', type: 'AWS::Logs::LogGroup', action: 'Remove'},
+      {logicalId: 'EnvControllerLogGroup', type: 'AWS::Logs::LogGroup', action: 'Remove'},
+      {logicalId: 'LogGroup', type: 'AWS::Logs::LogGroup', action: 'Remove'},
+    ])
+    expect(plan.blocking.map((b) => b.logicalId)).toEqual(['EnvControllerLogGroup', 'LogGroup'])
+    expect(describePlan(plan)).toContain('  • removed BacklogPerTaskCalculatorLogGroup (AWS::Logs::LogGroup) (the logs of BacklogPerTaskCalculatorFunction, removed with it)')
+    expect(describePlan(plan)).toContain('  ✘ removed LogGroup (AWS::Logs::LogGroup)')
+  })
+
   it("counts the roles Copilot's machinery and tasks use as identity, and no other role", () => {
     const plan = takeoverPlan('demo-test', [
       {logicalId: 'EnvironmentManagerRole', type: 'AWS::IAM::Role', action: 'Remove'},
