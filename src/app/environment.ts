@@ -15,7 +15,8 @@ import {addonsWiring, applyOverrides, checkAddonsParent, loadAddons} from './add
 import {uploadAddons} from './addons-upload.js'
 import type {AppContext} from './context.js'
 import {templateUploader} from './templates.js'
-import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
+import {deployableEnvironmentManifest} from './environment-manifest.js'
+import {ensureApp, ensureEnvRecord, workspace} from './workspace.js'
 import type {DeployOptions} from './deploy-options.js'
 
 export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
@@ -37,7 +38,7 @@ export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
 /** The environment's stack as a deploy renders it: with its addons (uploaded, for their nested stack's
  * TemplateURL) and its overrides applied. */
 export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
-  const manifest = environmentManifest(ctx, ws, env)
+  const manifest = await deployableEnvironmentManifest(ctx, ws, env)
   const addons = loadAddons(ws.root, 'environments')
   const stackName = environmentStackName(ws.application, env)
   const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
