@@ -104,6 +104,11 @@ describe('an environment without a manifest', () => {
     expect(shown.stdout).toMatch(/cidr: 10\.8\.0\.0\/16/)
     expect(shown.stdout).toMatch(/cidr: 10\.8\.21\.0\/24/)
     expect(shown.stdout).toMatch(/container_insights: true/)
+
+    // A workload deploys into it, on the network Copilot created.
+    const job = await e2e.pier('job', 'deploy', '-n', 'report', '-e', 'stage')
+    expect(job.code, `${job.stderr}\n${job.stdout}`).toBe(0)
+    expect((await physicalIds('legacy-stage')).VPC).toBe(before.VPC)
   }, 240_000)
 
   it('known by a Copilot record: env deploy creates what the record says, env show says where it was read', async () => {
