@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {LoadBalancedWebService} from '../../src/manifest/types.js'
 import {renderEnvironmentStack} from '../../src/render/index.js'
-import {APP, defaultEnv, web, webInputs} from './fixtures.js'
+import {api, APP, defaultEnv, web, webInputs} from './fixtures.js'
 import {render, resourcesOfType} from './helpers.js'
 
 const withHttp = (http: Record<string, unknown>): LoadBalancedWebService => ({...web, http: {path: '/', ...http}}) as LoadBalancedWebService
@@ -31,6 +31,44 @@ describe('alias records in hosted zones', () => {
     const s = renderEnvironmentStack({app: APP, env: 'test', manifest: defaultEnv, needs: {publicAlb: ['web'], internalAlb: ['api'], nat: []}})
     expect(s.template.Outputs.PublicLoadBalancerHostedZone.Export.Name).toBe(`${APP}-test-CanonicalHostedZoneID`)
     expect(s.template.Outputs.InternalLoadBalancerHostedZone.Export.Name).toBe(`${APP}-test-InternalLoadBalancerCanonicalHostedZoneID`)
+  })
+})
+
+describe('Backend Services’ private aliases <name>.<env>.<app>.internal', () => {
+  const needs = {publicAlb: [], internalAlb: ['api'], nat: []}
+  it('the environment has the private hosted zone in its VPC while the internal load balancer has no certificate', () => {
+    const s = renderEnvironmentStack({app: APP, env: 'test', manifest: defaultEnv, needs})
+    expect(s.template.Resources.InternalWorkloadsHostedZone).toMatchObject({Type: 'AWS::Route53::HostedZone', Condition: 'CreateInternalALB',
+      Properties: {Name: {'Fn::Sub': '${EnvironmentName}.${AppName}.internal'}, VPCs: [{VPCId: {Ref: 'VPC'}, VPCRegion: {Ref: 'AWS::Region'}}]}})
+    expect(s.template.Outputs.InternalWorkloadsHostedZone.Export.Name).toBe(`${APP}-test-InternalWorkloadsHostedZoneID`)
+    expect(s.template.Outputs.InternalWorkloadsHostedZoneName.Export.Name).toBe(`${APP}-test-InternalWorkloadsHostedZoneName`)
+    const https = renderEnvironmentStack({app: APP, env: 'test', manifest: {...defaultEnv, http: {private: {certificates: ['arn:c']}}}, needs})
+    expect(https.template.Resources.InternalWorkloadsHostedZone).toBeUndefined()
+  })
+
+  it('with HTTPS, the internal load balancer keeps an HTTP listener that redirects to HTTPS, as Copilot’s did', () => {
+    const s = renderEnvironmentStack({app: APP, env: 'test', manifest: {...defaultEnv, http: {private: {certificates: ['arn:c'], ingress: {vpc: true}}}}, needs})
+    const r = s.template.Resources
+    expect(r.InternalHTTPListener.Properties).toMatchObject({Port: 80, Protocol: 'HTTP', DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301'}}]})
+    expect(r.InternalHTTPSListener.Properties).toMatchObject({Port: 443, Protocol: 'HTTPS'})
+    expect(r.InternalLoadBalancerSecurityGroupIngressFromEnvironmentHTTP.Properties).toMatchObject({FromPort: 80, ToPort: 80, SourceSecurityGroupId: {Ref: 'EnvironmentSecurityGroup'}})
+    expect(r.InternalLoadBalancerSecurityGroupIngressFromVPCHTTP.Properties).toMatchObject({FromPort: 80, ToPort: 80})
+    expect(Object.keys(s.template.Outputs)).toEqual(expect.arrayContaining(['InternalHTTPListenerArn', 'InternalHTTPSListenerArn']))
+  })
+
+  it('a Backend Service with http gets its name there, aliasing the internal load balancer; not with HTTPS', () => {
+    const withApiHttp = {...api, http: {path: '/'}} as typeof api
+    const s = render(withApiHttp, {environment: {internalWorkloadsZone: true}})
+    expect(s.template.Resources.LoadBalancerInternalDNSAlias.Properties).toEqual({
+      Comment: {'Fn::Sub': 'Load balancer alias for service ${WorkloadName}'},
+      HostedZoneId: {'Fn::ImportValue': `${APP}-test-InternalWorkloadsHostedZoneID`},
+      RecordSets: [{Type: 'A',
+        AliasTarget: {HostedZoneId: {'Fn::ImportValue': `${APP}-test-InternalLoadBalancerCanonicalHostedZoneID`}, DNSName: {'Fn::ImportValue': `${APP}-test-InternalLoadBalancerDNSName`}},
+        Name: {'Fn::Join': ['.', [{Ref: 'WorkloadName'}, {'Fn::ImportValue': `${APP}-test-InternalWorkloadsHostedZoneName`}]]}}],
+    })
+    expect(render(withApiHttp, {environment: {internalWorkloadsZone: true, internalHttpsListener: true}}).template.Resources.LoadBalancerInternalDNSAlias).toBeUndefined()
+    // An environment deployed before it had the zone: no record until it is deployed again.
+    expect(render(withApiHttp, {environment: {}}).template.Resources.LoadBalancerInternalDNSAlias).toBeUndefined()
   })
 })
 

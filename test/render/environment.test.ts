@@ -87,7 +87,7 @@ describe('renderEnvironmentStack', () => {
   it('exports every output as <app>-<env>-<Name>', () => {
     const s = renderEnv(defaultEnv)
     // Copilot's exceptions, kept for takeover: outputs exported under another name.
-    const renamed: Record<string, string> = {ManagedFileSystemID: 'FilesystemID', PublicLoadBalancerHostedZone: 'CanonicalHostedZoneID', InternalLoadBalancerHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID'}
+    const renamed: Record<string, string> = {ManagedFileSystemID: 'FilesystemID', PublicLoadBalancerHostedZone: 'CanonicalHostedZoneID', InternalLoadBalancerHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID', InternalWorkloadsHostedZone: 'InternalWorkloadsHostedZoneID'}
     for (const [name, o] of Object.entries<any>(s.template.Outputs)) expect(o.Export.Name).toBe(`shop-test-${renamed[name] ?? name}`)
     expect(Object.keys(s.template.Outputs)).toEqual(expect.arrayContaining(['VpcId', 'PublicSubnets', 'PrivateSubnets', 'ClusterId', 'EnvironmentSecurityGroup', 'ServiceDiscoveryNamespaceID', 'HTTPListenerArn', 'PublicLoadBalancerDNSName', 'InternalHTTPListenerArn']))
   })

@@ -189,7 +189,7 @@ describe('every accepted field changes the rendered stack, or is listed with its
  */
 const KNOWN_SILENT: Record<string, string[]> = {
   'load-balanced-web-service': [],
-  // The internal load balancer has no HTTP-to-HTTPS redirect to opt out of (Copilot ignored it too).
+  // Copilot ignored it for Backend Services: with HTTPS, the internal load balancer's HTTP listener always redirects.
   'backend-service': ['http.redirect_to_https'],
   'worker-service': [],
   // A job is not a service: Service Connect does not apply to it (Copilot ignored it too).

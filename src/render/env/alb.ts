@@ -167,6 +167,17 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
     },
     {condition: CREATE_INTERNAL_ALB},
   )
+  // As Copilot did: without certificates, a private hosted zone `<env>.<app>.internal` in the VPC,
+  // where each Backend Service behind the internal load balancer gets `<name>.<env>.<app>.internal`.
+  if (!https) {
+    t.resource(
+      'InternalWorkloadsHostedZone',
+      'AWS::Route53::HostedZone',
+      'Private hosted zone <env>.<app>.internal for the Backend Services behind the internal load balancer',
+      {Name: {'Fn::Sub': '${EnvironmentName}.${AppName}.internal'}, VPCs: [{VPCId: net.vpcId, VPCRegion: ref('AWS::Region')}]},
+      {condition: CREATE_INTERNAL_ALB},
+    )
+  }
   t.resource(
     https ? 'InternalHTTPSListener' : 'InternalHTTPListener',
     'AWS::ElasticLoadBalancingV2::Listener',
@@ -180,5 +191,30 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
     },
     {condition: CREATE_INTERNAL_ALB},
   )
+  // With HTTPS, Copilot kept the internal load balancer's HTTP listener, redirecting to HTTPS (a
+  // Backend Service's http rules did, whatever its redirect_to_https); clients of port 80 keep working.
+  if (https) renderInternalRedirect(t, Boolean(priv?.ingress?.vpc), net)
   return {https}
+}
+
+function renderInternalRedirect(t: TemplateBuilder, fromVpc: boolean, net: NetworkRefs): void {
+  const ingress = (id: string, description: string, from: Record<string, unknown>) =>
+    t.resource(id, 'AWS::EC2::SecurityGroupIngress', description, {GroupId: ref('InternalLoadBalancerSecurityGroup'), IpProtocol: 'tcp', FromPort: 80, ToPort: 80, ...from}, {condition: CREATE_INTERNAL_ALB})
+  ingress('InternalLoadBalancerSecurityGroupIngressFromEnvironmentHTTP', 'HTTP from the environment’s tasks to the internal load balancer, redirected to HTTPS', {
+    Description: 'HTTP ingress from tasks in the environment',
+    SourceSecurityGroupId: ref('EnvironmentSecurityGroup'),
+  })
+  if (fromVpc) ingress('InternalLoadBalancerSecurityGroupIngressFromVPCHTTP', 'HTTP from the whole VPC to the internal load balancer, redirected to HTTPS', {Description: 'HTTP ingress from the VPC', CidrIp: net.vpcCidr ?? '0.0.0.0/0'})
+  t.resource(
+    'InternalHTTPListener',
+    'AWS::ElasticLoadBalancingV2::Listener',
+    'HTTP listener of the internal load balancer, redirecting to HTTPS',
+    {
+      LoadBalancerArn: ref('InternalLoadBalancer'),
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301'}}],
+    },
+    {condition: CREATE_INTERNAL_ALB},
+  )
 }

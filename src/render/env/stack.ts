@@ -70,8 +70,12 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
     out(ENV_OUTPUTS.internalLbDns, getAtt('InternalLoadBalancer', 'DNSName'), CREATE_INTERNAL_ALB)
     out(ENV_OUTPUTS.internalLbFullName, getAtt('InternalLoadBalancer', 'LoadBalancerFullName'), CREATE_INTERNAL_ALB)
     t.output('InternalLoadBalancerHostedZone', getAtt('InternalLoadBalancer', 'CanonicalHostedZoneID'), {exportName: envExport(app, env, ENV_OUTPUTS.internalLbHostedZone), condition: CREATE_INTERNAL_ALB})
+    out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
     if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
-    else out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
+    else {
+      t.output('InternalWorkloadsHostedZone', ref('InternalWorkloadsHostedZone'), {exportName: envExport(app, env, ENV_OUTPUTS.internalWorkloadsZone), condition: CREATE_INTERNAL_ALB})
+      t.output(ENV_OUTPUTS.internalWorkloadsZoneName, {'Fn::Sub': '${EnvironmentName}.${AppName}.internal'}, {exportName: envExport(app, env, ENV_OUTPUTS.internalWorkloadsZoneName), condition: CREATE_INTERNAL_ALB})
+    }
   }
   return {stackName: environmentStackName(app, env), template: t.build(), parameters: {...t.parameterValues}, tags}
 }

@@ -8,7 +8,7 @@ import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
-import {renderAliasRecords} from './dns.js'
+import {renderAliasRecords, renderInternalAlias} from './dns.js'
 
 export interface HttpRouting {
   loadBalancers: Json[]
@@ -163,5 +163,6 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     }
   })
   renderAliasRecords(ctx, rules, internal)
+  if (ctx.manifest.type === 'Backend Service' && !https && facts.internalWorkloadsZone) renderInternalAlias(ctx)
   return out
 }

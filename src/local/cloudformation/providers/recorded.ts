@@ -41,6 +41,11 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
   )
+  // The private hosted zone `<env>.<app>.internal` of environments with an internal load balancer.
+  registry.register(
+    'AWS::Route53::HostedZone',
+    recorded((_props, ctx) => ({physicalId: `Z${idFor(ctx, '', 13).toUpperCase()}`, attributes: {NameServers: []}}), ['Name']),
+  )
   // Alias records per hosted zone (`http.hosted_zone`) and the CDN (`cdn:`) of rendered stacks.
   registry.register(
     'AWS::Route53::RecordSetGroup',
