@@ -77,7 +77,15 @@ function keyProperties(t: any, params: Record<string, unknown>, main: string): P
     put('task.memory', td.Memory)
     put('task.platform', td.RuntimePlatform)
     put('task.networkMode', td.NetworkMode)
-    for (const v of td.Volumes ?? []) put(`task.volume.${v.Name}`, v.EFSVolumeConfiguration ? 'efs' : 'bind')
+    for (const v of td.Volumes ?? []) {
+      put(`task.volume.${v.Name}`, v.EFSVolumeConfiguration ? 'efs' : 'bind')
+      const efs = v.EFSVolumeConfiguration
+      if (!efs) continue
+      put(`task.volume.${v.Name}.rootDirectory`, efs.RootDirectory ?? '/')
+      put(`task.volume.${v.Name}.transitEncryption`, efs.TransitEncryption)
+      put(`task.volume.${v.Name}.iam`, efs.AuthorizationConfig?.IAM ?? 'DISABLED')
+      put(`task.volume.${v.Name}.accessPoint`, efs.AuthorizationConfig?.AccessPointId ? 'set' : 'none')
+    }
     for (const c of td.ContainerDefinitions ?? []) {
       const name = r(c.Name)
       const n = name === main || name === undefined ? 'main' : String(name)
@@ -92,6 +100,12 @@ function keyProperties(t: any, params: Record<string, unknown>, main: string): P
       for (const d of c.DependsOn ?? []) put(`container.${n}.dependsOn.${d.ContainerName}`, d.Condition)
     }
   }
+  // What the task role may do on file systems: one grant (its actions, and whether an access point
+  // limits it) per volume, in order.
+  const efsGrants = ofType(t, 'AWS::IAM::Role').flatMap((role) => (role.Policies ?? []).flatMap((pol: any) => pol.PolicyDocument?.Statement ?? []))
+    .filter((st: any) => [st.Action].flat().some((a: unknown) => String(a).startsWith('elasticfilesystem:')))
+    .map((st: any) => `${[st.Action].flat().sort().join('+')}${st.Condition ? ' via access point' : ''}`)
+  if (efsGrants.length) put('task.efsGrants', efsGrants)
   for (const s of ofType(t, 'AWS::ECS::Service')) {
     put('service.assignPublicIp', s.NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp)
     put('service.exec', s.EnableExecuteCommand)
