@@ -3,7 +3,8 @@
 // (a created VPC with custom CIDRs) deploys the manifest reconstructed from that stack, says so, and
 // keeps the VPC and subnets (same physical IDs: the takeover check would refuse a replacement or a
 // removal); an environment known only by a Copilot record (customConfig, telemetry) deploys what the
-// record says; `pier env show --manifest` prints the reconstruction and where each part was read.
+// record says; `pier env show --manifest` prints the reconstruction and where each part was read; a
+// workload deploys into it and `package --diff` renders against it.
 import {CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 import {DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
@@ -109,6 +110,11 @@ describe('an environment without a manifest', () => {
     const job = await e2e.pier('job', 'deploy', '-n', 'report', '-e', 'stage')
     expect(job.code, `${job.stderr}\n${job.stdout}`).toBe(0)
     expect((await physicalIds('legacy-stage')).VPC).toBe(before.VPC)
+    // Compared with what is deployed, a package renders against the environment as deployed too.
+    const diff = await e2e.pier('job', 'package', '-n', 'report', '-e', 'stage', '--diff')
+    expect(diff.code, diff.stderr).toBe(0)
+    expect(diff.stderr).toContain('Environment stage has no manifest (Copilot before v1.21): packaging against the manifest reconstructed from the deployed stack template')
+    expect(diff.stderr).toContain('legacy-stage-report: the deployed template is the same.')
   }, 240_000)
 
   it('known by a Copilot record: env deploy creates what the record says, env show says where it was read', async () => {
