@@ -23,6 +23,8 @@ export interface ShownEnvironmentManifest {
   source: 'manifest' | 'deployed' | 'default'
   /** For a reconstructed manifest: each part and where it was read. */
   parts: ReconstructedPart[]
+  /** For a reconstructed manifest: its YAML as rebuilt, before defaults are applied (to save as a file). */
+  text?: string
 }
 
 /** Whether the environment has no manifest in a workspace without environment manifests. */
@@ -38,10 +40,13 @@ export async function reconstructedManifest(ctx: AppContext, ws: Workspace, env:
   const body = stack ? (await ctx.aws.stacks.getTemplate({StackName: environmentStackName(app, env), TemplateStage: 'Original'})).TemplateBody : undefined
   const template = body ? parseTemplateBody(body) : undefined
   const r = reconstructEnvironment({env, record: record as LegacyEnvironmentConfig | undefined, stack, template})
-  if (r.parts.length === 0) return {manifest: resolveEnvironment(ws, env, {strict: ctx.strict}).manifest, source: stack ? 'deployed' : 'default', parts: []}
   const file = `${relative(ws.root, environmentManifestPath(ws, env))} (reconstructed)`
-  const resolved = resolveEnvironmentText({file, text: stringify(r.manifest), app, env, environments: ws.environments, vars: {}, expectedName: env, strict: ctx.strict})
-  return {manifest: valid(ctx, resolved, `environment ${env} as reconstructed from its record and stack`), source: 'deployed', parts: r.parts}
+  const text = stringify(r.manifest, {lineWidth: 0})
+  const resolved = resolveEnvironmentText({file, text, app, env, environments: ws.environments, vars: {}, expectedName: env, strict: ctx.strict})
+  const manifest = valid(ctx, resolved, `environment ${env} as reconstructed from its record and stack`)
+  // Nothing in the record or stack says otherwise: Copilot's default environment.
+  if (r.parts.length === 0) return {manifest, source: stack ? 'deployed' : 'default', parts: []}
+  return {manifest, source: 'deployed', parts: r.parts, text}
 }
 
 export function manifestText(manifest: EnvironmentManifest): string {

@@ -4,7 +4,10 @@
 // keeps the VPC and subnets (same physical IDs: the takeover check would refuse a replacement or a
 // removal); an environment known only by a Copilot record (customConfig, telemetry) deploys what the
 // record says; `pier env show --manifest` prints the reconstruction and where each part was read; a
-// workload deploys into it and `package --diff` renders against it.
+// workload deploys into it and `package --diff` renders against it; `env init` saves the rebuilt manifest.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import {CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 import {DescribeVpcsCommand, EC2Client} from '@aws-sdk/client-ec2'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
@@ -143,4 +146,19 @@ describe('an environment without a manifest', () => {
     const shown = await e2e.ok('env', 'show', '-n', 'dev', '--manifest')
     expect(shown.stdout).toContain("Copilot's default environment (nothing is deployed or recorded)")
   }, 60_000)
+
+  it('env init writes the manifest rebuilt from what is deployed; deploying it changes nothing', async () => {
+    const init = await e2e.pier('env', 'init', '-n', 'stage')
+    expect(init.code, init.stderr).toBe(0)
+    expect(init.stderr).toContain('rebuilt from what is deployed')
+    const text = readFileSync(join(e2e.ws, 'copilot/environments/stage/manifest.yml'), 'utf8')
+    expect(text).toMatch(/^# yaml-language-server: \$schema=/)
+    expect(text).toContain('#   network.vpc.cidr: the deployed stack template')
+    expect(text).toMatch(/cidr: 10\.8\.0\.0\/16/)
+    const before = await physicalIds('legacy-stage')
+    const r = await e2e.pier('env', 'deploy', '-n', 'stage')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).not.toContain('has no manifest')
+    expect(await physicalIds('legacy-stage')).toEqual(before)
+  }, 120_000)
 })
