@@ -167,7 +167,11 @@ function renderCase(c: ReturnType<typeof cases>[number], params: Record<string, 
   const m = r.manifest as EcsWorkloadManifest
   const images: Record<string, string> = {[m.name]: 'image:latest'}
   for (const [n, s] of Object.entries(m.sidecars ?? {})) if (s.image && typeof s.image === 'object' && 'build' in s.image) images[n] = 'image:latest'
-  return {manifest: m, stack: renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment: {httpsListener: true, certificates: ['arn:cert']}}})}
+  // The environment as Copilot's test assumed it: an internal HTTPS listener when the case says so,
+  // else the internal load balancer's private hosted zone.
+  const internalHttps = params.HTTPSEnabled === 'true' && m.type === 'Backend Service'
+  const environment = {httpsListener: true, certificates: ['arn:cert'], internalHttpsListener: internalHttps, internalWorkloadsZone: !internalHttps}
+  return {manifest: m, stack: renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment}})}
 }
 
 /** Cases Pier refuses, clearly, with the reason (an imported ALB's listeners are known only to a deploy that looks them up). */
