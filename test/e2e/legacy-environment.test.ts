@@ -145,6 +145,11 @@ describe('an environment without a manifest', () => {
   it('with nothing deployed or recorded: Copilot\'s default environment, said so', async () => {
     const shown = await e2e.ok('env', 'show', '-n', 'dev', '--manifest')
     expect(shown.stdout).toContain("Copilot's default environment (nothing is deployed or recorded)")
+    // validate says what it checked when no environment is named anywhere, and checks one given with -e.
+    const all = await e2e.ok('validate')
+    expect(all.stderr).toContain('each manifest was checked on its own')
+    const one = await e2e.ok('validate', '-e', 'dev')
+    expect(one.stderr).toContain('valid in 1 environment')
   }, 60_000)
 
   it('env init writes the manifest rebuilt from what is deployed; deploying it changes nothing', async () => {

@@ -151,4 +151,12 @@ describe('overrides for an environment with no manifest in a workspace that has 
     // Naming the environments to check keeps to them.
     expect(validateWorkspace(ws, {vars: {}, envs: ['test']}).filter((d) => d.severity === 'error')).toEqual([])
   })
+
+  it('are counted among the environments validate reports', async () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/web/manifest.yml', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nenvironments:\n  staging:\n    count: 2\n')
+    const {validateManifests} = await import('../../src/app/validate.js')
+    expect((await validateManifests({cwd: dir, vars: {}})).environments).toEqual(['test', 'staging'])
+  })
 })
