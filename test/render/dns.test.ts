@@ -78,4 +78,14 @@ describe('Copilot’s defaults', () => {
     expect(tg.HealthCheckPath).toBe('/')
     expect(tg.Matcher).toEqual({GrpcCode: '12'})
   })
+
+  it('a target_port without target_container targets the container that exposes it', () => {
+    const m = {...web, sidecars: {nginx: {image: 'nginx:1', port: 85}}, http: {path: '/', target_port: 85}, nlb: {port: '8083/tcp', target_port: 85}} as unknown as LoadBalancedWebService
+    const s = render(m, {...webInputs, environment: {...webInputs.environment, certificates: []}})
+    const lbs = s.template.Resources.Service.Properties.LoadBalancers as {ContainerName: string; ContainerPort: number}[]
+    expect(lbs.map((l) => `${l.ContainerName}:${l.ContainerPort}`)).toEqual(['nginx:85', 'nginx:85'])
+    // The main container does not map the sidecar's port (two containers of a task cannot bind one port).
+    const main = s.template.Resources.TaskDefinition.Properties.ContainerDefinitions.find((c: any) => c.Name === web.name)
+    expect(main.PortMappings.map((p: any) => p.ContainerPort)).not.toContain(85)
+  })
 })

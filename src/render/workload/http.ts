@@ -7,7 +7,7 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
-import {envImport, type WorkloadContext} from './context.js'
+import {containerForPort, envImport, type WorkloadContext} from './context.js'
 import {renderAliasRecords, renderInternalAlias} from './dns.js'
 
 export interface HttpRouting {
@@ -56,7 +56,7 @@ function protocolVersion(v: string | undefined): string {
 }
 
 function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string; port: number} {
-  const container = rule.target_container ?? ctx.name
+  const container = rule.target_container ?? containerForPort(ctx, rule.target_port)
   let port = rule.target_port
   if (port === undefined) {
     const p = container === ctx.name ? ctx.manifest.image?.port : ctx.manifest.sidecars?.[container]?.port

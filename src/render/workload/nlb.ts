@@ -6,7 +6,7 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref, split} from '../template.js'
-import {envImport, type WorkloadContext} from './context.js'
+import {containerForPort, envImport, type WorkloadContext} from './context.js'
 
 const PROTOCOLS: Record<string, {listener: string; target: string; ip: string}> = {
   tcp: {listener: 'TCP', target: 'TCP', ip: 'tcp'},
@@ -46,7 +46,7 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
   listeners.forEach((l, i) => {
     const suffix = i === 0 ? '' : String(i)
     const {port, protocol} = parsePort(l.port)
-    const container = l.target_container ?? ctx.name
+    const container = l.target_container ?? containerForPort(ctx, l.target_port)
     // Copilot's default: the listener's port on the main container, a sidecar's own port on a sidecar.
     const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
     const targetPort = l.target_port ?? sidecarPort ?? port
