@@ -79,6 +79,14 @@ describe('Copilot’s defaults', () => {
     expect(tg.Matcher).toEqual({GrpcCode: '12'})
   })
 
+  it('the FireLens log router gets the COPILOT_* variables, its own variables winning', () => {
+    const m = {...web, logging: {destination: {Name: 'cloudwatch'}, variables: {COPILOT_SERVICE_NAME: 'mine', LEVEL: 'info'}}} as unknown as LoadBalancedWebService
+    const router = render(m, webInputs).template.Resources.TaskDefinition.Properties.ContainerDefinitions.find((c: any) => c.Name === 'firelens_log_router')
+    const env = Object.fromEntries(router.Environment.map((e: any) => [e.Name, e.Value]))
+    expect(env).toMatchObject({COPILOT_APPLICATION_NAME: APP, COPILOT_ENVIRONMENT_NAME: 'test', COPILOT_SERVICE_NAME: 'mine', LEVEL: 'info'})
+    expect(env.COPILOT_SERVICE_DISCOVERY_ENDPOINT).toBe(`test.${APP}.local`)
+  })
+
   it('a target_port without target_container targets the container that exposes it', () => {
     const m = {...web, sidecars: {nginx: {image: 'nginx:1', port: 85}}, http: {path: '/', target_port: 85}, nlb: {port: '8083/tcp', target_port: 85}} as unknown as LoadBalancedWebService
     const s = render(m, {...webInputs, environment: {...webInputs.environment, certificates: []}})
