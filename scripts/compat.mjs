@@ -14,6 +14,8 @@ import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse} from 'yaml'
 
+import {yamlV3Refusal} from './copilot-yaml.mjs'
+
 const root = fileURLToPath(new URL('..', import.meta.url))
 const wild = join(root, '..', 'shared', 'compat', 'wild')
 const bin = join(root, 'bin', 'run.js')
@@ -82,6 +84,15 @@ function survey(copilotDir) {
   return {legacy, envs, workloads, extensions}
 }
 
+/** Why Copilot's YAML reader refuses one of the workspace's manifests, if it does. */
+function copilotRefusal(copilotDir) {
+  for (const f of files(copilotDir).filter((f) => f.endsWith('manifest.yml')).sort()) {
+    const why = yamlV3Refusal(readFileSync(join(copilotDir, f), 'utf8'))
+    if (why) return `copilot/${f} ${why}`
+  }
+  return undefined
+}
+
 function run(cwd, env, argv) {
   const r = spawnSync(process.execPath, [bin, ...argv], {cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
@@ -133,6 +144,8 @@ try {
     const errors = report ? report.diagnostics.filter((d) => d.severity === 'error') : []
     const warnings = report ? report.diagnostics.filter((d) => d.severity === 'warning') : []
     const validate = {ok: v.status === 0, causes: report ? [...new Set(errors.map(causeOf))] : [messageCause(v.stderr)], warnings: warnings.length}
+    // A workspace Pier refuses that Copilot's YAML reader refuses too is invalid, not a gap.
+    if (!validate.ok) validate.copilotInvalid = copilotRefusal(copilotDir)
     const packages = []
     for (const e of envs) {
       const r = run(dir, env, ['env', 'package', '-n', e, '--output-dir', join(dir, 'out')])
@@ -162,6 +175,7 @@ const all = results.flatMap((r) => r.packages)
 const figures = {
   workspaces: results.length,
   validated: results.filter((r) => r.validate.ok).length,
+  invalidForCopilot: results.filter((r) => r.validate.copilotInvalid).length,
   workloadEnvironments: all.filter((p) => p.what === 'workload').length,
   workloadEnvironmentsPackaged: all.filter((p) => p.what === 'workload' && p.ok).length,
   unsupportedTypes: all.filter((p) => p.what === 'unsupported').length,
@@ -194,13 +208,18 @@ const validateCauses = group(results.filter((r) => !r.validate.ok).flatMap((r) =
 const packageCauses = group(results.flatMap((r) => r.packages.filter((p) => !p.ok && p.what !== 'unsupported').map((p) => [`${p.what === 'env' ? 'env package' : 'package'}: ${p.cause}`, r.workspace])))
 
 console.log(`\nPier on ${figures.workspaces} real Copilot workspaces (${figures.seconds} s)`)
-console.log(`  workspaces validated:          ${figures.validated}/${figures.workspaces}`)
+console.log(`  workspaces validated:          ${figures.validated}/${figures.workspaces}${figures.invalidForCopilot ? ` (${figures.invalidForCopilot} of the others invalid for Copilot too, below)` : ''}`)
 console.log(`  workload-environments packaged: ${figures.workloadEnvironmentsPackaged}/${figures.workloadEnvironments}`)
 if (figures.unsupportedTypes) console.log(`  (not counted: ${figures.unsupportedTypes} workload-environments of Request-Driven Web Services or Static Sites, which Pier does not deploy)`)
 console.log(`  environments packaged:          ${figures.environmentsPackaged}/${figures.environments}`)
 figures.refusedAsCopilotDid = packageCauses.filter((c) => c.copilot).reduce((n, c) => n + c.count, 0)
 figures.refusedOtherwise = packageCauses.filter((c) => !c.copilot).reduce((n, c) => n + c.count, 0)
 console.log(`  package refusals Copilot made too (or that need AWS access, as Copilot did): ${figures.refusedAsCopilotDid}; others: ${figures.refusedOtherwise}`)
+const invalid = results.filter((r) => r.validate.copilotInvalid)
+if (invalid.length) {
+  console.log('\nRefused, and invalid for Copilot too (its YAML reader, gopkg.in/yaml.v3, refuses them):')
+  for (const r of invalid) console.log(`       ${r.workspace}: ${r.validate.copilotInvalid}`)
+}
 if (validateCauses.length) {
   console.log('\nValidation refusals by cause (workspaces):')
   for (const c of validateCauses) console.log(`  ${String(c.workspaces.length).padStart(3)}  ${c.cause}\n       ${c.workspaces.join(', ')}${c.copilot ? `\n       (${c.copilot})` : ''}`)

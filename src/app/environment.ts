@@ -18,8 +18,9 @@ import {cloudFrontPrefixListFor} from './cloudfront-prefix-list.js'
 import type {AppContext} from './context.js'
 import type {EnvRecord} from './store.js'
 import {templateUploader} from './templates.js'
-import {ensureApp, ensureEnvRecord, environmentManifest, workspace} from './workspace.js'
-import {environmentContext} from './env-access.js'
+import {deployableEnvironmentManifest} from './environment-manifest.js'
+import {ensureApp, ensureEnvRecord, workspace} from './workspace.js'
+import {environmentContext, reachEnvironment} from './env-access.js'
 import type {DeployOptions} from './deploy-options.js'
 
 export async function initEnvironment(ctx: AppContext, input: {env: string; prod?: boolean}) {
@@ -41,7 +42,7 @@ export function workspaceNeeds(ws: Workspace, env: string): EnvironmentNeeds {
 /** The environment's stack as a deploy renders it: with its addons (uploaded, for their nested stack's
  * TemplateURL) and its overrides applied. */
 export async function renderEnvironment(ctx: AppContext, ws: Workspace, env: string) {
-  const manifest = environmentManifest(ctx, ws, env)
+  const manifest = await deployableEnvironmentManifest(ctx, ws, env)
   const addons = loadAddons(ws.root, 'environments')
   const stackName = environmentStackName(ws.application, env)
   const wiring = addons ? addonsWiring(addons, (await uploadAddons(ctx.aws, {root: ws.root, stackName, stack: addons, emit: ctx.emit})).url) : undefined
@@ -69,11 +70,12 @@ async function environmentRoles(ctx: AppContext, app: string, env: string): Prom
 
 /** Deploys the environment's stack; `ws` is the workspace the caller already read, if any. */
 export async function deployEnvironment(ctx: AppContext, input: {env: string} & DeployOptions, ws: Workspace = workspace(ctx)): Promise<StackDeployResult> {
-  // Rendering resolves and validates the manifest: a mistake stops the deploy before any record is written.
-  const rendered = await renderEnvironment(ctx, ws, input.env)
-  const [, record] = await Promise.all([ensureApp(ctx, ws.application), ensureEnvRecord(ctx, ws.application, input.env)])
   const appCtx = ctx
-  ctx = await environmentContext(ctx, record)
+  // Rendering reads the deployed environment (its stack, the prefix lists of its region) where it is,
+  // and resolves and validates the manifest: a mistake stops the deploy before any record is written.
+  const rendered = await renderEnvironment(await reachEnvironment(appCtx, ws.application, input.env), ws, input.env)
+  const [, record] = await Promise.all([ensureApp(appCtx, ws.application), ensureEnvRecord(appCtx, ws.application, input.env)])
+  ctx = await environmentContext(appCtx, record)
   const result = await deployStack(ctx, {
     // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.
     ...(record.executionRoleARN ? {roleArn: record.executionRoleARN} : {}),

@@ -1,7 +1,7 @@
 // Use case: validate the manifests of a workspace (all, or the named workloads and environments).
 import type {Diagnostic} from '../manifest/diagnostics.js'
 import {sortAndDedupe} from '../manifest/diagnostics.js'
-import {loadWorkspace} from '../workspace/find.js'
+import {loadWorkspace, overrideEnvironments} from '../workspace/find.js'
 import {validateWorkspace} from '../workspace/read.js'
 import {addonDiagnostics} from './validate-addons.js'
 
@@ -26,7 +26,8 @@ export async function validateManifests(opts: {cwd: string; names?: string[]; en
     application: ws.application,
     root: ws.root,
     workloads: opts.names?.length ? opts.names : ws.workloads.map((w) => w.name),
-    environments: opts.envs?.length ? opts.envs : ws.environments,
+    // With the environments named only in overrides (their overrides are checked too).
+    environments: opts.envs?.length ? opts.envs : [...ws.environments, ...overrideEnvironments(ws.workloads).filter((e) => !ws.environments.includes(e))],
     diagnostics,
     errors,
     warnings: diagnostics.length - errors,

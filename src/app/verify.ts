@@ -11,6 +11,7 @@ import type {Diagnostic, EcsWorkloadManifest, EnvironmentManifest} from '../mani
 import {environmentStackName} from '../render/names.js'
 import {resolveEnvironment, resolveWorkload, type Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
+import {hasNoManifest, reconstructedManifest} from './environment-manifest.js'
 import {sourceBuilds} from './source-builds.js'
 import {locate} from './locate.js'
 import {checkAliases, checkCertificates, checkNetwork, checkSiteCertificate, type CertificateState} from './verify-network.js'
@@ -56,10 +57,12 @@ export async function verify(ctx: AppContext, input: {env: string; names?: strin
 /** The environment's manifest, imported network and certificates, and whether it is deployed. */
 async function checkEnvironment(ctx: AppContext, ws: Workspace, env: string): Promise<{findings: Diagnostic[]; envManifest?: EnvironmentManifest; certificates: CertificateState[]}> {
   const envFile = join(ws.copilotDir, 'environments', env, 'manifest.yml')
-  if (!ws.environments.includes(env)) {
+  // Without environment manifests (Copilot before v1.21), the environment is what its record and stack say.
+  const rebuilt = hasNoManifest(ws, env) ? await reconstructedManifest(ctx, ws, env) : undefined
+  if (!ws.environments.includes(env) && !rebuilt) {
     return {certificates: [], findings: [{file: relative(ws.root, envFile), line: 1, col: 1, severity: 'error', code: 'env-missing', message: `there is no environment ${env} in this workspace`, hint: `Create it with \`pier env init --name ${env}\`.`, path: ''}]}
   }
-  const resolved = resolveEnvironment(ws, env)
+  const resolved = rebuilt ? {ok: true, manifest: rebuilt.manifest, diagnostics: []} : resolveEnvironment(ws, env)
   const envManifest = resolved.ok ? resolved.manifest : undefined
   const [network, certs, stack] = await Promise.all([
     envManifest ? checkNetwork(ctx, ws, envFile, envManifest) : [],

@@ -105,7 +105,7 @@ export async function renderForDeploy(
     rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns}),
     ...(importedAlb ? {importedAlb} : {}),
     desiredCount: p.current && hasAutoscaling(p.manifest) ? await currentDesiredCount(ctx, p.stackName) : undefined,
-    environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn)},
+    environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn), internalWorkloadsZone: Boolean(p.envOutputs.InternalWorkloadsHostedZone)},
   }
   if (p.addons) inputs.addons = addonsWiring(p.addons, (await uploadAddons(ctx.aws, {root: p.root, stackName: p.stackName, stack: p.addons, emit: ctx.emit})).url)
   const rendered = renderWorkloadStack({app: p.app, env: p.env, name: p.name, manifest: p.manifest, inputs})

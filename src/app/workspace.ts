@@ -1,8 +1,8 @@
 // Shared steps of the use cases: the workspace, valid manifests, and the records of the application.
 import {UserError} from '../errors.js'
 import {event} from '../deploy/events.js'
-import {type EcsWorkloadManifest, type EnvironmentManifest, formatDiagnostics, type Resolved} from '../manifest/index.js'
-import {loadWorkspace, resolveEnvironment, resolveWorkload, type Workspace} from '../workspace/index.js'
+import {type EcsWorkloadManifest, formatDiagnostics, type Resolved} from '../manifest/index.js'
+import {loadWorkspace, resolveWorkload, type Workspace} from '../workspace/index.js'
 import type {AppContext} from './context.js'
 import {COPILOT_SCHEMA_VERSION, type AppRecord, type EnvRecord} from './store.js'
 
@@ -21,12 +21,6 @@ export function valid<T>(ctx: AppContext, resolved: Resolved<T>, what: string): 
   throw new UserError(`The manifest of ${what} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${formatDiagnostics(errors)}`, {
     hint: 'Fix them, then run the command again (`pier verify` checks without deploying).',
   })
-}
-
-/** The environment's manifest, valid (a missing one is reported by the workspace reader; a workspace
- * without environment manifests, as Copilot before v1.21 kept them, gets Copilot's default one). */
-export function environmentManifest(ctx: AppContext, ws: Workspace, env: string): EnvironmentManifest {
-  return valid(ctx, resolveEnvironment(ws, env, {strict: ctx.strict}), `environment ${env}`)
 }
 
 /** The workload's manifest for the environment, valid and of a type Pier deploys. */

@@ -2,6 +2,10 @@
 // --upload-assets uploads the addons template and the local code it names, so the printed template
 // points at them and can be deployed as is; --diff compares the rendered template with the deployed one.
 import {uploadAddons} from '../app/addons-upload.js'
+import {appContext} from '../app/context.js'
+import {hasNoManifest, reconstructedManifest} from '../app/environment-manifest.js'
+import {realTiming} from '../deploy/timing.js'
+import {loadWorkspace} from '../workspace/find.js'
 import {loadAddons} from '../app/addons.js'
 import {cloudFrontPrefixListFor} from '../app/cloudfront-prefix-list.js'
 import {describeImportedAlb} from '../app/imported-alb.js'
@@ -78,4 +82,16 @@ export async function importedAlb(flags: OnlineFlags, name: string, nameOrArn: s
       cause: error,
     })
   }
+}
+
+/** For a workspace without environment manifests, the environment as deployed (rebuilt from its record
+ * and stack, as a deploy reads it), so that a package to compare or deploy matches what a deploy would
+ * render; undefined when the workspace has the environment's manifest. */
+export async function deployedEnvironment(flags: OnlineFlags, cwd: string, env: string): Promise<{manifest: EnvironmentManifest; from: string} | undefined> {
+  const ws = loadWorkspace(cwd)
+  if (!hasNoManifest(ws, env)) return undefined
+  const aws = await createAwsClients(awsOptions(flags))
+  const shown = await reconstructedManifest(appContext({aws, emit: () => {}, timing: realTiming, cwd}), ws, env)
+  const from = shown.source === 'default' ? "Copilot's default environment (nothing is deployed or recorded)" : `the manifest reconstructed from ${[...new Set(shown.parts.map((p) => p.from))].join(', ') || 'its stack'}`
+  return {manifest: shown.manifest, from}
 }

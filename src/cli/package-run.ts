@@ -27,7 +27,7 @@ export interface PackageFlags {
 
 export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promise<void> {
   const cwd = process.cwd()
-  const src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
+  let src = workspaceManifests(cwd, {color: useColor(process.stderr), strict: flags.strict, warn: printStatus})
   checkAppFlag(flags.app, src.application)
   const names = src.workloads.filter((w) => (w.type === 'Scheduled Job') === (kind === 'job')).map((w) => w.name)
   if (flags.all && !flags['output-dir']) {
@@ -36,6 +36,13 @@ export async function runPackage(kind: WorkloadKind, flags: PackageFlags): Promi
   const targets = flags.all ? names : [await requireValue(flags.name, {flag: '--name', question: `Which ${kind}?`, choices: names, example: names[0] ?? 'web'})]
   if (targets.length === 0) throw new UserError(`no ${kind === 'job' ? 'jobs' : 'services'} in this workspace`, {hint: kind === 'job' ? 'Create one with `pier job init`.' : 'Create one with `pier svc init`.'})
   const env = await requireValue(flags.env, {flag: '--env', question: 'Which environment?', choices: src.environments, example: src.environments[0] ?? 'test'})
+  // Online (--diff, --upload-assets), an environment without a manifest is read as a deploy reads it.
+  const deployed = flags.diff || flags['upload-assets'] ? await (await import('./package-online.js')).deployedEnvironment(flags, cwd, env) : undefined
+  if (deployed) {
+    printStatus(`Environment ${env} has no manifest (Copilot before v1.21): packaging against ${deployed.from}.`)
+    const offline = src.environment.bind(src)
+    src = {...src, environment: (e) => (e === env ? deployed.manifest : offline(e))}
+  }
   const results: PackageResult[] = []
   for (const name of targets) {
     // --upload-assets: the addons template is in S3 before rendering, so its URL is in the template.

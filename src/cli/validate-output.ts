@@ -5,7 +5,7 @@ import {checkAppFlag} from '../app/check-app.js'
 import {validateManifests} from '../app/validate.js'
 import {formatDiagnostics} from '../manifest/diagnostics.js'
 import {ExitCode} from '../errors.js'
-import {printData, printJson, success, useColor} from './output.js'
+import {printData, printJson, printStatus, success, useColor} from './output.js'
 
 export interface ValidateFlags {
   app?: string
@@ -27,6 +27,8 @@ export async function runValidate(flags: ValidateFlags, cwd = process.cwd()): Pr
   if (!flags.json && result.ok) {
     const envs = result.environments.length
     success(`${result.workloads.length} workload${result.workloads.length === 1 ? '' : 's'} valid in ${envs} environment${envs === 1 ? '' : 's'}${result.warnings ? ` (${result.warnings} warning${result.warnings === 1 ? '' : 's'})` : ''}.`)
+    // No environment manifest and none named in overrides (Copilot before v1.21): say what was checked.
+    if (envs === 0) printStatus('No environment has a manifest or overrides here: each manifest was checked on its own. Check one for an environment that is deployed with `-e NAME`.')
   }
   if (!result.ok) throw new ExitCode(1)
 }

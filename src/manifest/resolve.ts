@@ -155,7 +155,7 @@ function overrideEnvironmentIssues(source: ManifestSource, overrides: unknown, e
     }
     if (envs.length === 0 || envs.includes(name)) continue
     out.push(locate({path: ['environments', name], atKey: true, severity: 'warning', code: 'unknown-environment',
-      message: `environment "${name}" does not exist in this workspace: its overrides are never applied`,
+      message: `environment "${name}" does not exist in this workspace: its overrides are checked, but never applied from here`,
       hint: `Existing environments: ${envs.join(', ')}. Create it with \`pier env init --name ${name}\`, or fix the name.`}))
   }
   return out

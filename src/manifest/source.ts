@@ -41,6 +41,18 @@ export function parseSource(file: string, text: string): {source: ManifestSource
       const offset = e.pos[0]
       const {line, col} = lines.linePos(offset)
       const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+      const star = severity === 'error' && e.code !== 'DUPLICATE_KEY' ? bareStar(text, line) : undefined
+      // Once a bare `*` is reported, the parser's warnings about ambiguous aliases are echoes of it.
+      if (severity === 'warning' && e.code === 'BAD_ALIAS' && diagnostics.some((d) => d.code === 'yaml-syntax' && d.message.includes('no alias name follows'))) continue
+      if (star) {
+        diagnostics.push({
+          file, line: star.line, col: star.col, severity, path: '', code: 'yaml-syntax',
+          message: `invalid YAML: \`${star.token}\` starts with \`*\`, which YAML reads as an alias (a reference to an \`&anchor\`), and no alias name follows`,
+          hint: `Quote it: "${star.token}". Copilot's YAML reader refused it too.`,
+          frame: codeFrame(text, star.line, star.col, star.token.length),
+        })
+        continue
+      }
       diagnostics.push({
         file, line, col, severity, path: '',
         code: e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : e.code === 'TAG_RESOLVE_FAILED' ? 'unknown-tag' : 'yaml-syntax',
@@ -100,3 +112,21 @@ export function diagnosticAt(source: ManifestSource, pos: Position, d: Omit<Diag
 }
 
 export {formatPath}
+
+/**
+ * The first plain key or value at or before `upTo` that starts with `*` and is not an alias (`*name`,
+ * name of [0-9A-Za-z_-]), e.g. a key redacted to `***REMOVED***`: the parser's own message for it
+ * ("unexpected scalar token") does not say why.
+ */
+function bareStar(text: string, upTo: number): {line: number; col: number; token: string} | undefined {
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < Math.min(upTo, lines.length); i++) {
+    const l = lines[i]!
+    if (/^\s*#/.test(l)) continue
+    const m = /^(\s*(?:-\s+)*|.*?:\s+)(\*\S*)/.exec(l)
+    if (!m || /(^|\s)#/.test(m[1]!) || /['"]/.test(m[1]!)) continue
+    if (/^\*[0-9A-Za-z_-]+(?=$|[\s?:,\]}%@`])/.test(m[2]!)) continue
+    return {line: i + 1, col: m[1]!.length + 1, token: m[2]!.replace(/:$/, '')}
+  }
+  return undefined
+}

@@ -25,6 +25,9 @@ export interface EnvironmentFacts {
   httpsListener?: boolean
   /** The internal ALB has an HTTPS listener (`http.private.certificates`). */
   internalHttpsListener?: boolean
+  /** The environment has the private hosted zone `<env>.<app>.internal` (an internal load balancer
+   * without certificates): each Backend Service behind it gets `<name>.<env>.<app>.internal`. */
+  internalWorkloadsZone?: boolean
   /** Certificate ARNs for TLS listeners of a service's Network Load Balancer (`nlb.port: 443/tls`). */
   certificates?: string[]
 }

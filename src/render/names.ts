@@ -54,6 +54,9 @@ export const ENV_OUTPUTS = {
   /** Canonical hosted zones of the load balancers, for alias records (Copilot's export names). */
   publicLbHostedZone: 'CanonicalHostedZoneID',
   internalLbHostedZone: 'InternalLoadBalancerCanonicalHostedZoneID',
+  /** The private hosted zone `<env>.<app>.internal` of Backend Services' aliases (Copilot's export names). */
+  internalWorkloadsZone: 'InternalWorkloadsHostedZoneID',
+  internalWorkloadsZoneName: 'InternalWorkloadsHostedZoneName',
   /** The file system of `efs: true` volumes (Copilot's output ManagedFileSystemID, exported as `-FilesystemID`). */
   managedFileSystem: 'FilesystemID',
   /** The roles Copilot's machinery uses, recorded in the environment's SSM record after a deploy. */

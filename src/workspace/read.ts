@@ -10,7 +10,7 @@ import {locator} from '../manifest/locate.js'
 import {parseSource} from '../manifest/source.js'
 import {didYouMean} from '../manifest/suggest.js'
 import type {EnvironmentManifest, WorkloadManifest} from '../manifest/types.js'
-import type {Workspace, WorkloadEntry} from './find.js'
+import {overrideEnvironments, type Workspace, type WorkloadEntry} from './find.js'
 
 export interface ResolveOptions {
   /** Values for `${VAR}`; process.env by default. */
@@ -77,8 +77,13 @@ export function legacyEnvironment(ws: Workspace, env: string): Resolved<Environm
 
 /** The workload's manifest merged for an environment (or its base manifest when `env` is undefined). */
 export function resolveWorkload(ws: Workspace, name: string, env: string | undefined, opts: ResolveOptions = {}): Resolved<WorkloadManifest> {
-  const w = findWorkload(ws, name)
   if (env !== undefined) checkEnvironment(ws, env)
+  return mergeWorkload(ws, name, env, opts)
+}
+
+/** The workload merged for an environment, which need not have a manifest here (validate only). */
+function mergeWorkload(ws: Workspace, name: string, env: string | undefined, opts: ResolveOptions): Resolved<WorkloadManifest> {
+  const w = findWorkload(ws, name)
   return resolveWorkloadText({...read(ws, w.path), app: ws.application, ...(env === undefined ? {} : {env}), environments: ws.environments, vars: opts.vars ?? process.env, expectedName: name, strict: opts.strict})
 }
 
@@ -90,10 +95,13 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
   envs.forEach((e) => checkEnvironment(ws, e))
   const diags: Diagnostic[] = [...workspaceFileDiagnostics(ws)]
   if (!opts.names?.length) for (const env of envs) diags.push(...resolveEnvironment(ws, env, opts).diagnostics)
-  for (const env of envs.length > 0 ? envs : [undefined]) {
+  // Overrides for an environment with no manifest here (one made from another workspace) are
+  // checked too: a deploy from there applies them. Their key gets the unknown-environment warning.
+  const elsewhere = opts.envs?.length ? [] : overrideEnvironments(ws.workloads.filter((w) => names.includes(w.name))).filter((e) => !envs.includes(e))
+  for (const env of [...(envs.length > 0 ? envs : [undefined]), ...elsewhere]) {
     const resolved = new Map<string, WorkloadManifest>()
     for (const name of names) {
-      const r = resolveWorkload(ws, name, env, opts)
+      const r = mergeWorkload(ws, name, env, opts)
       diags.push(...r.diagnostics)
       resolved.set(name, r.manifest)
     }
@@ -118,7 +126,7 @@ function subscriptionDiagnostics(ws: Workspace, resolved: Map<string, WorkloadMa
   const publishers = new Map<string, string[] | undefined>()
   const topicsOf = (service: string): string[] | undefined => {
     if (!publishers.has(service)) {
-      const m = resolved.get(service) ?? (ws.workloads.some((w) => w.name === service) ? resolveWorkload(ws, service, env, opts).manifest : undefined)
+      const m = resolved.get(service) ?? (ws.workloads.some((w) => w.name === service) ? mergeWorkload(ws, service, env, opts).manifest : undefined)
       const topics = (m as {publish?: {topics?: {name?: unknown}[]}} | undefined)?.publish?.topics
       publishers.set(service, m ? (Array.isArray(topics) ? topics.map((t) => String(t?.name)) : []) : undefined)
     }

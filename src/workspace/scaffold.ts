@@ -71,6 +71,17 @@ export function writeEnvironmentManifest(ws: Workspace, env: string, opts: Envir
   return writeNew(path, text, opts.force, `environment "${env}"`, '--force')
 }
 
+/** Writes an environment manifest whose body was made elsewhere (rebuilt from what is deployed);
+ * `comments` go above it. Refused when the body is not a valid environment manifest. */
+export function writeEnvironmentManifestBody(ws: Workspace, env: string, body: string, comments: string[]): Written {
+  checkName('environment', env, '--name')
+  const path = join(ws.copilotDir, 'environments', env, 'manifest.yml')
+  const text = `# yaml-language-server: $schema=${schemaRef(path, 'environment')}\n${comments.map((c) => `# ${c}\n`).join('')}\n${body}`
+  const check = resolveEnvironmentText({file: relative(ws.root, path), text, app: ws.application, env, environments: [...ws.environments, env], vars: {}})
+  if (!check.ok) throw new UserError(`the environment manifest would not be valid:\n${formatDiagnostics(check.diagnostics)}`, {hint: 'Write it by hand from `pier env show --manifest`.'})
+  return writeNew(path, text, false, `environment "${env}"`, '--force')
+}
+
 export interface WorkloadOptions extends WorkloadTemplateInput {
   /** A Dockerfile path, absolute or relative to `cwd`; stored relative to the workspace root. */
   dockerfile?: string

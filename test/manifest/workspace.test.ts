@@ -137,3 +137,26 @@ describe('workspaces without environment manifests (Copilot before v1.21)', () =
     expect(warnings.join('\n')).toContain("Copilot's default environment")
   })
 })
+
+describe('overrides for an environment with no manifest in a workspace that has others', () => {
+  it('are checked all the same (a deploy from a workspace that has the environment applies them), with a warning on the key', () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/web/manifest.yml', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nenvironments:\n  test:\n    count: 2\n  staging:\n    cpu: 300\n')
+    const ws = loadWorkspace(dir)
+    expect(ws.legacy).toBeUndefined()
+    const diags = validateWorkspace(ws, {vars: {}})
+    expect(diags.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path} ${d.env ?? ''} ${d.line}`)).toEqual(['fargate-size cpu staging 8'])
+    expect(diags.filter((d) => d.code === 'unknown-environment').map((d) => d.message)).toEqual(['environment "staging" does not exist in this workspace: its overrides are checked, but never applied from here'])
+    // Naming the environments to check keeps to them.
+    expect(validateWorkspace(ws, {vars: {}, envs: ['test']}).filter((d) => d.severity === 'error')).toEqual([])
+  })
+
+  it('are counted among the environments validate reports', async () => {
+    write('copilot/.workspace', 'application: shop\n')
+    write('copilot/environments/test/manifest.yml', 'name: test\ntype: Environment\n')
+    write('copilot/web/manifest.yml', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nenvironments:\n  staging:\n    count: 2\n')
+    const {validateManifests} = await import('../../src/app/validate.js')
+    expect((await validateManifests({cwd: dir, vars: {}})).environments).toEqual(['test', 'staging'])
+  })
+})

@@ -78,7 +78,15 @@ function keyProperties(t: any, params: Record<string, unknown>, main: string): P
     put('task.memory', td.Memory)
     put('task.platform', td.RuntimePlatform)
     put('task.networkMode', td.NetworkMode)
-    for (const v of td.Volumes ?? []) put(`task.volume.${v.Name}`, v.EFSVolumeConfiguration ? 'efs' : 'bind')
+    for (const v of td.Volumes ?? []) {
+      put(`task.volume.${v.Name}`, v.EFSVolumeConfiguration ? 'efs' : 'bind')
+      const efs = v.EFSVolumeConfiguration
+      if (!efs) continue
+      put(`task.volume.${v.Name}.rootDirectory`, efs.RootDirectory ?? '/')
+      put(`task.volume.${v.Name}.transitEncryption`, efs.TransitEncryption)
+      put(`task.volume.${v.Name}.iam`, efs.AuthorizationConfig?.IAM ?? 'DISABLED')
+      put(`task.volume.${v.Name}.accessPoint`, efs.AuthorizationConfig?.AccessPointId ? 'set' : 'none')
+    }
     for (const c of td.ContainerDefinitions ?? []) {
       const name = r(c.Name)
       const n = name === main || name === undefined ? 'main' : String(name)
@@ -93,6 +101,12 @@ function keyProperties(t: any, params: Record<string, unknown>, main: string): P
       for (const d of c.DependsOn ?? []) put(`container.${n}.dependsOn.${d.ContainerName}`, d.Condition)
     }
   }
+  // What the task role may do on file systems: one grant (its actions, and whether an access point
+  // limits it) per volume, in order.
+  const efsGrants = ofType(t, 'AWS::IAM::Role').flatMap((role) => (role.Policies ?? []).flatMap((pol: any) => pol.PolicyDocument?.Statement ?? []))
+    .filter((st: any) => [st.Action].flat().some((a: unknown) => String(a).startsWith('elasticfilesystem:')))
+    .map((st: any) => `${[st.Action].flat().sort().join('+')}${st.Condition ? ' via access point' : ''}`)
+  if (efsGrants.length) put('task.efsGrants', efsGrants)
   for (const s of ofType(t, 'AWS::ECS::Service')) {
     put('service.assignPublicIp', s.NetworkConfiguration?.AwsvpcConfiguration?.AssignPublicIp)
     put('service.exec', s.EnableExecuteCommand)
@@ -154,9 +168,13 @@ function renderCase(c: ReturnType<typeof cases>[number], params: Record<string, 
   const m = r.manifest as EcsWorkloadManifest
   const images: Record<string, string> = {[m.name]: 'image:latest'}
   for (const [n, s] of Object.entries(m.sidecars ?? {})) if (s.image && typeof s.image === 'object' && 'build' in s.image) images[n] = 'image:latest'
+  // The environment as Copilot's test assumed it: an internal HTTPS listener when the case says so,
+  // else the internal load balancer's private hosted zone.
+  const internalHttps = params.HTTPSEnabled === 'true' && m.type === 'Backend Service'
+  const environment = {httpsListener: true, certificates: ['arn:cert'], internalHttpsListener: internalHttps, internalWorkloadsZone: !internalHttps}
   // An imported ALB (`http.alb`) as Copilot's own test describes it (lb_web_service_integration_test.go).
   const importedAlb = 'http' in m && m.http && m.http.alb ? IMPORTED_ALB : undefined
-  return {manifest: m, stack: renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment: {httpsListener: true, certificates: ['arn:cert']}, ...(importedAlb ? {importedAlb} : {})}})}
+  return {manifest: m, stack: renderWorkloadStack({app, env, name: m.name, manifest: m, inputs: {images, environment, ...(importedAlb ? {importedAlb} : {})}})}
 }
 
 

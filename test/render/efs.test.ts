@@ -60,3 +60,37 @@ describe('managed EFS in the environment stack', () => {
     expect(s.template.Resources.MountTarget1.Properties.SubnetId).toMatch(/^subnet-/)
   })
 })
+
+describe('volumes on an existing file system (efs.id), as Copilot rendered them', () => {
+  const withVolumes = (volumes: Record<string, unknown>): LoadBalancedWebService => ({...web, storage: {volumes}}) as LoadBalancedWebService
+  const statementsOf = (s: ReturnType<typeof render>) => s.template.Resources.TaskRole.Properties.Policies[0].PolicyDocument.Statement as any[]
+
+  it('mounts with root "/" and IAM authorization off unless auth.iam is true; the task role may mount, and write only when not read-only', () => {
+    const s = render(withVolumes({
+      a: {path: '/a', efs: {id: 'fs-1'}},
+      b: {path: '/b', read_only: false, efs: {id: 'fs-2', root_dir: '/srv', auth: {iam: true}}},
+      c: {path: '/c', efs: {id: {from_cfn: 'shared-fs'}, auth: {access_point_id: 'fsap-9'}}},
+    }), webInputs)
+    const volumes = s.template.Resources.TaskDefinition.Properties.Volumes
+    expect(volumes.map((v: any) => v.EFSVolumeConfiguration)).toEqual([
+      {FilesystemId: 'fs-1', RootDirectory: '/', TransitEncryption: 'ENABLED', AuthorizationConfig: {IAM: 'DISABLED'}},
+      {FilesystemId: 'fs-2', RootDirectory: '/srv', TransitEncryption: 'ENABLED', AuthorizationConfig: {IAM: 'ENABLED'}},
+      {FilesystemId: {'Fn::ImportValue': 'shared-fs'}, RootDirectory: '/', TransitEncryption: 'ENABLED', AuthorizationConfig: {AccessPointId: 'fsap-9', IAM: 'DISABLED'}},
+    ])
+    const grants = statementsOf(s).filter((x) => String(x.Sid).startsWith('GrantEFSAccess'))
+    const arn = 'arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}'
+    expect(grants).toEqual([
+      {Sid: 'GrantEFSAccess0', Effect: 'Allow', Action: ['elasticfilesystem:ClientMount'], Resource: [{'Fn::Sub': `${arn}:file-system/fs-1`}]},
+      {Sid: 'GrantEFSAccess1', Effect: 'Allow', Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'], Resource: [{'Fn::Sub': `${arn}:file-system/fs-2`}]},
+      {Sid: 'GrantEFSAccess2', Effect: 'Allow', Action: ['elasticfilesystem:ClientMount'],
+        Condition: {StringEquals: {'elasticfilesystem:AccessPointArn': {'Fn::Sub': `${arn}:access-point/fsap-9`}}},
+        Resource: [{'Fn::Join': ['/', [{'Fn::Sub': `${arn}:file-system`}, {'Fn::ImportValue': 'shared-fs'}]]}]},
+    ])
+    expect(checkTemplate(s.template, s.parameters)).toEqual([])
+  })
+
+  it('grants nothing for the environment’s file system beyond its own statement, nor for bind mounts', () => {
+    const s = render(withVolumes({scratch: {path: '/tmp/x'}, data: {path: '/data', efs: true}}), webInputs)
+    expect(statementsOf(s).filter((x) => String(x.Sid).startsWith('GrantEFSAccess'))).toEqual([])
+  })
+})

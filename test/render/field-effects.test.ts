@@ -1,6 +1,7 @@
 // "Accepted must mean rendered": every field of the workload and environment schemas is set, one at a
 // time, on a base manifest; the rendered stack must change. A field whose value leaves the stack as it
 // was is listed below with the reason (a deploy-time input, a field read elsewhere, or a known gap).
+// A field whose sample value is refused is listed too, with the reason, so none is skipped unchecked.
 // A new field with no effect fails this test until it renders or is listed.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -35,13 +36,30 @@ function leaves(file: string): {path: string; value: unknown}[] {
   return out
 }
 
+/** Valid values where the generic sample is not one (a Fargate size, a container name, a port spec, ...). */
+const SAMPLES: [RegExp, unknown][] = [
+  [/^cpu$/, 1024], [/^memory$/, 4096],
+  [/^platform\.osfamily$/, 'linux'], [/^platform\.architecture$/, 'arm64'],
+  [/target_container$|targetContainer$/, 'x1'],
+  [/^sidecars\.x1\.depends_on$/, {web: 'start'}], [/depends_on$/, {x1: 'start'}],
+  [/^count\.response_time\.value$/, '2s'],
+  [/^on\.schedule$/, '@hourly'],
+  [/^nlb\.port$/, '8080/tcp'], [/^nlb\.additional_listeners\.\[0\]\.port$/, '8081/tcp'],
+  [/mount_points\.\[0\]\.source_volume$/, 'x1'], [/mount_points\.\[0\]\.path$/, '/mnt/x1'],
+  [/^taskdef_overrides\.\[0\]\.value$/, '1024'],
+  [/security_group\.(ingress|egress)\.\[0\]\.ip_protocol$/, 'udp'],
+  [/^network\.vpc\.subnets\.(public|private)\.\[0\]\.id$/, 'subnet-9'],
+]
+
 function sample(n: Node, path: string[]): unknown {
   const types = Array.isArray(n.type) ? n.type : [n.type]
   const last = path[path.length - 1]!
+  const known = SAMPLES.find(([re]) => re.test(path.join('.')))
+  if (known) return known[1]
   if (n.enum) return n.enum[n.enum.length - 1]
   if (String(n['x-expect'] ?? '').startsWith('a duration')) return '37s'
   if (String(n['x-expect'] ?? '').includes('CIDR')) return '10.0.0.0/8'
-  if (types.includes('array')) return last === 'subnets' ? ['subnet-1', 'subnet-2'] : ['sample-1']
+  if (types.includes('array')) return last === 'subnets' ? ['subnet-1', 'subnet-2'] : String(n.items?.['x-expect'] ?? '').includes('CIDR') ? ['10.0.0.0/8'] : ['sample-1']
   if (types.includes('integer') || types.includes('number')) return (n.minimum ?? 0) + 3 + (last.includes('port') ? 8000 : 0)
   if (types.includes('boolean')) return true
   if (types.includes('object') && !types.includes('string')) return {KEY: 'value'}
@@ -59,10 +77,33 @@ const CONTEXT: [RegExp, Record<string, unknown>][] = [
   [/^http\.public\.access_logs\.prefix$/, {'http.public.access_logs.bucket_name': 'logs'}],
   [/^http\.private\.(ssl_policy)$/, {'http.private.certificates': ['arn:c']}],
   [/^http\.public\.(ssl_policy)$/, {'http.public.certificates': ['arn:c']}],
+  [/^cpu$/, {memory: 2048}], [/^memory$/, {cpu: 1024}],
+  [/^storage\.volumes\.x1\./, {'storage.volumes.x1.path': '/data'}],
+  [/^storage\.volumes\.x1\.efs\.(auth|root_dir)/, {'storage.volumes.x1.efs.id': 'fs-1'}],
+  [/mount_points\.\[0\]\./, {'storage.volumes.x1.path': '/data', 'sidecars.x1.mount_points.[0].source_volume': 'x1', 'sidecars.x1.mount_points.[0].path': '/mnt/x1'}],
+  [/^count\.range\./, {'count.range.min': 1, 'count.range.max': 10}],
+  [/^count\.(cpu_percentage|memory_percentage|requests|response_time|queue_delay)\./, {'count.range': '1-10'}],
+  [/^capacity_providers\.\[0\]\./, {'capacity_providers.[0].capacity_provider': 'FARGATE', 'capacity_providers.[0].weight': 1}],
+  [/^http\.alias\.\[0\]\.hosted_zone$/, {'http.alias.[0].name': 'a.example.com'}],
+  [/^http\.additional_rules\.\[0\]\.alias\.\[0\]\.hosted_zone$/, {'http.additional_rules.[0].alias.[0].name': 'a.example.com'}],
+  [/^nlb\.alias\.\[0\]\.hosted_zone$/, {'nlb.alias.[0].name': 'a.example.com'}],
+  [/^http\.additional_rules\.\[0\]\./, {'http.additional_rules.[0].path': '/extra'}],
+  [/^platform\./, {'platform.osfamily': 'linux', 'platform.architecture': 'x86_64'}],
+  [/^publish\.topics\.\[0\]\.fifo\./, {'publish.topics.[0].name': 'events'}],
+  [/^nlb\./, {'nlb.port': '8080/tcp'}],
+  [/^nlb\.additional_listeners\.\[0\]\./, {'nlb.additional_listeners.[0].port': '8081/tcp'}],
+  [/^nlb\.ssl_policy$/, {'nlb.port': '443/tls'}],
+  [/^taskdef_overrides\.\[0\]\.value$/, {'taskdef_overrides.[0].path': 'Cpu'}],
+  [/^network\.vpc\.subnets\.public\.\[0\]\.id$/, {'network.vpc.id': 'vpc-1', 'network.vpc.subnets.public': [{id: 'subnet-8'}, {id: 'subnet-7'}]}],
+  [/^network\.vpc\.subnets\.private\.\[0\]\.id$/, {'network.vpc.id': 'vpc-1'}],
+  [/^network\.vpc\.id$/, {'network.vpc.subnets.public': [{id: 'subnet-8'}, {id: 'subnet-7'}]}],
 ]
 
 function withContext(m: any, path: string): void {
-  for (const [re, extra] of CONTEXT) if (re.test(path)) for (const [p, v] of Object.entries(extra)) setPath(m, p, v)
+  for (const [re, extra] of CONTEXT) if (re.test(path)) for (const [p, v] of Object.entries(extra)) if (p !== path) setPath(m, p, v)
+  // A security group rule takes effect whole: protocol, ports and CIDR.
+  const rule = /^(network\.vpc\.security_group\.(?:ingress|egress)\.\[0\])\./.exec(path)
+  if (rule) for (const [k, v] of Object.entries({ip_protocol: 'tcp', ports: 443, cidr: '10.1.0.0/16'})) setPath(m, `${rule[1]}.${k}`, v)
 }
 
 function setPath(root: any, path: string, value: unknown): void {
@@ -82,15 +123,19 @@ function setPath(root: any, path: string, value: unknown): void {
 const BASES: Record<string, Record<string, unknown>> = {
   'load-balanced-web-service': {name: 'web', type: 'Load Balanced Web Service', image: {location: 'nginx', port: 80}, http: {path: '/'}, sidecars: {x1: {image: 'busybox', port: 9000}}},
   'backend-service': {name: 'web', type: 'Backend Service', image: {location: 'nginx', port: 80}, http: {path: '/'}, sidecars: {x1: {image: 'busybox', port: 9000}}},
-  'worker-service': {name: 'web', type: 'Worker Service', image: {location: 'nginx'}, subscribe: {topics: [{name: 't', service: 'other'}]}},
-  'scheduled-job': {name: 'web', type: 'Scheduled Job', image: {location: 'nginx'}, on: {schedule: '@daily'}},
+  'worker-service': {name: 'web', type: 'Worker Service', image: {location: 'nginx'}, subscribe: {topics: [{name: 't', service: 'other'}]}, sidecars: {x1: {image: 'busybox', port: 9000}}},
+  'scheduled-job': {name: 'web', type: 'Scheduled Job', image: {location: 'nginx'}, on: {schedule: '@daily'}, sidecars: {x1: {image: 'busybox', port: 9000}}},
 }
 
 function renderWorkload(m: Record<string, unknown>): string | undefined {
   const r = resolveWorkloadText({file: 'm.yml', text: stringify(m), app: 'app', env: 'test', environments: ['test'], vars: {}})
   if (!r.ok) return undefined
+  // Deploy gives an image URI to each container built from source, and only to those.
+  const built = (image: unknown) => typeof image === 'object' && image !== null && (image as {build?: unknown}).build !== undefined
+  const sidecar = (r.manifest as {sidecars?: Record<string, {image?: unknown}>}).sidecars?.x1
+  const images = {...(built((r.manifest as {image?: unknown}).image) ? {web: 'main:1'} : {}), ...(built(sidecar?.image) ? {x1: 'sidecar:1'} : {})}
   try {
-    const s = renderWorkloadStack({app: 'app', env: 'test', name: 'web', manifest: r.manifest as EcsWorkloadManifest, inputs: {subnetIds: ['subnet-1'], environment: {httpsListener: true, certificates: ['arn:c']}}})
+    const s = renderWorkloadStack({app: 'app', env: 'test', name: 'web', manifest: r.manifest as EcsWorkloadManifest, inputs: {subnetIds: ['subnet-1'], images, environment: {httpsListener: true, certificates: ['arn:c']}}})
     return JSON.stringify([s.template, s.parameters])
   } catch {
     return undefined
@@ -111,11 +156,10 @@ function renderEnv(m: Record<string, unknown>): string | undefined {
 /** Fields that do not change the stack, and why. Keys are `<schema>:<path>`. */
 const NO_EFFECT: Record<string, string> = {
   // Read by deploy, not the template: images are built and pushed, env files uploaded, subnets looked up.
-  '*:image.build.context': 'deploy builds the image', '*:image.build.dockerfile': 'deploy builds the image', '*:image.build.args.x1': 'deploy builds the image',
+  '*:image.build.context': 'deploy builds the image', '*:image.build.dockerfile': 'deploy builds the image', '*:image.build.args': 'deploy builds the image',
   '*:image.build.target': 'deploy builds the image', '*:image.build.cache_from': 'deploy builds the image',
-  '*:sidecars.x1.image.build.context': 'deploy builds the image', '*:sidecars.x1.image.build.dockerfile': 'deploy builds the image', '*:sidecars.x1.image.build.args.x1': 'deploy builds the image',
+  '*:sidecars.x1.image.build.context': 'deploy builds the image', '*:sidecars.x1.image.build.dockerfile': 'deploy builds the image', '*:sidecars.x1.image.build.args': 'deploy builds the image',
   '*:sidecars.x1.image.build.target': 'deploy builds the image', '*:sidecars.x1.image.build.cache_from': 'deploy builds the image',
-  '*:network.vpc.placement.subnets.from_tags.x1': 'deploy looks the subnets up (WorkloadDeployInputs.subnetIds)',
   '*:exec.command': 'the default command of `pier svc exec`',
   // Values the base manifest already has, so setting them changes nothing.
   '*:image.port': 'the base sets it', '*:http.path': 'the base sets it',
@@ -129,6 +173,7 @@ describe('every accepted field changes the rendered stack, or is listed with its
       const base = renderWorkload(BASES[kind]!)
       expect(base).toBeDefined()
       const silent: string[] = []
+      const neverRendered: string[] = []
       for (const {path, value} of leaves(kind)) {
         if (NO_EFFECT[`*:${path}`] || NO_EFFECT[`${kind}:${path}`]) continue
         const tries = typeof value === 'boolean' ? [true, false] : [value]
@@ -150,15 +195,24 @@ describe('every accepted field changes the rendered stack, or is listed with its
           if (out !== base) changed = true
         }
         if (renderedOnce && !changed && !refused) silent.push(path)
+        if (!renderedOnce) neverRendered.push(path)
       }
       expect(silent).toEqual(KNOWN_SILENT[kind] ?? [])
+      // A field whose sample is refused was never checked: each is listed with the reason it is refused.
+      expect(neverRendered).toEqual(Object.keys(REFUSED).filter((k) => k.startsWith(`${kind}:`)).map((k) => k.slice(kind.length + 1)))
     })
   }
+
+  it('lists no field that is not in a schema', () => {
+    const all = new Set(['load-balanced-web-service', 'backend-service', 'worker-service', 'scheduled-job'].flatMap((k) => leaves(k).map((l) => l.path)))
+    expect(Object.keys(NO_EFFECT).filter((k) => !all.has(k.slice(k.indexOf(':') + 1)))).toEqual([])
+  })
 
   it('environment', () => {
     const baseManifest = {name: 'test', type: 'Environment'}
     const base = renderEnv(baseManifest)
     const silent: string[] = []
+    const neverRendered: string[] = []
     for (const {path, value} of leaves('environment')) {
       const tries = typeof value === 'boolean' ? [true, false] : [value]
       let changed = false
@@ -177,8 +231,10 @@ describe('every accepted field changes the rendered stack, or is listed with its
         if (out !== base) changed = true
       }
       if (renderedOnce && !changed && !refused) silent.push(path)
+      if (!renderedOnce) neverRendered.push(path)
     }
     expect(silent).toEqual(KNOWN_SILENT.environment)
+    expect(neverRendered).toEqual(Object.keys(REFUSED).filter((k) => k.startsWith('environment:')).map((k) => k.slice('environment:'.length)))
   })
 })
 
@@ -189,10 +245,18 @@ describe('every accepted field changes the rendered stack, or is listed with its
  */
 const KNOWN_SILENT: Record<string, string[]> = {
   'load-balanced-web-service': [],
-  // The internal load balancer has no HTTP-to-HTTPS redirect to opt out of (Copilot ignored it too).
+  // Copilot ignored it for Backend Services: with HTTPS, the internal load balancer's HTTP listener always redirects.
   'backend-service': ['http.redirect_to_https'],
   'worker-service': [],
   // A job is not a service: Service Connect does not apply to it (Copilot ignored it too).
   'scheduled-job': ['network.connect.alias'],
   environment: [],
+}
+
+/** Fields that are refused whatever their value, and why: accepted by the schema so the message can
+ * name them, but not deployable (see docs/migrating-from-copilot.md, "What is not supported"). */
+const REFUSED: Record<string, string> = {
+  'load-balanced-web-service:http.alb': 'routing through an imported load balancer is refused when packaging',
+  'backend-service:http.alb': 'routing through an imported load balancer is refused when packaging',
+  'environment:cdn.static_assets': 'an S3 origin for static files is refused when validating',
 }

@@ -3,7 +3,8 @@ import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 
 import {checkAppFlag} from '../../app/check-app.js'
-import {awsFlags} from '../../cli/aws-flags.js'
+import type {ReconstructedPart} from '../../app/environment-reconstruct.js'
+import {awsFlags, awsOptions, awsTargetGiven} from '../../cli/aws-flags.js'
 import {PierCommand} from '../../cli/base-command.js'
 import {registerAfterInit} from '../../cli/register.js'
 import {UserError} from '../../errors.js'
@@ -11,11 +12,22 @@ import {printStatus, success} from '../../cli/output.js'
 import {requireValue} from '../../cli/prompt.js'
 import {loadWorkspace} from '../../workspace/find.js'
 import {environmentManifestPath} from '../../workspace/read.js'
-import {writeEnvironmentManifest} from '../../workspace/scaffold.js'
+import {writeEnvironmentManifest, writeEnvironmentManifestBody} from '../../workspace/scaffold.js'
+
+/** The environment's manifest rebuilt from its record and stack, when they say anything. */
+async function rebuiltManifest(flags: Parameters<typeof awsOptions>[0], env: string): Promise<{text: string; parts: ReconstructedPart[]} | undefined> {
+  const [{createAwsClients}, {appContext}, {reconstructedManifest}, {realTiming}] = await Promise.all([
+    import('../../aws/clients.js'), import('../../app/context.js'), import('../../app/environment-manifest.js'), import('../../deploy/timing.js'),
+  ])
+  const aws = await createAwsClients(awsOptions(flags))
+  const cwd = process.cwd()
+  const shown = await reconstructedManifest(appContext({aws, emit: () => {}, timing: realTiming, cwd}), loadWorkspace(cwd), env)
+  return shown.text && shown.parts.length ? {text: shown.text, parts: shown.parts} : undefined
+}
 
 export default class EnvInit extends PierCommand {
   static override summary = 'Write the manifest of a new environment.'
-  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed. When the manifest already exists (a teammate joining, or a workspace from Copilot), it is kept and the environment is registered.'
+  static override description = 'Writes copilot/environments/NAME/manifest.yml. By default Pier creates a VPC for the environment; pass --import-vpc-id with subnets to use an existing one. The environment is created in AWS (or locally) when it is first deployed. When the manifest already exists (a teammate joining, or a workspace from Copilot), it is kept and the environment is registered. When it does not but the environment is deployed (Copilot before v1.21 kept no environment manifests) and an AWS target is given, the manifest written is the one rebuilt from the environment\'s record and stack.'
   static override examples = [
     {description: 'A "test" environment with a new VPC.', command: '<%= config.bin %> <%= command.id %> --name test'},
     {description: 'An environment in an existing VPC.', command: '<%= config.bin %> <%= command.id %> --name prod --import-vpc-id vpc-0abc --import-public-subnets subnet-1,subnet-2 --import-private-subnets subnet-3,subnet-4'},
@@ -58,6 +70,18 @@ export default class EnvInit extends PierCommand {
       success(`Found the manifest of environment "${name}": ${path}; keeping it.`)
       await registerAfterInit(flags, {kind: 'env', app: ws.application, env: name})
       return
+    }
+    // An environment that is deployed but has no manifest here (Copilot before v1.21 kept none): its
+    // manifest is the one rebuilt from its record and stack, not a default that would replace its VPC.
+    const configured = ['import-vpc-id', 'override-vpc-cidr', 'import-cert-arns', 'container-insights'].some((f) => flags[f as keyof typeof flags])
+    if (!configured && !flags.force && awsTargetGiven(flags)) {
+      const rebuilt = await rebuiltManifest(flags, name)
+      if (rebuilt) {
+        const w = writeEnvironmentManifestBody(ws, name, rebuilt.text, ['Rebuilt from what is deployed (Copilot before v1.21 kept no environment manifest):', ...rebuilt.parts.map((p) => `  ${p.field}: ${p.from}`)])
+        success(`Wrote the manifest of environment "${name}" rebuilt from what is deployed: ${w.path}`)
+        await registerAfterInit(flags, {kind: 'env', app: ws.application, env: name})
+        return
+      }
     }
     const r = writeEnvironmentManifest(ws, name, {
       ...(vpcId ? {importVpc: {id: vpcId, publicSubnets: list(flags['import-public-subnets']), privateSubnets: list(flags['import-private-subnets'])}} : {}),

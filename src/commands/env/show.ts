@@ -2,6 +2,18 @@ import {Flags} from '@oclif/core'
 
 import {showEnvironment} from '../../app/environment.js'
 import {appFlag, AwsCommand, jsonFlag} from '../../cli/aws-command.js'
+import type {ShownEnvironmentManifest} from '../../app/environment-manifest.js'
+
+/** Comment lines above a printed manifest: where it, or each reconstructed part, was read. */
+function manifestHeader(env: string, shown: ShownEnvironmentManifest): string {
+  if (shown.source === 'manifest') return `# Environment ${env}, from the workspace.\n`
+  if (shown.source === 'default' || shown.parts.length === 0) {
+    const why = shown.source === 'default' ? 'nothing is deployed or recorded' : 'its record and stack hold no configuration of their own'
+    return `# Environment ${env}: Copilot's default environment (${why}).\n`
+  }
+  const lines = shown.parts.map((p) => `#   ${p.field}: ${p.from}`)
+  return `# Environment ${env}, reconstructed (no manifest in the workspace) from what is deployed:\n${lines.join('\n')}\n# Fields not listed are Copilot's defaults.\n`
+}
 
 export default class EnvironmentShow extends AwsCommand {
   static override summary = 'Show a deployed environment: region, stack, cluster, load balancers, workloads.'
@@ -10,19 +22,17 @@ export default class EnvironmentShow extends AwsCommand {
     name: Flags.string({char: 'n', description: 'Name of the environment.', required: true}),
     app: appFlag,
     json: jsonFlag,
-    manifest: Flags.boolean({description: 'Print the environment\'s manifest: the workspace\'s, or, for a workspace without environment manifests (Copilot before v1.21), the one reconstructed from the deployed environment stack.'}),
+    manifest: Flags.boolean({description: 'Print the environment\'s manifest: the workspace\'s, or, for a workspace without environment manifests (Copilot before v1.21), the one reconstructed from the environment\'s SSM record and deployed stack, with where each part was read.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(EnvironmentShow)
     const ctx = await this.context(flags, {quiet: true})
     if (flags.manifest) {
-      const {environmentManifestOf} = await import('../../app/environment-manifest.js')
+      const {environmentManifestOf, manifestText} = await import('../../app/environment-manifest.js')
       const shown = await environmentManifestOf(ctx, this.appName(ctx, flags.app), flags.name)
       if (flags.json) return this.printJson(shown)
-      const {stringify} = await import('yaml')
-      const from = {manifest: 'the workspace', stack: 'the deployed environment stack', default: "Copilot's default environment (nothing is deployed)"}[shown.source]
-      process.stdout.write(`# Environment ${flags.name}, from ${from}.\n${stringify(shown.manifest, {lineWidth: 0})}`)
+      process.stdout.write(`${manifestHeader(flags.name, shown)}${manifestText(shown.manifest)}`)
       return
     }
     const env = await showEnvironment(ctx, this.appName(ctx, flags.app), flags.name)

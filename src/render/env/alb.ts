@@ -36,6 +36,7 @@ function defaultTargetGroup(t: TemplateBuilder, id: string, condition: string, n
 }
 
 const notFound = [{Type: 'fixed-response', FixedResponseConfig: {StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not found'}}]
+const toHttps = {Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301'}}
 
 export function renderPublicAlb(t: TemplateBuilder, manifest: EnvironmentManifest, net: NetworkRefs, cloudFrontPrefixListId?: string): {https: boolean} {
   const pub = manifest.http?.public
@@ -196,17 +197,18 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
   )
   defaultTargetGroup(t, 'DefaultInternalHTTPTargetGroup', CREATE_INTERNAL_ALB, net)
   // The HTTP listener exists with HTTPS too, as in Copilot's environments (a listener's ARN is what
-  // workload stacks attach their rules to): with certificates, services are routed on the HTTPS one.
-  const listener = (id: string, port: number, extra: Record<string, unknown>) =>
+  // workload stacks attach their rules to): with certificates, services are routed on the HTTPS one,
+  // and the HTTP listener redirects to it (Copilot's Backend Services redirected each of their rules).
+  const listener = (id: string, port: number, description: string, extra: Record<string, unknown>, actions: unknown[]) =>
     t.resource(
       id,
       'AWS::ElasticLoadBalancingV2::Listener',
-      `${port === 443 ? 'HTTPS' : 'HTTP'} listener of the internal load balancer`,
-      {LoadBalancerArn: ref('InternalLoadBalancer'), Port: port, Protocol: port === 443 ? 'HTTPS' : 'HTTP', ...extra, DefaultActions: notFound},
+      description,
+      {LoadBalancerArn: ref('InternalLoadBalancer'), Port: port, Protocol: port === 443 ? 'HTTPS' : 'HTTP', ...extra, DefaultActions: actions},
       {condition: CREATE_INTERNAL_ALB},
     )
-  listener('InternalHTTPListener', 80, {})
-  if (https) listener('InternalHTTPSListener', 443, {Certificates: [{CertificateArn: certificates[0]}], SslPolicy: priv?.ssl_policy ?? DEFAULT_SSL_POLICY})
+  listener('InternalHTTPListener', 80, https ? 'HTTP listener of the internal load balancer, redirecting to HTTPS' : 'HTTP listener of the internal load balancer', {}, https ? [toHttps] : notFound)
+  if (https) listener('InternalHTTPSListener', 443, 'HTTPS listener of the internal load balancer', {Certificates: [{CertificateArn: certificates[0]}], SslPolicy: priv?.ssl_policy ?? DEFAULT_SSL_POLICY}, notFound)
   // The private hosted zone Copilot made for aliases of services behind the internal load balancer.
   t.resource(
     'InternalWorkloadsHostedZone',
@@ -217,3 +219,4 @@ export function renderInternalAlb(t: TemplateBuilder, manifest: EnvironmentManif
   )
   return {https}
 }
+

@@ -8,6 +8,7 @@ export function environmentFacts(manifest: EnvironmentManifest): EnvironmentFact
   return {
     httpsListener: certificates.length > 0,
     internalHttpsListener: (manifest.http?.private?.certificates ?? []).length > 0,
+    internalWorkloadsZone: (manifest.http?.private?.certificates ?? []).length === 0,
     certificates: [...certificates],
   }
 }

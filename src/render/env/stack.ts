@@ -88,8 +88,8 @@ export function renderEnvironmentStack(input: EnvironmentStackInput): RenderedSt
     out(ENV_OUTPUTS.internalHttpListener, ref('InternalHTTPListener'), CREATE_INTERNAL_ALB)
     out('InternalLoadBalancerSecurityGroup', ref('InternalLoadBalancerSecurityGroup'), CREATE_INTERNAL_ALB)
     if (internal.https) out(ENV_OUTPUTS.internalHttpsListener, ref('InternalHTTPSListener'), CREATE_INTERNAL_ALB)
-    t.output('InternalWorkloadsHostedZone', ref('InternalWorkloadsHostedZone'), {exportName: envExport(app, env, 'InternalWorkloadsHostedZoneID'), condition: CREATE_INTERNAL_ALB})
-    t.output('InternalWorkloadsHostedZoneName', sub('${EnvironmentName}.${AppName}.internal'), {exportName: envExport(app, env, 'InternalWorkloadsHostedZoneName'), condition: CREATE_INTERNAL_ALB})
+    t.output('InternalWorkloadsHostedZone', ref('InternalWorkloadsHostedZone'), {exportName: envExport(app, env, ENV_OUTPUTS.internalWorkloadsZone), condition: CREATE_INTERNAL_ALB})
+    t.output(ENV_OUTPUTS.internalWorkloadsZoneName, sub('${EnvironmentName}.${AppName}.internal'), {exportName: envExport(app, env, ENV_OUTPUTS.internalWorkloadsZoneName), condition: CREATE_INTERNAL_ALB})
   }
   return {stackName: environmentStackName(app, env), template: t.build(), parameters: {...t.parameterValues}, tags}
 }

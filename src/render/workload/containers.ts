@@ -125,7 +125,7 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
   for (const name of Object.keys(m.sidecars ?? {}).sort()) {
     containers.push(renderSidecar(ctx, name, m.sidecars![name]!, secretRefs, envFileParams, extraEnv))
   }
-  if (m.logging) containers.push(renderFirelens(ctx, m.logging, secretRefs, envFileParams))
+  if (m.logging) containers.push(renderFirelens(ctx, m.logging, secretRefs, envFileParams, extraEnv))
   if (m.observability?.tracing) containers.push(renderTracingCollector(ctx))
   return {containers, secretRefs, envFileParams}
 }
@@ -162,7 +162,8 @@ function renderSidecar(ctx: WorkloadContext, name: string, s: Sidecar, secretRef
   })
 }
 
-function renderFirelens(ctx: WorkloadContext, logging: Logging, secretRefs: SecretRef[], envFileParams: string[]): Json {
+/** The FireLens log router; like the sidecars, it gets the COPILOT_* variables (its own win), as in Copilot. */
+function renderFirelens(ctx: WorkloadContext, logging: Logging, secretRefs: SecretRef[], envFileParams: string[], extraEnv: Json[]): Json {
   const secrets = containerSecrets(logging.secrets)
   secretRefs.push(...secrets.refs)
   const options: Record<string, string> = {'enable-ecs-log-metadata': logging.enableMetadata === false ? 'false' : 'true'}
@@ -174,7 +175,7 @@ function renderFirelens(ctx: WorkloadContext, logging: Logging, secretRefs: Secr
     Name: FIRELENS_CONTAINER,
     Image: logging.image ?? FIRELENS_IMAGE,
     Essential: true,
-    Environment: variables(logging.variables),
+    Environment: withDefaults(extraEnv.filter((e) => e.Name !== 'COPILOT_MOUNT_POINTS'), variables(logging.variables)),
     EnvironmentFiles: envFile(ctx, FIRELENS_CONTAINER, 'LogRouterEnvFileARN', logging.env_file, envFileParams),
     Secrets: secrets.entries.length ? secrets.entries : undefined,
     FirelensConfiguration: {Type: 'fluentbit', Options: options},

@@ -25,3 +25,13 @@ export const mainPort = (ctx: WorkloadContext): number | undefined => ctx.manife
 export function isService(m: EcsWorkloadManifest): m is Exclude<EcsWorkloadManifest, {type: 'Scheduled Job'}> {
   return m.type !== 'Scheduled Job'
 }
+
+/**
+ * The container a load balancer targets when only a `target_port` is given, as Copilot chose it: the
+ * main container when it exposes that port, else the sidecar that does, else the main container.
+ */
+export function containerForPort(ctx: WorkloadContext, port: number | undefined): string {
+  const portOf = (p: unknown) => Number(String(p ?? '').split('/')[0]) || undefined
+  if (port === undefined || portOf(ctx.manifest.image?.port) === port) return ctx.name
+  return Object.entries(ctx.manifest.sidecars ?? {}).find(([, s]) => portOf(s.port) === port)?.[0] ?? ctx.name
+}

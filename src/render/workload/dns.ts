@@ -1,10 +1,11 @@
 // Route 53 alias records for `http.alias` names in a hosted zone (`http.hosted_zone`, or
 // `alias: [{name, hosted_zone}]`), as Copilot rendered them: one record set group per hosted zone
-// (logical ID LoadBalancerDNSAlias<zone>), A records aliasing the environment's load balancer.
+// (logical ID LoadBalancerDNSAlias<zone>), A records aliasing the environment's load balancer; and a
+// Backend Service's own name in the environment's private zone <env>.<app>.internal.
 
 import type {RoutingRule} from '../../manifest/types.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {type Json, sub} from '../template.js'
+import {type Json, ref, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 
 /** Alias names by hosted zone ID, over every rule. */
@@ -39,4 +40,18 @@ export function renderAliasRecords(ctx: WorkloadContext, rules: RoutingRule[], i
       RecordSets: names.map((name) => ({Name: name, Type: 'A', AliasTarget: target})),
     })
   }
+}
+
+/** A Backend Service behind the internal load balancer without HTTPS: `<name>.<env>.<app>.internal` in
+ * the environment's private hosted zone, aliasing the internal load balancer, as Copilot made it. */
+export function renderInternalAlias(ctx: WorkloadContext): void {
+  ctx.t.resource('LoadBalancerInternalDNSAlias', 'AWS::Route53::RecordSetGroup', `Alias ${ctx.name}.${ctx.env}.${ctx.app}.internal to the internal load balancer`, {
+    Comment: sub('Load balancer alias for service ${WorkloadName}'),
+    HostedZoneId: envImport(ctx, ENV_OUTPUTS.internalWorkloadsZone),
+    RecordSets: [{
+      Type: 'A',
+      AliasTarget: {HostedZoneId: envImport(ctx, ENV_OUTPUTS.internalLbHostedZone), DNSName: envImport(ctx, ENV_OUTPUTS.internalLbDns)},
+      Name: {'Fn::Join': ['.', [ref('WorkloadName'), envImport(ctx, ENV_OUTPUTS.internalWorkloadsZoneName)]]},
+    }],
+  })
 }

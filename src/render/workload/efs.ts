@@ -6,7 +6,7 @@
 
 import type {Volume} from '../../manifest/types.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {getAtt, type Json, ref, sub} from '../template.js'
+import {getAtt, importValue, type Json, ref, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 
 /** A volume that uses the environment's file system: `efs: true`, or settings without a file system `id`. */
@@ -66,4 +66,29 @@ export function managedEfsStatement(ctx: WorkloadContext): Json {
     Condition: {StringEquals: {'elasticfilesystem:AccessPointArn': getAtt('AccessPoint', 'Arn')}},
     Resource: [{'Fn::Join': ['/', [sub('arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system'), envImport(ctx, ENV_OUTPUTS.managedFileSystem)]]}],
   }
+}
+
+/**
+ * The task role's statements for volumes on an existing file system (`efs.id`), as Copilot granted
+ * them (its GrantEFSAccess policies): mount, and write when the volume is `read_only: false`; through
+ * the access point only when one is named.
+ */
+export function fileSystemStatements(volumes: Record<string, Volume> | undefined): Json[] {
+  const fileSystemArn = 'arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}'
+  return Object.keys(volumes ?? {}).sort().flatMap((name) => {
+    const v = volumes![name]!
+    if (!v.efs || usesManagedEfs(v)) return []
+    return [v]
+  }).map((v, i) => {
+    const efs = v.efs as Exclude<Volume['efs'], boolean | undefined>
+    const id = efs.id!
+    const accessPoint = efs.auth?.access_point_id
+    return {
+      Sid: `GrantEFSAccess${i}`,
+      Effect: 'Allow',
+      Action: ['elasticfilesystem:ClientMount', ...(v.read_only === false ? ['elasticfilesystem:ClientWrite'] : [])],
+      ...(accessPoint ? {Condition: {StringEquals: {'elasticfilesystem:AccessPointArn': sub(`${fileSystemArn}:access-point/${accessPoint}`)}}} : {}),
+      Resource: [typeof id === 'object' ? {'Fn::Join': ['/', [sub(`${fileSystemArn}:file-system`), importValue(id.from_cfn)]]} : sub(`${fileSystemArn}:file-system/${id}`)],
+    }
+  })
 }

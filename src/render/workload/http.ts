@@ -7,8 +7,8 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
-import {envImport, type WorkloadContext} from './context.js'
-import {renderAliasRecords} from './dns.js'
+import {containerForPort, envImport, type WorkloadContext} from './context.js'
+import {renderAliasRecords, renderInternalAlias} from './dns.js'
 
 export interface HttpRouting {
   loadBalancers: Json[]
@@ -57,7 +57,7 @@ export function protocolVersion(v: string | undefined): string {
 }
 
 export function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string; port: number} {
-  const container = rule.target_container ?? ctx.name
+  const container = rule.target_container ?? containerForPort(ctx, rule.target_port)
   let port = rule.target_port
   if (port === undefined) {
     const p = container === ctx.name ? ctx.manifest.image?.port : ctx.manifest.sidecars?.[container]?.port
@@ -167,5 +167,6 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     }
   })
   renderAliasRecords(ctx, rules, internal)
+  if (ctx.manifest.type === 'Backend Service' && !https && facts.internalWorkloadsZone) renderInternalAlias(ctx)
   return out
 }

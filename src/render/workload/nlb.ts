@@ -8,7 +8,7 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS, workloadStackName} from '../names.js'
 import {compact, getAtt, type Json, ref, split, sub} from '../template.js'
-import {envImport, type WorkloadContext} from './context.js'
+import {containerForPort, envImport, type WorkloadContext} from './context.js'
 
 /** Copilot's logical ID of a service's network load balancer (its second version, on which the
  * security group was added). */
@@ -53,7 +53,7 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
   listeners.forEach((l, i) => {
     const suffix = i === 0 ? '' : String(i)
     const {port, protocol} = parsePort(l.port)
-    const container = l.target_container ?? ctx.name
+    const container = l.target_container ?? containerForPort(ctx, l.target_port)
     // Copilot's default: the listener's port on the main container, a sidecar's own port on a sidecar.
     const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
     const targetPort = l.target_port ?? sidecarPort ?? port

@@ -5,7 +5,7 @@
 import {addonOutputs} from '../addons.js'
 import {assumeRolePolicy, getAtt, type Json, NO_VALUE, ref, sub} from '../template.js'
 import type {WorkloadContext} from './context.js'
-import {managedEfsStatement, managedVolumeName} from './efs.js'
+import {fileSystemStatements, managedEfsStatement, managedVolumeName} from './efs.js'
 import type {SecretRef} from './secrets.js'
 
 const uniqueByJson = (items: unknown[]): unknown[] => {
@@ -89,6 +89,7 @@ export function renderTaskRole(ctx: WorkloadContext, grants: TaskRoleGrants): vo
     statements.push({Sid: 'DecryptQueueMessages', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: getAtt('EventsKMSKey', 'Arn')})
   }
   if (grants.topics.length) statements.push({Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: grants.topics})
+  statements.push(...fileSystemStatements(m.storage?.volumes))
   if (managedVolumeName(m.storage?.volumes)) statements.push(managedEfsStatement(ctx))
   if (m.observability?.tracing) {
     statements.push({Sid: 'Tracing', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Resource: '*'})

@@ -32,9 +32,10 @@ function volume(ctx: WorkloadContext, name: string, v: Volume, managed: string |
     Name: name,
     EFSVolumeConfiguration: compact({
       FilesystemId: typeof efs.id === 'object' ? importValue(efs.id.from_cfn) : efs.id,
-      RootDirectory: efs.auth?.access_point_id ? undefined : efs.root_dir,
+      // As Copilot rendered it: the root directory defaults to "/", IAM authorization only with `auth.iam: true`.
+      RootDirectory: efs.root_dir ?? '/',
       TransitEncryption: 'ENABLED',
-      AuthorizationConfig: efs.auth ? compact({AccessPointId: efs.auth.access_point_id, IAM: efs.auth.iam === false ? 'DISABLED' : 'ENABLED'}) : undefined,
+      AuthorizationConfig: compact({AccessPointId: efs.auth?.access_point_id, IAM: efs.auth?.iam === true ? 'ENABLED' : 'DISABLED'}),
     }),
   }
 }

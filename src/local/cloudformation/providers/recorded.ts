@@ -41,7 +41,7 @@ export function registerRecordedProviders(registry: ProviderRegistry, opts: {sta
     'AWS::Route53::RecordSet',
     recorded((props) => ({physicalId: String(props.Name ?? ''), attributes: {}}), ['Name', 'HostedZoneId', 'HostedZoneName']),
   )
-  // Copilot's private zone for internal aliases (InternalWorkloadsHostedZone): nothing resolves in it.
+  // Copilot's private zone for internal aliases (InternalWorkloadsHostedZone, `<env>.<app>.internal`): nothing resolves in it.
   registry.register(
     'AWS::Route53::HostedZone',
     recorded((_props, ctx) => {
