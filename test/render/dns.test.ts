@@ -36,14 +36,14 @@ describe('alias records in hosted zones', () => {
 
 describe('Backend Services’ private aliases <name>.<env>.<app>.internal', () => {
   const needs = {publicAlb: [], internalAlb: ['api'], nat: []}
-  it('the environment has the private hosted zone in its VPC while the internal load balancer has no certificate', () => {
+  it('the environment has the private hosted zone in its VPC, with or without a certificate, as Copilot’s did', () => {
     const s = renderEnvironmentStack({app: APP, env: 'test', manifest: defaultEnv, needs})
     expect(s.template.Resources.InternalWorkloadsHostedZone).toMatchObject({Type: 'AWS::Route53::HostedZone', Condition: 'CreateInternalALB',
       Properties: {Name: {'Fn::Sub': '${EnvironmentName}.${AppName}.internal'}, VPCs: [{VPCId: {Ref: 'VPC'}, VPCRegion: {Ref: 'AWS::Region'}}]}})
     expect(s.template.Outputs.InternalWorkloadsHostedZone.Export.Name).toBe(`${APP}-test-InternalWorkloadsHostedZoneID`)
     expect(s.template.Outputs.InternalWorkloadsHostedZoneName.Export.Name).toBe(`${APP}-test-InternalWorkloadsHostedZoneName`)
     const https = renderEnvironmentStack({app: APP, env: 'test', manifest: {...defaultEnv, http: {private: {certificates: ['arn:c']}}}, needs})
-    expect(https.template.Resources.InternalWorkloadsHostedZone).toBeUndefined()
+    expect(https.template.Resources.InternalWorkloadsHostedZone).toMatchObject({Type: 'AWS::Route53::HostedZone', Condition: 'CreateInternalALB'})
   })
 
   it('with HTTPS, the internal load balancer keeps an HTTP listener that redirects to HTTPS, as Copilot’s did', () => {
@@ -51,8 +51,9 @@ describe('Backend Services’ private aliases <name>.<env>.<app>.internal', () =
     const r = s.template.Resources
     expect(r.InternalHTTPListener.Properties).toMatchObject({Port: 80, Protocol: 'HTTP', DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301'}}]})
     expect(r.InternalHTTPSListener.Properties).toMatchObject({Port: 443, Protocol: 'HTTPS'})
-    expect(r.InternalLoadBalancerSecurityGroupIngressFromEnvironmentHTTP.Properties).toMatchObject({FromPort: 80, ToPort: 80, SourceSecurityGroupId: {Ref: 'EnvironmentSecurityGroup'}})
-    expect(r.InternalLoadBalancerSecurityGroupIngressFromVPCHTTP.Properties).toMatchObject({FromPort: 80, ToPort: 80})
+    // Port 80 stays open to what reaches the load balancer: the environment's tasks (every port) and the VPC.
+    expect(r.InternalALBIngressFromEnvironmentSecurityGroup.Properties).toMatchObject({IpProtocol: '-1', SourceSecurityGroupId: {Ref: 'EnvironmentSecurityGroup'}})
+    expect(r.InternalLoadBalancerSecurityGroupIngressFromHttp.Properties).toMatchObject({FromPort: 80, ToPort: 80})
     expect(Object.keys(s.template.Outputs)).toEqual(expect.arrayContaining(['InternalHTTPListenerArn', 'InternalHTTPSListenerArn']))
   })
 

@@ -71,6 +71,8 @@ const CONTEXT: [RegExp, Record<string, unknown>][] = [
   [/^image\.healthcheck\./, {'image.healthcheck.command': ['CMD', 'true']}],
   [/^sidecars\.x1\.healthcheck\./, {'sidecars.x1.healthcheck.command': ['CMD', 'true']}],
   [/^http\.hosted_zone$/, {'http.alias': 'a.example.com'}],
+  // An S3 origin takes effect whole, as Copilot required: its bucket, alias and path together.
+  [/^cdn\.static_assets\./, {cdn: {certificate: 'arn:aws:acm:us-east-1:1:certificate/c'}, 'cdn.static_assets.location': 'assets.s3.us-east-1.amazonaws.com', 'cdn.static_assets.alias': 'static.example.com', 'cdn.static_assets.path': 'static/*'}],
   [/^count\.cooldown\./, {'count.range': '1-3', 'count.cpu_percentage': 50}],
   [/^network\.vpc\.security_groups\.deny_default$/, {'network.vpc.security_groups.groups': ['sg-1']}],
   [/^taskdef_overrides\.\[0\]\.path$/, {'taskdef_overrides.[0].value': '1024'}],
@@ -256,7 +258,6 @@ const KNOWN_SILENT: Record<string, string[]> = {
 /** Fields that are refused whatever their value, and why: accepted by the schema so the message can
  * name them, but not deployable (see docs/migrating-from-copilot.md, "What is not supported"). */
 const REFUSED: Record<string, string> = {
-  'load-balanced-web-service:http.alb': 'routing through an imported load balancer is refused when packaging',
-  'backend-service:http.alb': 'routing through an imported load balancer is refused when packaging',
-  'environment:cdn.static_assets': 'an S3 origin for static files is refused when validating',
+  'load-balanced-web-service:http.alb': 'the imported load balancer is looked up in ELBv2 at deploy (or package with AWS access): the renderer refuses it without that lookup',
+  'backend-service:http.alb': 'the imported load balancer is looked up in ELBv2 at deploy (or package with AWS access): the renderer refuses it without that lookup',
 }
