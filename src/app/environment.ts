@@ -76,7 +76,7 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
   const rendered = await renderEnvironment(await reachEnvironment(appCtx, ws.application, input.env), ws, input.env)
   const [, record] = await Promise.all([ensureApp(appCtx, ws.application), ensureEnvRecord(appCtx, ws.application, input.env)])
   ctx = await environmentContext(appCtx, record)
-  const result = await deployStack(ctx, {
+  return deployStack(ctx, {
     // Copilot deploys an environment's stack through the environment's own CloudFormation execution role.
     ...(record.executionRoleARN ? {roleArn: record.executionRoleARN} : {}),
     stackName: rendered.stackName,
@@ -89,18 +89,6 @@ export async function deployEnvironment(ctx: AppContext, input: {env: string} & 
     confirm: input.confirmChanges,
     uploadTemplate: templateUploader(ctx.aws),
   })
-  await recordEnvironmentRoles(appCtx, record, result.outputs)
-  return result
-}
-
-/** The environment's roles, in its record as Copilot keeps them: later deploys of the environment go
- * through its CloudFormation execution role, other accounts are reached through its manager role, and
- * Copilot itself can still work with the environment. Other fields of the record are kept as they are. */
-export async function recordEnvironmentRoles(ctx: AppContext, record: EnvRecord, outputs: Record<string, string>): Promise<void> {
-  const executionRoleARN = outputs[ENV_OUTPUTS.executionRole] || record.executionRoleARN
-  const managerRoleARN = outputs[ENV_OUTPUTS.managerRole] || record.managerRoleARN
-  if (executionRoleARN === record.executionRoleARN && managerRoleARN === record.managerRoleARN) return
-  await ctx.store.putEnv({...record, ...(executionRoleARN ? {executionRoleARN} : {}), ...(managerRoleARN ? {managerRoleARN} : {})})
 }
 
 /** Whether the environment's stack is deployed and already serves these needs (its ALB, internal ALB,

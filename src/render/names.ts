@@ -59,7 +59,4 @@ export const ENV_OUTPUTS = {
   internalWorkloadsZoneName: 'InternalWorkloadsHostedZoneName',
   /** The file system of `efs: true` volumes (Copilot's output ManagedFileSystemID, exported as `-FilesystemID`). */
   managedFileSystem: 'FilesystemID',
-  /** The roles Copilot's machinery uses, recorded in the environment's SSM record after a deploy. */
-  executionRole: 'CFNExecutionRoleARN',
-  managerRole: 'EnvironmentManagerRoleARN',
 } as const

@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
 
-import {recordEnvironmentRoles} from '../../src/app/environment.js'
 import {AppStore} from '../../src/app/store.js'
 import {ensureApp} from '../../src/app/workspace.js'
 import {fakeSsm} from './fake-ssm.js'
@@ -33,23 +32,6 @@ describe('AppStore', () => {
     await store.putWorkload({app: 'demo', name: 'web', type: 'Backend Service'})
     await store.deleteWorkload('demo', 'web')
     expect(await store.getWorkload('demo', 'web')).toBeUndefined()
-  })
-
-  it('records the roles of a deployed environment as Copilot does, keeping the fields it does not know', async () => {
-    const ssm = fakeSsm()
-    const store = new AppStore(ssm)
-    const path = '/copilot/applications/legacy/environments/prod'
-    ssm.values.set(path, JSON.stringify({app: 'legacy', name: 'prod', region: 'us-east-1', accountID: '1', customConfig: {importVPC: {id: 'vpc-1'}}}))
-    const ctx = {store} as unknown as Parameters<typeof recordEnvironmentRoles>[0]
-    const record = (await store.getEnv('legacy', 'prod'))!
-    await recordEnvironmentRoles(ctx, record, {CFNExecutionRoleARN: 'arn:aws:iam::1:role/legacy-prod-CFNExecutionRole', EnvironmentManagerRoleARN: 'arn:aws:iam::1:role/legacy-prod-EnvManagerRole', VpcId: 'vpc-1'})
-    expect(JSON.parse(ssm.values.get(path)!)).toEqual({app: 'legacy', name: 'prod', region: 'us-east-1', accountID: '1', customConfig: {importVPC: {id: 'vpc-1'}},
-      executionRoleARN: 'arn:aws:iam::1:role/legacy-prod-CFNExecutionRole', managerRoleARN: 'arn:aws:iam::1:role/legacy-prod-EnvManagerRole'})
-    // Nothing to change: nothing written.
-    ssm.values.set(path, 'sentinel')
-    const current = {...record, executionRoleARN: 'arn:aws:iam::1:role/legacy-prod-CFNExecutionRole', managerRoleARN: 'arn:aws:iam::1:role/legacy-prod-EnvManagerRole'}
-    await recordEnvironmentRoles(ctx, current, {CFNExecutionRoleARN: 'arn:aws:iam::1:role/legacy-prod-CFNExecutionRole'})
-    expect(ssm.values.get(path)).toBe('sentinel')
   })
 
   it("writes a new application's record in Copilot's layout version", async () => {

@@ -31,7 +31,7 @@ function copilotEnvironmentTemplate(): string {
     Description: 'CloudFormation environment template for infrastructure shared among Copilot workloads.',
     Parameters: {AppName: {Type: 'String'}, EnvironmentName: {Type: 'String'}},
     Resources: {
-      VPC: {Type: 'AWS::EC2::VPC', Properties: {CidrBlock: '10.8.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true}},
+      VPC: {Type: 'AWS::EC2::VPC', Properties: {CidrBlock: '10.8.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true, InstanceTenancy: 'default'}},
       InternetGateway: {Type: 'AWS::EC2::InternetGateway', Properties: {}},
       InternetGatewayAttachment: {Type: 'AWS::EC2::VPCGatewayAttachment', Properties: {InternetGatewayId: {Ref: 'InternetGateway'}, VpcId: {Ref: 'VPC'}}},
       PublicSubnet1: subnet('10.8.10.0/24', 0, true),
