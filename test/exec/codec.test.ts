@@ -65,6 +65,14 @@ describe('codec', () => {
     expect(decodeMessage(encodeMessage({...goldenMessage, messageType: 'two words'})).messageType).toBe('two words')
   })
 
+  it('pads the message type with spaces in a frame whose memory was not zeroed', () => {
+    // A payload this large is not taken from Node's small-buffer pool: the frame's memory is fresh.
+    for (const size of [5000, 70_000]) {
+      const frame = encodeMessage({...goldenMessage, messageType: 'ack', payload: Buffer.alloc(size, 7)})
+      expect(frame.toString('ascii', 4, 36)).toBe('ack'.padEnd(32, ' '))
+    }
+  })
+
   it('reads flags as 4 bytes, or the last byte of a shorter payload, or 0 when empty', () => {
     expect(decodeFlag(encodeUint32(258))).toBe(258)
     expect(decodeFlag(Buffer.from([0, 0, 1, 2, 9, 9]))).toBe(258)
