@@ -67,6 +67,8 @@ describe('service scheduler and health', () => {
     await passes(30)
     expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([first.taskArn])
     expect((await svc()).deployments[0].failedTasks).toBe(0)
+    // Its replacement registers healthy, so that only the first task fails.
+    h.targets.initialState = 'healthy'
     now += 5_000
     const stopped = await waitFor(async () => (await tasksOf('STOPPED')).find((t: any) => t.taskArn === first.taskArn))
     expect(stopped.stoppedReason).toBe(`Task failed ELB health checks in (target-group ${tg})`)
@@ -95,5 +97,65 @@ describe('service scheduler and health', () => {
     expect(h.driver.started.length).toBe(started)
     now += 10_000
     await waitFor(() => h.driver.started.length > started)
+  })
+
+  it('fails a deployment at exactly the threshold of failed tasks, then launches nothing more', async () => {
+    now = 1_000_000
+    h = await harness({clock, circuitBreaker: {minThreshold: 3, maxThreshold: 200}, stableAfterMs: 0}, {exitAfterStart: () => 1})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
+    })
+    const failed = await waitFor(async () => {
+      const d = (await svc()).deployments[0]
+      return d.rolloutState === 'FAILED' && d
+    })
+    // Nothing to roll back to (the first deployment never completed): the deployment halts.
+    expect(failed.failedTasks).toBe(3)
+    expect(failed.rolloutStateReason).toBe('ECS deployment circuit breaker: tasks failed to start.')
+    await passes(20)
+    const started = h.driver.started.length
+    await passes(30)
+    expect(h.driver.started.length).toBe(started)
+    const s = await svc()
+    expect(s.deployments).toHaveLength(1)
+    expect(s.deployments[0].failedTasks).toBe(3)
+  })
+
+  it('announces a steady state once per steady period', async () => {
+    // A task counts as healthy once it has run stableAfterMs by this clock since its (real) start: an
+    // hour ahead, every task started here has.
+    now = Date.now() + 3_600_000
+    h = await harness({clock, stableAfterMs: 0})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    const steady = '(service web) has reached a steady state.'
+    const count = async () => (await svc()).events.filter((e: any) => e.message === steady).length
+    await waitFor(async () => (await count()) === 1)
+    await passes(30)
+    expect(await count()).toBe(1)
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 2})
+    await waitFor(async () => (await svc()).runningCount === 2)
+    await waitFor(async () => (await count()) === 2)
+    await passes(30)
+    expect(await count()).toBe(2)
+  })
+
+  it('says it cannot place a task at most once a minute', async () => {
+    now = 1_000_000
+    h = await harness({clock, capacity: {cpu: 256, memory: 512}})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web', {cpu: '512', memory: '1024'}))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    const unable = async () => (await svc()).events.filter((e: any) => e.message.includes('was unable to place a task')).length
+    await waitFor(async () => (await unable()) === 1)
+    now += 60_000
+    await passes(30)
+    expect(await unable()).toBe(1)
+    now += 1
+    await waitFor(async () => (await unable()) === 2)
   })
 })
