@@ -158,4 +158,22 @@ describe('service scheduler and health', () => {
     now += 1
     await waitFor(async () => (await unable()) === 2)
   })
+
+  it('stops the newest tasks first when a service scales in', async () => {
+    now = Date.now() + 3_600_000
+    h = await harness({clock, stableAfterMs: 0})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await waitFor(async () => (await svc()).runningCount === 1)
+    const [oldest] = await tasksOf()
+    for (const desiredCount of [2, 3]) {
+      now += 1_000
+      await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount})
+      await waitFor(async () => (await svc()).runningCount === desiredCount)
+    }
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 1})
+    await waitFor(async () => (await tasksOf()).length === 1)
+    expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([oldest.taskArn])
+  })
 })
