@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {CodecError, decodeExitCode, decodeMessage, encodeMessage, encodeUint32, uuidFromWire, uuidToWire} from '../../src/exec/codec.js'
+import {CodecError, decodeExitCode, decodeFlag, decodeMessage, encodeMessage, encodeUint32, uuidFromWire, uuidToWire} from '../../src/exec/codec.js'
 
 // Written field by field from the reference layout, not from the encoder.
 const golden = [
@@ -49,6 +49,38 @@ describe('codec', () => {
     expect(uuidFromWire(wire)).toBe('00112233-4455-6677-8899-aabbccddeeff')
   })
 
+  it('takes a UUID with or without dashes, and refuses anything else, naming it', () => {
+    expect(uuidToWire('00112233445566778899aabbccddeeff').toString('hex')).toBe('8899aabbccddeeff0011223344556677')
+    for (const bad of ['not-a-uuid', '00112233-4455-6677-8899-aabbccddeeXX', '00112233445566778899aabbccddeeff0', '00112233445566778899aabbccddee', '00112233445566778899aabbccddeeff00']) {
+      expect(() => uuidToWire(bad)).toThrow(CodecError)
+      expect(() => uuidToWire(bad)).toThrow(`invalid message id: ${bad} is not a UUID`)
+    }
+    expect(new CodecError('x').name).toBe('CodecError')
+  })
+
+  it('takes a message type of up to 32 characters, and keeps inner spaces', () => {
+    const long = 'x'.repeat(32)
+    expect(decodeMessage(encodeMessage({...goldenMessage, messageType: long})).messageType).toBe(long)
+    expect(() => encodeMessage({...goldenMessage, messageType: long + 'y'})).toThrow(`message type too long: ${long}y`)
+    expect(decodeMessage(encodeMessage({...goldenMessage, messageType: 'two words'})).messageType).toBe('two words')
+  })
+
+  it('pads the message type with spaces in a frame whose memory was not zeroed', () => {
+    // A payload this large is not taken from Node's small-buffer pool: the frame's memory is fresh.
+    for (const size of [5000, 70_000]) {
+      const frame = encodeMessage({...goldenMessage, messageType: 'ack', payload: Buffer.alloc(size, 7)})
+      expect(frame.toString('ascii', 4, 36)).toBe('ack'.padEnd(32, ' '))
+    }
+  })
+
+  it('reads flags as 4 bytes, or the last byte of a shorter payload, or 0 when empty', () => {
+    expect(decodeFlag(encodeUint32(258))).toBe(258)
+    expect(decodeFlag(Buffer.from([0, 0, 1, 2, 9, 9]))).toBe(258)
+    expect(decodeFlag(Buffer.from([7, 3]))).toBe(3)
+    expect(decodeFlag(Buffer.from([5]))).toBe(5)
+    expect(decodeFlag(Buffer.alloc(0))).toBe(0)
+  })
+
   it('refuses a frame whose payload does not match its digest', () => {
     const frame = Buffer.from(golden, 'hex')
     frame[frame.length - 1] = 0x6a
@@ -58,7 +90,8 @@ describe('codec', () => {
   it('refuses truncated frames, wrong lengths and header lengths', () => {
     const frame = Buffer.from(golden, 'hex')
     expect(() => decodeMessage(frame.subarray(0, 100))).toThrow(CodecError)
-    expect(() => decodeMessage(frame.subarray(0, frame.length - 1))).toThrow(/payload length/)
+    expect(() => decodeMessage(frame.subarray(0, 100))).toThrow('frame too short: 100 bytes, the header alone is 120')
+    expect(() => decodeMessage(frame.subarray(0, frame.length - 1))).toThrow('payload length 2 does not match the frame (1 bytes follow the header)')
     const bad = Buffer.from(frame)
     bad.writeUInt32BE(112, 0)
     expect(() => decodeMessage(bad)).toThrow(/header length/)

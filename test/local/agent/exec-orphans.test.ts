@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -145,7 +146,8 @@ describe('cleanupOrphans', () => {
     const child = spawn('sleep', ['60'], {env: {PATH: process.env.PATH, [AGENT_MARKER_VAR]: marker}, detached: true, stdio: 'ignore'})
     const other = spawn('sleep', ['60'], {env: {PATH: process.env.PATH, [AGENT_MARKER_VAR]: agentMarker('/elsewhere')}, detached: true, stdio: 'ignore'})
     const gone = new Promise((resolve) => child.once('exit', resolve))
-    await new Promise((r) => setTimeout(r, 100))
+    // 'spawn' comes once both have exec'd sleep with their own environment (the marker is read from it).
+    await Promise.all([once(child, 'spawn'), once(other, 'spawn')])
     expect(cleanupOrphans(dir.path)).toContain(child.pid)
     await gone
     // Another state directory's processes are not this agent's.

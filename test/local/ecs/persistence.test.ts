@@ -63,16 +63,24 @@ describe('persistence', () => {
   })
 
   it('starts nothing once paused for shutdown; what waits starts on the next run', async () => {
-    h = await harness()
+    // Every scheduler tick reads the clock (to prune stopped tasks), paused or not: counting the reads
+    // tells how many ticks went by, however slowly the machine runs them.
+    let reads = 0
+    h = await harness({clock: {now: () => (reads++, Date.now())}})
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('job'))
     await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'job', desiredCount: 2, networkConfiguration: NETWORK})
     await waitFor(async () => (await h!.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0].runningCount === 2)
+    const serviceTasks = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web'})).taskArns
     await h.ecs.pause()
     const started = h.driver.started.length
     await h.driver.shutdown()
     const {tasks} = await h.call('RunTask', {cluster: 'c1', taskDefinition: 'job', networkConfiguration: NETWORK})
-    await new Promise((r) => setTimeout(r, 100))
+    // The service's tasks are reported stopped (what would make the scheduler replace them), then many
+    // ticks go by, each of which would have started a replacement or the waiting task.
+    await waitFor(async () => (await describeAll(serviceTasks)).every((t) => t.lastStatus === 'STOPPED'))
+    const ticks = reads + 30
+    await waitFor(() => reads >= ticks, 10_000, '30 scheduler ticks')
     // The scheduler did not replace the stopped service tasks, and RunTask's task waits.
     expect(h.driver.started.length).toBe(started)
     expect((await describeAll([tasks[0].taskArn]))[0].lastStatus).toBe('PENDING')
