@@ -22,7 +22,7 @@ describe('managed EFS in the workload stack', () => {
     expect(ap.Properties.FileSystemId).toEqual({'Fn::ImportValue': `${APP}-test-FilesystemID`})
     const volume = s.template.Resources.TaskDefinition.Properties.Volumes[0]
     expect(volume).toEqual({Name: 'data', EFSVolumeConfiguration: {FilesystemId: {'Fn::ImportValue': `${APP}-test-FilesystemID`}, RootDirectory: '/', TransitEncryption: 'ENABLED', AuthorizationConfig: {AccessPointId: {Ref: 'AccessPoint'}, IAM: 'ENABLED'}}})
-    const statements = s.template.Resources.TaskRole.Properties.Policies[0].PolicyDocument.Statement
+    const statements = s.template.Resources.TaskRole.Properties.Policies.find((p: any) => p.PolicyName === 'TaskPermissions').PolicyDocument.Statement
     expect(statements.find((x: any) => x.Sid === 'GrantAccessCopilotManagedEFS').Condition.StringEquals['elasticfilesystem:AccessPointArn']).toEqual({'Fn::GetAtt': ['AccessPoint', 'Arn']})
     expect(checkTemplate(s.template, s.parameters)).toEqual([])
   })
@@ -63,7 +63,7 @@ describe('managed EFS in the environment stack', () => {
 
 describe('volumes on an existing file system (efs.id), as Copilot rendered them', () => {
   const withVolumes = (volumes: Record<string, unknown>): LoadBalancedWebService => ({...web, storage: {volumes}}) as LoadBalancedWebService
-  const statementsOf = (s: ReturnType<typeof render>) => s.template.Resources.TaskRole.Properties.Policies[0].PolicyDocument.Statement as any[]
+  const statementsOf = (s: ReturnType<typeof render>) => s.template.Resources.TaskRole.Properties.Policies.find((p: any) => p.PolicyName === 'TaskPermissions').PolicyDocument.Statement as any[]
 
   it('mounts with root "/" and IAM authorization off unless auth.iam is true; the task role may mount, and write only when not read-only', () => {
     const s = render(withVolumes({

@@ -22,6 +22,13 @@ describe('every workload type', () => {
     expect(s.stackName).toBe(`shop-test-${manifest.name}`)
   })
 
+  it("denies IAM to the task role, as Copilot's did, with the task's own permissions beside it", () => {
+    const policies = render(api).template.Resources.TaskRole.Properties.Policies as {PolicyName: string; PolicyDocument: {Statement: unknown[]}}[]
+    expect(policies[0]).toEqual({PolicyName: 'DenyIAM', PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: 'Deny', Action: 'iam:*', Resource: '*'}]}})
+    const plain = render({...api, exec: false, secrets: undefined, variables: undefined} as typeof api).template.Resources.TaskRole.Properties.Policies as {PolicyName: string}[]
+    expect(plain.map((p) => p.PolicyName)[0]).toBe('DenyIAM')
+  })
+
   it('renders the same output for the same input', () => {
     expect(JSON.stringify(render(web, webInputs))).toBe(JSON.stringify(render(web, webInputs)))
   })

@@ -99,6 +99,11 @@ export function renderTaskRole(ctx: WorkloadContext, grants: TaskRoleGrants): vo
   ctx.t.resource('TaskRole', 'AWS::IAM::Role', 'Task role: what the application’s code may call', {
     ...(managed.length ? {ManagedPolicyArns: managed} : {}),
     AssumeRolePolicyDocument: assumeRolePolicy('ecs-tasks.amazonaws.com'),
-    ...(statements.length ? {Policies: [{PolicyName: 'TaskPermissions', PolicyDocument: {Version: '2012-10-17', Statement: statements}}]} : {}),
+    // As Copilot's task role: no IAM at all for the application's code, whatever a managed policy grants.
+    // Copilot's role always had this list, and users' cfn.patches.yml append to it (`Policies/-`).
+    Policies: [
+      {PolicyName: 'DenyIAM', PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: 'Deny', Action: 'iam:*', Resource: '*'}]}},
+      ...(statements.length ? [{PolicyName: 'TaskPermissions', PolicyDocument: {Version: '2012-10-17', Statement: statements}}] : []),
+    ],
   })
 }
