@@ -46,7 +46,7 @@ export default async function (ctx) {
   try {
     const outfile = join(dir, 'cloudformation.mjs')
     await esbuild.build({entryPoints: [join(ctx.root, 'src/local/cloudformation/index.ts')], bundle: true, platform: 'node', format: 'esm',
-      outfile, logLevel: 'silent', banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"}})
+      outfile, logLevel: 'silent', banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"}})
     const {createCloudFormation} = await import(pathToFileURL(outfile).href)
     const api = fakeApi()
     const creates = []

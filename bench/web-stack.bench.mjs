@@ -25,7 +25,7 @@ export default async function (ctx) {
   try {
     const outfile = join(dir, 'assemble.mjs')
     await esbuild.build({entryPoints: [join(ctx.root, 'src/local/assemble.ts')], bundle: true, platform: 'node', format: 'esm', outfile,
-      logLevel: 'silent', banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"}})
+      logLevel: 'silent', banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"}})
     const {startLocalControlPlane} = await import(pathToFileURL(outfile).href)
     const {LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY} = {LOCAL_ACCESS_KEY_ID: 'PIERLOCALACCESSKEY00', LOCAL_SECRET_ACCESS_KEY: 'pier-local-secret-access-key'}
     cp = await startLocalControlPlane({stateDir: join(dir, 'state'), port: 0, log: () => undefined})
