@@ -25,12 +25,18 @@ function filesOf(root: string): {name: string; path: string; mode: number}[] {
   return out
 }
 
+/** A zip of a file (as its base name) or of a directory's files (by their paths inside it). */
 export function zipPath(root: string): Buffer {
+  return zipEntries(filesOf(root).map((f) => ({name: f.name, data: readFileSync(f.path), mode: f.mode})))
+}
+
+/** A zip of the given entries, in the order given; `mode` is the Unix mode kept for each (0o644 if absent). */
+export function zipEntries(entries: {name: string; data: Buffer; mode?: number}[]): Buffer {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
-  for (const f of filesOf(root)) {
-    const data = readFileSync(f.path)
+  for (const f of entries) {
+    const data = f.data
     const packed = deflateRawSync(data)
     const name = Buffer.from(f.name, 'utf8')
     const crc = crc32(data)
@@ -58,7 +64,7 @@ export function zipPath(root: string): Buffer {
     central.writeUInt32LE(packed.length, 20)
     central.writeUInt32LE(data.length, 24)
     central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(((f.mode & 0o777) | 0o100000) << 16 >>> 0, 38)
+    central.writeUInt32LE((((f.mode ?? 0o644) & 0o777) | 0o100000) << 16 >>> 0, 38)
     central.writeUInt32LE(offset, 42)
     locals.push(local, name, packed)
     centrals.push(central, name)

@@ -11,6 +11,7 @@ import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balanci
 import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 
+import {zipEntries} from '../../src/workspace/zip.js'
 import {repo} from './harness.js'
 
 export const fixture = join(repo, 'test', 'fixtures', 'copilot-app')
@@ -56,63 +57,13 @@ export const WORKLOADS = [
 ] as const
 
 // CRC-32 (IEEE) for the zip entries.
-const CRC_TABLE = Array.from({length: 256}, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-function crc32(data: Buffer): number {
-  let c = 0xffffffff
-  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-/** A zip of one stored (uncompressed) file, with a fixed date so the same handler gives the same key. */
-export function zipOne(name: string, data: Buffer): Buffer {
-  const fileName = Buffer.from(name)
-  const crc = crc32(data)
-  const local = Buffer.alloc(30)
-  local.writeUInt32LE(0x04034b50, 0)
-  local.writeUInt16LE(20, 4)
-  local.writeUInt16LE(0, 6)
-  local.writeUInt16LE(0, 8)
-  local.writeUInt16LE(0, 10)
-  local.writeUInt16LE(0x21, 12) // 1980-01-01
-  local.writeUInt32LE(crc, 14)
-  local.writeUInt32LE(data.length, 18)
-  local.writeUInt32LE(data.length, 22)
-  local.writeUInt16LE(fileName.length, 26)
-  local.writeUInt16LE(0, 28)
-  const central = Buffer.alloc(46)
-  central.writeUInt32LE(0x02014b50, 0)
-  central.writeUInt16LE(20, 4)
-  central.writeUInt16LE(20, 6)
-  central.writeUInt16LE(0, 8)
-  central.writeUInt16LE(0, 10)
-  central.writeUInt16LE(0, 12)
-  central.writeUInt16LE(0x21, 14)
-  central.writeUInt32LE(crc, 16)
-  central.writeUInt32LE(data.length, 20)
-  central.writeUInt32LE(data.length, 24)
-  central.writeUInt16LE(fileName.length, 28)
-  central.writeUInt32LE(0, 42)
-  const centralOffset = local.length + fileName.length + data.length
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(1, 8)
-  end.writeUInt16LE(1, 10)
-  end.writeUInt32LE(central.length + fileName.length, 12)
-  end.writeUInt32LE(centralOffset, 16)
-  return Buffer.concat([local, fileName, data, central, fileName, end])
-}
-
 /** Uploads each handler as Copilot does (`manual/scripts/custom-resources/<function>/<sha256>.zip`)
  * and returns where each function's code is. */
 async function uploadHandlers(s3: S3Client): Promise<Record<string, {bucket: string; key: string}>> {
   await s3.send(new CreateBucketCommand({Bucket: BUCKET}))
   const out: Record<string, {bucket: string; key: string}> = {}
   for (const [fn, file] of Object.entries(HANDLERS)) {
-    const zip = zipOne('index.js', readFileSync(join(fixture, 'handlers', file)))
+    const zip = zipEntries([{name: 'index.js', data: readFileSync(join(fixture, 'handlers', file))}])
     const key = `manual/scripts/custom-resources/${fn.toLowerCase()}/${createHash('sha256').update(zip).digest('hex')}.zip`
     await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: key, Body: zip}))
     out[fn] = {bucket: BUCKET, key}
