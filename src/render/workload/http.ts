@@ -106,6 +106,30 @@ export function targetGroupProperties(ctx: WorkloadContext, rule: RoutingRule, p
   }
 }
 
+/** What a routing rule sends traffic to: the container and port, the protocol version and the health
+ * check of its target group; the first rule's grace period becomes the service's. */
+export function ruleTarget(ctx: WorkloadContext, rule: RoutingRule, index: number, out: HttpRouting) {
+  const {container, port} = targetPort(ctx, rule)
+  const version = protocolVersion(rule.version)
+  const hc = healthCheck(rule.healthcheck, version === 'GRPC')
+  if (index === 0 && hc.grace) out.gracePeriodSeconds = wholeSeconds(hc.grace, 'http.healthcheck.grace_period')
+  return {suffix: index === 0 ? '' : String(index), container, port, version, hc}
+}
+
+/** A listener rule's conditions (paths, host names, source IPs); a load balancer rule takes at most 5
+ * condition values. */
+export function ruleConditions(rule: RoutingRule): Json[] {
+  const out: Json[] = [{Field: 'path-pattern', PathPatternConfig: {Values: pathPatterns(rule.path)}}]
+  const hosts = aliases(rule.alias)
+  if (hosts.length) out.push({Field: 'host-header', HostHeaderConfig: {Values: hosts}})
+  if (rule.allowed_source_ips?.length) out.push({Field: 'source-ip', SourceIpConfig: {Values: rule.allowed_source_ips}})
+  const values = pathPatterns(rule.path).length + hosts.length + (rule.allowed_source_ips?.length ?? 0)
+  if (values > 5) {
+    throw new RenderError(`the rule for path ${rule.path ?? '/'} has ${values} condition values (paths, aliases, allowed_source_ips): a load balancer rule takes at most 5; split it into additional_rules`)
+  }
+  return out
+}
+
 export function renderHttp(ctx: WorkloadContext): HttpRouting {
   const rules = httpRules(ctx.manifest)
   const out: HttpRouting = {loadBalancers: [], listenerRules: []}
@@ -118,26 +142,13 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
   const lbFullName = envImport(ctx, internal ? ENV_OUTPUTS.internalLbFullName : ENV_OUTPUTS.publicLbFullName)
 
   rules.forEach((rule, i) => {
-    const suffix = i === 0 ? '' : String(i)
-    const {container, port} = targetPort(ctx, rule)
-    const version = protocolVersion(rule.version)
-    const hc = healthCheck(rule.healthcheck, version === 'GRPC')
-    if (i === 0 && hc.grace) out.gracePeriodSeconds = wholeSeconds(hc.grace, 'http.healthcheck.grace_period')
+    const {suffix, container, port, version, hc} = ruleTarget(ctx, rule, i, out)
     const tg = `TargetGroup${suffix}`
     ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `Target group of ${container}:${port} for path ${pathPatterns(rule.path)[0]}`, targetGroupProperties(ctx, rule, port, version, hc.props))
     const priority = ctx.inputs.rulePriorities?.[i] ?? fallbackPriority(ctx.name, rule, i)
     const priorityParam = `HTTPRulePriority${suffix}`
     ctx.t.parameter(priorityParam, String(priority), {type: 'Number', description: `Priority of listener rule ${i + 1}`})
-    const conditions: Json[] = [{Field: 'path-pattern', PathPatternConfig: {Values: pathPatterns(rule.path)}}]
-    const hosts = aliases(rule.alias)
-    if (hosts.length) conditions.push({Field: 'host-header', HostHeaderConfig: {Values: hosts}})
-    if (rule.allowed_source_ips?.length) conditions.push({Field: 'source-ip', SourceIpConfig: {Values: rule.allowed_source_ips}})
-    const values = pathPatterns(rule.path).length + hosts.length + (rule.allowed_source_ips?.length ?? 0)
-    if (values > 5) {
-      throw new RenderError(
-        `the rule for path ${rule.path ?? '/'} has ${values} condition values (paths, aliases, allowed_source_ips): a load balancer rule takes at most 5; split it into additional_rules`,
-      )
-    }
+    const conditions = ruleConditions(rule)
     const forward = [{Type: 'forward', TargetGroupArn: ref(tg)}]
     const ruleId = `HTTPListenerRule${suffix}`
     ctx.t.resource(ruleId, 'AWS::ElasticLoadBalancingV2::ListenerRule', `Listener rule sending ${pathPatterns(rule.path)[0]} to ${ctx.name}`, {

@@ -7,15 +7,13 @@
 // Priorities are parameters computed at deploy from the imported listeners' rules, as for the
 // environment's load balancer.
 
-import type {RoutingRule} from '../../manifest/types.js'
-import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import type {ImportedAlb} from '../inputs.js'
 import {ENV_OUTPUTS} from '../names.js'
-import {getAtt, type Json, ref, sub} from '../template.js'
+import {getAtt, ref, sub} from '../template.js'
 import {envImport, type WorkloadContext} from './context.js'
 import {hostedZoneAliases} from './dns.js'
-import {aliases, fallbackPriority, healthCheck, httpRules, type HttpRouting, pathPatterns, protocolVersion, targetGroupProperties, targetPort} from './http.js'
+import {fallbackPriority, httpRules, type HttpRouting, pathPatterns, ruleConditions, ruleTarget, targetGroupProperties} from './http.js'
 
 const HTTPS_REDIRECT = {Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301'}
 
@@ -43,19 +41,6 @@ function fullName(arn: string): string {
   return i < 0 ? arn : arn.slice(i + ':loadbalancer/'.length)
 }
 
-function conditions(rule: RoutingRule): Json[] {
-  const out: Json[] = []
-  if (rule.allowed_source_ips?.length) out.push({Field: 'source-ip', SourceIpConfig: {Values: rule.allowed_source_ips}})
-  const hosts = aliases(rule.alias)
-  if (hosts.length) out.push({Field: 'host-header', HostHeaderConfig: {Values: hosts}})
-  out.push({Field: 'path-pattern', PathPatternConfig: {Values: pathPatterns(rule.path)}})
-  const values = pathPatterns(rule.path).length + hosts.length + (rule.allowed_source_ips?.length ?? 0)
-  if (values > 5) {
-    throw new RenderError(`the rule for path ${rule.path ?? '/'} has ${values} condition values (paths, aliases, allowed_source_ips): a load balancer rule takes at most 5; split it into additional_rules`)
-  }
-  return out
-}
-
 export function renderImportedAlbHttp(ctx: WorkloadContext): HttpRouting {
   const alb = ctx.inputs.importedAlb
   const m = ctx.manifest
@@ -67,16 +52,13 @@ export function renderImportedAlbHttp(ctx: WorkloadContext): HttpRouting {
   const rules = httpRules(ctx.manifest)
   const out: HttpRouting = {loadBalancers: [], listenerRules: []}
   rules.forEach((rule, i) => {
-    const suffix = i === 0 ? '' : String(i)
-    const {container, port} = targetPort(ctx, rule)
-    const version = protocolVersion(rule.version)
-    const hc = healthCheck(rule.healthcheck, version === 'GRPC')
-    if (i === 0 && hc.grace) out.gracePeriodSeconds = wholeSeconds(hc.grace, 'http.healthcheck.grace_period')
+    const {suffix, container, port, version, hc} = ruleTarget(ctx, rule, i, out)
     const tg = `TargetGroupForImportedALB${suffix}`
     ctx.t.resource(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup', `A target group to connect the load balancer to your service on port ${port}`, targetGroupProperties(ctx, rule, port, version, hc.props))
     const priorityParam = `HTTPRulePriority${suffix}`
     ctx.t.parameter(priorityParam, String(ctx.inputs.rulePriorities?.[i] ?? fallbackPriority(ctx.name, rule, i)), {type: 'Number', description: `Priority of listener rule ${i + 1} on the imported load balancer`})
-    const when = conditions(rule)
+    // Copilot's order on an imported load balancer: source IPs, host names, paths (the reverse of Pier's).
+    const when = ruleConditions(rule).reverse()
     const forward = [{Type: 'forward', TargetGroupArn: ref(tg)}]
     const path = pathPatterns(rule.path)[0]
     const forwardId = https ? `HTTPSListenerRuleForImportedALB${suffix}` : `HTTPListenerRuleForImportedALB${suffix}`
