@@ -2,6 +2,7 @@
 // writes templates `validate` accepts and `package` shows as the AddonsStack nested stack; a
 // cfn.patches.yml shows in `package` and reaches the deployed task; `secret init` values reach a task
 // through `secrets:`. Deploying addons needs nested stacks in the local CloudFormation engine.
+import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {join} from 'node:path'
@@ -41,6 +42,13 @@ setInterval(() => {}, 1000)
 process.on('SIGTERM', () => process.exit(0))
 `
 const reportFile = join(ws, 'api-env.json')
+
+/** The running local control plane, and the AWS CLI pointed at it with its credentials. */
+async function localAws(): Promise<{status: {endpoint: string; region: string; stateDir: string}; aws: (...args: string[]) => string}> {
+  const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
+  const env = {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}
+  return {status, aws: (...args) => execFileSync('aws', [...args, '--endpoint-url', status.endpoint, '--region', status.region, '--output', 'json'], {env, encoding: 'utf8'})}
+}
 
 /** Whether something accepts connections on the port. */
 function listening(host: string, port: number): Promise<boolean> {
@@ -235,11 +243,9 @@ Resources:
     expect(params.Parameters.AddonsTemplateURL).toMatch(/^https:\/\/pier-templates-\d+-[\w-]+\.s3\.[\w-]+\.amazonaws\.com\/shop-test-api\/addons\/[0-9a-f]{64}\.yml$/)
     const addons = parse(readFileSync(join(ws, 'uploaded', 'api-test.addons.stack.yml'), 'utf8'))
     expect(addons.Resources.Hello.Properties.Code).toEqual({S3Bucket: expect.stringMatching(/^pier-templates-/), S3Key: expect.stringMatching(/^shop-test-api\/assets\/[0-9a-f]{64}\.zip$/)})
-    const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
-    const {execFileSync} = await import('node:child_process')
-    const awsEnv = {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}
+    const {aws} = await localAws()
     const zip = join(ws, 'hello.zip')
-    execFileSync('aws', ['s3api', 'get-object', '--bucket', addons.Resources.Hello.Properties.Code.S3Bucket, '--key', addons.Resources.Hello.Properties.Code.S3Key, zip, '--endpoint-url', status.endpoint, '--region', status.region], {env: awsEnv})
+    aws('s3api', 'get-object', '--bucket', addons.Resources.Hello.Properties.Code.S3Bucket, '--key', addons.Resources.Hello.Properties.Code.S3Key, zip)
     expect(execFileSync('unzip', ['-Z1', zip], {encoding: 'utf8'}).trim()).toBe('index.js')
     const {rmSync} = await import('node:fs')
     rmSync(join(ws, 'copilot/api/addons'), {recursive: true, force: true})
@@ -323,14 +329,8 @@ describe('deploying addons as a nested stack', {timeout: 600_000}, () => {
     expect(r.stderr).toMatch(/AddonsStack/)
     const env = await reportedEnv(120_000)
     // The bucket the variable names exists in the local S3.
-    const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
-    const {execFileSync} = await import('node:child_process')
-    execFileSync('aws', ['s3api', 'head-bucket', '--bucket', env.ASSETS_BUCKET_NAME!, '--endpoint-url', status.endpoint, '--region', status.region], {
-      env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey},
-    })
-    const aws = (...args: string[]) => execFileSync('aws', [...args, '--endpoint-url', status.endpoint, '--region', status.region, '--output', 'json'], {
-      env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}, encoding: 'utf8',
-    })
+    const {status, aws} = await localAws()
+    aws('s3api', 'head-bucket', '--bucket', env.ASSETS_BUCKET_NAME!)
     // storage init's DynamoDB table and S3 bucket, named by the variables Copilot's outputs give.
     const table = JSON.parse(aws('dynamodb', 'describe-table', '--table-name', env.ORDERS_NAME!)).Table
     expect(table.KeySchema).toEqual([{AttributeName: 'id', KeyType: 'HASH'}, {AttributeName: 'at', KeyType: 'RANGE'}])
@@ -372,11 +372,7 @@ network:
     rmSync(reportFile, {force: true})
     await ok('svc', 'deploy', '-n', 'api', '-e', 'test')
     const env = await reportedEnv(120_000)
-    const status = JSON.parse((await ok('local', 'status', '--json')).stdout)
-    const {execFileSync} = await import('node:child_process')
-    const aws = (...args: string[]) => execFileSync('aws', [...args, '--endpoint-url', status.endpoint, '--region', status.region, '--output', 'json'], {
-      env: {...process.env, AWS_ACCESS_KEY_ID: status.accessKeyId, AWS_SECRET_ACCESS_KEY: status.secretAccessKey}, encoding: 'utf8',
-    })
+    const {aws} = await localAws()
     aws('s3api', 'head-bucket', '--bucket', env.SHARED_NAME_BUCKET_NAME!)
     expect(JSON.parse(aws('dynamodb', 'describe-table', '--table-name', env.EVENTS_NAME_DDB_TABLE_NAME!)).Table.TableName).toBe('shop-test-events')
     expect(env.ENVDB_PSQL).toBe('42')

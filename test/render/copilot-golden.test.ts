@@ -11,7 +11,7 @@ import {parseDocument} from 'yaml'
 import {resolveWorkloadText} from '../../src/manifest/index.js'
 import type {EcsWorkloadManifest} from '../../src/manifest/types.js'
 import {renderWorkloadStack} from '../../src/render/index.js'
-import {IMPORTED_ALB} from './copilot-stateful.js'
+import {IMPORTED_ALB, workloadCases} from './copilot-stateful.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'copilot-golden')
 const files = readdirSync(dir)
@@ -25,21 +25,6 @@ const intrinsicTags = ['Ref', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 
 
 function loadTemplate(file: string): any {
   return parseDocument(readFileSync(join(dir, file), 'utf8'), {customTags: intrinsicTags, logLevel: 'silent'}).toJS()
-}
-
-/** Golden cases: manifest, environment, expected template and parameters. */
-function cases(): {name: string; manifest: string; env: string; template: string; params: string}[] {
-  const out = []
-  for (const f of files.filter((f) => f.endsWith('.stack.yml'))) {
-    const [, base, env] = /^(.*)-([a-z]+)\.stack\.yml$/.exec(f)!
-    out.push({name: `${base} (${env})`, manifest: `${base}-manifest.yml`, env: env!, template: f, params: f.replace('.stack.yml', '.params.json')})
-  }
-  for (const f of files.filter((f) => f.startsWith('backend-') && f.endsWith('-template.yml'))) {
-    const base = f.replace('-template.yml', '')
-    const manifest = files.includes(`${base}-manifest.yml`) ? `${base}-manifest.yml` : base.replace('-template', '').replace(/^(backend-simple)(-without-port-config)?$/, '$1-manifest$2') + '.yml'
-    out.push({name: `${base} (test)`, manifest, env: 'test', template: f, params: `${base.replace('-template', '')}-params.json`.replace(/^(backend-simple)-params(-without-port-config)?/, '$1-params$2')})
-  }
-  return out
 }
 
 type Props = Map<string, string>
@@ -158,7 +143,7 @@ function score(expected: Props, actual: Props): {kept: number; total: number; mi
   return {kept: expected.size - missing.length, total: expected.size, missing}
 }
 
-function renderCase(c: ReturnType<typeof cases>[number], params: Record<string, unknown>) {
+function renderCase(c: ReturnType<typeof workloadCases>[number], params: Record<string, unknown>) {
   const text = readFileSync(join(dir, c.manifest), 'utf8')
   const env = String(params.EnvName ?? c.env)
   const app = String(params.AppName ?? 'my-app')
@@ -180,7 +165,7 @@ function renderCase(c: ReturnType<typeof cases>[number], params: Record<string, 
 
 
 describe("Copilot's golden workload templates", () => {
-  const all = cases()
+  const all = workloadCases(files)
   const results: {name: string; kept: number; total: number; missing: string[]; error?: string}[] = []
   for (const c of all) {
     it(`${c.name}: renders and keeps the key properties`, () => {

@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
 import type {EcsWorkloadManifest, EnvironmentManifest} from '../../src/manifest/types.js'
 import {renderEnvironmentStack, renderWorkloadStack} from '../../src/render/index.js'
-import {compareStateful, type Finding, IMPORTED_ALB, loadCopilotTemplate, missingExports, Resolved} from './copilot-stateful.js'
+import {compareStateful, type Finding, IMPORTED_ALB, loadCopilotTemplate, missingExports, Resolved, workloadCases} from './copilot-stateful.js'
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'copilot-golden')
 const files = readdirSync(dir)
@@ -39,21 +39,6 @@ const EXPORTS_RENAMED = Object.keys(EXPORTS_RENAMED_WHY)
 function unexplained(name: string, findings: Finding[]): string[] {
   const table = {...DELIBERATE['*'], ...DELIBERATE[name]}
   return findings.filter((f) => !table[f.logicalId] && !table[`${f.logicalId}.${f.problem.split(':')[0]}`]).map((f) => `${f.logicalId} (${f.type}): ${f.problem}`)
-}
-
-/** Copilot's workload cases, as test/render/copilot-golden.test.ts reads them. */
-function workloadCases(): {name: string; manifest: string; env: string; template: string; params: string}[] {
-  const out = []
-  for (const f of files.filter((f) => f.endsWith('.stack.yml'))) {
-    const [, base, env] = /^(.*)-([a-z]+)\.stack\.yml$/.exec(f)!
-    out.push({name: `${base} (${env})`, manifest: `${base}-manifest.yml`, env: env!, template: f, params: f.replace('.stack.yml', '.params.json')})
-  }
-  for (const f of files.filter((f) => f.startsWith('backend-') && f.endsWith('-template.yml'))) {
-    const base = f.replace('-template.yml', '')
-    const manifest = files.includes(`${base}-manifest.yml`) ? `${base}-manifest.yml` : base.replace(/^(backend-simple)(-without-port-config)?$/, '$1-manifest$2') + '.yml'
-    out.push({name: `${base} (test)`, manifest, env: 'test', template: f, params: `${base}-params.json`.replace(/^(backend-simple)-params(-without-port-config)?/, '$1-params$2')})
-  }
-  return out
 }
 
 function renderWorkload(manifestFile: string, params: Record<string, unknown>, envName: string) {
@@ -108,7 +93,7 @@ describe("Copilot's stateful resources survive the takeover", () => {
     })
   }
 
-  for (const c of workloadCases()) {
+  for (const c of workloadCases(files)) {
     it(`workload ${c.name}`, () => {
       const params = paramsOf(c.params)
       const stack = renderWorkload(c.manifest, params, c.env)

@@ -166,3 +166,19 @@ export const IMPORTED_ALB = {
   listeners: [{arn: 'MockListenerARN1', port: 80, protocol: 'HTTPS'}, {arn: 'MockListenerARN1', port: 443, protocol: 'HTTP'}],
   securityGroups: ['mockImportALBSG1', 'mockImportALBSG2'],
 }
+
+/** Copilot's golden workload cases among the files of test/fixtures/copilot-golden: manifest,
+ * environment, expected template and parameters of each. */
+export function workloadCases(files: string[]): {name: string; manifest: string; env: string; template: string; params: string}[] {
+  const out = []
+  for (const f of files.filter((f) => f.endsWith('.stack.yml'))) {
+    const [, base, env] = /^(.*)-([a-z]+)\.stack\.yml$/.exec(f)!
+    out.push({name: `${base} (${env})`, manifest: `${base}-manifest.yml`, env: env!, template: f, params: f.replace('.stack.yml', '.params.json')})
+  }
+  for (const f of files.filter((f) => f.startsWith('backend-') && f.endsWith('-template.yml'))) {
+    const base = f.replace('-template.yml', '')
+    const manifest = files.includes(`${base}-manifest.yml`) ? `${base}-manifest.yml` : base.replace(/^(backend-simple)(-without-port-config)?$/, '$1-manifest$2') + '.yml'
+    out.push({name: `${base} (test)`, manifest, env: 'test', template: f, params: `${base}-params.json`.replace(/^(backend-simple)-params(-without-port-config)?/, '$1-params$2')})
+  }
+  return out
+}
