@@ -80,10 +80,24 @@ export class AppStore {
     return this.delete(workloadPath(app, name))
   }
 
+  /** A record is read once per command, however many steps ask for it (a store lives as long as its
+   * command); this store's own writes and deletes replace what it read. Each caller gets its own copy. */
+  private readonly read = new Map<string, Promise<string | undefined>>()
+
   private async get<T>(name: string): Promise<T | undefined> {
+    let raw = this.read.get(name)
+    if (!raw) {
+      raw = this.fetch(name)
+      this.read.set(name, raw)
+      raw.catch(() => this.read.delete(name))
+    }
+    const value = await raw
+    return value ? (JSON.parse(value) as T) : undefined
+  }
+
+  private async fetch(name: string): Promise<string | undefined> {
     try {
-      const out = await this.ssm.getParameter({Name: name})
-      return out.Parameter?.Value ? (JSON.parse(out.Parameter.Value) as T) : undefined
+      return (await this.ssm.getParameter({Name: name})).Parameter?.Value || undefined
     } catch (error) {
       if (isAwsError(error, 'ParameterNotFound')) return undefined
       throw error
@@ -91,7 +105,9 @@ export class AppStore {
   }
 
   private async put(name: string, value: object, description: string): Promise<void> {
-    await this.ssm.putParameter({Name: name, Value: JSON.stringify(value), Type: 'String', Overwrite: true, Description: description})
+    const text = JSON.stringify(value)
+    await this.ssm.putParameter({Name: name, Value: text, Type: 'String', Overwrite: true, Description: description})
+    this.read.set(name, Promise.resolve(text))
   }
 
   private async list<T>(path: string): Promise<T[]> {
@@ -117,5 +133,6 @@ export class AppStore {
     } catch (error) {
       if (!isAwsError(error, 'ParameterNotFound')) throw error
     }
+    this.read.set(name, Promise.resolve(undefined))
   }
 }

@@ -41,4 +41,24 @@ describe('AppStore', () => {
     await ensureApp(ctx, 'demo')
     expect(JSON.parse(ssm.values.get('/copilot/applications/demo')!)).toEqual({name: 'demo', account: '123456789012', version: '1.0', tags: {}})
   })
+
+  it('reads a record once per command, sees its own writes and deletes, and gives each caller a copy', async () => {
+    const ssm = fakeSsm()
+    let reads = 0
+    const counted = {...ssm, getParameter: (input: Parameters<typeof ssm.getParameter>[0]) => (reads++, ssm.getParameter(input))}
+    const store = new AppStore(counted)
+    ssm.values.set('/copilot/applications/demo/environments/test', JSON.stringify({app: 'demo', name: 'test', region: 'eu-west-1'}))
+    const [a, b] = await Promise.all([store.getEnv('demo', 'test'), store.getEnv('demo', 'test')])
+    a!.region = 'changed'
+    expect((await store.getEnv('demo', 'test'))!.region).toBe('eu-west-1')
+    expect(b).not.toBe(a)
+    expect(reads).toBe(1)
+    await store.putEnv({app: 'demo', name: 'test', region: 'us-west-2'})
+    expect((await store.getEnv('demo', 'test'))!.region).toBe('us-west-2')
+    await store.deleteEnv('demo', 'test')
+    expect(await store.getEnv('demo', 'test')).toBeUndefined()
+    expect(await store.getApp('none')).toBeUndefined()
+    expect(await store.getApp('none')).toBeUndefined()
+    expect(reads).toBe(2)
+  })
 })
