@@ -37,7 +37,6 @@ export async function rollbackUpdate(core: EngineCore, stack: StackRecord): Prom
       if (e.orphan) cleanup.push(e.orphan)
       const restored: ResourceState = {...clone(e.before!), status: current?.status ?? 'UPDATE_IN_PROGRESS'}
       stack.resources[id] = restored
-      const failedReplacement = (e as {failedReplacement?: boolean}).failedReplacement
       core.resourceStatus(stack, restored, 'UPDATE_IN_PROGRESS')
       if (!e.failedReplacement && current?.properties && !sameJson(current.properties, e.before!.properties)) {
         try {
