@@ -1,5 +1,7 @@
-// Copilot's KEY=VALUE list flags (`--env-vars`, `--secrets`), comma-separated or repeated.
+// Copilot's KEY=VALUE list flags (`--env-vars`, `--secrets`), comma-separated or repeated, and its
+// command-line flags (`--command`), split into words as the manifest's `command` is.
 import {UserError} from '../errors.js'
+import {splitCommandLine} from '../exec/command-line.js'
 
 /** "A=1,B=2" (Copilot's --env-vars form) → {A: '1', B: '2'}. */
 export function parseKeyValues(flag: string, values: string[]): Record<string, string> {
@@ -11,4 +13,13 @@ export function parseKeyValues(flag: string, values: string[]): Record<string, s
     out[v.slice(0, i).trim()] = v.slice(i + 1)
   }
   return out
+}
+
+/** `--command "sh -c 'echo hi'"` → ['sh', '-c', 'echo hi'], as Copilot split it; a quote left open is refused. */
+export function parseCommandFlag(flag: string, value: string): string[] {
+  try {
+    return splitCommandLine(value)
+  } catch (error) {
+    throw new UserError(`${flag} cannot be split into words: ${(error as Error).message}.`, {hint: `Close the quote, or escape it with a backslash (\\' or \\").`})
+  }
 }

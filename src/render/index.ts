@@ -11,7 +11,6 @@ export {CLOUDFRONT_PREFIX_LIST_NAME, restrictsToCloudFront} from './env/public-i
 export {renderWorkloadStack, type WorkloadStackInput} from './workload/stack.js'
 export {httpRules, pathPatterns} from './workload/http.js'
 export {scheduleExpression} from './workload/schedule.js'
-export {splitCommand} from './workload/commands.js'
 export {renderTaskStack, type TaskTemplateInput} from './task-stack.js'
 export {toYaml} from './template-yaml.js'
 export {DESCRIPTION_KEY} from './template.js'

@@ -9,7 +9,6 @@ import {locate} from '../../src/app/locate.js'
 import {formatLogLine, parseSince} from '../../src/app/logs.js'
 import {workloadUrl} from '../../src/app/workload-deploy.js'
 import {parseKeyValues} from '../../src/cli/key-values.js'
-import {splitCommand} from '../../src/render/workload/commands.js'
 import {renderTaskStack} from '../../src/render/task-stack.js'
 import {UserError} from '../../src/errors.js'
 
@@ -17,11 +16,6 @@ const dir = mkdtempSync(join(tmpdir(), 'pier-helpers-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 describe('task run helpers', () => {
-  it('splits a command like a shell for quotes and spaces', () => {
-    expect(splitCommand(`sh -c "echo 'hi there'; exit 3"`)).toEqual(['sh', '-c', "echo 'hi there'; exit 3"])
-    expect(splitCommand(`a '' b`)).toEqual(['a', '', 'b'])
-  })
-
   it('reads KEY=VALUE lists, comma-separated or repeated', () => {
     expect(parseKeyValues('--env-vars', ['A=1,B=x=y', 'C='])).toEqual({A: '1', B: 'x=y', C: ''})
     expect(() => parseKeyValues('--env-vars', ['nope'])).toThrow(UserError)

@@ -4,9 +4,8 @@ import {Flags} from '@oclif/core'
 
 import {runTask} from '../../app/task-run.js'
 import {AwsCommand} from '../../cli/aws-command.js'
-import {parseKeyValues} from '../../cli/key-values.js'
+import {parseCommandFlag, parseKeyValues} from '../../cli/key-values.js'
 import {ExitCode} from '../../errors.js'
-import {splitCommand} from '../../render/workload/commands.js'
 
 export default class TaskRun extends AwsCommand {
   static override summary = 'Run a one-off task: an image or a Dockerfile, in an environment or a cluster.'
@@ -46,7 +45,7 @@ export default class TaskRun extends AwsCommand {
       dockerfile: flags.dockerfile,
       buildContext: flags['build-context'],
       tag: flags.tag,
-      command: flags.command === undefined ? undefined : splitCommand(flags.command),
+      command: flags.command === undefined ? undefined : parseCommandFlag('--command', flags.command),
       envVars: parseKeyValues('--env-vars', flags['env-vars'] ?? []),
       secrets: parseKeyValues('--secrets', flags.secrets ?? []),
       count: flags.count,

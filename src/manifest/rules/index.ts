@@ -2,6 +2,7 @@
 // located by field path on the merged manifest.
 import type {Issue} from '../locate.js'
 import type {EnvironmentManifest, WorkloadManifest} from '../types.js'
+import {commandRule} from './command.js'
 import {countRule} from './count.js'
 import {environmentNetworkRule, environmentCdnRule} from './environment.js'
 import {exclusiveRule} from './exclusive.js'
@@ -12,7 +13,7 @@ import {portsRule} from './ports.js'
 import {referencesRule} from './references.js'
 import {scheduleRule} from './schedule.js'
 
-const WORKLOAD_RULES = [fargateSizeRule, platformRule, exclusiveRule, referencesRule, portsRule, scheduleRule, countRule, healthCheckRule]
+const WORKLOAD_RULES = [fargateSizeRule, platformRule, exclusiveRule, referencesRule, portsRule, scheduleRule, countRule, healthCheckRule, commandRule]
 
 /**
  * Runs rules on a manifest whose shape may be wrong. Rules skip values of unexpected types; if one

@@ -1,40 +1,16 @@
 // Copilot's command, entrypoint and health check forms, as ECS wants them.
 
+import {splitCommandLine} from '../../exec/command-line.js'
 import type {CommandOverride, ContainerHealthCheck} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
 import type {Json} from '../template.js'
 
-/** A string is split like a shell would (quotes group words); a list is kept as written. */
+/** A string is split into words as Copilot split it (POSIX-shell quoting and backslash escapes, no
+ * variables or globs: ECS runs the words as they are); a list is kept as written. The manifest rule
+ * `commandRule` refuses a string that cannot be split before anything is rendered. */
 export function commandList(value: CommandOverride | undefined): string[] | undefined {
   if (value === undefined) return undefined
-  return Array.isArray(value) ? value.map(String) : splitCommand(value)
-}
-
-/** Splits a command line like a shell would for simple cases: spaces, single and double quotes
- * (an empty quoted word is kept). No escapes, variables or globs: ECS runs the words as they are. */
-export function splitCommand(value: string): string[] {
-  const words: string[] = []
-  let current = ''
-  let quote: string | undefined
-  let inWord = false
-  for (const ch of value) {
-    if (quote) {
-      if (ch === quote) quote = undefined
-      else current += ch
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      inWord = true
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(current)
-      current = ''
-      inWord = false
-    } else {
-      current += ch
-      inWord = true
-    }
-  }
-  if (inWord) words.push(current)
-  return words
+  return Array.isArray(value) ? value.map(String) : splitCommandLine(value)
 }
 
 /** Container health check with Copilot's defaults (interval 10s, retries 2, timeout 5s, start period 0s). */
