@@ -14,6 +14,8 @@ afterEach(async () => {
   await h.close()
 })
 
+// Tests that need tasks counted healthy at once set the clock a minute ahead of the tasks' start times
+// (the agent stamps them with the real time); stopped tasks stay visible for an hour of it.
 let now = 1_000_000
 let reads = 0
 const clock = {now: () => (reads++, now)}
@@ -27,7 +29,7 @@ const tasksOf = async (status?: string) => {
   return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
 }
 const idOf = (t: {taskArn: string}) => t.taskArn.split('/').pop()!
-const messages = async () => (await svc()).events.map((e: any) => e.message as string)
+const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}
 
 describe('service scheduler: rollout choices', () => {
@@ -62,7 +64,7 @@ describe('service scheduler: rollout choices', () => {
   })
 
   it('counts tasks still stopping against maximumPercent: a 0/100 rollout starts new tasks only as old ones stop', async () => {
-    now = Date.now() + 3_600_000
+    now = Date.now() + 60_000
     h = await harness({clock, stableAfterMs: 0}, {holdStops: true})
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('web'))
@@ -114,7 +116,7 @@ describe('service scheduler: rollout choices', () => {
   })
 
   it('counts a task that fails to start as a failure of its deployment, and rolls back on the threshold', async () => {
-    now = Date.now() + 3_600_000
+    now = Date.now() + 60_000
     h = await harness({clock, stableAfterMs: 0}, {failStart: (spec) => (spec.taskDefinition === 'web:2' ? 'pull access denied for nope' : undefined)})
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('web'))
@@ -132,7 +134,7 @@ describe('service scheduler: rollout choices', () => {
 
     await h.call('RegisterTaskDefinition', taskDef('web', {}, {image: 'nope'}))
     const bad = (await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})).service.deployments[0].id
-    const failed = await waitFor(async () => (await messages()).find((m: string) => m.includes('deployment failed')))
+    const failed = await waitFor(async () => (await messages()).find((m) => m.includes('deployment failed')))
     // ECS's threshold for 1 desired task is 3 failed tasks, one launch at a time.
     expect(failed).toBe(`(service web) (deployment ${bad}) deployment failed: tasks failed to start.`)
     const notStarted = (await tasksOf('STOPPED')).filter((t: any) => t.taskDefinitionArn.endsWith('web:2'))
@@ -194,7 +196,7 @@ describe('service scheduler: rollout choices', () => {
   })
 
   it('records the launch type and network configuration in each deployment, and launches with them', async () => {
-    now = Date.now() + 3_600_000
+    now = Date.now() + 60_000
     h = await harness({clock, stableAfterMs: 0})
     await h.call('CreateCluster', {clusterName: 'c1', capacityProviders: ['FARGATE', 'FARGATE_SPOT']})
     await h.call('RegisterTaskDefinition', taskDef('web'))
@@ -221,7 +223,7 @@ describe('service scheduler: rollout choices', () => {
   })
 
   it('leaves a service alone while paused for shutdown: no task recorded or stopped, whatever it is asked', async () => {
-    now = Date.now() + 3_600_000
+    now = Date.now() + 60_000
     h = await harness({clock, stableAfterMs: 0})
     await h.call('CreateCluster', {clusterName: 'c1'})
     await h.call('RegisterTaskDefinition', taskDef('web'))
