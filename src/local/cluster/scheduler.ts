@@ -148,7 +148,8 @@ export class ServiceScheduler {
     const active = index.get(serviceArn) ?? []
     if (service.status === 'DRAINING') {
       this.stopTasks(service, active, reasons.scaling(primaryOf(service)?.id ?? 'ecs-svc'))
-      if (active.length === 0 && !this.hasDraining(serviceArn)) {
+      // INACTIVE only once every task has stopped: tasks asked to stop may take their time (SIGTERM).
+      if (active.length === 0 && !this.stoppingCount.get(serviceArn) && !this.hasDraining(serviceArn)) {
         service.status = 'INACTIVE'
         for (const d of service.deployments) d.status = 'INACTIVE'
         this.deps.store.touch(service)

@@ -11,6 +11,8 @@ afterEach(async () => {
   if (!h) return
   h.targets.holdDeregistrations = false
   h.targets.releaseDeregistrations()
+  h.driver.opts.holdStops = false
+  h.driver.releaseStops()
   await h.close()
 })
 
@@ -80,6 +82,26 @@ describe('service scheduler: draining and target health', () => {
     expect(gone.deployments.map((d: any) => d.status)).toEqual(['INACTIVE'])
     expect(await messages()).toContain(`(service web) deregistered 1 targets in (target-group ${tg})`)
     expect(h.targets.health(tg)).toEqual([])
+  })
+
+  it('keeps a deleted service without targets DRAINING until its task has stopped', async () => {
+    h = await harness({clock, stableAfterMs: 0}, {holdStops: true})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await steady()
+    const [task] = await tasksOf()
+    await h.call('DeleteService', {cluster: 'c1', service: 'web', force: true})
+    // The task takes its time to stop (a process that handles SIGTERM slowly).
+    await waitFor(() => h.driver.stopped.length === 1)
+    await passes(30)
+    expect((await describe1(task.taskArn))).toMatchObject({lastStatus: 'RUNNING', desiredStatus: 'STOPPED'})
+    expect((await svc()).status).toBe('DRAINING')
+    expect((await h.call('ListServices', {cluster: 'c1'})).serviceArns).toHaveLength(1)
+    h.driver.opts.holdStops = false
+    h.driver.releaseStops()
+    await waitFor(async () => (await svc()).status === 'INACTIVE')
+    expect((await describe1(task.taskArn)).lastStatus).toBe('STOPPED')
   })
 
   it('completes a rollout only once the old task has drained and stopped', async () => {
