@@ -84,6 +84,39 @@ describe('service scheduler: draining and target health', () => {
     expect(h.targets.health(tg)).toEqual([])
   })
 
+  it('makes a deleted service INACTIVE when its draining task exits by itself', async () => {
+    await webBehindTargetGroup()
+    await steady()
+    const [task] = await tasksOf()
+    h.targets.holdDeregistrations = true
+    await h.call('DeleteService', {cluster: 'c1', service: 'web', force: true})
+    await waitFor(async () => (await messages()).includes('(service web) has begun draining connections on 1 tasks.'))
+    h.driver.exit(task.taskArn.split('/').pop(), 0)
+    await waitFor(async () => (await svc()).status === 'INACTIVE')
+    expect((await describe1(task.taskArn)).lastStatus).toBe('STOPPED')
+  })
+
+  it('registers a task in its target group once, however often it reports', async () => {
+    h = await harness({clock, stableAfterMs: 0}, {autoHealthy: false})
+    h.targets.addGroup(tg)
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
+    })
+    const [task] = await waitFor(async () => {
+      const t = await tasksOf()
+      return t.length === 1 && t[0].lastStatus === 'RUNNING' && t
+    })
+    // The container's health check passes: a second RUNNING report.
+    h.driver.setHealth(task.taskArn.split('/').pop(), 'HEALTHY')
+    await steady()
+    await passes(30)
+    expect(h.targets.log.filter((l) => l.startsWith('register'))).toHaveLength(1)
+    expect((await messages()).filter((m) => m.startsWith('(service web) registered'))).toEqual([`(service web) registered 1 targets in (target-group ${tg})`])
+  })
+
   it('keeps a deleted service without targets DRAINING until its task has stopped', async () => {
     h = await harness({clock, stableAfterMs: 0}, {holdStops: true})
     await h.call('CreateCluster', {clusterName: 'c1'})

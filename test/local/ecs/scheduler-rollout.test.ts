@@ -146,6 +146,61 @@ describe('service scheduler: rollout choices', () => {
     })
     expect(s.taskDefinition).toMatch(/web:1$/)
     expect(await messages()).toContain(`(service web) (deployment ${bad}) rolling back to deployment ${s.deployments[0].id}.`)
+    // Three failures in a row, but no back-off configured (a base of 0): nothing said about throttling.
+    expect((await messages()).some((m) => m.includes('is unable to consistently start tasks'))).toBe(false)
+  })
+
+  it('leaves a completed deployment alone when its tasks later crash', async () => {
+    now = Date.now() + 60_000
+    h = await harness({clock, stableAfterMs: 0, circuitBreaker: {minThreshold: 1}})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
+    })
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
+    // The circuit breaker watches a deployment only while it is in progress.
+    for (let crash = 1; crash <= 3; crash++) {
+      const [t] = await waitFor(async () => {
+        const list = await tasksOf()
+        return list.length === 1 && list[0].lastStatus === 'RUNNING' && list
+      })
+      h.driver.exit(idOf(t), 1)
+      await waitFor(async () => (await svc()).deployments[0].failedTasks === crash)
+    }
+    await waitFor(async () => (await svc()).runningCount === 1)
+    const s = await svc()
+    expect(s.deployments).toHaveLength(1)
+    expect(s.deployments[0]).toMatchObject({rolloutState: 'COMPLETED', failedTasks: 3})
+    const all = await messages()
+    expect(all.some((m) => m.includes('deployment failed'))).toBe(false)
+  })
+
+  it('does not roll back to the task definition that just failed', async () => {
+    now = Date.now() + 60_000
+    let broken = false
+    h = await harness({clock, stableAfterMs: 0, circuitBreaker: {minThreshold: 1}}, {failStart: () => (broken ? 'image not found' : undefined)})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
+    })
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
+    const [serving] = await tasksOf()
+    // The same task definition, redeployed after its image went away.
+    broken = true
+    const bad = (await h.call('UpdateService', {cluster: 'c1', service: 'web', forceNewDeployment: true})).service.deployments[0].id
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'FAILED')
+    await passes(30)
+    const s = await svc()
+    expect(s.deployments.map((d: any) => [d.id, d.status, d.rolloutState])).toEqual([
+      [bad, 'PRIMARY', 'FAILED'],
+      [expect.any(String), 'ACTIVE', 'COMPLETED'],
+    ])
+    expect((await messages()).some((m) => m.includes('rolling back'))).toBe(false)
+    expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([serving.taskArn])
   })
 
   it('names the last completed deployment in the rollback deployment’s reason', async () => {
@@ -159,8 +214,8 @@ describe('service scheduler: rollout choices', () => {
       deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
     })
     // Two completed deployments: the rollback names the later one.
-    await waitFor(async () => (await tasksOf()).length === 1)
-    h.driver.setHealth(idOf((await tasksOf())[0]), 'HEALTHY')
+    const first = await waitFor(async () => (await tasksOf()).find((t: any) => t.lastStatus === 'RUNNING'))
+    h.driver.setHealth(idOf(first), 'HEALTHY')
     await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
     await h.call('RegisterTaskDefinition', taskDef('web', {}, {...healthCheck, environment: [{name: 'V', value: '2'}]}))
     const second = (await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})).service.deployments[0].id
