@@ -22,6 +22,8 @@ export interface FakeDriverOptions {
   failStart?: (spec: TaskSpec) => string | undefined
   /** Holds every stop() until releaseStops(): a task that takes its time to stop (SIGTERM honoured slowly). */
   holdStops?: boolean
+  /** Holds every start() until releaseStarts(): an image that takes its time to pull. */
+  holdStarts?: boolean
 }
 
 export class FakeDriver implements TaskDriver {
@@ -31,11 +33,13 @@ export class FakeDriver implements TaskDriver {
   readonly live = new Map<string, TaskSpec>()
   private port = 20000
   private readonly held: (() => void)[] = []
+  private readonly heldStarts: (() => void)[] = []
 
   constructor(readonly listener: AgentListener, readonly opts: FakeDriverOptions = {}) {}
 
   async start(spec: TaskSpec): Promise<void> {
     if (this.opts.startDelayMs) await new Promise((r) => setTimeout(r, this.opts.startDelayMs))
+    if (this.opts.holdStarts) await new Promise<void>((resolve) => this.heldStarts.push(resolve))
     const failure = this.opts.failStart?.(spec)
     if (failure !== undefined) throw new Error(failure)
     this.started.push(spec)
@@ -101,6 +105,18 @@ export class FakeDriver implements TaskDriver {
         resolve()
       }),
     )
+  }
+
+  /** Starts held now (with holdStarts). */
+  get startsHeld(): number {
+    return this.heldStarts.length
+  }
+
+  /** Lets the held starts go on; returns how many there were. */
+  releaseStarts(): number {
+    const n = this.heldStarts.length
+    for (const go of this.heldStarts.splice(0)) go()
+    return n
   }
 
   /** Lets the held stops go on (with holdStops); returns how many there were. */

@@ -13,6 +13,8 @@ afterEach(async () => {
   h.targets.releaseDeregistrations()
   h.driver.opts.holdStops = false
   h.driver.releaseStops()
+  h.driver.opts.holdStarts = false
+  h.driver.releaseStarts()
   await h.close()
 })
 
@@ -188,5 +190,56 @@ describe('service scheduler: draining and target health', () => {
     expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([next.taskArn])
     expect((await describe1(old.taskArn)).stoppedReason).toMatch(/^Scaling activity initiated by/)
     expect((await messages()).some((m) => m.includes('failed ELB health checks'))).toBe(false)
+  })
+
+  it('never registers a task that was asked to stop while it was starting', async () => {
+    h = await harness({clock, stableAfterMs: 0}, {holdStarts: true})
+    h.targets.addGroup(tg)
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
+    })
+    // Its image is still being pulled when the service scales to 0.
+    await waitFor(() => h.driver.startsHeld === 1)
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 0})
+    const arn: string = await waitFor(async () => (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web', desiredStatus: 'STOPPED'})).taskArns[0])
+    h.driver.opts.holdStarts = false
+    h.driver.releaseStarts()
+    await waitFor(async () => (await describe1(arn)).lastStatus === 'STOPPED')
+    await waitFor(() => h.driver.stopped.length === 1)
+    // It reported RUNNING on its way to being stopped: no traffic was ever sent to it.
+    expect(h.targets.log).toEqual([])
+    expect((await messages()).filter((m) => m.includes('registered'))).toEqual([])
+  })
+
+  it('keeps scheduling a service whose task’s target was removed from the group by hand', async () => {
+    await webBehindTargetGroup()
+    await steady()
+    const [task] = await tasksOf()
+    const [own] = h.targets.health(tg)
+    h.targets.groups.get(tg)!.delete(`${own!.target.id}:${own!.target.port}`)
+    for (const l of h.targets.listeners) l()
+    await passes(30)
+    expect((await describe1(task.taskArn)).lastStatus).toBe('RUNNING')
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 2})
+    await waitFor(async () => (await svc()).runningCount === 2)
+    expect((await svc()).deployments[0].failedTasks).toBe(0)
+  })
+
+  it('runs a service with load balancers when no target registry is attached: tasks count once up long enough', async () => {
+    h = await harness({clock, stableAfterMs: 0, targets: undefined})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, healthCheckGracePeriodSeconds: 0,
+      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
+    })
+    await steady()
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 0})
+    await waitFor(async () => (await tasksOf()).length === 0)
+    expect((await messages()).some((m) => m.includes('draining'))).toBe(false)
+    expect(h.targets.log).toEqual([])
   })
 })
