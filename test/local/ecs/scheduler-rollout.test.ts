@@ -29,6 +29,7 @@ const tasksOf = async (status?: string) => {
   return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
 }
 const idOf = (t: {taskArn: string}) => t.taskArn.split('/').pop()!
+const describeTask = async (arn: string) => (await h.call('DescribeTasks', {cluster: 'c1', tasks: [arn]})).tasks[0]
 const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}
 
@@ -301,5 +302,82 @@ describe('service scheduler: rollout choices', () => {
       const x = await svc()
       return x.runningCount === 1 && x.pendingCount === 0
     })
+  })
+
+  it('stops old tasks that are not healthy at once in a rollout, and keeps the healthy ones the minimum needs', async () => {
+    now = 1_000_000
+    h = await harness({clock, stableAfterMs: 0}, {autoHealthy: false})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, networkConfiguration: NETWORK,
+      deploymentConfiguration: {minimumHealthyPercent: 50, maximumPercent: 200},
+    })
+    await waitFor(async () => (await svc()).runningCount === 2)
+    // In the order the scheduler sees them: the first healthy, the second never.
+    const [healthy, unhealthy] = Object.values((h.ecs.listener as any).tasks) as any[]
+    h.driver.setHealth(healthy.taskId, 'HEALTHY')
+    await waitFor(async () => (await tasksOf()).some((t: any) => t.healthStatus === 'HEALTHY'))
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, {...healthCheck, environment: [{name: 'V', value: '2'}]}))
+    const next = (await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})).service.deployments[0].id
+    await waitFor(async () => (await tasksOf()).filter((t: any) => t.startedBy === next && t.lastStatus === 'RUNNING').length === 2)
+    await passes(30)
+    // The new tasks are not healthy yet: the old healthy task is the 50% that must stay; the other went.
+    const live = await tasksOf()
+    expect(live.filter((t: any) => t.startedBy !== next).map((t: any) => t.taskArn)).toEqual([healthy.taskArn])
+    expect((await tasksOf('STOPPED')).map((t: any) => t.taskArn)).toEqual([unhealthy.taskArn])
+    const s = await svc()
+    expect(s.deployments.map((d: any) => [d.status, d.runningCount])).toEqual([['PRIMARY', 2], ['ACTIVE', 1]])
+    for (const t of live.filter((x: any) => x.startedBy === next)) h.driver.setHealth(idOf(t), 'HEALTHY')
+    await waitFor(async () => {
+      const x = await svc()
+      return x.deployments.length === 1 && x.deployments[0].rolloutState === 'COMPLETED'
+    })
+    expect((await tasksOf()).every((t: any) => t.startedBy === next)).toBe(true)
+  })
+
+  it('counts a crash of an old deployment’s task against that deployment, not the one rolling out', async () => {
+    now = 1_000_000
+    h = await harness({clock, stableAfterMs: 0, circuitBreaker: {minThreshold: 1}}, {autoHealthy: false})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, networkConfiguration: NETWORK,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
+    })
+    await waitFor(async () => (await svc()).runningCount === 2)
+    // One task healthy, one not yet: the first deployment is still in progress when the next starts.
+    const [old] = await tasksOf()
+    h.driver.setHealth(idOf(old), 'HEALTHY')
+    await waitFor(async () => (await tasksOf()).some((t: any) => t.healthStatus === 'HEALTHY'))
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, {...healthCheck, environment: [{name: 'V', value: '2'}]}))
+    const next = (await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})).service.deployments[0].id
+    await waitFor(async () => (await tasksOf()).filter((t: any) => t.startedBy === next && t.lastStatus === 'RUNNING').length === 2)
+    h.driver.exit(idOf(old), 1)
+    await waitFor(async () => (await svc()).deployments.length === 1)
+    await passes(30)
+    const s = await svc()
+    expect(s.deployments[0]).toMatchObject({id: next, status: 'PRIMARY', rolloutState: 'IN_PROGRESS', failedTasks: 0})
+    expect((await messages()).some((m) => m.includes('deployment failed'))).toBe(false)
+  })
+
+  it('stops a task still waiting for capacity first when scaling in, and says nothing of draining without targets', async () => {
+    now = Date.now() + 60_000
+    h = await harness({clock, stableAfterMs: 0, capacity: {cpu: 256, memory: 512}})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await waitFor(async () => (await svc()).runningCount === 1)
+    const [running] = await tasksOf()
+    // Room for one task: the second waits PENDING.
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 2})
+    const waiting = await waitFor(async () => (await tasksOf()).find((t: any) => t.lastStatus === 'PENDING'))
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 1})
+    await waitFor(async () => (await describeTask(waiting.taskArn)).lastStatus === 'STOPPED')
+    expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([running.taskArn])
+    expect(await describeTask(waiting.taskArn)).toMatchObject({stopCode: 'ServiceSchedulerInitiated', stoppedReason: expect.stringMatching(/^Scaling activity initiated by/)})
+    const all = await messages()
+    expect(all.some((m) => m.includes('draining'))).toBe(false)
+    expect(all.filter((m) => / has (started|stopped) 0 /.test(m))).toEqual([])
   })
 })
