@@ -53,7 +53,8 @@ describe('service scheduler extras', () => {
     const passes = reads + 50
     await waitFor(() => reads >= passes)
     expect(h.driver.started.length).toBe(started)
-    now += 10_001
+    // The back-off ends exactly 10 s after the second failure.
+    now += 10_000
     await waitFor(() => h.driver.started.length > started)
   })
 

@@ -149,6 +149,22 @@ describe('service scheduler and health', () => {
     expect(s.deployments[0].rolloutStateReason).toBe(`ECS deployment ${s.deployments[0].id} completed.`)
   })
 
+  it('cannot place a task too large in CPU alone, or in memory alone', async () => {
+    now = 1_000_000
+    for (const [capacity, size] of [
+      [{cpu: 256, memory: 8192}, {cpu: '512', memory: '1024'}],
+      [{cpu: 4096, memory: 512}, {cpu: '256', memory: '1024'}],
+    ] as const) {
+      h = await harness({clock, capacity})
+      await h.call('CreateCluster', {clusterName: 'c1'})
+      await h.call('RegisterTaskDefinition', taskDef('web', size))
+      await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+      await waitFor(async () => (await svc()).events.some((e: any) => e.message.includes('was unable to place a task')))
+      expect(h.driver.started).toEqual([])
+      await h.close()
+    }
+  })
+
   it('says it cannot place a task at most once a minute', async () => {
     now = 1_000_000
     h = await harness({clock, capacity: {cpu: 256, memory: 512}})
@@ -236,6 +252,19 @@ describe('service scheduler and health', () => {
     await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
     await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
     expect((await tasksOf())[0].containers.find((c: any) => c.name === 'sidecar').healthStatus).toBe('UNKNOWN')
+    // Made essential, its check decides: the next deployment waits for it, however long its task runs.
+    await h.call('RegisterTaskDefinition', {
+      ...taskDef('web'),
+      containerDefinitions: [
+        {name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], portMappings: [{containerPort: 8080}]},
+        {name: 'sidecar', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], ...healthCheck},
+      ],
+    })
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})
+    await waitFor(async () => (await tasksOf()).some((t: any) => t.taskDefinitionArn.endsWith('web:2') && t.lastStatus === 'RUNNING'))
+    await passes(30)
+    const s = await svc()
+    expect(s.deployments.map((d: any) => d.rolloutState)).toEqual(['IN_PROGRESS', 'COMPLETED'])
   })
 
   it('counts a task failing the checks of two target groups as one failure', async () => {
