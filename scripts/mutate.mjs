@@ -18,7 +18,7 @@ export const TARGETS = {
   'src/local/capacity': ['test/local/ecs/placement.test.ts', 'test/local/ecs/capacity.test.ts'],
   'src/deploy': ['test/deploy/*.test.ts'],
   // The ECS tests that drive the scheduler in-process (daemon.test.ts and e2e.test.ts run dist/).
-  'src/local/cluster/scheduler.ts': ['services', 'scheduler-extras', 'scheduler-health', 'scale-out', 'persistence', 'tasks', 'clusters'].map((t) => `test/local/ecs/${t}.test.ts`),
+  'src/local/cluster/scheduler.ts': ['services', 'scheduler-extras', 'scheduler-health', 'scheduler-rollout', 'scheduler-drain', 'scheduler-durable', 'scale-out', 'persistence', 'tasks', 'clusters'].map((t) => `test/local/ecs/${t}.test.ts`),
   'src/exec': ['test/exec/*.test.ts', 'test/local/exec-broker.test.ts'],
   'src/render': ['test/render/**/*.test.ts', 'test/golden/golden.test.ts'],
   'src/manifest': ['test/manifest/**/*.test.ts'],

@@ -148,7 +148,9 @@ export class ServiceScheduler {
     const active = index.get(serviceArn) ?? []
     if (service.status === 'DRAINING') {
       this.stopTasks(service, active, reasons.scaling(primaryOf(service)?.id ?? 'ecs-svc'))
-      if (active.length === 0 && !this.hasDraining(serviceArn)) {
+      // INACTIVE only once every task has stopped: tasks asked to stop may take their time (SIGTERM),
+      // and draining ones stop once drained; the index counts both as stopping.
+      if (active.length === 0 && !this.stoppingCount.get(serviceArn)) {
         service.status = 'INACTIVE'
         for (const d of service.deployments) d.status = 'INACTIVE'
         this.deps.store.touch(service)
@@ -319,11 +321,6 @@ export class ServiceScheduler {
       })
     }
     this.deps.store.touch(service)
-  }
-
-  private hasDraining(serviceArn: string): boolean {
-    for (const arn of this.draining) if (this.deps.tasks.tasks[arn]?.serviceArn === serviceArn) return true
-    return false
   }
 
   private retireEmptyDeployments(service: ServiceRecord, live: TaskRecord[]): void {

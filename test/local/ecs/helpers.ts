@@ -18,6 +18,12 @@ export interface FakeDriverOptions {
   startDelayMs?: number
   /** Reports HEALTHY right after RUNNING for containers with a health check (default true). */
   autoHealthy?: boolean
+  /** Decides, per task, whether start() fails (with this message, as a pull or runtime error would). */
+  failStart?: (spec: TaskSpec) => string | undefined
+  /** Holds every stop() until releaseStops(): a task that takes its time to stop (SIGTERM honoured slowly). */
+  holdStops?: boolean
+  /** Holds every start() until releaseStarts(): an image that takes its time to pull. */
+  holdStarts?: boolean
 }
 
 export class FakeDriver implements TaskDriver {
@@ -26,11 +32,16 @@ export class FakeDriver implements TaskDriver {
   readonly stopped: {taskId: string; stopCode: StopCode; reason: string}[] = []
   readonly live = new Map<string, TaskSpec>()
   private port = 20000
+  private readonly held: (() => void)[] = []
+  private readonly heldStarts: (() => void)[] = []
 
   constructor(readonly listener: AgentListener, readonly opts: FakeDriverOptions = {}) {}
 
   async start(spec: TaskSpec): Promise<void> {
     if (this.opts.startDelayMs) await new Promise((r) => setTimeout(r, this.opts.startDelayMs))
+    if (this.opts.holdStarts) await new Promise<void>((resolve) => this.heldStarts.push(resolve))
+    const failure = this.opts.failStart?.(spec)
+    if (failure !== undefined) throw new Error(failure)
     this.started.push(spec)
     this.live.set(spec.taskId, spec)
     if (this.opts.autoRun === false) return
@@ -87,12 +98,32 @@ export class FakeDriver implements TaskDriver {
   async stop(taskId: string, stopCode: StopCode, reason: string): Promise<void> {
     this.stopped.push({taskId, stopCode, reason})
     if (!this.live.has(taskId)) return
+    if (this.opts.holdStops) await new Promise<void>((resolve) => this.held.push(resolve))
     await new Promise<void>((resolve) =>
       setImmediate(() => {
         this.exit(taskId, 143, stopCode, reason)
         resolve()
       }),
     )
+  }
+
+  /** Starts held now (with holdStarts). */
+  get startsHeld(): number {
+    return this.heldStarts.length
+  }
+
+  /** Lets the held starts go on; returns how many there were. */
+  releaseStarts(): number {
+    const n = this.heldStarts.length
+    for (const go of this.heldStarts.splice(0)) go()
+    return n
+  }
+
+  /** Lets the held stops go on (with holdStops); returns how many there were. */
+  releaseStops(): number {
+    const n = this.held.length
+    for (const go of this.held.splice(0)) go()
+    return n
   }
 
   exec(): ExecProcess {
@@ -126,8 +157,24 @@ export class FakeTargets implements TargetRegistry {
   /** State new targets start in; tests flip them with setAll. */
   initialState: TargetHealthState = 'healthy'
   readonly log: string[] = []
+  /** Holds every deregistration until releaseDeregistrations(): connections that take their time to drain. */
+  holdDeregistrations = false
+  private readonly held: (() => void)[] = []
   addGroup(arn: string): void {
     this.groups.set(arn, new Map())
+  }
+  /** Sets one target's state; a target new to the group goes first when `first` (as another's would). */
+  set(tg: string, id: string, port: number, state: TargetHealthState, opts: {first?: boolean} = {}): void {
+    const g = this.groups.get(tg)!
+    const key = `${id}:${port}`
+    if (opts.first && !g.has(key)) this.groups.set(tg, new Map([[key, state], ...g]))
+    else g.set(key, state)
+    for (const l of this.listeners) l()
+  }
+  releaseDeregistrations(): number {
+    const n = this.held.length
+    for (const go of this.held.splice(0)) go()
+    return n
   }
   async register(tg: string, targets: TargetDescription[]): Promise<void> {
     for (const t of targets) {
@@ -136,6 +183,7 @@ export class FakeTargets implements TargetRegistry {
     }
   }
   async deregister(tg: string, targets: TargetDescription[]): Promise<void> {
+    if (this.holdDeregistrations) await new Promise<void>((resolve) => this.held.push(resolve))
     for (const t of targets) {
       this.groups.get(tg)?.delete(`${t.id}:${t.port}`)
       this.log.push(`deregister ${t.id}:${t.port}`)

@@ -50,4 +50,17 @@ describe('service scale-out over a capacity provider strategy', () => {
     await steadyAt(5)
     expect(await split()).toEqual({FARGATE: 3, FARGATE_SPOT: 2})
   })
+
+  it('counts the running tasks of each provider by its own name', async () => {
+    h = await harness()
+    await h.call('CreateCluster', {clusterName: 'c1', capacityProviders: ['FARGATE', 'FARGATE_SPOT']})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    const oneToTwo = [{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 2}]
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 3, networkConfiguration: NETWORK, capacityProviderStrategy: oneToTwo})
+    await steadyAt(3)
+    expect(await split()).toEqual({FARGATE: 1, FARGATE_SPOT: 2})
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 6})
+    await steadyAt(6)
+    expect(await split()).toEqual({FARGATE: 2, FARGATE_SPOT: 4})
+  })
 })

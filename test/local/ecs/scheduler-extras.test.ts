@@ -53,8 +53,34 @@ describe('service scheduler extras', () => {
     const passes = reads + 50
     await waitFor(() => reads >= passes)
     expect(h.driver.started.length).toBe(started)
-    now += 10_001
+    // The back-off ends exactly 10 s after the second failure.
+    now += 10_000
     await waitFor(() => h.driver.started.length > started)
+  })
+
+  it('backs off only after failures in a row: a healthy task in between starts the count again', async () => {
+    // The clock stands a minute ahead of the tasks' start times: a RUNNING task counts as up at once.
+    const now = Date.now() + 60_000
+    let reads = 0
+    h = await harness({clock: {now: () => (reads++, now)}, throttle: {baseMs: 10_000, maxMs: 60_000}, stableAfterMs: 0})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    for (let crash = 1; crash <= 3; crash++) {
+      const task = await waitFor(async () => {
+        const arns = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web'})).taskArns
+        const [t] = arns.length === 1 ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
+        return t?.lastStatus === 'RUNNING' && t
+      })
+      // A scheduler pass sees it healthy before it crashes.
+      const seen = reads + 5
+      await waitFor(() => reads >= seen)
+      h.driver.exit(task.taskArn.split('/').pop(), 1)
+      // With the clock standing still, a back-off would hold the replacement back for good.
+      await waitFor(async () => (await svc()).deployments[0].failedTasks === crash)
+    }
+    await waitFor(async () => (await svc()).runningCount === 1)
+    expect((await svc()).events.some((e: any) => e.message.includes('is unable to consistently start tasks'))).toBe(false)
   })
 
   it('says when it cannot place a task that can never fit', async () => {

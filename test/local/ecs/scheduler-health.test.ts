@@ -1,6 +1,7 @@
 // The service scheduler and health: a container health check decides when a task counts as healthy
-// and stops a task that fails it, the ELB grace period protects a young task, and repeated failures
-// throttle launches with a doubling delay and ECS's event. Time is the injected clock's; "nothing
+// and stops a task that fails it (essential containers only), the ELB grace period protects a young task
+// to the millisecond, a task failing two target groups is one failure, and repeated failures throttle
+// launches with a doubling delay and ECS's event. Time is the injected clock's; "nothing
 // happened" checks count scheduler passes (each reads the clock), never a fixed sleep.
 import {afterEach, describe, expect, it} from 'vitest'
 import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
@@ -142,6 +143,26 @@ describe('service scheduler and health', () => {
     await waitFor(async () => (await count()) === 2)
     await passes(30)
     expect(await count()).toBe(2)
+    // The deployment completed once, with the first steady state.
+    const s = await svc()
+    expect(s.events.filter((e: any) => e.message.endsWith('deployment completed.'))).toHaveLength(1)
+    expect(s.deployments[0].rolloutStateReason).toBe(`ECS deployment ${s.deployments[0].id} completed.`)
+  })
+
+  it('cannot place a task too large in CPU alone, or in memory alone', async () => {
+    now = 1_000_000
+    for (const [capacity, size] of [
+      [{cpu: 256, memory: 8192}, {cpu: '512', memory: '1024'}],
+      [{cpu: 4096, memory: 512}, {cpu: '256', memory: '1024'}],
+    ] as const) {
+      h = await harness({clock, capacity})
+      await h.call('CreateCluster', {clusterName: 'c1'})
+      await h.call('RegisterTaskDefinition', taskDef('web', size))
+      await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+      await waitFor(async () => (await svc()).events.some((e: any) => e.message.includes('was unable to place a task')))
+      expect(h.driver.started).toEqual([])
+      await h.close()
+    }
   })
 
   it('says it cannot place a task at most once a minute', async () => {
@@ -175,5 +196,105 @@ describe('service scheduler and health', () => {
     await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 1})
     await waitFor(async () => (await tasksOf()).length === 1)
     expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([oldest.taskArn])
+  })
+
+  it('fails a task on ELB health checks exactly when the grace period ends', async () => {
+    now = Date.now()
+    h = await harness({clock, stableAfterMs: 0})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
+    h.targets.addGroup(tg)
+    h.targets.initialState = 'unhealthy'
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, healthCheckGracePeriodSeconds: 60,
+      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
+    })
+    await waitFor(() => h.targets.health(tg).length === 1)
+    const [first] = await tasksOf()
+    const startedAt = Math.round(first.startedAt * 1000)
+    now = startedAt + 59_999
+    await passes(30)
+    expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([first.taskArn])
+    h.targets.initialState = 'healthy'
+    now = startedAt + 60_000
+    await waitFor(async () => (await tasksOf('STOPPED')).some((t: any) => t.taskArn === first.taskArn))
+    expect((await svc()).deployments[0].failedTasks).toBe(1)
+  })
+
+  it('counts a task without health checks as healthy exactly once it has run stableAfterMs', async () => {
+    now = Date.now()
+    h = await harness({clock, stableAfterMs: 10_000})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web'))
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    const first = await waitFor(async () => (await tasksOf()).find((t: any) => t.lastStatus === 'RUNNING'))
+    const startedAt = Math.round(first.startedAt * 1000)
+    now = startedAt + 9_999
+    await passes(30)
+    expect((await svc()).deployments[0].rolloutState).toBe('IN_PROGRESS')
+    now = startedAt + 10_000
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
+  })
+
+  it('waits only for the health checks of essential containers', async () => {
+    now = Date.now() + 60_000
+    h = await harness({clock, stableAfterMs: 0}, {autoHealthy: false})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    // A sidecar that is not essential has a health check that never passes.
+    await h.call('RegisterTaskDefinition', {
+      ...taskDef('web'),
+      containerDefinitions: [
+        {name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], portMappings: [{containerPort: 8080}]},
+        {name: 'sidecar', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], essential: false, ...healthCheck},
+      ],
+    })
+    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
+    expect((await tasksOf())[0].containers.find((c: any) => c.name === 'sidecar').healthStatus).toBe('UNKNOWN')
+    // Made essential, its check decides: the next deployment waits for it, however long its task runs.
+    await h.call('RegisterTaskDefinition', {
+      ...taskDef('web'),
+      containerDefinitions: [
+        {name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], portMappings: [{containerPort: 8080}]},
+        {name: 'sidecar', image: 'busybox', command: ['sh', '-c', 'sleep 1000'], ...healthCheck},
+      ],
+    })
+    await h.call('UpdateService', {cluster: 'c1', service: 'web', taskDefinition: 'web:2'})
+    await waitFor(async () => (await tasksOf()).some((t: any) => t.taskDefinitionArn.endsWith('web:2') && t.lastStatus === 'RUNNING'))
+    await passes(30)
+    const s = await svc()
+    expect(s.deployments.map((d: any) => d.rolloutState)).toEqual(['IN_PROGRESS', 'COMPLETED'])
+  })
+
+  it('counts a task failing the checks of two target groups as one failure', async () => {
+    now = Date.now() + 60_000
+    h = await harness({clock, stableAfterMs: 0})
+    await h.call('CreateCluster', {clusterName: 'c1'})
+    await h.call('RegisterTaskDefinition', taskDef('web', {}, {portMappings: [{containerPort: 8080}, {containerPort: 9090}]}))
+    const [web, admin] = ['web', 'admin'].map((n) => `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/${n}/abc`)
+    h.targets.addGroup(web!)
+    h.targets.addGroup(admin!)
+    await h.call('CreateService', {
+      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
+      loadBalancers: [{targetGroupArn: web, containerName: 'app', containerPort: 8080}, {targetGroupArn: admin, containerName: 'app', containerPort: 9090}],
+    })
+    await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
+    const [first] = await tasksOf()
+    // Both checks fail at once (and the task's targets take their time to drain); its replacement
+    // registers healthy.
+    h.targets.holdDeregistrations = true
+    h.targets.setAll(web!, 'unhealthy')
+    h.targets.setAll(admin!, 'unhealthy')
+    await waitFor(async () => (await svc()).events.some((e: any) => e.message === '(service web) has begun draining connections on 1 tasks.'))
+    await passes(30)
+    const s = await svc()
+    expect(s.deployments[0].failedTasks).toBe(1)
+    expect(s.events.filter((e: any) => e.message.includes('failed ELB health checks'))).toEqual([
+      expect.objectContaining({message: `(service web) (task ${first.taskArn.split('/').pop()}) failed ELB health checks in (target-group ${web}).`}),
+    ])
+    h.targets.holdDeregistrations = false
+    expect(h.targets.releaseDeregistrations()).toBe(2)
+    await waitFor(async () => (await tasksOf('STOPPED')).some((t: any) => t.taskArn === first.taskArn))
   })
 })
