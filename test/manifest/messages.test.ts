@@ -1,0 +1,188 @@
+// The exact words, hints and positions a user reads when a manifest is refused or read with a warning:
+// every kind of schema problem, a broken or empty file, a wrong type, a name that differs from its
+// directory, and which workload types deploy.
+import {describe, expect, it} from 'vitest'
+
+import {isDeployableType, resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
+
+type Input = {env?: string; vars?: Record<string, string>; expectedName?: string; strict?: boolean; environments?: string[]}
+
+function workload(text: string, opts: Input = {}) {
+  return resolveWorkloadText({file: 'copilot/web/manifest.yml', text, app: 'demo', environments: ['test', 'prod'], vars: {}, ...opts})
+}
+
+function environment(text: string, opts: Input = {}) {
+  return resolveEnvironmentText({file: 'copilot/environments/test/manifest.yml', text, app: 'demo', environments: ['test'], vars: {}, ...opts})
+}
+
+/** What a user reads for each diagnostic: position, severity, code, field, message and hint. */
+const lines = (r: {diagnostics: {line: number; col: number; severity: string; code: string; path: string; message: string; hint?: string}[]}) =>
+  r.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code} ${d.path} | ${d.message} | ${d.hint ?? '-'}`)
+
+const BACKEND = 'name: web\ntype: Backend Service\nimage: {location: nginx}\n'
+const LBWS = 'name: web\ntype: Load Balanced Web Service\nimage: {location: nginx, port: 80}\n'
+
+describe('schema messages', () => {
+  it('a value out of range names the bound and what was given', () => {
+    expect(lines(workload(BACKEND.replace('nginx}', 'nginx, port: 0}')))).toEqual([
+      '3:32 error out-of-range image.port | `image.port` must be at least 1: got the number 0 | -',
+    ])
+    expect(lines(workload(BACKEND.replace('nginx}', 'nginx, port: 70000}')))).toEqual([
+      '3:32 error out-of-range image.port | `image.port` must be at most 65535: got the number 70000 | -',
+    ])
+    expect(lines(workload(`${BACKEND}storage: {ephemeral: 500}\n`))).toEqual([
+      '4:22 error out-of-range storage.ephemeral | `storage.ephemeral` must be at most 200: got the number 500 | -',
+    ])
+    expect(workload(BACKEND.replace('nginx}', 'nginx, port: 65535}')).ok).toBe(true)
+    expect(workload(BACKEND.replace('nginx}', 'nginx, port: 1}')).ok).toBe(true)
+  })
+
+  it('a secret with both sources, or none, must have exactly one', () => {
+    expect(lines(workload(`${BACKEND}secrets:\n  A: {secretsmanager: x, from_cfn: y}\n  B: {}\n`))).toEqual([
+      '5:6 error invalid-value secrets.A | `secrets.A` must have exactly one of `secretsmanager` or `from_cfn`: they are different sources | -',
+      '6:6 error invalid-value secrets.B | `secrets.B` must have exactly one of `secretsmanager` or `from_cfn`: they are different sources | -',
+    ])
+  })
+
+  it('a wrong type says what was expected, what was given, and the field\'s description', () => {
+    const cpu = (v: string) => lines(workload(`${BACKEND}cpu: ${v}\n`))
+    const hint = 'Expected: CPU units for the task (256 = 0.25 vCPU). Must pair with `memory` per the Fargate table.'
+    expect(cpu('[1]')).toEqual([`4:6 error wrong-type cpu | \`cpu\` must be an integer: got a list | ${hint}`])
+    expect(cpu('true')).toEqual([`4:6 error wrong-type cpu | \`cpu\` must be an integer: got true | ${hint}`])
+    expect(cpu('{a: 1}')).toEqual([`4:6 error wrong-type cpu | \`cpu\` must be an integer: got a mapping | ${hint}`])
+    expect(cpu(`"${'y'.repeat(40)}"`)).toEqual([`4:6 error wrong-type cpu | \`cpu\` must be an integer: got the string "${'y'.repeat(40)}" | ${hint}`])
+    expect(cpu(`"${'x'.repeat(45)}"`)).toEqual([`4:6 error wrong-type cpu | \`cpu\` must be an integer: got the string "${'x'.repeat(40)}…" | ${hint}`])
+    expect(lines(workload(`${BACKEND}command: {a: 1}\n`))).toEqual([
+      '4:10 error wrong-type command | `command` must be a string or a list: got a mapping | Expected: Overrides the image CMD.',
+    ])
+    expect(lines(workload('name: web\ntype: Backend Service\nimage: 5\n'))).toEqual([
+      '1:1 error missing-field  | the workload has no image: `image.build` or `image.location` is required (Copilot refused it too: "must specify one of "build" and "location"") | Add `image: {build: path/to/Dockerfile}` or `image: {location: repository/image:tag}` beside `port`, in the manifest or in each environment\'s override.',
+      '3:8 error wrong-type image | `image` must be a mapping: got the number 5 | Expected: The main container image: `build` (from a Dockerfile) or `location` (an existing image).',
+    ])
+  })
+
+  it('a duration that is not one, and a number where a duration goes', () => {
+    const hc = (v: string) => lines(workload(`name: web\ntype: Backend Service\nimage:\n  location: x\n  healthcheck: {interval: ${v}}\n`))
+    expect(hc('soon')).toEqual([
+      '5:27 error invalid-value image.healthcheck.interval | `image.healthcheck.interval` must be a duration such as 30s, 1m, 1h30m or 500ms: got the string "soon" | -',
+    ])
+    expect(hc('10')).toEqual([
+      '5:27 error wrong-type image.healthcheck.interval | `image.healthcheck.interval` must be a string: got the number 10 | Expected: Time between checks (default 10s).',
+    ])
+  })
+
+  it('a missing field says where to add it', () => {
+    expect(lines(workload('type: Backend Service\nimage: {location: nginx}\n'))).toEqual([
+      '1:1 error missing-field  | missing field `name`: a Backend Service needs it | Add `name:` at the top level.',
+    ])
+    expect(lines(environment('type: Environment\n'))).toEqual([
+      '1:1 error missing-field  | missing field `name`: an environment manifest needs it | Add `name:` at the top level.',
+    ])
+  })
+
+  it('an unknown field names the mapping it is in and its known fields', () => {
+    expect(lines(workload(`${BACKEND}zzzzqqq: 1\n`))).toEqual([
+      '4:1 warning unknown-key zzzzqqq | unknown field `zzzzqqq`: a Backend Service has no such field; Copilot ignored it too, so it never took effect | Known fields here: name, type, image, entrypoint, command, cpu, memory, platform, exec, variables, env_file, secrets, storage, logging, sidecars, network, publish, taskdef_overrides, observability, tags, http, count, deployment, capacity_providers.',
+    ])
+    expect(lines(workload(`${BACKEND}variables:\n  A: {from_cfn: x, qqqq: 1}\n`))).toEqual([
+      '5:20 warning unknown-key variables.A.qqqq | unknown field `qqqq`: `variables.A` has no such field; Copilot ignored it too, so it never took effect | Known fields here: from_cfn.',
+    ])
+    expect(lines(environment('name: test\ntype: Environment\nqqqzzz: 1\n'))).toEqual([
+      '3:1 warning unknown-key qqqzzz | unknown field `qqqzzz`: an environment manifest has no such field; Copilot ignored it too, so it never took effect | Known fields here: name, type, network, http, cdn, observability.',
+    ])
+    expect(lines(workload(`${BACKEND}zzzzqqq: 1\n`, {strict: true}))[0]).toMatch(/^4:1 error unknown-key zzzzqqq \| /)
+  })
+
+  it('a constant names the one value allowed', () => {
+    expect(lines(environment('name: test\ntype: Backend Service\n'))).toEqual([
+      '2:7 error invalid-value type | `type` must be "Environment": got the string "Backend Service" | -',
+    ])
+  })
+})
+
+describe('manifests that are not manifests', () => {
+  const hint = 'Start the file with `name: NAME` and `type: TYPE` lines, or recreate it with `pier svc init` / `pier job init`.'
+  it('an empty file, a null document and a list are refused, each with its own words', () => {
+    expect(lines(workload(''))).toEqual([`1:1 error not-a-mapping  | the manifest is empty: a manifest is a YAML mapping with at least \`name\` and \`type\` | ${hint}`])
+    expect(lines(workload('~\n'))).toEqual([`1:1 error not-a-mapping  | the manifest is empty: a manifest is a YAML mapping with at least \`name\` and \`type\` | ${hint}`])
+    expect(lines(workload('- a\n- b\n'))).toEqual([`1:1 error not-a-mapping  | the manifest is not a mapping of fields: a manifest is a YAML mapping with at least \`name\` and \`type\` | ${hint}`])
+    expect(lines(environment('just text\n'))).toEqual([`1:1 error not-a-mapping  | the manifest is not a mapping of fields: a manifest is a YAML mapping with at least \`name\` and \`type\` | ${hint}`])
+  })
+
+  it('a manifest without a type lists the types; one with an unknown type suggests one', () => {
+    const all = 'Load Balanced Web Service, Backend Service, Worker Service, Scheduled Job, Request-Driven Web Service, Static Site'
+    expect(lines(workload('name: web\nimage: {location: x}\n'))).toEqual([
+      '1:1 error missing-field  | the manifest has no `type`: Pier reads the workload type before any other field | Add `type: Load Balanced Web Service` (or one of: Backend Service, Worker Service, Scheduled Job, Request-Driven Web Service, Static Site).',
+    ])
+    expect(lines(workload('name: web\ntype: Qqqq\n'))).toEqual([`2:7 error unknown-type type | unknown workload type "Qqqq": it must be one of ${all} | Use one of: ${all}.`])
+    expect(lines(workload('name: web\ntype: Environment\n'))).toEqual([`2:7 error unknown-type type | unknown workload type "Environment": it must be one of ${all} | Use one of: ${all}.`])
+    expect(workload('name: web\ntype: worker-svc\n').diagnostics[0]!.hint).toBe('Did you mean "Worker Service"?')
+    expect(workload('name: web\ntype: Scheduled\n').diagnostics[0]!.hint).toBe('Did you mean "Scheduled Job"?')
+  })
+
+  it('a pipeline manifest is named as one, and only with both `stages` and `source`', () => {
+    expect(lines(workload('name: p\nstages: []\nsource: {provider: GitHub}\n'))).toEqual([
+      '1:1 error unsupported-pipeline  | this is a Copilot pipeline manifest (CodePipeline), which Pier does not deploy: Pier reads services, jobs and environments | Run `pier svc deploy` / `pier job deploy` from your CI system instead; pipeline manifests under copilot/pipelines/ are left alone.',
+    ])
+    expect(workload('name: p\nstages: []\n').diagnostics.map((d) => d.code)).toEqual(['missing-field'])
+    expect(workload('name: p\nsource: {provider: GitHub}\n').diagnostics.map((d) => d.code)).toEqual(['missing-field'])
+    expect(workload('name: p\ntype: Pipeline\nstages: []\nsource: {provider: GitHub}\n').diagnostics.map((d) => d.code)).toEqual(['unknown-type'])
+  })
+
+  it('too many aliases are refused as invalid YAML at the top of the file', () => {
+    const refs = Array.from({length: 12}, () => '*a').join(', ')
+    const r = workload(`${BACKEND}x: &a [1]\ny: [${refs}]\nz: [${Array.from({length: 12}, () => '*y').join(', ')}]\n`)
+    expect(r.ok).toBe(false)
+    expect(lines(r)).toEqual([expect.stringMatching(/^1:1 error yaml-syntax {2}\| invalid YAML: .*alias.* \| Fix the YAML so that it reads as one mapping of fields\.$/i)])
+  })
+})
+
+describe('names and overrides', () => {
+  it('a name that differs from the directory is a warning at the name', () => {
+    expect(lines(workload(BACKEND, {expectedName: 'api'}))).toEqual([
+      '1:7 warning name-mismatch name | the manifest\'s name "web" differs from its directory "api": Pier names the workload after its directory | Set `name: api`, or rename the directory.',
+    ])
+    expect(lines(environment('name: test\ntype: Environment\n', {expectedName: 'prod'}))).toEqual([
+      '1:7 warning name-mismatch name | the manifest\'s name "test" differs from its directory "prod": Pier names the environment after its directory | Set `name: prod`, or rename the directory.',
+    ])
+    expect(workload(BACKEND, {expectedName: 'web'}).diagnostics).toEqual([])
+    expect(environment('name: test\ntype: Environment\n', {expectedName: 'test'}).diagnostics).toEqual([])
+    // A name that is not a string is the schema's problem, not a mismatch.
+    expect(workload(BACKEND.replace('name: web', 'name: 5'), {expectedName: 'web'}).diagnostics.map((d) => d.code)).not.toContain('name-mismatch')
+    expect(environment('name: [x]\ntype: Environment\n', {expectedName: 'test'}).diagnostics.map((d) => d.code)).not.toContain('name-mismatch')
+  })
+
+  it('the name compared is the merged one: an override can fix it', () => {
+    const text = `${BACKEND.replace('name: web', 'name: old')}environments:\n  prod: {name: web}\n`
+    expect(workload(text, {expectedName: 'web', env: 'prod'}).diagnostics).toEqual([])
+    expect(workload(text, {expectedName: 'web', env: 'test'}).diagnostics.map((d) => d.code)).toEqual(['name-mismatch'])
+  })
+
+  it('`environments` that is not a mapping, and an override that is not one, are refused', () => {
+    expect(lines(workload(`${BACKEND}environments: [a]\n`))).toEqual([
+      '4:15 error wrong-type environments | `environments` must be a mapping of environment names to overrides: Pier applies `environments.<env>` over the manifest | Write `environments:` then, indented, `prod:` and the fields to change in prod.',
+    ])
+    expect(lines(workload(`${BACKEND}environments:\n  prod: 3\n`, {env: 'prod'}))).toEqual([
+      '5:9 error wrong-type environments.prod | the overrides for environment "prod" must be a mapping of fields: they are applied over the manifest | Indent the fields to override under the environment name.',
+    ])
+    const r = workload(`${BACKEND}environments: [a]\n`, {env: 'prod'})
+    expect(r.manifest).toMatchObject({name: 'web', image: {location: 'nginx'}})
+    expect(workload(`${BACKEND}environments:\n  prod:\n`, {env: 'prod'}).diagnostics).toEqual([])
+    expect(workload(`${BACKEND}environments: ~\n`, {env: 'prod'}).diagnostics).toEqual([])
+  })
+
+  it('an override for an unknown environment warns only when the workspace lists environments', () => {
+    const text = `${BACKEND}environments:\n  staging: {cpu: 512}\n`
+    expect(workload(text, {environments: []}).diagnostics).toEqual([])
+    expect(lines(workload(text))).toEqual([
+      '5:3 warning unknown-environment environments.staging | environment "staging" does not exist in this workspace: its overrides are checked, but never applied from here | Existing environments: test, prod. Create it with `pier env init --name staging`, or fix the name.',
+    ])
+  })
+})
+
+describe('workload types', () => {
+  it('only services and jobs Pier runs on ECS deploy', () => {
+    for (const t of ['Load Balanced Web Service', 'Backend Service', 'Worker Service', 'Scheduled Job']) expect(isDeployableType(t), t).toBe(true)
+    for (const t of ['Request-Driven Web Service', 'Static Site', 'Environment', '', 'backend service']) expect(isDeployableType(t), t).toBe(false)
+  })
+})
