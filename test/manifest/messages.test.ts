@@ -3,7 +3,7 @@
 // directory, and which workload types deploy.
 import {describe, expect, it} from 'vitest'
 
-import {isDeployableType, resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
+import {formatDiagnostics, isDeployableType, resolveEnvironmentText, resolveWorkloadText} from '../../src/manifest/index.js'
 
 type Input = {env?: string; vars?: Record<string, string>; expectedName?: string; strict?: boolean; environments?: string[]}
 
@@ -184,5 +184,133 @@ describe('workload types', () => {
   it('only services and jobs Pier runs on ECS deploy', () => {
     for (const t of ['Load Balanced Web Service', 'Backend Service', 'Worker Service', 'Scheduled Job']) expect(isDeployableType(t), t).toBe(true)
     for (const t of ['Request-Driven Web Service', 'Static Site', 'Environment', '', 'backend service']) expect(isDeployableType(t), t).toBe(false)
+  })
+})
+
+describe('YAML mistakes, as printed', () => {
+  it('a duplicate key: one error at the second one, with its frame and hint', () => {
+    expect(formatDiagnostics(workload(`${BACKEND}cpu: 256\ncpu: 512\n`).diagnostics)).toBe([
+      'copilot/web/manifest.yml:5:1: error [duplicate-key] duplicate key: a key may appear only once in a mapping',
+      '    3 | image: {location: nginx}',
+      '    4 | cpu: 256',
+      '  > 5 | cpu: 512',
+      '      | ^',
+      '    6 |',
+      '  hint: Remove one of the two entries.',
+      '',
+      '1 error, 0 warnings',
+    ].join('\n'))
+  })
+
+  it('a syntax error: only the first, its message without the parser\'s position, lower-cased', () => {
+    expect(formatDiagnostics(workload('name: web\ntype: Backend Service\nimage:\n  location: [nginx\ncpu: 256\n').diagnostics)).toBe([
+      'copilot/web/manifest.yml:5:1: error [yaml-syntax] invalid YAML: flow sequence in block collection must be sufficiently indented and end with a ]',
+      '    3 | image:',
+      '    4 |   location: [nginx',
+      '  > 5 | cpu: 256',
+      '      | ^',
+      '    6 |',
+      '  hint: Fix the YAML syntax at this position (indentation, quotes, colons).',
+      '',
+      '1 error, 0 warnings',
+    ].join('\n'))
+    expect(lines(workload('name: web\ntype: Backend Service\nimage:\n\tlocation: x\n'))).toEqual([
+      '4:1 error yaml-syntax  | invalid YAML: tabs are not allowed as indentation | Fix the YAML syntax at this position (indentation, quotes, colons).',
+    ])
+  })
+
+  it('a duplicate key and a syntax error: the syntax error alone', () => {
+    expect(workload(`${BACKEND}cpu: 256\ncpu: 512\nimage:\n  location: [nginx\nmemory: 512\n`).diagnostics.map((d) => d.code)).toEqual(['yaml-syntax'])
+  })
+
+  it('a bare `*` (a redacted key, an empty alias) is explained, underlined whole, and told to be quoted', () => {
+    expect(formatDiagnostics(workload(`${BACKEND}variables:\n  ***REMOVED***: x\n`).diagnostics)).toBe([
+      'copilot/web/manifest.yml:5:3: error [yaml-syntax] invalid YAML: `***REMOVED***` starts with `*`, which YAML reads as an alias (a reference to an `&anchor`), and no alias name follows',
+      '    3 | image: {location: nginx}',
+      '    4 | variables:',
+      '  > 5 |   ***REMOVED***: x',
+      '      |   ^^^^^^^^^^^^^',
+      '    6 |',
+      '  hint: Quote it: "***REMOVED***". Copilot\'s YAML reader refused it too.',
+      '',
+      '1 error, 0 warnings',
+    ].join('\n'))
+    expect(lines(workload(`${BACKEND}command:\n  - *\n`))).toEqual([
+      '5:5 error yaml-syntax  | invalid YAML: `*` starts with `*`, which YAML reads as an alias (a reference to an `&anchor`), and no alias name follows | Quote it: "*". Copilot\'s YAML reader refused it too.',
+    ])
+    // A `*` in a comment, in quotes or inside a flow list is not the bare key or item explained above.
+    expect(lines(workload(`${BACKEND}# x: *a\nvariables:\n  A: "*b"\n  B: [ *\n`))).toEqual([
+      '7:8 error yaml-syntax  | invalid YAML: alias cannot be an empty string | Fix the YAML syntax at this position (indentation, quotes, colons).',
+    ])
+  })
+
+  it('colours: red errors, yellow warnings, the frame\'s context lines dimmed, its line and caret not', () => {
+    const r = workload(`${BACKEND}cpu: 256\ncpu: 512\nzzzzqqq: 1\n`)
+    expect(r.diagnostics).toHaveLength(1)
+    const warn = workload(`${BACKEND}zzzzqqq: 1\n`).diagnostics
+    const out = formatDiagnostics([...r.diagnostics, ...warn.map((d) => ({...d, env: 'prod'}))], {color: true})
+    expect(out.split('\n').slice(0, 7)).toEqual([
+      '\u001B[1mcopilot/web/manifest.yml:5:1\u001B[22m: \u001B[31merror\u001B[39m \u001B[2m[duplicate-key]\u001B[22m duplicate key: a key may appear only once in a mapping',
+      '  \u001B[2m  3 | image: {location: nginx}\u001B[22m',
+      '  \u001B[2m  4 | cpu: 256\u001B[22m',
+      '  > 5 | cpu: 512',
+      '      | ^',
+      '  \u001B[2m  6 | zzzzqqq: 1\u001B[22m',
+      '  \u001B[36mhint:\u001B[39m Remove one of the two entries.',
+    ])
+    expect(out).toContain('\u001B[33mwarning\u001B[39m \u001B[2m[unknown-key]\u001B[22m unknown field `zzzzqqq`')
+    expect(out).toContain('\u001B[2m (environment prod)\u001B[22m')
+    expect(out.endsWith('\n\n1 error, 1 warning')).toBe(true)
+  })
+
+  it('the summary counts in the singular and the plural', () => {
+    expect(formatDiagnostics([])).toBe('0 errors, 0 warnings')
+    const two = workload(`${BACKEND}zzzzqqq: 1\nqqqqzzzz: 2\ncpu: x\nmemory: y\n`).diagnostics
+    expect(formatDiagnostics(two).split('\n').at(-1)).toBe('2 errors, 2 warnings')
+  })
+})
+
+describe('interpolation', () => {
+  it('a list given whole by a variable becomes a list; anything else stays the text', () => {
+    const command = (cmd: string) => (workload(`${BACKEND}command: \${CMD}\n`, {vars: {CMD: cmd}}).manifest as any).command
+    expect(command('["a", "b"]')).toEqual(['a', 'b'])
+    expect(command('[1, 2]')).toBe('[1, 2]')
+    expect(command('[a, b')).toBe('[a, b')
+    expect(command('x ["a"]')).toBe('x ["a"]')
+  })
+
+  it('an unquoted value is typed after interpolation, a quoted one stays a string', () => {
+    const r = workload(`${BACKEND}exec: \${T}\nvariables:\n  A: "\${N}"\n  B: \${N}\n  D: x-\${N}.5\n  E: \${F}\n  G: \${Z}\n  H: \${NOTNUM}\n`,
+      {vars: {T: 'true', N: '42', F: '-1.5', Z: '0', NOTNUM: '042'}})
+    expect(r.manifest).toMatchObject({exec: true, variables: {A: '42', B: 42, D: 'x-42.5', E: -1.5, G: 0, H: '042'}})
+    expect((workload(`${BACKEND}exec: \${T}\n`, {vars: {T: 'false'}}).manifest as any).exec).toBe(false)
+    expect((workload(`${BACKEND}exec: \${T}\n`, {vars: {T: 'true'}}).manifest as any).exec).toBe(true)
+  })
+
+  it('an undefined variable is reported where it is written, in quotes or in a list', () => {
+    const msg = 'environment variable UNDEF is not defined: ${UNDEF} is replaced by its value when the manifest is read | Export UNDEF before running Pier, or write \\${UNDEF} to keep the text literally.'
+    expect(lines(workload(`${BACKEND}variables:\n  C: '\${UNDEF}'\n  D: "a \${UNDEF}"\n`))).toEqual([`5:7 error undefined-variable variables.C | ${msg}`, `6:9 error undefined-variable variables.D | ${msg}`])
+    expect(lines(workload(`${BACKEND}command:\n  - a\n  - \${UNDEF}\n`))).toEqual([`6:5 error undefined-variable command[1] | ${msg}`])
+  })
+
+  it('the environment name is left as written when no environment is chosen', () => {
+    const text = `${BACKEND}variables:\n  A: \${COPILOT_ENVIRONMENT_NAME}\n`
+    expect(workload(text).diagnostics).toEqual([])
+    expect((workload(text).manifest as any).variables.A).toBe('${COPILOT_ENVIRONMENT_NAME}')
+    expect((workload(text, {env: 'prod'}).manifest as any).variables.A).toBe('prod')
+  })
+
+  it('text that is YAML only once interpolated is read as Copilot read it', () => {
+    const lb = 'name: web\ntype: Load Balanced Web Service\nimage: {location: nginx, port: 80}\nhttp:\n  alias: [${A}\n'
+    const r = workload(lb, {vars: {A: 'a.example.com]'}})
+    expect(r.diagnostics).toEqual([])
+    expect((r.manifest as any).http.alias).toEqual(['a.example.com'])
+    const env = workload('name: web\ntype: Backend Service\nimage: {location: ${COPILOT_ENVIRONMENT_NAME}\n', {env: 'x}'})
+    expect(env.diagnostics).toEqual([])
+    expect((env.manifest as any).image).toEqual({location: 'x'})
+    // Still broken after interpolation: the original text's error, at its position.
+    expect(lines(workload('name: web\ntype: Backend Service\nimage: {location: ${L}\n', {vars: {L: 'y'}}))).toEqual([
+      '3:20 error yaml-syntax  | invalid YAML: unexpected flow-map-start at node end | Fix the YAML syntax at this position (indentation, quotes, colons).',
+    ])
   })
 })
