@@ -314,3 +314,47 @@ describe('interpolation', () => {
     ])
   })
 })
+
+describe('where a problem of a merged manifest is reported', () => {
+  it('a field the override did not reach is reported in the base, without an environment', () => {
+    const r = workload('type: Backend Service\nimage: {location: nginx}\nenvironments:\n  prod: {exec: true}\n', {env: 'prod'})
+    expect(r.diagnostics.map((d) => [d.line, d.col, d.code, d.env])).toEqual([[1, 1, 'missing-field', undefined]])
+  })
+
+  it('an unknown key in an override is pointed at, key first, in the override', () => {
+    const r = workload(`${BACKEND}environments:\n  prod:\n    cpuu: 512\n`, {env: 'prod'})
+    expect(r.diagnostics.map((d) => [d.line, d.col, d.code, d.path, d.env, d.hint])).toEqual([[6, 5, 'unknown-key', 'cpuu', 'prod', 'Did you mean `cpu`?']])
+  })
+
+  it('a field set in both is reported where the override set it; one only in the base, in the base', () => {
+    const text = `${BACKEND}cpu: lots\nmemory: lots\nenvironments:\n  prod:\n    cpu: many\n`
+    expect(workload(text, {env: 'prod'}).diagnostics.map((d) => [d.line, d.col, d.path, d.env])).toEqual([[5, 9, 'memory', undefined], [8, 10, 'cpu', 'prod']])
+    expect(workload(text, {env: 'test'}).diagnostics.map((d) => [d.line, d.col, d.path, d.env])).toEqual([[4, 6, 'cpu', undefined], [5, 9, 'memory', undefined]])
+  })
+})
+
+describe('type defaults', () => {
+  const merged = (type: string, extra = '') => workload(`name: web\ntype: ${type}\nimage: {location: nginx, port: 80}\n${extra}`).manifest as Record<string, unknown>
+  it('services get one task without exec, jobs no count; both a size and public placement', () => {
+    const task = {cpu: 256, memory: 512, network: {vpc: {placement: 'public'}}}
+    expect(merged('Backend Service')).toMatchObject({...task, count: 1, exec: false})
+    expect(merged('Worker Service')).toMatchObject({...task, count: 1, exec: false})
+    expect(merged('Load Balanced Web Service', 'http: {path: /}\n')).toMatchObject({...task, count: 1, exec: false})
+    const job = merged('Scheduled Job', 'on: {schedule: "@daily"}\n')
+    expect(job).toMatchObject(task)
+    expect(job).not.toHaveProperty('count')
+    expect(job).not.toHaveProperty('exec')
+    const site = merged('Static Site')
+    expect(site).not.toHaveProperty('cpu')
+    expect(site).not.toHaveProperty('count')
+  })
+
+  it('each manifest gets its own copy of the defaults', () => {
+    const a = merged('Backend Service') as any
+    a.network.vpc.placement = 'private'
+    expect((merged('Backend Service') as any).network.vpc.placement).toBe('public')
+    const j = merged('Scheduled Job', 'on: {schedule: "@daily"}\n') as any
+    j.network.vpc.placement = 'private'
+    expect((merged('Scheduled Job', 'on: {schedule: "@daily"}\n') as any).network.vpc.placement).toBe('public')
+  })
+})
