@@ -358,3 +358,71 @@ describe('type defaults', () => {
     expect((merged('Scheduled Job', 'on: {schedule: "@daily"}\n') as any).network.vpc.placement).toBe('public')
   })
 })
+
+describe('positions and frames in detail', () => {
+  it('a field name with `/` or `~` is named as written', () => {
+    expect(workload(`${BACKEND}variables:\n  "a/b": [1]\n  "c~d": [1]\n`).diagnostics.map((d) => `${d.line}:${d.col} ${d.path} ${d.message.split(':')[0]}`)).toEqual([
+      '5:10 variables.a/b `variables.a/b` must be a string, a number, true/false or a mapping',
+      '6:10 variables.c~d `variables.c~d` must be a string, a number, true/false or a mapping',
+    ])
+  })
+
+  it('a missing field inside a mapping is reported at that mapping\'s key, and says where to add it', () => {
+    expect(lines(workload(`${BACKEND}variables:\n  A:\n    qq: 1\n`))).toEqual([
+      '5:3 error missing-field variables.A | missing field `from_cfn` in `variables.A`: a Backend Service needs it | Add `from_cfn:` under `variables.A`.',
+      '6:5 warning unknown-key variables.A.qq | unknown field `qq`: `variables.A` has no such field; Copilot ignored it too, so it never took effect | Known fields here: from_cfn.',
+    ])
+  })
+
+  it('a wrong type given to a field of two types names both', () => {
+    expect(lines(workload(`${BACKEND}platform: 5\n`))).toEqual([
+      '4:11 error wrong-type platform | `platform` must be a string or a mapping: got the number 5 | Expected: Operating system and architecture: linux/x86_64 (default), linux/arm64, windows/x86_64, or {osfamily, architecture}.',
+    ])
+  })
+
+  it('the caret underlines the first line of a value that spans lines, and a value at the very end of the file', () => {
+    expect(formatDiagnostics(workload(`${BACKEND}cpu:\n  a: 1\n  b: 2\n`).diagnostics).split('\n').slice(3, 6)).toEqual([
+      '  > 5 |   a: 1',
+      '      |   ^^^^',
+      '    6 |   b: 2',
+    ])
+    expect(formatDiagnostics(workload(`${BACKEND}cpu: lots`).diagnostics).split('\n').slice(3, 5)).toEqual([
+      '  > 4 | cpu: lots',
+      '      |      ^^^^',
+    ])
+  })
+
+  it('an override that gives a mapping where the base has a scalar is reported in the override', () => {
+    const r = workload(`${BACKEND}count: 2\nenvironments:\n  prod:\n    count: {range: bad}\n`, {env: 'prod'})
+    expect(r.diagnostics.map((d) => [d.line, d.col, d.path, d.env])).toEqual([[7, 20, 'count.range', 'prod']])
+  })
+
+  it('a bare `*` is found after a key, after a list dash, or as a key, and only outside comments and real aliases', () => {
+    const at = (text: string) => workload(`${BACKEND}${text}`).diagnostics.map((d) => `${d.line}:${d.col} ${d.message.split(' ')[2]}`)
+    expect(at('variables:\n  A: *\n')).toEqual(['5:6 `*`'])
+    expect(at('variables:\n  a#b: *\n')).toEqual(['5:8 `*`'])
+    expect(at('variables:\n  **a: x\n')).toEqual(['5:3 `**a`'])
+    expect(at('variables: # was: ***\n  ***REMOVED***: x\n')).toEqual(['5:3 `***REMOVED***`'])
+    expect(at('x: &anchor_1 [1]\ny: *anchor_1\nz: *anchor_1 \nvariables:\n  ***REMOVED***: x\n')).toEqual(['8:3 `***REMOVED***`'])
+  })
+})
+
+describe('interpolation, in detail', () => {
+  it('only a whole list of strings becomes a list; an escaped variable never makes one', () => {
+    const command = (text: string, vars: Record<string, string> = {}) => (workload(`${BACKEND}command: ${text}\n`, {vars}).manifest as any).command
+    expect(command('${C}', {C: '["a", 1]'})).toBe('["a", 1]')
+    expect(command('${C}', {C: '["a", "b"]'})).toEqual(['a', 'b'])
+    expect(command(`'["\\\${A}"]'`)).toBe('["${A}"]')
+  })
+
+  it('a number is a number only when the whole value is one', () => {
+    const r = workload(`${BACKEND}variables:\n  A: \${N}x\n  B: \${F}\n  C: x\${N}\n`, {vars: {N: '42', F: '1.25'}})
+    expect((r.manifest as any).variables).toEqual({A: '42x', B: 1.25, C: 'x42'})
+  })
+
+  it('a value with a tag Pier does not know is left as written', () => {
+    const r = workload(`${BACKEND}variables:\n  A: !Ref \${N}\n`, {vars: {N: '1'}})
+    expect(lines(r)).toEqual(['5:6 warning unknown-tag  | invalid YAML: unresolved tag: !Ref | Fix the YAML syntax at this position (indentation, quotes, colons).'])
+    expect((r.manifest as any).variables).toEqual({A: '${N}'})
+  })
+})
