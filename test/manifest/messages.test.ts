@@ -426,3 +426,18 @@ describe('interpolation, in detail', () => {
     expect((r.manifest as any).variables).toEqual({A: '${N}'})
   })
 })
+
+describe('an alias inside its own anchor', () => {
+  it('is refused as invalid YAML, as Copilot refused it, instead of recursing forever', () => {
+    for (const text of [`${BACKEND}x: &a [*a]\n`, `${BACKEND}x: &a {y: {z: *a}}\n`]) {
+      expect(lines(workload(text))).toEqual([
+        '1:1 error yaml-syntax  | invalid YAML: an alias (`*name`) refers to the mapping or list that contains it, so the value would never end | Point the alias at an anchor (`&name`) outside the value that uses it.',
+      ])
+    }
+    expect(environment('name: test\ntype: Environment\nx: &a [*a]\n').diagnostics.map((d) => d.code)).toEqual(['yaml-syntax'])
+    // The same value used twice is no cycle.
+    const shared = workload(`${BACKEND}variables: &v {A: a}\nlogging:\n  variables: *v\n`)
+    expect(shared.diagnostics).toEqual([])
+    expect((shared.manifest as any).logging.variables).toEqual({A: 'a'})
+  })
+})
