@@ -441,3 +441,29 @@ describe('an alias inside its own anchor', () => {
     expect((shared.manifest as any).logging.variables).toEqual({A: 'a'})
   })
 })
+
+describe('schema messages, the rest', () => {
+  it('a type given as a list is an unknown type, not the type inside it', () => {
+    expect(workload('name: web\ntype: [Backend Service]\nimage: {location: x}\n').diagnostics.map((d) => [d.code, d.message.split(':')[0]])).toEqual([
+      ['unknown-type', 'unknown workload type ["Backend Service"]'],
+    ])
+  })
+
+  it('a value outside an enum lists the allowed ones, and suggests one only when close', () => {
+    const version = (v: string) => lines(workload(`${LBWS}http: {path: /, version: ${v}}\n`))
+    const allowed = '`http.version` must be one of "HTTP1", "HTTP2", "gRPC", "http1", "http2", "grpc", "GRPC"'
+    expect(version('http3')).toEqual([`4:26 error invalid-value http.version | ${allowed}: got the string "http3" | Did you mean "HTTP1"?`])
+    expect(version('zzzzzz')).toEqual([`4:26 error invalid-value http.version | ${allowed}: got the string "zzzzzz" | -`])
+  })
+
+  it('an empty list item is named as nothing', () => {
+    expect(lines(workload(`${BACKEND}command: [a, ~]\n`))).toEqual(['4:14 error wrong-type command[1] | `command[1]` must be a string: got nothing (an empty value) | -'])
+  })
+
+  it('each kind has its schema file, for editors', async () => {
+    const {schemaFileOf} = await import('../../src/manifest/schema.js')
+    const {existsSync} = await import('node:fs')
+    expect(schemaFileOf('backend-service')).toBe('schemas/backend-service.json')
+    expect(existsSync(new URL(`../../${schemaFileOf('environment')}`, import.meta.url))).toBe(true)
+  })
+})
