@@ -91,6 +91,8 @@ describe('schema messages', () => {
       '3:1 warning unknown-key qqqzzz | unknown field `qqqzzz`: an environment manifest has no such field; Copilot ignored it too, so it never took effect | Known fields here: name, type, network, http, cdn, observability.',
     ])
     expect(lines(workload(`${BACKEND}zzzzqqq: 1\n`, {strict: true}))[0]).toMatch(/^4:1 error unknown-key zzzzqqq \| /)
+    expect(lines(environment('name: test\ntype: Environment\nqqqzzz: 1\n', {strict: true}))[0]).toMatch(/^3:1 error unknown-key qqqzzz \| /)
+    expect(environment('name: test\ntype: Environment\nqqqzzz: 1\n', {strict: true}).ok).toBe(false)
   })
 
   it('a constant names the one value allowed', () => {
