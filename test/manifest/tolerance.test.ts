@@ -193,4 +193,26 @@ describe('Copilot’s reading, in detail', () => {
     expect(summary(r)).toEqual([])
     expect((r.manifest as any).env_file).toBe('true')
   })
+
+  it('leniency is by field path: below a sidecar\'s variable yes, in its health check no', () => {
+    expect(summary(workload('http: {path: /}\nsidecars: {s: {image: x, healthcheck: {command: [CMD, [x]]}}}\n'))).toEqual(['error wrong-type sidecars.s.healthcheck.command[1]'])
+    expect(summary(workload('http: {path: /}\nsidecars: {s: {image: x, variables: {A: {from_cfn: [x]}}}}\n'))).toEqual([
+      'error missing-field sidecars.s.variables.A', 'warning ignored-value sidecars.s.variables.A.from_cfn',
+    ])
+  })
+
+  it('an environment\'s lenient fields are its own: `cdn` and the access logs, not the VPC', () => {
+    expect(summary(environment('cdn: {certificate: [x]}\n'))).toEqual(['warning ignored-value cdn.certificate'])
+    expect(summary(environment('http:\n  public:\n    access_logs: {bucket_name: [x]}\n'))).toEqual(['warning ignored-value http.public.access_logs.bucket_name'])
+    expect(summary(environment('network: {vpc: {flow_logs: {retention: [x]}}}\n'))).toEqual(['error wrong-type network.vpc.flow_logs.retention'])
+  })
+
+  it('a YAML 1.1 boolean is a boolean only where one goes, and a number is text only where text goes', () => {
+    expect(lines(workload('http: {path: /}\ncpu: on\n'))).toEqual([
+      '5:6 error wrong-type cpu | `cpu` must be an integer: got the string "on" | Expected: CPU units for the task (256 = 0.25 vCPU). Must pair with `memory` per the Fargate table.',
+    ])
+    expect(lines(workload('http: {path: /, stickiness: 5}\n'))).toEqual([
+      '4:29 warning ignored-value http.stickiness | `http.stickiness` must be true/false, so Copilot dropped this value and it never took effect: got the number 5 | Expected: Sticky sessions. Fix or remove it (Pier ignores it as Copilot did; `--strict` makes this an error).',
+    ])
+  })
 })
