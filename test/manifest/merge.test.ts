@@ -47,6 +47,7 @@ const cases: Case[] = [
   {name: '!unset on a field the base lacks is harmless', base: 'variables: {A: a}', prod: 'variables: {B: !unset}', want: {variables: {A: 'a'}}},
   // Variables named like the fields of an exclusive form are only variables: they merge as a map.
   {name: 'variables named build and location merge', base: 'variables: {location: eu, spot: a}', prod: 'variables: {build: "7", range: b}', want: {variables: {location: 'eu', spot: 'a', build: '7', range: 'b'}}},
+  {name: 'sidecar variables named build and location merge', base: 'sidecars: {s: {image: x, variables: {build: "1"}}}', prod: 'sidecars: {s: {variables: {location: eu}}}', want: {sidecars: {s: {image: 'x', variables: {build: '1', location: 'eu'}}}}},
   {name: 'a sidecar image form switches', base: 'sidecars: {s: {image: {build: Dockerfile}, port: 80}}', prod: 'sidecars: {s: {image: {location: x:1}}}', want: {sidecars: {s: {image: {location: 'x:1'}, port: 80}}}},
   {name: '!unset returns a defaulted field to its default', base: 'memory: 2048\ncpu: 1024', prod: 'memory: !unset', want: {memory: 512, cpu: 1024}},
 ]
