@@ -215,4 +215,11 @@ describe('Copilot’s reading, in detail', () => {
       '4:29 warning ignored-value http.stickiness | `http.stickiness` must be true/false, so Copilot dropped this value and it never took effect: got the number 5 | Expected: Sticky sessions. Fix or remove it (Pier ignores it as Copilot did; `--strict` makes this an error).',
     ])
   })
+
+  it('an empty value is unset wherever it is: at the top, or in a mapping inside a list', () => {
+    const r = workload('http:\n  path: /\n  alias: [{name: a.example.com, hosted_zone: }]\nplatform:\n')
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).http.alias).toEqual([{name: 'a.example.com'}])
+    expect(r.manifest).not.toHaveProperty('platform')
+  })
 })
