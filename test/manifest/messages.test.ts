@@ -404,6 +404,8 @@ describe('positions and frames in detail', () => {
     expect(at('variables:\n  A: *\n')).toEqual(['5:6 `*`'])
     expect(at('variables:\n  a#b: *\n')).toEqual(['5:8 `*`'])
     expect(at('variables:\n  **a: x\n')).toEqual(['5:3 `**a`'])
+    expect(at('variables:\n  **a:b: x\n')).toEqual(['5:3 `**a:b`'])
+    expect(at('cpu: 256\ncpu: 512\nvariables:\n  ***: x\n')).toEqual(['7:3 `***`'])
     expect(at('variables: # was: ***\n  ***REMOVED***: x\n')).toEqual(['5:3 `***REMOVED***`'])
     expect(at('x: &anchor_1 [1]\ny: *anchor_1\nz: *anchor_1 \nvariables:\n  ***REMOVED***: x\n')).toEqual(['8:3 `***REMOVED***`'])
   })
