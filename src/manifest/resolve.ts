@@ -61,6 +61,15 @@ function load(input: ResolveInput): {source: ManifestSource; value: unknown; dia
     }))
     return {source, value: undefined, diagnostics}
   }
+  if (containsItself(value)) {
+    // yaml.v3 (Copilot) refuses this too ("anchor value contains itself"); every later step would recurse forever.
+    diagnostics.push(diagnosticAt(source, {line: 1, col: 1, width: 1}, {
+      severity: 'error', code: 'yaml-syntax', path: '',
+      message: 'invalid YAML: an alias (`*name`) refers to the mapping or list that contains it, so the value would never end',
+      hint: 'Point the alias at an anchor (`&name`) outside the value that uses it.',
+    }))
+    return {source, value: undefined, diagnostics}
+  }
   if (!isPlainObject(value)) {
     diagnostics.push(diagnosticAt(source, positionOf(source, source.doc.contents), {
       severity: 'error', code: 'not-a-mapping', path: '',
@@ -121,6 +130,16 @@ export function resolveEnvironmentText(input: ResolveInput): Resolved<Environmen
   diagnostics.push(...settled.issues.map(locate))
   diagnostics.push(...environmentRules(settled.checked as unknown as EnvironmentManifest).map(locate))
   return finish(settled.manifest as unknown as EnvironmentManifest, diagnostics)
+}
+
+/** Whether a mapping or list is its own descendant (an alias inside its own anchor). */
+function containsItself(v: unknown, open: Set<unknown> = new Set()): boolean {
+  if (v === null || typeof v !== 'object') return false
+  if (open.has(v)) return true
+  open.add(v)
+  const found = Object.values(v).some((x) => containsItself(x, open))
+  open.delete(v)
+  return found
 }
 
 function pipelineIssue(): Issue {

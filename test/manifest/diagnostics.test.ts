@@ -110,3 +110,24 @@ describe('diagnostics', () => {
     ])
   })
 })
+
+describe('code frames and ordering', () => {
+  it('a frame shows two lines before and one after, tabs as spaces, and a caret kept within the line', async () => {
+    const {codeFrame} = await import('../../src/manifest/diagnostics.js')
+    expect(codeFrame('a\nb\nc\n\tdd\ne\nf', 4, 2, 2)).toBe(['  2 | b', '  3 | c', '> 4 |  dd', '    |  ^^', '  5 | e'].join('\n'))
+    expect(codeFrame('ab\ncd', 1, 10)).toBe(['> 1 | ab', '    |   ^', '  2 | cd'].join('\n'))
+    expect(codeFrame('ab', 1, 1, 0)).toBe(['> 1 | ab', '    | ^'].join('\n'))
+    expect(codeFrame('ab\ncd', 0, 1)).toBe('')
+    expect(codeFrame('ab\ncd', 3, 1)).toBe('')
+    expect(codeFrame('ab\ncd', 2, 1)).toBe(['  1 | ab', '> 2 | cd', '    | ^'].join('\n'))
+  })
+
+  it('diagnostics are ordered by file, line, column and code, and exact repeats dropped', async () => {
+    const {sortAndDedupe} = await import('../../src/manifest/diagnostics.js')
+    const d = (file: string, line: number, col: number, code: string, message = 'm') => ({file, line, col, code, message, severity: 'error' as const, path: ''})
+    const out = sortAndDedupe([d('b', 1, 1, 'x'), d('a', 2, 1, 'x'), d('a', 1, 5, 'y'), d('a', 1, 5, 'x'), d('a', 1, 2, 'x'), d('a', 1, 5, 'x'), d('a', 1, 5, 'x', 'other')])
+    expect(out.map((x) => `${x.file}:${x.line}:${x.col} ${x.code} ${x.message}`)).toEqual([
+      'a:1:2 x m', 'a:1:5 x m', 'a:1:5 x other', 'a:1:5 y m', 'a:2:1 x m', 'b:1:1 x m',
+    ])
+  })
+})

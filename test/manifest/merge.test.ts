@@ -3,7 +3,9 @@
 import {describe, expect, it} from 'vitest'
 
 import {resolveWorkloadText} from '../../src/manifest/index.js'
-import {applyOverride} from '../../src/manifest/merge.js'
+import {applyOverride, removeUnset} from '../../src/manifest/merge.js'
+import {UNSET} from '../../src/manifest/source.js'
+import {didYouMean, editDistance} from '../../src/manifest/suggest.js'
 
 interface Case {
   name: string
@@ -43,6 +45,10 @@ const cases: Case[] = [
   {name: '!unset removes a field', base: 'variables: {A: a, B: b}', prod: 'variables: {A: !unset}', want: {variables: {B: 'b'}}},
   {name: '!unset removes a whole block', base: 'http: {path: /, healthcheck: /health}', prod: 'http: {healthcheck: !unset}', want: {http: {path: '/'}}},
   {name: '!unset on a field the base lacks is harmless', base: 'variables: {A: a}', prod: 'variables: {B: !unset}', want: {variables: {A: 'a'}}},
+  // Variables named like the fields of an exclusive form are only variables: they merge as a map.
+  {name: 'variables named build and location merge', base: 'variables: {location: eu, spot: a}', prod: 'variables: {build: "7", range: b}', want: {variables: {location: 'eu', spot: 'a', build: '7', range: 'b'}}},
+  {name: 'sidecar variables named build and location merge', base: 'sidecars: {s: {image: x, variables: {build: "1"}}}', prod: 'sidecars: {s: {variables: {location: eu}}}', want: {sidecars: {s: {image: 'x', variables: {build: '1', location: 'eu'}}}}},
+  {name: 'a sidecar image form switches', base: 'sidecars: {s: {image: {build: Dockerfile}, port: 80}}', prod: 'sidecars: {s: {image: {location: x:1}}}', want: {sidecars: {s: {image: {location: 'x:1'}, port: 80}}}},
   {name: '!unset returns a defaulted field to its default', base: 'memory: 2048\ncpu: 1024', prod: 'memory: !unset', want: {memory: 512, cpu: 1024}},
 ]
 
@@ -61,6 +67,15 @@ describe('applyOverride (table)', () => {
     const r = resolveWorkloadText({file: 'm.yml', text, app: 'demo', env: 'prod', environments: ['prod'], vars: {}})
     expect(r.manifest).toMatchObject({cpu: 256, memory: 1024, count: 1, exec: false, network: {vpc: {placement: 'public'}}})
     expect(r.manifest).not.toHaveProperty('environments')
+  })
+
+  it('leaves no trace of `!unset`, in the base, the override, or a list', () => {
+    expect(applyOverride({cpu: UNSET, memory: 512}, {variables: {A: UNSET}})).toStrictEqual({memory: 512, variables: {}})
+    expect(applyOverride({cpu: 256, memory: 512}, {cpu: UNSET})).toStrictEqual({memory: 512})
+    expect(applyOverride({command: ['a']}, {command: ['x', UNSET, 'y', {A: UNSET, B: 'b'}]})).toStrictEqual({command: ['x', 'y', {B: 'b'}]})
+    expect(removeUnset({a: [UNSET, [UNSET, 1]], b: UNSET, c: {d: UNSET}})).toStrictEqual({a: [[1]], c: {}})
+    expect(applyOverride({cpu: 256}, UNSET)).toBeUndefined()
+    expect(applyOverride({cpu: UNSET}, undefined)).toStrictEqual({})
   })
 
   it('leaves its inputs unchanged', () => {
@@ -83,5 +98,37 @@ describe('applyOverride (table)', () => {
     expect(r.ok).toBe(false)
     expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toContain('7:5 wrong-type')
     expect((r.manifest as {count?: unknown}).count).toBe(2)
+  })
+})
+
+describe('did you mean', () => {
+  it('prefers the spelling with underscores for one with dashes or none, whatever the distance', () => {
+    const fields = ['target_container', 'targetContainer', 'container']
+    expect(didYouMean('target-container', fields)).toBe('target_container')
+    expect(didYouMean('TARGET_CONTAINER', ['container', 'target_container'])).toBe('target_container')
+    expect(didYouMean('containerinsights', ['container_insights'])).toBe('container_insights')
+    expect(didYouMean('container-insights', ['container_insights_x', 'container_insights'])).toBe('container_insights')
+  })
+
+  it('suggests only a close word: at most one edit in three letters, at least one', () => {
+    expect(didYouMean('cpuu', ['cpu', 'memory'])).toBe('cpu')
+    expect(didYouMean('imgae', ['image'])).toBeUndefined()
+    expect(didYouMean('varaibles', ['variables'])).toBe('variables')
+    expect(didYouMean('vraaibles', ['variables'])).toBe('variables')
+    expect(didYouMean('vraaiblse', ['variables'])).toBeUndefined()
+    expect(didYouMean('zzzz', [])).toBeUndefined()
+  })
+
+  it('the first of two equally close words wins', () => {
+    expect(didYouMean('cat', ['cap', 'car'])).toBe('cap')
+    expect(didYouMean('cat', ['car', 'cap'])).toBe('car')
+    expect(didYouMean('cat', ['dog', 'car', 'cap'])).toBe('car')
+  })
+
+  it('counts edits as Levenshtein does', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3)
+    expect(editDistance('', 'abc')).toBe(3)
+    expect(editDistance('abc', '')).toBe(3)
+    expect(editDistance('same', 'same')).toBe(0)
   })
 })

@@ -116,3 +116,110 @@ describe('rules see only values that passed the schema', () => {
     expect(summary(r)).toContain('error wrong-type network.vpc.subnets.public')
   })
 })
+
+describe('Copilot’s reading, in detail', () => {
+  const lines = (r: {diagnostics: {line: number; col: number; severity: string; code: string; path: string; message: string; hint?: string}[]}) =>
+    r.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code} ${d.path} | ${d.message} | ${d.hint ?? '-'}`)
+
+  it('the old `security_groups.ingress` of an environment is read as `ingress`, on both sides', () => {
+    const cdn = environment('cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n')
+    expect(cdn.diagnostics).toEqual([])
+    expect((cdn.manifest as any).http).toEqual({public: {ingress: {cdn: true}}})
+    const vpc = environment('http:\n  private:\n    security_groups:\n      ingress:\n        from_vpc: true\n')
+    expect(vpc.diagnostics).toEqual([])
+    expect((vpc.manifest as any).http).toEqual({private: {ingress: {vpc: true}}})
+    // An empty new spelling does not conflict; an old spelling without the setting is left as written.
+    expect((environment('cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n    ingress: {}\n').manifest as any).http).toEqual({public: {ingress: {cdn: true}}})
+    expect((environment('http:\n  public:\n    security_groups:\n      ingress: {}\n').manifest as any).http).toEqual({public: {security_groups: {ingress: {}}}})
+  })
+
+  it('the old and the new spelling of an environment\'s ingress together are refused, at the old one', () => {
+    const r = environment('cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n    ingress:\n      cdn: true\n')
+    expect(lines(r)).toEqual([
+      '6:5 error exclusive-fields http.public.security_groups | `http.public.security_groups.ingress` and `http.public.ingress` are both set: the first is the old spelling of the second (Copilot refused both too) | Move the setting to `http.public.ingress`.',
+    ])
+    const p = environment('http:\n  private:\n    security_groups:\n      ingress:\n        from_vpc: true\n    ingress:\n      vpc: true\n')
+    expect(lines(p)).toEqual([
+      '5:5 error exclusive-fields http.private.security_groups | `http.private.security_groups.ingress` and `http.private.ingress` are both set: the first is the old spelling of the second (Copilot refused both too) | Move the setting to `http.private.ingress`.',
+    ])
+  })
+
+  it('a workload\'s `http.targetContainer` together with `target_container`: the exact words', () => {
+    expect(lines(workload('http: {path: /, targetContainer: nginx, target_container: nginx}\nsidecars: {nginx: {image: nginx, port: 8080}}\n'))).toEqual([
+      '4:17 error exclusive-fields http.targetContainer | `http.targetContainer` and `http.target_container` are both set: they are two spellings of one field (Copilot refused both too) | Keep `target_container` and remove `targetContainer`.',
+    ])
+    // An environment has no such alias: its `http` is left as written.
+    expect(summary(environment('http:\n  targetContainer: x\n'))).toEqual(['warning unknown-key http.targetContainer'])
+  })
+
+  it('a dropped list item takes only itself: the items around it stay, in order', () => {
+    const r = workload('http:\n  path: /\n  alias: [a.example.com, [x], b.example.com]\n')
+    expect(lines(r)).toEqual([
+      '6:26 warning ignored-value http.alias[1] | `http.alias[1]` must be a string or a mapping, so Copilot dropped this value and it never took effect: got a list | Fix or remove it (Pier ignores it as Copilot did; `--strict` makes this an error).',
+    ])
+    expect((r.manifest as any).http.alias).toEqual(['a.example.com', 'b.example.com'])
+  })
+
+  it('a dropped value says so, with the field\'s description, and is an error with strict', () => {
+    const text = 'http:\n  path: /\n  deregistration_delay: 5\n'
+    const msg = '`http.deregistration_delay` must be a string, so Copilot dropped this value and it never took effect: got the number 5 | Expected: How long to drain a task before it stops (default 60s). Fix or remove it (Pier ignores it as Copilot did; `--strict` makes this an error).'
+    expect(lines(workload(text))).toEqual([`6:25 warning ignored-value http.deregistration_delay | ${msg}`])
+    expect(lines(workload(text, {strict: true}))).toEqual([`6:25 error ignored-value http.deregistration_delay | ${msg}`])
+  })
+
+  it('values dropped at several depths in one manifest are all reported and removed', () => {
+    const r = workload('http: {path: /}\ncount:\n  range: {min: 1, max: 3, spot_from: x}\n  cpu_percentage: {value: 50, cooldown: {in: 5}}\n')
+    expect(summary(r)).toEqual(['warning ignored-value count.range.spot_from', 'warning ignored-value count.cpu_percentage.cooldown.in'])
+    expect((r.manifest as any).count).toEqual({range: {min: 1, max: 3}, cpu_percentage: {value: 50, cooldown: {}}})
+  })
+
+  it('a wrong type outside the fields Copilot was lenient with stays an error and stays in the manifest', () => {
+    const r = workload('http: {path: /}\nsidecars:\n  s:\n    image: x\n    variables: {A: [1]}\n    labels: {A: [1]}\n')
+    expect(summary(r)).toEqual(['error wrong-type sidecars.s.variables.A', 'error wrong-type sidecars.s.labels.A'])
+    expect((r.manifest as any).sidecars.s).toMatchObject({variables: {A: [1]}, labels: {A: [1]}})
+  })
+
+  it('an empty value below a mapping of a mapping is unset too; a task definition patch keeps its nulls', () => {
+    const r = workload('http:\n  path: /\n  healthcheck:\n    path: /h\n    interval:\n')
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).http.healthcheck).toEqual({path: '/h'})
+    const t = workload('http: {path: /}\ntaskdef_overrides:\n  - path: ContainerDefinitions[0].Ulimits\n    value: {Name: nofile, SoftLimit: ~}\n')
+    expect(summary(t)).toEqual([])
+    expect((t.manifest as any).taskdef_overrides).toEqual([{path: 'ContainerDefinitions[0].Ulimits', value: {Name: 'nofile', SoftLimit: null}}])
+  })
+
+  it('true and false where a string goes are read as text', () => {
+    const r = workload('http: {path: /}\nenv_file: true\nvariables: {A: false}\n')
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).env_file).toBe('true')
+  })
+
+  it('leniency is by field path: below a sidecar\'s variable yes, in its health check no', () => {
+    expect(summary(workload('http: {path: /}\nsidecars: {s: {image: x, healthcheck: {command: [CMD, [x]]}}}\n'))).toEqual(['error wrong-type sidecars.s.healthcheck.command[1]'])
+    expect(summary(workload('http: {path: /}\nsidecars: {s: {image: x, variables: {A: {from_cfn: [x]}}}}\n'))).toEqual([
+      'error missing-field sidecars.s.variables.A', 'warning ignored-value sidecars.s.variables.A.from_cfn',
+    ])
+  })
+
+  it('an environment\'s lenient fields are its own: `cdn` and the access logs, not the VPC', () => {
+    expect(summary(environment('cdn: {certificate: [x]}\n'))).toEqual(['warning ignored-value cdn.certificate'])
+    expect(summary(environment('http:\n  public:\n    access_logs: {bucket_name: [x]}\n'))).toEqual(['warning ignored-value http.public.access_logs.bucket_name'])
+    expect(summary(environment('network: {vpc: {flow_logs: {retention: [x]}}}\n'))).toEqual(['error wrong-type network.vpc.flow_logs.retention'])
+  })
+
+  it('a YAML 1.1 boolean is a boolean only where one goes, and a number is text only where text goes', () => {
+    expect(lines(workload('http: {path: /}\ncpu: on\n'))).toEqual([
+      '5:6 error wrong-type cpu | `cpu` must be an integer: got the string "on" | Expected: CPU units for the task (256 = 0.25 vCPU). Must pair with `memory` per the Fargate table.',
+    ])
+    expect(lines(workload('http: {path: /, stickiness: 5}\n'))).toEqual([
+      '4:29 warning ignored-value http.stickiness | `http.stickiness` must be true/false, so Copilot dropped this value and it never took effect: got the number 5 | Expected: Sticky sessions. Fix or remove it (Pier ignores it as Copilot did; `--strict` makes this an error).',
+    ])
+  })
+
+  it('an empty value is unset wherever it is: at the top, or in a mapping inside a list', () => {
+    const r = workload('http:\n  path: /\n  alias: [{name: a.example.com, hosted_zone: }]\nplatform:\n')
+    expect(summary(r)).toEqual([])
+    expect((r.manifest as any).http.alias).toEqual([{name: 'a.example.com'}])
+    expect(r.manifest).not.toHaveProperty('platform')
+  })
+})
