@@ -62,6 +62,7 @@ describe('exclusive and required fields (exclusive.ts)', () => {
       '4:45 error [exclusive-fields] sidecars.a.image.location: sidecar a sets both `image.build` and `image.location`: an image is either built or pulled | hint: Keep one of them.',
       '4:62 error [missing-field] sidecars.b: sidecar b has no image: a sidecar needs `image` | hint: Add `image: repository/image:tag`.',
     ]],
+    ['a sidecar image pulled from a registry', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nsidecars: {d: {image: {location: d:1}}}\n', []],
     ['http: true', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nhttp: true\n', [
       '4:7 error [invalid-value] http: `http: true` is not a routing rule: `http` is false or a mapping with at least `path` | hint: Write `http: {path: /}`.',
     ]],
@@ -147,6 +148,7 @@ describe('Windows and ARM limits (platform.ts)', () => {
     ]],
     ['x86_64 with spot_from', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nplatform: linux/x86_64\ncount: {range: {min: 1, max: 4, spot_from: 2}, cpu_percentage: 50}\n', []],
     ['ARM scaling without Spot', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nplatform: linux/arm64\ncount: {range: 1-4, cpu_percentage: 50}\n', []],
+    ['ARM scaling by a range mapping without Spot', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nplatform: linux/arm64\ncount: {range: {min: 1, max: 4}, cpu_percentage: 50}\n', []],
     ['Windows with EFS and a read-only root', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nplatform: windows/x86_64\ncpu: 1024\nmemory: 2048\nstorage: {readonly_fs: true, volumes: {data: {path: /data, efs: true}, scratch: {path: /tmp/s}}}\n', [
       '7:24 error [platform-limit] storage.readonly_fs: a read-only root file system is not available to Windows tasks: Fargate supports it only on Linux | hint: Remove `readonly_fs`.',
       '7:65 error [platform-limit] storage.volumes.data.efs: EFS volumes are not available to Windows tasks: Fargate mounts EFS only on Linux | hint: Remove the `efs` volume or use a Linux platform.',
@@ -310,6 +312,10 @@ describe('environment manifests (environment.ts)', () => {
       '3:7 error [missing-field] cdn.static_assets: `static_assets` has no `path`: CloudFront needs the path pattern served from the bucket (static/*) | hint: Add `path` under `cdn.static_assets`.',
     ]],
     ['static assets complete', 'env', 'name: test\ntype: Environment\ncdn: {static_assets: {location: b.s3.us-west-2.amazonaws.com, alias: s.example.com, path: static/*}}\n', []],
+    ['static assets without location', 'env', 'name: test\ntype: Environment\ncdn: {static_assets: {alias: s.example.com, path: static/*}}\n', [
+      '3:7 error [missing-field] cdn.static_assets: `static_assets` has no `location`: CloudFront needs the bucket\'s domain name (my-bucket.s3.us-west-2.amazonaws.com) | hint: Add `location` under `cdn.static_assets`.',
+    ]],
+    ['static assets empty', 'env', 'name: test\ntype: Environment\ncdn: {static_assets: {}}\n', []],
     ['an imported VPC with a cidr', 'env', 'name: test\ntype: Environment\nnetwork: {vpc: {id: vpc-1, cidr: 10.0.0.0/16, subnets: {public: [{id: subnet-1}, {id: subnet-2}]}}}\n', [
       '3:28 error [exclusive-fields] network.vpc.cidr: `cidr` is set on an imported VPC: the CIDR belongs to the VPC Pier creates, an imported VPC keeps its own | hint: Remove `cidr`, or remove `id` to have Pier create the VPC.',
     ]],
@@ -338,7 +344,7 @@ describe('a rule that fails', () => {
     const issues = workloadRules(m as unknown as WorkloadManifest)
     expect(issues.map((i) => `${i.severity ?? 'error'} ${i.code} ${i.path.join('.')}`)).toEqual(['error fargate-size cpu', 'warning rule-failed ', 'warning rule-failed '])
     expect(issues[1]).toEqual({path: [], severity: 'warning', code: 'rule-failed',
-      message: 'Pier could not finish the referencesRule check: internal error ((any.http.additional_rules ?? []).forEach is not a function)',
+      message: expect.stringMatching(/^Pier could not finish the referencesRule check: internal error \(.*forEach is not a function\)$/),
       hint: 'This is a bug in Pier; please report it with this manifest.'})
     expect(issues[2]!.message).toMatch(/^Pier could not finish the healthCheckRule check: internal error \(/)
   })
