@@ -35,6 +35,9 @@ describe('task counts (count.ts)', () => {
     ['a range of zero tasks', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncount: {range: 0-0, cpu_percentage: 50}\n', [
       '4:16 error [count-range] count.range: the range\'s maximum is 0: the service could never run a task | hint: Set the maximum to 1 or more.',
     ]],
+    ['a range upside down to zero', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncount: {range: 2-0, cpu_percentage: 50}\n', [
+      '4:16 error [count-range] count.range: the range\'s minimum 2 is above its maximum 0: the number of tasks must fit between them | hint: Write 0-2.',
+    ]],
     ['a range of exactly one task', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncount: {range: 1-1, cpu_percentage: 50}\n', []],
     ['percentages at the bounds', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncount: {range: 1-3, cpu_percentage: 100, memory_percentage: 1}\n', []],
     ['a percentage of zero', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncount: {range: 1-3, cpu_percentage: 0}\n', [
@@ -179,6 +182,10 @@ describe('ports (ports.ts)', () => {
     ]],
     ['two sidecars on one port', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nsidecars: {a: {image: a, port: 9000}, b: {image: b, port: 9000/tcp}}\n', [
       '4:59 error [port-conflict] sidecars.b.port: port 9000 is used by both "a" and "b": containers of one task share the network, so only one can listen on a port | hint: Give one of them another port.',
+    ]],
+    ['a sidecar port written as a quoted number', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nsidecars: {a: {image: a, port: "9000"}}\n', []],
+    ['http: true on a service without a port', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx}\nhttp: true\n', [
+      '4:7 error [invalid-value] http: `http: true` is not a routing rule: `http` is false or a mapping with at least `path` | hint: Write `http: {path: /}`.',
     ]],
     ['a Static Site needs no port', 'w', 'name: web\ntype: Static Site\nhttp: {alias: example.com}\n', []],
     ['http routed to a sidecar', 'w', 'name: web\ntype: Load Balanced Web Service\nimage: {location: nginx}\nhttp: {path: /, target_container: proxy}\nsidecars: {proxy: {image: envoy, port: 9000}}\n', []],
