@@ -86,6 +86,9 @@ describe('exclusive and required fields (exclusive.ts)', () => {
 
 describe('Fargate sizes (fargate-size.ts)', () => {
   const cases: Case[] = [
+    ['cpu off the table', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncpu: 300\nmemory: 512\n', [
+      '4:6 error [fargate-size] cpu: cpu 300 is not a Fargate task size: Fargate offers 256, 512, 1024, 2048, 4096, 8192, 16384 CPU units | hint: Use one of 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU).',
+    ]],
     ['memory that no cpu takes', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\ncpu: 1024\nmemory: 1000\n', [
       '5:9 error [fargate-size] memory: memory 1000 MiB does not pair with cpu 1024 on Fargate: cpu 1024 takes 2048-8192 in steps of 1024 MiB | hint: Set memory to one of 2048-8192 in steps of 1024.',
     ]],
