@@ -260,6 +260,9 @@ describe('schedules (schedule.ts)', () => {
     ['@every a fraction of minutes', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "@every 1.5m"}\n', [
       '4:16 error [invalid-schedule] on.schedule: the schedule "@every 1.5m" is invalid: @every 1.5m is not a whole number of minutes, which a schedule needs | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
     ]],
+    ['@every a fraction of minutes in hundredths', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "@every 1.25m"}\n', [
+      '4:16 error [invalid-schedule] on.schedule: the schedule "@every 1.25m" is invalid: @every 1.25m is not a whole number of minutes, which a schedule needs | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
+    ]],
     ['an unknown shortcut', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "@often"}\n', [
       '4:16 error [invalid-schedule] on.schedule: the schedule "@often" is invalid: "@often" is not a known shortcut (@hourly, @daily, @weekly, @monthly, @yearly, @every 1h) | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
     ]],
