@@ -231,6 +231,9 @@ describe('references between containers (references.ts)', () => {
     ['a mount when no volume is declared', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nsidecars: {s: {image: y, mount_points: [{source_volume: data, path: /d}]}}\n', [
       '4:57 error [unknown-reference] sidecars.s.mount_points[0].source_volume: source_volume "data" is not a volume of this task: storage.volumes is empty | hint: Declare it under `storage.volumes`.',
     ]],
+    ['a mount of a volume among two declared', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nstorage: {volumes: {data: {path: /data, efs: true}, cache: {path: /cache}}}\nsidecars: {s: {image: y, mount_points: [{source_volume: logs, path: /l}]}}\n', [
+      '5:57 error [unknown-reference] sidecars.s.mount_points[0].source_volume: source_volume "logs" is not a volume of this task: the volumes are data, cache | hint: Declare it under `storage.volumes`.',
+    ]],
     ['a mount of a declared and an undeclared volume', 'w', 'name: web\ntype: Backend Service\nimage: {location: nginx, port: 80}\nstorage: {volumes: {data: {path: /data, efs: true}}}\nsidecars: {s: {image: y, mount_points: [{source_volume: data, path: /d}, {source_volume: logs, path: /l}]}}\n', [
       '5:90 error [unknown-reference] sidecars.s.mount_points[1].source_volume: source_volume "logs" is not a volume of this task: the volumes are data | hint: Declare it under `storage.volumes`.',
     ]],
