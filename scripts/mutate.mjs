@@ -19,7 +19,9 @@ export const TARGETS = {
   'src/deploy': ['test/deploy/*.test.ts'],
   // The ECS tests that drive the scheduler in-process (daemon.test.ts and e2e.test.ts run dist/).
   'src/local/cluster/scheduler.ts': ['services', 'scheduler-extras', 'scheduler-health', 'scheduler-rollout', 'scheduler-drain', 'scheduler-durable', 'scale-out', 'persistence', 'tasks', 'clusters'].map((t) => `test/local/ecs/${t}.test.ts`),
-  'src/exec': ['test/exec/*.test.ts', 'test/local/exec-broker.test.ts'],
+  // The in-process tests of exec's users too: the CLI's use case (test/app/exec.test.ts), the local agent's two
+  // modes and its installation, and the command splitter as manifests use it.
+  'src/exec': ['test/exec/*.test.ts', 'test/local/exec-broker.test.ts', 'test/local/exec-modes.test.ts', 'test/local/exec-install.test.ts', 'test/app/exec.test.ts', 'test/manifest/command.test.ts'],
   'src/render': ['test/render/**/*.test.ts', 'test/golden/golden.test.ts'],
   'src/manifest': ['test/manifest/**/*.test.ts'],
 }
