@@ -322,3 +322,22 @@ export async function expectServiceError(p: Promise<unknown>, code: string, mess
   }
   throw new Error(`expected ${code}, but the call succeeded`)
 }
+
+/** Service `web` of cluster `c1`, as DescribeServices answers it. */
+export async function webService(h: Harness): Promise<any> {
+  return (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
+}
+
+/** The tasks of service `web` in cluster `c1` (all, or those with one desired status), as DescribeTasks answers them. */
+export async function webTasks(h: Harness, desiredStatus?: string): Promise<any[]> {
+  const arns = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web', ...(desiredStatus ? {desiredStatus} : {})})).taskArns
+  return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
+}
+
+/** Closes a harness whose test may have held stops: they must go on first, or closing would wait for them. */
+export async function closeReleasingStops(h: Harness | undefined): Promise<void> {
+  if (!h) return
+  h.driver.opts.holdStops = false
+  h.driver.releaseStops()
+  await h.close()
+}

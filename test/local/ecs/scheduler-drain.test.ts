@@ -4,7 +4,7 @@
 // another target's in the same group. "Nothing happened" checks count scheduler passes (each reads the
 // clock), never a fixed sleep.
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
+import {harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
 
 let h: Harness
 afterEach(async () => {
@@ -26,13 +26,10 @@ const passes = (n: number) => {
   return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
 }
 const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
-const svc = async () => (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
+const svc = () => webService(h)
 const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
 const describe1 = async (arn: string) => (await h.call('DescribeTasks', {cluster: 'c1', tasks: [arn]})).tasks[0]
-const tasksOf = async () => {
-  const arns = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web'})).taskArns
-  return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
-}
+const tasksOf = () => webTasks(h)
 const steady = () =>
   waitFor(async () => {
     const s = await svc()

@@ -7,19 +7,14 @@ import {join} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {afterEach, describe, expect, it} from 'vitest'
 import {EcsStore, type EcsState, type ServiceRecord} from '../../../src/local/cluster/state.js'
-import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
+import {harness, NETWORK, taskDef, waitFor, type Harness, closeReleasingStops, webService} from './helpers.js'
 
 let h: Harness
-afterEach(async () => {
-  if (!h) return
-  h.driver.opts.holdStops = false
-  h.driver.releaseStops()
-  await h.close()
-})
+afterEach(() => closeReleasingStops(h))
 
 const arn = 'arn:aws:ecs:us-east-1:000000000000:service/c1/web'
 const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
-const svc = async () => (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
+const svc = () => webService(h)
 const memory = () => (h.ecs.listener as any).deps.store.state as EcsState
 const inMemory = (): ServiceRecord => memory().services[arn]!
 

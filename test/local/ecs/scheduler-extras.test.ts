@@ -1,11 +1,11 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {DiscoveryRegistry} from '../../../src/local/contracts.js'
-import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
+import {harness, NETWORK, taskDef, waitFor, type Harness, webService} from './helpers.js'
 
 let h: Harness
 afterEach(async () => h?.close())
 
-const svc = async () => (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
+const svc = () => webService(h)
 
 describe('service scheduler extras', () => {
   it('registers each RUNNING task in Cloud Map and deregisters it when it stops', async () => {

@@ -4,7 +4,7 @@
 // launches with a doubling delay and ECS's event. Time is the injected clock's; "nothing
 // happened" checks count scheduler passes (each reads the clock), never a fixed sleep.
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
+import {harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
 
 let h: Harness
 afterEach(async () => h?.close())
@@ -16,11 +16,8 @@ const passes = (n: number) => {
   const target = reads + n
   return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
 }
-const svc = async () => (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
-const tasksOf = async (status?: string) => {
-  const arns = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web', ...(status ? {desiredStatus: status} : {})})).taskArns
-  return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
-}
+const svc = () => webService(h)
+const tasksOf = (status?: string) => webTasks(h, status)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}
 
 describe('service scheduler and health', () => {

@@ -3,16 +3,10 @@
 // what a deployment and its rollback record, and a paused control plane leaving services alone. Time is
 // the injected clock's; "nothing happened" checks count scheduler passes (each reads the clock).
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness} from './helpers.js'
+import {harness, NETWORK, taskDef, waitFor, type Harness, closeReleasingStops, webService, webTasks} from './helpers.js'
 
 let h: Harness
-afterEach(async () => {
-  if (!h) return
-  // Stops held by a test must go on, or closing would wait for them.
-  h.driver.opts.holdStops = false
-  h.driver.releaseStops()
-  await h.close()
-})
+afterEach(() => closeReleasingStops(h))
 
 // Tests that need tasks counted healthy at once set the clock a minute ahead of the tasks' start times
 // (the agent stamps them with the real time); stopped tasks stay visible for an hour of it.
@@ -23,11 +17,8 @@ const passes = (n: number) => {
   const target = reads + n
   return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
 }
-const svc = async () => (await h.call('DescribeServices', {cluster: 'c1', services: ['web']})).services[0]
-const tasksOf = async (status?: string) => {
-  const arns = (await h.call('ListTasks', {cluster: 'c1', serviceName: 'web', ...(status ? {desiredStatus: status} : {})})).taskArns
-  return arns.length ? (await h.call('DescribeTasks', {cluster: 'c1', tasks: arns})).tasks : []
-}
+const svc = () => webService(h)
+const tasksOf = (status?: string) => webTasks(h, status)
 const idOf = (t: {taskArn: string}) => t.taskArn.split('/').pop()!
 const describeTask = async (arn: string) => (await h.call('DescribeTasks', {cluster: 'c1', tasks: [arn]})).tasks[0]
 const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
