@@ -20,6 +20,24 @@ const svc = () => webService(h)
 const tasksOf = (status?: string) => webTasks(h, status)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}
 
+/** A service with a 60 s grace period behind a target group whose checks fail, and its first task,
+ * registered. Tests set the clock first (the agent stamps a task's start with the real time). */
+async function failingBehindGracePeriod() {
+  h = await harness({clock, stableAfterMs: 0})
+  await h.call('CreateCluster', {clusterName: 'c1'})
+  await h.call('RegisterTaskDefinition', taskDef('web'))
+  const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
+  h.targets.addGroup(tg)
+  h.targets.initialState = 'unhealthy'
+  await h.call('CreateService', {
+    cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, healthCheckGracePeriodSeconds: 60,
+    loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
+  })
+  await waitFor(() => h.targets.health(tg).length === 1)
+  const [first] = await tasksOf()
+  return {tg, first}
+}
+
 describe('service scheduler and health', () => {
   it('counts a task with a container health check only once HEALTHY, and replaces one that turns UNHEALTHY', async () => {
     now = 1_000_000
@@ -49,18 +67,7 @@ describe('service scheduler and health', () => {
   it('leaves a task failing ELB health checks alone during the grace period, then replaces it', async () => {
     // The agent stamps a task's start with the real time: the clock starts there.
     now = Date.now()
-    h = await harness({clock, stableAfterMs: 0})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web'))
-    const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
-    h.targets.addGroup(tg)
-    h.targets.initialState = 'unhealthy'
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, healthCheckGracePeriodSeconds: 60,
-      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
-    })
-    await waitFor(() => h.targets.health(tg).length === 1)
-    const [first] = await tasksOf()
+    const {tg, first} = await failingBehindGracePeriod()
     now += 59_000
     await passes(30)
     expect((await tasksOf()).map((t: any) => t.taskArn)).toEqual([first.taskArn])
@@ -197,18 +204,7 @@ describe('service scheduler and health', () => {
 
   it('fails a task on ELB health checks exactly when the grace period ends', async () => {
     now = Date.now()
-    h = await harness({clock, stableAfterMs: 0})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web'))
-    const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
-    h.targets.addGroup(tg)
-    h.targets.initialState = 'unhealthy'
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, healthCheckGracePeriodSeconds: 60,
-      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
-    })
-    await waitFor(() => h.targets.health(tg).length === 1)
-    const [first] = await tasksOf()
+    const {tg, first} = await failingBehindGracePeriod()
     const startedAt = Math.round(first.startedAt * 1000)
     now = startedAt + 59_999
     await passes(30)
