@@ -9,6 +9,9 @@ export default defineConfig({
   test: {
     include,
     exclude: ['test/reliability/**', 'test/e2e/**', 'node_modules/**'],
+    // Pure targets (scripts/mutate.mjs says which) share one module graph across test files: each
+    // mutant's run then imports the code once instead of once per file, about three times faster.
+    isolate: process.env.PIER_MUTATE_ISOLATE !== 'false',
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

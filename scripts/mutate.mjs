@@ -25,6 +25,9 @@ export const TARGETS = {
   'src/render': ['test/render/**/*.test.ts', 'test/golden/golden.test.ts'],
   'src/manifest': ['test/manifest/**/*.test.ts'],
 }
+// Targets whose code keeps no state between calls (no lazily built tables a mutant could leave behind for
+// the next run) and whose tests start no servers: their test files run without isolation.
+const SHARED_MODULES = new Set(['src/render'])
 const UNIT_TESTS = ['test/**/*.test.ts', 'test/**/*.test.tsx']
 
 const args = process.argv.slice(2)
@@ -40,8 +43,12 @@ for (const p of paths) {
 }
 
 /** The tests for a path: those of the target it is in, else the whole unit suite. */
+function targetOf(path) {
+  return Object.keys(TARGETS).find((t) => path === t || path.startsWith(t + '/'))
+}
+
 function testsFor(path) {
-  const target = Object.keys(TARGETS).find((t) => path === t || path.startsWith(t + '/'))
+  const target = targetOf(path)
   return target ? TARGETS[target] : UNIT_TESTS
 }
 
@@ -68,6 +75,7 @@ for (const path of runs) {
     PIER_MUTATE: mutateGlobs(path).join('\n'),
     PIER_MUTATE_TESTS: testsFor(path).join(','),
     PIER_MUTATE_NAME: name,
+    PIER_MUTATE_ISOLATE: SHARED_MODULES.has(targetOf(path)) ? 'false' : 'true',
   }
   console.log(`mutate: ${path} against ${testsFor(path).join(' ')}`)
   const started = Date.now()
