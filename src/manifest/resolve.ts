@@ -16,6 +16,8 @@ export interface Resolved<T> {
   manifest: T
   diagnostics: Diagnostic[]
   ok: boolean
+  /** A workload's: the environments its manifest names under `environments:`, overridden or not. */
+  overrides?: string[]
 }
 
 export interface ResolveInput {
@@ -84,6 +86,12 @@ function load(input: ResolveInput): {source: ManifestSource; value: unknown; dia
 export function resolveWorkloadText(input: ResolveInput): Resolved<WorkloadManifest> {
   const {source, value, diagnostics} = load(input)
   if (!isPlainObject(value)) return finish({} as WorkloadManifest, diagnostics)
+  const named = isPlainObject(value.environments) ? {overrides: Object.keys(value.environments)} : {}
+  const resolved = resolveWorkloadValue(input, source, value, diagnostics)
+  return {...resolved, ...named}
+}
+
+function resolveWorkloadValue(input: ResolveInput, source: ManifestSource, value: Record<string, unknown>, diagnostics: Diagnostic[]): Resolved<WorkloadManifest> {
   const locate = locator(source, input.env)
   const baseLocate = locator(source)
   const issues: Issue[] = []

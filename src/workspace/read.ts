@@ -10,7 +10,7 @@ import {locator} from '../manifest/locate.js'
 import {parseSource} from '../manifest/source.js'
 import {didYouMean} from '../manifest/suggest.js'
 import type {EnvironmentManifest, WorkloadManifest} from '../manifest/types.js'
-import {overrideEnvironments, type Workspace, type WorkloadEntry} from './find.js'
+import type {Workspace, WorkloadEntry} from './find.js'
 
 export interface ResolveOptions {
   /** Values for `${VAR}`; process.env by default. */
@@ -89,6 +89,11 @@ function mergeWorkload(ws: Workspace, name: string, env: string | undefined, opt
 
 /** Every problem of the workspace: .workspace, each environment, each workload merged for each environment. */
 export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?: string[]} & ResolveOptions = {}): Diagnostic[] {
+  return checkWorkspace(ws, opts).diagnostics
+}
+
+/** What validateWorkspace finds, with the environments it checked the workloads in. */
+export function checkWorkspace(ws: Workspace, opts: {names?: string[]; envs?: string[]} & ResolveOptions = {}): {diagnostics: Diagnostic[]; environments: string[]} {
   const names = opts.names?.length ? opts.names : ws.workloads.map((w) => w.name)
   names.forEach((n) => findWorkload(ws, n))
   const envs = opts.envs?.length ? opts.envs : ws.environments
@@ -97,23 +102,29 @@ export function validateWorkspace(ws: Workspace, opts: {names?: string[]; envs?:
   if (!opts.names?.length) for (const env of envs) diags.push(...resolveEnvironment(ws, env, opts).diagnostics)
   // Overrides for an environment with no manifest here (one made from another workspace) are
   // checked too: a deploy from there applies them. Their key gets the unknown-environment warning.
-  const elsewhere = opts.envs?.length ? [] : overrideEnvironments(ws.workloads.filter((w) => names.includes(w.name))).filter((e) => !envs.includes(e))
-  for (const env of [...(envs.length > 0 ? envs : [undefined]), ...elsewhere]) {
+  // The first pass reads which environments each manifest names, so no manifest is parsed twice for it.
+  const named = new Set<string>()
+  const pass = (env: string | undefined): void => {
     const resolved = new Map<string, WorkloadManifest>()
     for (const name of names) {
       const r = mergeWorkload(ws, name, env, opts)
       diags.push(...r.diagnostics)
+      r.overrides?.forEach((e) => named.add(e))
       resolved.set(name, r.manifest)
     }
     diags.push(...subscriptionDiagnostics(ws, resolved, env, opts))
   }
+  for (const env of envs.length > 0 ? envs : [undefined]) pass(env)
+  const elsewhere = opts.envs?.length ? [] : [...named].filter((e) => !envs.includes(e)).sort()
+  for (const env of elsewhere) pass(env)
   const seen = new Set<string>()
-  return diags.filter((d) => {
+  const diagnostics = diags.filter((d) => {
     const key = `${d.file}\0${d.line}\0${d.col}\0${d.code}\0${d.message}`
     if (seen.has(key)) return false
     seen.add(key)
     return true
   })
+  return {diagnostics, environments: [...envs, ...elsewhere]}
 }
 
 /**
