@@ -105,9 +105,12 @@ describe('dialSession', () => {
       for (const s of sockets) s.destroy()
       return new Promise<void>((r) => server.close(() => r()))
     })
+    const started = Date.now()
     const e = await dialSession({streamUrl: `ws://127.0.0.1:${portOf(server)}/v1/data-channel/s`, tokenValue: 't', timeoutMs: 150}).catch((x: unknown) => x)
     expect(e).toBeInstanceOf(SessionError)
     expect((e as Error).message).toBe("could not connect to the session's stream URL: Opening handshake has timed out")
+    // The timeout given, not the 15 s default (the margin is for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(7500)
   })
 
   it('gives up when the agent does not complete the handshake in time, and not a moment before', async () => {

@@ -504,6 +504,10 @@ describe('client socket upkeep', () => {
     expect(gone.closes).toEqual([])
   })
 
+  it('has no customer message before the agent sends one', () => {
+    expect(session(new FakeSocket()).customerMessage).toBe('')
+  })
+
   it('takes the session id from the last part of the stream URL, and none from a URL it cannot read', () => {
     expect(session(new FakeSocket(), 'wss://ssmmessages.example/v1/data-channel/ecs-execute-%3Aabc?role=publish_subscribe').sessionId).toBe('ecs-execute-:abc')
     expect(session(new FakeSocket(), 'not a url').sessionId).toBe('')
