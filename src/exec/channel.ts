@@ -133,7 +133,7 @@ export class DataChannel {
 
   close(): void {
     this.closed = true
-    if (this.timer) clearInterval(this.timer)
+    clearInterval(this.timer)
     this.timer = undefined
     for (const w of this.drainWaiters.splice(0)) w()
   }

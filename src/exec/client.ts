@@ -267,7 +267,7 @@ export class ClientSession {
 
   private onControl(m: ClientMessage): void {
     if (m.messageType !== 'channel_closed') return
-    let output = ''
+    let output: string
     try {
       output = (JSON.parse(m.payload.toString('utf8')) as Partial<ChannelClosedPayload>).Output ?? ''
     } catch {
@@ -352,7 +352,7 @@ export async function dialSession(opts: DialOptions): Promise<ClientSession> {
     ws.terminate()
     throw e
   } finally {
-    if (timer) clearTimeout(timer)
+    clearTimeout(timer)
   }
 }
 
