@@ -1,7 +1,8 @@
 // Route 53 alias records for `http.alias` names in a hosted zone (`http.hosted_zone`, or
 // `alias: [{name, hosted_zone}]`), as Copilot rendered them: one record set group per hosted zone
 // (logical ID LoadBalancerDNSAlias<zone>), A records aliasing the environment's load balancer; and a
-// Backend Service's own name in the environment's private zone <env>.<app>.internal.
+// Backend Service's own name in the environment's private zone <env>.<app>.internal, which with the
+// internal load balancer's DNS name is also the host its listener rules require.
 
 import type {RoutingRule} from '../../manifest/types.js'
 import {ENV_OUTPUTS} from '../names.js'

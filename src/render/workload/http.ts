@@ -1,6 +1,7 @@
 // Application Load Balancer routing of a service: one target group (type ip) and one listener rule per
 // rule (`http`, then `http.additional_rules`), on the environment's public ALB for a Load Balanced Web
-// Service or its internal ALB for a Backend Service. Rule priorities are parameters computed at deploy.
+// Service or its internal ALB for a Backend Service (whose rules there also require its own host names,
+// see dns.ts). Rule priorities are parameters computed at deploy.
 
 import type {EcsWorkloadManifest, HttpHealthCheck, RoutingRule} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
