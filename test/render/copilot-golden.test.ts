@@ -190,4 +190,9 @@ describe("Copilot's golden workload templates", () => {
     expect(results).toHaveLength(all.length)
     expect(kept / total).toBeGreaterThanOrEqual(0.95)
   })
+  it("keeps the host names of Copilot's Backend Service rules", () => {
+    const backend = results.filter((r) => r.name.startsWith('backend-'))
+    expect(backend.length).toBeGreaterThanOrEqual(4)
+    expect(backend.flatMap((r) => r.missing.filter((m) => m.includes('host-header')).map((m) => `${r.name}: ${m}`))).toEqual([])
+  })
 })

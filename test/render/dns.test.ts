@@ -73,6 +73,42 @@ describe('Backend Services’ private aliases <name>.<env>.<app>.internal', () =
   })
 })
 
+describe('Backend Services’ rules on the internal HTTP listener require their own host names, as Copilot’s did', () => {
+  const lbDns = {'Fn::ImportValue': `${APP}-test-InternalLoadBalancerDNSName`}
+  const ownName = {'Fn::Join': ['.', [{Ref: 'WorkloadName'}, {'Fn::ImportValue': `${APP}-test-InternalWorkloadsHostedZoneName`}]]}
+  const withApiHttp = (http: Record<string, unknown>) => ({...api, http: {path: '/', ...http}}) as typeof api
+  const zone = {environment: {internalWorkloadsZone: true}}
+  const conditions = (s: ReturnType<typeof render>, id: string) => s.template.Resources[id].Properties.Conditions
+
+  it('the internal load balancer’s DNS name and <name>.<env>.<app>.internal, on every rule without an alias of its own', () => {
+    const s = render(withApiHttp({additional_rules: [{path: '/admin', alias: 'admin.example.com'}, {path: '/v2'}]}), zone)
+    expect(conditions(s, 'HTTPListenerRule')).toEqual([
+      {Field: 'path-pattern', PathPatternConfig: {Values: ['/*']}},
+      {Field: 'host-header', HostHeaderConfig: {Values: [lbDns, ownName]}},
+    ])
+    // A rule's aliases are its host names (Copilot refused aliases without HTTPS; Pier routes by them).
+    expect(conditions(s, 'HTTPListenerRule1')[1]).toEqual({Field: 'host-header', HostHeaderConfig: {Values: ['admin.example.com']}})
+    expect(conditions(s, 'HTTPListenerRule2')[1]).toEqual({Field: 'host-header', HostHeaderConfig: {Values: [lbDns, ownName]}})
+  })
+
+  it('not on the internal HTTPS listener (aliases route there), nor without the private zone, nor for a private web service', () => {
+    const https = render(withApiHttp({alias: 'api.example.com'}), {environment: {internalWorkloadsZone: true, internalHttpsListener: true}})
+    expect(conditions(https, 'HTTPListenerRule')[1]).toEqual({Field: 'host-header', HostHeaderConfig: {Values: ['api.example.com']}})
+    expect(conditions(render(withApiHttp({}), {environment: {}}), 'HTTPListenerRule')).toEqual([{Field: 'path-pattern', PathPatternConfig: {Values: ['/*']}}])
+    const privateWeb = render({...web, http: {path: '/', private: true}} as LoadBalancedWebService, {...webInputs, environment: {...webInputs.environment, internalWorkloadsZone: true}})
+    expect(conditions(privateWeb, 'HTTPListenerRule').map((c: any) => c.Field)).toEqual(['path-pattern'])
+  })
+
+  it('the two host names count toward the five condition values of a rule', () => {
+    const four = render(withApiHttp({path: '/api', allowed_source_ips: ['10.0.0.0/8']}), zone)
+    expect(conditions(four, 'HTTPListenerRule').map((c: any) => c.Field)).toEqual(['path-pattern', 'host-header', 'source-ip'])
+    expect(() => render(withApiHttp({path: '/api', allowed_source_ips: ['10.0.0.0/8', '10.1.0.0/16']}), zone))
+      .toThrow("the rule for path /api has 6 condition values (paths, the service's 2 host names on the internal load balancer, allowed_source_ips): a load balancer rule takes at most 5")
+    // Without the zone the same rule has 4 values, and renders.
+    expect(() => render(withApiHttp({path: '/api', allowed_source_ips: ['10.0.0.0/8', '10.1.0.0/16']}), {environment: {}})).not.toThrow()
+  })
+})
+
 describe('Copilot’s defaults', () => {
   it('a gRPC target group checks / unless told otherwise', () => {
     const tg = render(withHttp({version: 'gRPC'}), webInputs).template.Resources.TargetGroup.Properties

@@ -30,8 +30,12 @@ export function conditionMatches(c: Condition, req: IncomingMessage, path: strin
     case 'path-pattern':
       return values(c, c.PathPatternConfig).some((p) => wildcardMatch(p, path))
     case 'host-header': {
-      const host = (req.headers.host ?? '').replace(/:\d+$/, '')
-      return values(c, c.HostHeaderConfig).some((p) => wildcardMatch(p, host, true))
+      // Matched without the port, as ALB does; but a value that names a port matches the host with it: only
+      // this control plane's load balancer DNS names do (`127.0.0.1:<port>`, AWS refuses ':' in a host
+      // condition), and a rule that requires one (a Backend Service's, Copilot's) must match its callers.
+      const withPort = req.headers.host ?? ''
+      const host = withPort.replace(/:\d+$/, '')
+      return values(c, c.HostHeaderConfig).some((p) => wildcardMatch(p, /:\d+$/.test(p) ? withPort : host, true))
     }
     case 'http-header': {
       const name = c.HttpHeaderConfig?.HttpHeaderName?.toLowerCase() ?? ''

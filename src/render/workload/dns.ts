@@ -1,7 +1,8 @@
 // Route 53 alias records for `http.alias` names in a hosted zone (`http.hosted_zone`, or
 // `alias: [{name, hosted_zone}]`), as Copilot rendered them: one record set group per hosted zone
 // (logical ID LoadBalancerDNSAlias<zone>), A records aliasing the environment's load balancer; and a
-// Backend Service's own name in the environment's private zone <env>.<app>.internal.
+// Backend Service's own name in the environment's private zone <env>.<app>.internal, which with the
+// internal load balancer's DNS name is also the host its listener rules require.
 
 import type {RoutingRule} from '../../manifest/types.js'
 import {ENV_OUTPUTS} from '../names.js'
@@ -42,6 +43,18 @@ export function renderAliasRecords(ctx: WorkloadContext, rules: RoutingRule[], i
   }
 }
 
+/** `<name>.<env>.<app>.internal`, the service's name in the environment's private hosted zone. */
+function internalName(ctx: WorkloadContext): Json {
+  return {'Fn::Join': ['.', [ref('WorkloadName'), envImport(ctx, ENV_OUTPUTS.internalWorkloadsZoneName)]]}
+}
+
+/** The host names a Backend Service's rules on the internal HTTP listener require, as Copilot's did: the
+ * internal load balancer's DNS name (callers of COPILOT_LB_DNS) and the service's own private name. With
+ * them, services sharing a path on the internal load balancer each receive only their own requests. */
+export function internalHostNames(ctx: WorkloadContext): Json[] {
+  return [envImport(ctx, ENV_OUTPUTS.internalLbDns), internalName(ctx)]
+}
+
 /** A Backend Service behind the internal load balancer without HTTPS: `<name>.<env>.<app>.internal` in
  * the environment's private hosted zone, aliasing the internal load balancer, as Copilot made it. */
 export function renderInternalAlias(ctx: WorkloadContext): void {
@@ -51,7 +64,7 @@ export function renderInternalAlias(ctx: WorkloadContext): void {
     RecordSets: [{
       Type: 'A',
       AliasTarget: {HostedZoneId: envImport(ctx, ENV_OUTPUTS.internalLbHostedZone), DNSName: envImport(ctx, ENV_OUTPUTS.internalLbDns)},
-      Name: {'Fn::Join': ['.', [ref('WorkloadName'), envImport(ctx, ENV_OUTPUTS.internalWorkloadsZoneName)]]},
+      Name: internalName(ctx),
     }],
   })
 }

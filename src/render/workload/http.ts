@@ -1,6 +1,7 @@
 // Application Load Balancer routing of a service: one target group (type ip) and one listener rule per
 // rule (`http`, then `http.additional_rules`), on the environment's public ALB for a Load Balanced Web
-// Service or its internal ALB for a Backend Service. Rule priorities are parameters computed at deploy.
+// Service or its internal ALB for a Backend Service (whose rules there also require its own host names,
+// see dns.ts). Rule priorities are parameters computed at deploy.
 
 import type {EcsWorkloadManifest, HttpHealthCheck, RoutingRule} from '../../manifest/types.js'
 import {wholeSeconds} from '../duration.js'
@@ -8,7 +9,7 @@ import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
 import {containerForPort, envImport, type WorkloadContext} from './context.js'
-import {renderAliasRecords, renderInternalAlias} from './dns.js'
+import {internalHostNames, renderAliasRecords, renderInternalAlias} from './dns.js'
 
 export interface HttpRouting {
   loadBalancers: Json[]
@@ -116,16 +117,19 @@ export function ruleTarget(ctx: WorkloadContext, rule: RoutingRule, index: numbe
   return {suffix: index === 0 ? '' : String(index), container, port, version, hc}
 }
 
-/** A listener rule's conditions (paths, host names, source IPs); a load balancer rule takes at most 5
- * condition values. */
-export function ruleConditions(rule: RoutingRule): Json[] {
+/** A listener rule's conditions (paths, host names, source IPs): the rule's aliases are its host names,
+ * else `ownHosts` (a Backend Service's own names on the internal HTTP listener); a load balancer rule
+ * takes at most 5 condition values. */
+export function ruleConditions(rule: RoutingRule, ownHosts: Json[] = []): Json[] {
   const out: Json[] = [{Field: 'path-pattern', PathPatternConfig: {Values: pathPatterns(rule.path)}}]
-  const hosts = aliases(rule.alias)
+  const named = aliases(rule.alias)
+  const hosts: (string | Json)[] = named.length ? named : ownHosts
   if (hosts.length) out.push({Field: 'host-header', HostHeaderConfig: {Values: hosts}})
   if (rule.allowed_source_ips?.length) out.push({Field: 'source-ip', SourceIpConfig: {Values: rule.allowed_source_ips}})
   const values = pathPatterns(rule.path).length + hosts.length + (rule.allowed_source_ips?.length ?? 0)
   if (values > 5) {
-    throw new RenderError(`the rule for path ${rule.path ?? '/'} has ${values} condition values (paths, aliases, allowed_source_ips): a load balancer rule takes at most 5; split it into additional_rules`)
+    const what = named.length || !ownHosts.length ? 'paths, aliases, allowed_source_ips' : `paths, the service's ${ownHosts.length} host names on the internal load balancer, allowed_source_ips`
+    throw new RenderError(`the rule for path ${rule.path ?? '/'} has ${values} condition values (${what}): a load balancer rule takes at most 5; split it into additional_rules`)
   }
   return out
 }
@@ -140,6 +144,10 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
   const https = internal ? facts.internalHttpsListener : facts.httpsListener
   const listener = envImport(ctx, internal ? (https ? ENV_OUTPUTS.internalHttpsListener : ENV_OUTPUTS.internalHttpListener) : https ? ENV_OUTPUTS.httpsListener : ENV_OUTPUTS.httpListener)
   const lbFullName = envImport(ctx, internal ? ENV_OUTPUTS.internalLbFullName : ENV_OUTPUTS.publicLbFullName)
+  // Copilot's rules on the internal HTTP listener required the service's own host names; on the internal
+  // HTTPS listener a Backend Service routes by its aliases instead (Copilot required them there).
+  const ownNames = ctx.manifest.type === 'Backend Service' && !https && facts.internalWorkloadsZone
+  const ownHosts = ownNames ? internalHostNames(ctx) : []
 
   rules.forEach((rule, i) => {
     const {suffix, container, port, version, hc} = ruleTarget(ctx, rule, i, out)
@@ -148,7 +156,7 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     const priority = ctx.inputs.rulePriorities?.[i] ?? fallbackPriority(ctx.name, rule, i)
     const priorityParam = `HTTPRulePriority${suffix}`
     ctx.t.parameter(priorityParam, String(priority), {type: 'Number', description: `Priority of listener rule ${i + 1}`})
-    const conditions = ruleConditions(rule)
+    const conditions = ruleConditions(rule, ownHosts)
     const forward = [{Type: 'forward', TargetGroupArn: ref(tg)}]
     const ruleId = `HTTPListenerRule${suffix}`
     ctx.t.resource(ruleId, 'AWS::ElasticLoadBalancingV2::ListenerRule', `Listener rule sending ${pathPatterns(rule.path)[0]} to ${ctx.name}`, {
@@ -178,6 +186,6 @@ export function renderHttp(ctx: WorkloadContext): HttpRouting {
     }
   })
   renderAliasRecords(ctx, rules, internal)
-  if (ctx.manifest.type === 'Backend Service' && !https && facts.internalWorkloadsZone) renderInternalAlias(ctx)
+  if (ownNames) renderInternalAlias(ctx)
   return out
 }

@@ -42,6 +42,14 @@ describe('host-header', () => {
     expect(matches(c, req())).toBe(false)
     expect(matches({HostHeaderConfig: {Values: ['cfg.example.com']}}, req({headers: {host: 'cfg.example.com'}}))).toBe(true)
   })
+  it("matches a local load balancer's DNS name, which names its port, with the request's port", () => {
+    const c: Condition = {Field: 'host-header', HostHeaderConfig: {Values: ['127.0.0.1:40123', 'api.test.shop.internal']}}
+    expect(matches(c, req({headers: {host: '127.0.0.1:40123'}}))).toBe(true)
+    expect(matches(c, req({headers: {host: 'API.test.shop.internal:40123'}}))).toBe(true)
+    expect(matches(c, req({headers: {host: '127.0.0.1:40124'}}))).toBe(false)
+    expect(matches(c, req({headers: {host: '127.0.0.1'}}))).toBe(false)
+    expect(matches(c, req({headers: {host: 'orders.test.shop.internal:40123'}}))).toBe(false)
+  })
 })
 
 describe('http-header', () => {
