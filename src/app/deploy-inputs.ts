@@ -6,9 +6,14 @@ import {ENV_OUTPUTS} from '../render/names.js'
 
 const MAX_PRIORITY = 50_000
 
+/** Priorities taken on each listener (by ARN) by the deploys of one command, which the listener may
+ * not show yet: deploys that run side by side read the same rules, and would pick the same number. */
+export type PriorityReservations = Map<string, Set<number>>
+
 /** Priorities for `rules` (paths in order): kept from the stack's parameters, else free ones from the
- * listeners; the root path gets the highest free number so more specific paths match first. */
-export async function rulePriorities(aws: Pick<AwsClients, 'loadBalancers'>, input: {paths: string[]; current: Record<string, string>; listenerArns: string[]}): Promise<number[] | undefined> {
+ * listeners; the root path gets the highest free number so more specific paths match first. A number
+ * chosen here is reserved in `reserved`, and numbers reserved there are not free. */
+export async function rulePriorities(aws: Pick<AwsClients, 'loadBalancers'>, input: {paths: string[]; current: Record<string, string>; listenerArns: string[]; reserved?: PriorityReservations}): Promise<number[] | undefined> {
   if (input.paths.length === 0 || input.listenerArns.length === 0) return undefined
   const kept = input.paths.map((_, i) => Number(input.current[i === 0 ? 'HTTPRulePriority' : `HTTPRulePriority${i}`]))
   if (kept.every((p) => Number.isInteger(p) && p > 0)) return kept
@@ -21,7 +26,9 @@ export async function rulePriorities(aws: Pick<AwsClients, 'loadBalancers'>, inp
       marker = page.NextMarker
     } while (marker)
   }
-  return input.paths.map((path, i) => {
+  // From here to the reservation nothing awaits, so a deploy running beside this one sees the numbers.
+  for (const arn of input.listenerArns) for (const p of input.reserved?.get(arn) ?? []) used.add(p)
+  const chosen = input.paths.map((path, i) => {
     if (Number.isInteger(kept[i]) && kept[i]! > 0) return kept[i]!
     let p = path === '/' || path === '' ? MAX_PRIORITY : 1
     const step = p === MAX_PRIORITY ? -1 : 1
@@ -29,6 +36,14 @@ export async function rulePriorities(aws: Pick<AwsClients, 'loadBalancers'>, inp
     used.add(p)
     return p
   })
+  if (input.reserved) {
+    for (const arn of input.listenerArns) {
+      const set = input.reserved.get(arn) ?? new Set<number>()
+      chosen.forEach((p) => set.add(p))
+      input.reserved.set(arn, set)
+    }
+  }
+  return chosen
 }
 
 export function listenerArnsFor(m: EcsWorkloadManifest, envOutputs: Record<string, string>): string[] {

@@ -50,6 +50,9 @@ export async function deployMany(ctx: AppContext, input: DeployManyInput): Promi
     await deployEnvironment(ctx, {env: input.env, noRollback: input.noRollback, allowReplacement: input.allowReplacement}, ws)
   }
 
+  // Workloads deploy side by side: the listener rule priorities each one picks are shared, so two new
+  // services on one listener never pick the same number.
+  ctx = {...ctx, rulePriorities: new Map()}
   const results: WorkloadDeployResult[] = []
   const failures: FailedResource[] = []
   const queue = [...names]

@@ -102,7 +102,7 @@ export async function renderForDeploy(
   const inputs: WorkloadDeployInputs = {
     images: p.images.images,
     dockerLabels: p.images.dockerLabels,
-    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns}),
+    rulePriorities: await rulePriorities(ctx.aws, {paths: rules.map((r) => r.path ?? '/'), current: currentParams, listenerArns, ...(ctx.rulePriorities ? {reserved: ctx.rulePriorities} : {})}),
     ...(importedAlb ? {importedAlb} : {}),
     desiredCount: p.current && hasAutoscaling(p.manifest) ? await currentDesiredCount(ctx, p.stackName) : undefined,
     environment: {httpsListener: Boolean(p.envOutputs[ENV_OUTPUTS.httpsListener]), internalHttpsListener: Boolean(p.envOutputs.InternalHTTPSListenerArn), internalWorkloadsZone: Boolean(p.envOutputs.InternalWorkloadsHostedZone)},

@@ -54,6 +54,28 @@ describe('deploy-time inputs', () => {
     expect(await rulePriorities(aws, {paths: ['/api', '/'], current: {}, listenerArns: ['l']})).toEqual([2, 49999])
   })
 
+  it('gives deploys running side by side different priorities on a listener they share', async () => {
+    // Each deploy reads the listener before either has created its rule, as in `pier deploy --all`.
+    const listener: Record<string, {Priority: string}[]> = {shared: [{Priority: 'default'}, {Priority: '50000'}], other: [{Priority: '1'}]}
+    const aws = {loadBalancers: {describeRules: async ({ListenerArn}: {ListenerArn: string}) => {
+      await new Promise((r) => setImmediate(r))
+      return {Rules: listener[ListenerArn] ?? []}
+    }}} as never
+    const reserved = new Map<string, Set<number>>()
+    const [a, b, c, d] = await Promise.all([
+      rulePriorities(aws, {paths: ['/'], current: {}, listenerArns: ['shared'], reserved}),
+      rulePriorities(aws, {paths: ['/', '/api'], current: {}, listenerArns: ['shared'], reserved}),
+      rulePriorities(aws, {paths: ['/'], current: {}, listenerArns: ['other'], reserved}),
+      rulePriorities(aws, {paths: ['/api'], current: {HTTPRulePriority: '7'}, listenerArns: ['shared'], reserved}),
+    ])
+    expect([a, b, c, d]).toEqual([[49999], [49998, 1], [50000], [7]])
+    // A kept priority is already on the listener: only new numbers are reserved.
+    expect(reserved.get('shared')).toEqual(new Set([49999, 49998, 1]))
+    // Without the shared reservations, both read the same rules and pick the same number.
+    const alone = await Promise.all([1, 2].map(() => rulePriorities(aws, {paths: ['/'], current: {}, listenerArns: ['shared']})))
+    expect(alone).toEqual([[49999], [49999]])
+  })
+
   it('builds the URL from the environment\'s load balancer and the path', () => {
     const m = {name: 'web', type: 'Load Balanced Web Service' as const, http: {path: 'api'}}
     expect(workloadUrl(m, {PublicLoadBalancerDNSName: 'lb.local:8080'})).toBe('http://lb.local:8080/api')

@@ -47,9 +47,8 @@ beforeAll(async () => {
     const manifest = `copilot/${name}/manifest.yml`
     write(manifest, `${readFileSync(join(e2e.ws, manifest), 'utf8')}\nhttp:\n  path: '/'\n`)
   }
-  // One after the other: each deploy picks its rule's priority from the rules already on the listener.
-  await ok('deploy', '--name', 'api', '--env', 'test')
-  await ok('deploy', '--name', 'orders', '--env', 'test')
+  // In one command: the two deploys run side by side, and must not pick the same rule priority.
+  await ok('deploy', '--name', 'api', '--name', 'orders', '--env', 'test')
   lb = JSON.parse((await ok('env', 'show', '--name', 'test', '--json')).stdout).internalLoadBalancer
 }, 300_000)
 
