@@ -163,7 +163,13 @@ class AgentSession {
 
   private async onHandshakeResponse(m: ClientMessage): Promise<void> {
     this.state = 'challenge'
-    const r = readHandshakeResponse(parseJson<HandshakeResponsePayload>(m.payload, 'handshake response'))
+    let r: ReturnType<typeof readHandshakeResponse>
+    try {
+      r = readHandshakeResponse(parseJson<HandshakeResponsePayload>(m.payload, 'handshake response'))
+    } catch (e) {
+      // Thrown here, it would be an unhandled rejection: a client could bring the whole agent down.
+      return this.refuse(`the client's handshake response could not be read: ${(e as Error).message}`)
+    }
     if (!r.sessionTypeAccepted) return this.refuse(`the client did not accept the session type${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`)
     if (!this.opts.kms) return this.complete()
     if (!r.ciphertextKey) return this.refuse(`this session requires KMS encryption and the client did not set it up${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`)
