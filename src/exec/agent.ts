@@ -228,7 +228,13 @@ class AgentSession {
     const p = this.proc!
     switch (m.payloadType) {
       case PayloadType.Output: {
-        const data = this.cipher ? this.cipher.decrypt(m.payload) : m.payload
+        let data = m.payload
+        try {
+          if (this.cipher) data = this.cipher.decrypt(m.payload)
+        } catch (e) {
+          // Thrown here, it would escape the socket's message handler and bring the whole agent down.
+          return this.refuse(`the client's input could not be decrypted: ${(e as Error).message}`)
+        }
         if (data.length > 0) p.write(data)
         return
       }

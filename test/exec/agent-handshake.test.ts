@@ -216,6 +216,22 @@ describe('KMS encryption', () => {
     }
   })
 
+  it('ends the session when input cannot be decrypted, and hangs the command up', async () => {
+    const proc = new FakeProcess()
+    const w = openWire(proc, {kms: kms().agent})
+    const cipher = await encrypt(w)
+    const challenge = JSON.parse(w.of(PayloadType.EncChallengeRequest)[0]!.payload.toString()) as {Challenge: string}
+    w.channel.sendStream(PayloadType.EncChallengeResponse, jsonPayload({Challenge: cipher.encrypt(cipher.decrypt(Buffer.from(challenge.Challenge, 'base64'))).toString('base64')}))
+    await turns()
+    w.channel.sendStream(PayloadType.Output, Buffer.from('not sealed with the session key'))
+    await turns()
+    const message = "the client's input could not be decrypted: Unsupported state or unable to authenticate data"
+    expect(w.result).toEqual({error: message})
+    expect(w.closed().map((c) => c.Output)).toEqual([message])
+    expect(proc.input).toEqual([])
+    expect(proc.signals).toEqual(['SIGHUP'])
+  })
+
   it('keeps input sent before the challenge is answered for the command', async () => {
     const proc = new FakeProcess()
     const w = openWire(proc, {kms: kms().agent})
@@ -244,6 +260,14 @@ describe('before the command starts', () => {
     proc.emitStdout(Buffer.from('prompt$ '))
     await turns()
     expect(w.text(PayloadType.Output)).toBe('prompt$ ')
+  })
+
+  it('terminal "client" with a given process: it runs right after the handshake, without waiting for the client', async () => {
+    const proc = new FakeProcess()
+    const w = await openReady(proc, {terminal: 'client'})
+    proc.emitStdout(Buffer.from('banner'))
+    await turns()
+    expect(w.text(PayloadType.Output)).toBe('banner')
   })
 
   it('gives a factory the size it was told, and resizes only a process it was handed', async () => {

@@ -72,6 +72,21 @@ describe('from the client to the process', () => {
     expect(proc.signals).toEqual(['SIGHUP', 'SIGKILL'])
   })
 
+  it('on the terminate flag: a process that exits at the hang-up has no exit code sent, even while the client is slow to acknowledge', async () => {
+    const proc = new FakeProcess()
+    proc.signal = (sig) => {
+      proc.signals.push(sig)
+      if (sig === 'SIGHUP') proc.emitExit(129)
+    }
+    const w = await openReady(proc)
+    w.flag(PayloadFlag.TerminateSession)
+    w.deaf = true
+    await turns()
+    await vi.advanceTimersByTimeAsync(6000)
+    expect(w.sent.filter((s) => s.m.payloadType === PayloadType.ExitCode)).toEqual([])
+    expect(w.result).toEqual({error: 'the client ended the session'})
+  })
+
   it('when the client goes away mid-command: hangs the process up, then kills it 2 s later', async () => {
     const proc = new FakeProcess()
     const w = await openReady(proc)
