@@ -79,8 +79,10 @@ describe('from the client to the process', () => {
       if (sig === 'SIGHUP') proc.emitExit(129)
     }
     const w = await openReady(proc)
-    w.flag(PayloadFlag.TerminateSession)
+    // Output the client has not acknowledged yet keeps the session open while it drains.
     w.deaf = true
+    proc.emitStdout(Buffer.from('bye'))
+    w.flag(PayloadFlag.TerminateSession)
     await turns()
     await vi.advanceTimersByTimeAsync(6000)
     expect(w.sent.filter((s) => s.m.payloadType === PayloadType.ExitCode)).toEqual([])
