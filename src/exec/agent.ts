@@ -138,7 +138,7 @@ class AgentSession {
         else this.early(m)
         return
       case 'waiting': {
-        if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
+        clearTimeout(this.firstMessageTimer)
         const tty = m.payloadType === PayloadType.Size
         if (tty) this.size = this.readSize(m) ?? this.size
         else this.pendingInput.push(m)
@@ -195,7 +195,7 @@ class AgentSession {
   }
 
   private complete(): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    clearTimeout(this.handshakeTimer)
     this.channel.sendStream(PayloadType.HandshakeComplete, jsonPayload({HandshakeTimeToComplete: (Date.now() - this.started) * 1e6, CustomerMessage: ''}))
     if (typeof this.source !== 'function' || this.opts.terminal === undefined) return this.startProcess(undefined)
     if (this.opts.terminal === 'always' || this.sizeFirst) return this.startProcess(true)
@@ -324,8 +324,8 @@ class AgentSession {
     void this.closeAfterDrain({error: 'the client ended the session'})
   }
 
+  // After the end the channel is closed and drops the message, and end() does nothing again.
   private refuse(message: string): void {
-    if (this.state === 'ended') return
     this.sendChannelClosed(message)
     this.end({error: message})
   }
@@ -354,8 +354,8 @@ class AgentSession {
     if (this.state === 'ended') return
     const wasRunning = this.state === 'running'
     this.state = 'ended'
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
-    if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
+    clearTimeout(this.handshakeTimer)
+    clearTimeout(this.firstMessageTimer)
     this.channel.close()
     // The client went away with the command still running: hang it up, as a closed terminal does.
     if (wasRunning && this.proc) {
