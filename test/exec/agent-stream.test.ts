@@ -125,6 +125,20 @@ describe('output', () => {
     ])
   })
 
+  it('queues one flush per batch: output from callbacks that run after it waits for the next batch', async () => {
+    const proc = new FakeProcess()
+    const w = await openReady(proc, {chunkSize: 64})
+    proc.emitStdout(Buffer.from('a'))
+    setImmediate(() => proc.emitStdout(Buffer.from('b')))
+    proc.emitStdout(Buffer.from('c'))
+    setImmediate(() => proc.emitStdout(Buffer.from('d')))
+    await turns()
+    expect(sentStream(w)).toEqual([
+      [PayloadType.Output, 'ac'],
+      [PayloadType.Output, 'bd'],
+    ])
+  })
+
   it('sends a full chunk at once, and splits what is held into chunks with no empty remainder', async () => {
     const proc = new FakeProcess()
     const w = await openReady(proc, {chunkSize: 8})
