@@ -138,7 +138,7 @@ class AgentSession {
         else this.early(m)
         return
       case 'waiting': {
-        if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
+        clearTimeout(this.firstMessageTimer)
         const tty = m.payloadType === PayloadType.Size
         if (tty) this.size = this.readSize(m) ?? this.size
         else this.pendingInput.push(m)
@@ -163,7 +163,13 @@ class AgentSession {
 
   private async onHandshakeResponse(m: ClientMessage): Promise<void> {
     this.state = 'challenge'
-    const r = readHandshakeResponse(parseJson<HandshakeResponsePayload>(m.payload, 'handshake response'))
+    let r: ReturnType<typeof readHandshakeResponse>
+    try {
+      r = readHandshakeResponse(parseJson<HandshakeResponsePayload>(m.payload, 'handshake response'))
+    } catch (e) {
+      // Thrown here, it would be an unhandled rejection: a client could bring the whole agent down.
+      return this.refuse(`the client's handshake response could not be read: ${(e as Error).message}`)
+    }
     if (!r.sessionTypeAccepted) return this.refuse(`the client did not accept the session type${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`)
     if (!this.opts.kms) return this.complete()
     if (!r.ciphertextKey) return this.refuse(`this session requires KMS encryption and the client did not set it up${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`)
@@ -189,7 +195,7 @@ class AgentSession {
   }
 
   private complete(): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    clearTimeout(this.handshakeTimer)
     this.channel.sendStream(PayloadType.HandshakeComplete, jsonPayload({HandshakeTimeToComplete: (Date.now() - this.started) * 1e6, CustomerMessage: ''}))
     if (typeof this.source !== 'function' || this.opts.terminal === undefined) return this.startProcess(undefined)
     if (this.opts.terminal === 'always' || this.sizeFirst) return this.startProcess(true)
@@ -222,7 +228,13 @@ class AgentSession {
     const p = this.proc!
     switch (m.payloadType) {
       case PayloadType.Output: {
-        const data = this.cipher ? this.cipher.decrypt(m.payload) : m.payload
+        let data = m.payload
+        try {
+          if (this.cipher) data = this.cipher.decrypt(m.payload)
+        } catch (e) {
+          // Thrown here, it would escape the socket's message handler and bring the whole agent down.
+          return this.refuse(`the client's input could not be decrypted: ${(e as Error).message}`)
+        }
         if (data.length > 0) p.write(data)
         return
       }
@@ -312,8 +324,8 @@ class AgentSession {
     void this.closeAfterDrain({error: 'the client ended the session'})
   }
 
+  // After the end the channel is closed and drops the message, and end() does nothing again.
   private refuse(message: string): void {
-    if (this.state === 'ended') return
     this.sendChannelClosed(message)
     this.end({error: message})
   }
@@ -342,8 +354,8 @@ class AgentSession {
     if (this.state === 'ended') return
     const wasRunning = this.state === 'running'
     this.state = 'ended'
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
-    if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer)
+    clearTimeout(this.handshakeTimer)
+    clearTimeout(this.firstMessageTimer)
     this.channel.close()
     // The client went away with the command still running: hang it up, as a closed terminal does.
     if (wasRunning && this.proc) {
