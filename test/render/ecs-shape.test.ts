@@ -40,3 +40,40 @@ describe('toEcsTaskDefinition', () => {
     expect(without.containerDefinitions[0].environmentFiles).toBeUndefined()
   })
 })
+
+describe('toEcsTaskDefinition, edge shapes', () => {
+  it('keeps nulls, one-key objects that are not intrinsics, and conditions it cannot decide', () => {
+    const out = toEcsTaskDefinition({
+      Cpu: null,
+      Proxy: {Type: 'APPMESH'},
+      Tags: [{Ref: 'Unknown'}],
+      Mode: {'Fn::If': ['IsProd', 'a', 'b']},
+      Other: {'Fn::If': ['HasMissing', 'a', 'b']},
+      Labelled: {'Fn::If': ['Has', 'a', 'b']},
+      Both: {'Fn::Join': ['', ['a', 'b']], Extra: 1},
+      Plain: {Fn: 1, Value: 2},
+      RefAndMore: {Ref: 'Size', Extra: 1},
+      IfAndMore: {'Fn::If': ['HasSize', 'a', 'b'], Extra: 1},
+      NotHas: {'Fn::If': ['NotSize', 'a', 'b']},
+    } as never, {'': 'x', Size: '512'})
+    expect(out).toEqual({
+      cpu: null,
+      proxy: {type: 'APPMESH'},
+      tags: [{Ref: 'Unknown'}],
+      mode: {'Fn::If': ['IsProd', 'a', 'b']},
+      other: {'Fn::If': ['HasMissing', 'a', 'b']},
+      labelled: {'Fn::If': ['Has', 'a', 'b']},
+      both: {'Fn::Join': ['', ['a', 'b']], Extra: 1},
+      plain: {fn: 1, value: 2},
+      refAndMore: {ref: 'Size', extra: 1},
+      ifAndMore: {'Fn::If': ['HasSize', 'a', 'b'], Extra: 1},
+      notHas: {'Fn::If': ['NotSize', 'a', 'b']},
+    })
+  })
+
+  it('drops a member a condition removes, inside objects and lists', () => {
+    const props = {Memory: {'Fn::If': ['HasSize', {Ref: 'Size'}, {Ref: 'AWS::NoValue'}]}, Links: [{Ref: 'AWS::NoValue'}, 'db']}
+    expect(toEcsTaskDefinition(props as never, {Size: ''})).toEqual({links: ['db']})
+    expect(toEcsTaskDefinition(props as never, {Size: '512'})).toEqual({memory: '512', links: ['db']})
+  })
+})
