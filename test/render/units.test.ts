@@ -77,6 +77,16 @@ describe('capacityProviderStrategy', () => {
   ] as const)('rejects an invalid strategy (%#)', (explicit, message) => {
     expect(() => capacityProviderStrategy(undefined, explicit as never)).toThrow(message)
   })
+
+  it('needs one provider with weight, not all of them', () => {
+    const mixed = [{capacity_provider: 'FARGATE', base: 1}, {capacity_provider: 'FARGATE_SPOT', weight: 2}]
+    expect(capacityProviderStrategy(undefined, mixed as never)).toEqual([{CapacityProvider: 'FARGATE', Base: 1, Weight: 0}, {CapacityProvider: 'FARGATE_SPOT', Weight: 2}])
+  })
+
+  it('reads no strategy from a null count or a range written as text', () => {
+    expect(capacityProviderStrategy(null as never, undefined)).toBeUndefined()
+    expect(capacityProviderStrategy({range: '1-10'} as never, undefined)).toBeUndefined()
+  })
 })
 
 describe('count', () => {
