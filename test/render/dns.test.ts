@@ -23,6 +23,14 @@ describe('alias records in hosted zones', () => {
     expect(s.template.Resources.LoadBalancerDNSAliasZ2.Properties.RecordSets[0].Name).toBe('b.example.org')
   })
 
+  it('a single alias string, and a name repeated across rules, make one record each', () => {
+    const m = withHttp({alias: 'a.example.com', hosted_zone: 'Z1', additional_rules: [{path: 'api', alias: ['a.example.com', 'c.example.com'], hosted_zone: 'Z1'}]})
+    const z1 = render(m, webInputs).template.Resources.LoadBalancerDNSAliasZ1
+    expect(z1.Properties.RecordSets.map((r: {Name: string}) => r.Name)).toEqual(['a.example.com', 'c.example.com'])
+    expect(z1.Properties.Comment).toEqual({'Fn::Sub': 'LoadBalancer aliases for service ${WorkloadName} in hosted zone Z1'})
+    expect(z1.Metadata).toEqual({'aws:copilot:description': 'Alias records for the application load balancer in hosted zone Z1'})
+  })
+
   it('no hosted zone, no records', () => {
     expect(resourcesOfType(render(withHttp({alias: 'a.example.com'}), webInputs).template, 'AWS::Route53::RecordSetGroup')).toEqual([])
   })
