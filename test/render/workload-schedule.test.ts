@@ -21,6 +21,10 @@ describe('on.schedule', () => {
     ['0 0 */2 * 1', 'cron(0 0 ? * 2 *)'],
     ['0 0 * * 1-5/2', 'cron(0 0 ? * 2-6/2 *)'],
     ['0 0 * * 0,6', 'cron(0 0 ? * 1,7 *)'],
+    ['0 0 * * 1-5/2,0', 'cron(0 0 ? * 2-6/2,1 *)'],
+    ['0 0 ? * 1', 'cron(0 0 ? * 2 *)'],
+    ['0 0 * * 7', 'cron(0 0 ? * 1 *)'],
+    ['0 0 1 * */2', 'cron(0 0 1 * ? *)'],
     ['0 0 * * MON-FRI', 'cron(0 0 ? * MON-FRI *)'],
   ])('%s -> %s', (input, expected) => {
     expect(scheduleExpression(input)).toBe(expected)
