@@ -56,6 +56,10 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     const container = l.target_container ?? containerForPort(ctx, l.target_port)
     // Copilot's default: the listener's port on the main container, a sidecar's own port on a sidecar.
     const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
+    // ECS refuses a load balancer on a container the task definition does not have.
+    if (container !== ctx.name && !m.sidecars?.[container]) {
+      throw new RenderError(`nlb.target_container "${container}" is not a container of ${ctx.name}: name the service or one of its sidecars`)
+    }
     const targetPort = l.target_port ?? sidecarPort ?? port
     const hc = l.healthcheck ?? {}
     const tg = `NetworkLoadBalancerTargetGroup${suffix}`

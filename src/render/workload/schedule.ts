@@ -25,7 +25,7 @@ export function scheduleExpression(schedule: string): string | undefined {
   if (fields.length !== 5) {
     throw new RenderError(`on.schedule "${schedule}" is not a schedule: use a cron expression like "0 */2 * * *", @daily, @every 30m or none`)
   }
-  return unixCron(fields)
+  return unixCron(fields, schedule)
 }
 
 function rate(duration: string, schedule: string): string {
@@ -44,13 +44,20 @@ function rate(duration: string, schedule: string): string {
   return minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`
 }
 
-/** Unix day-of-week counts from 0 (Sunday); EventBridge from 1 (Sunday). */
+/** Unix day-of-week counts from 0 (Sunday); EventBridge from 1 (Sunday). A step after "/" counts days,
+ * it names none, so it stays as written. */
 function dayOfWeek(field: string): string {
-  return field.replace(/\d+/g, (d) => String((Number(d) % 7) + 1))
+  return field.split(',').map((part) => {
+    const [days = '', ...step] = part.split('/')
+    return [days.replace(/\d+/g, (d) => String((Number(d) % 7) + 1)), ...step].join('/')
+  }).join(',')
 }
 
-function unixCron([minute, hour, dom, month, dow]: string[]): string {
-  // EventBridge needs one of day-of-month and day-of-week to be "?".
-  if (dow === '*' || dow === '?') return `cron(${minute} ${hour} ${dom} ${month} ? *)`
-  return `cron(${minute} ${hour} ${dom === '*' ? '?' : dom} ${month} ${dayOfWeek(dow!)} *)`
+function unixCron([minute, hour, dom, month, dow]: string[], schedule: string): string {
+  // EventBridge needs one of day-of-month and day-of-week to be "?"; a field with * or ? leaves the
+  // day to the other one, as Copilot read it.
+  if (/[*?]/.test(dow!)) return `cron(${minute} ${hour} ${dom === '?' ? '*' : dom} ${month} ? *)`
+  if (/[*?]/.test(dom!)) return `cron(${minute} ${hour} ? ${month} ${dayOfWeek(dow!)} *)`
+  // Cron runs on either day; EventBridge refuses an expression with both (Copilot refused it too).
+  throw new RenderError(`on.schedule "${schedule}" sets both a day of the month (${dom}) and a day of the week (${dow}): EventBridge takes only one; set the other to *`)
 }
