@@ -297,7 +297,20 @@ describe('schedules (schedule.ts)', () => {
     ['a range end out of bounds', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "0 1-30 * * *"}\n', [
       '4:16 error [invalid-schedule] on.schedule: the schedule "0 1-30 * * *" is invalid: field 2 ("1-30") has 30, outside 0-23 | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
     ]],
-    ['every field at its upper bound', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "59 23 31 12 7"}\n', []],
+    ['every field at its upper bound', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "59 23 31 12 *"}\n', []],
+    ['the day of the week at its upper bound', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "59 23 * 12 7"}\n', []],
+    ['both a day of the month and of the week', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "59 23 31 12 7"}\n', [
+      '4:16 error [invalid-schedule] on.schedule: the schedule "59 23 31 12 7" is invalid: it sets both a day of the month ("31") and a day of the week ("7"): a schedule runs on one of them; set the other to * | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
+    ]],
+    ['a year without cron()', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "0 0 1 1 * 2030"}\n', [
+      '4:16 error [invalid-schedule] on.schedule: the schedule "0 0 1 1 * 2030" is invalid: a Unix cron expression has 5 fields (minute hour day-of-month month day-of-week), got 6: for a year, write EventBridge\'s form, cron(minute hour day-of-month month day-of-week year) | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
+    ]],
+    ['cron() without its year', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "cron(0 0 ? * 1)"}\n', [
+      '4:16 error [invalid-schedule] on.schedule: the schedule "cron(0 0 ? * 1)" is invalid: cron(...) is EventBridge\'s form, with 6 fields (minute hour day-of-month month day-of-week year), got 5 | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
+    ]],
+    ['cron() with both days', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "cron(0 0 * * * *)"}\n', [
+      '4:16 error [invalid-schedule] on.schedule: the schedule "cron(0 0 * * * *)" is invalid: cron(...) needs "?" in the day-of-month or the day-of-week field: EventBridge takes one of them, never both | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
+    ]],
     ['day of month 0', 'w', 'name: report\ntype: Scheduled Job\nimage: {location: x}\non: {schedule: "0 0 0 1 *"}\n', [
       '4:16 error [invalid-schedule] on.schedule: the schedule "0 0 0 1 *" is invalid: field 3 ("0") has 0, outside 1-31 | hint: Use a cron expression such as "0 */2 * * *", a shortcut such as @daily, or @every 1h30m.',
     ]],

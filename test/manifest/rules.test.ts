@@ -70,8 +70,8 @@ describe('an image with only a port', () => {
 })
 
 describe('schedules', () => {
-  const ok = ['@daily', '@hourly', '@weekly', '@monthly', '@yearly', '@annually', '@midnight', 'none', '@every 1m', '@every 1h30m', '*/5 * * * *', '0 9 * * MON-FRI', '0 0 1 JAN *', '0 12 ? * 2#1 *', 'rate(5 minutes)', 'cron(0 12 * * ? *)', '15 10 L * ?']
-  const bad = ['@often', '@every 30s', '@every 90s', '@every soon', '* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', 'every day']
+  const ok = ['@daily', '@hourly', '@weekly', '@monthly', '@yearly', '@annually', '@midnight', 'none', '@every 1m', '@every 1h30m', '*/5 * * * *', '0 9 * * MON-FRI', '0 0 1 JAN *', 'cron(0 12 ? * 2#1 *)', 'rate(5 minutes)', 'cron(0 12 * * ? *)', '15 10 L * ?', '0 0 1 * *', '0 0 * * 1', '0 0 ? * 1']
+  const bad = ['@often', '@every 30s', '@every 90s', '@every soon', '* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', 'every day', '0 0 1 * 1', '0 12 ? * 2#1 *', 'cron(0 12 * * *)', 'cron(0 12 * * * *)', 'cron(0 12 1 * 2 *)']
   it.each(ok)('accepts %s', (s) => expect(scheduleProblem(s)).toBeUndefined())
   it.each(bad)('rejects %s', (s) => expect(scheduleProblem(s)).toBeTypeOf('string'))
 })

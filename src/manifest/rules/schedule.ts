@@ -21,7 +21,8 @@ export function scheduleProblem(schedule: string): string | undefined {
     return ms % 60_000 === 0 ? undefined : `@every ${d} is not a whole number of minutes, which a schedule needs`
   }
   if (/^rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)$/.test(s)) return undefined
-  const inner = /^cron\((.*)\)$/.exec(s)?.[1] ?? s
+  const wrapped = /^cron\((.*)\)$/.exec(s)
+  const inner = (wrapped?.[1] ?? s).trim()
   if (s.startsWith('@')) return `"${s}" is not a known shortcut (@hourly, @daily, @weekly, @monthly, @yearly, @every 1h)`
   const fields = inner.split(/\s+/)
   if (fields.length < 5 || fields.length > 6) return `a cron expression has 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`
@@ -34,6 +35,13 @@ export function scheduleProblem(schedule: string): string | undefined {
       }
     }
   }
+  // EventBridge's own cron() has a year; a Unix cron, which Pier translates, has not.
+  if (wrapped && fields.length !== 6) return `cron(...) is EventBridge's form, with 6 fields (minute hour day-of-month month day-of-week year), got 5`
+  if (!wrapped && fields.length !== 5) return 'a Unix cron expression has 5 fields (minute hour day-of-month month day-of-week), got 6: for a year, write EventBridge\'s form, cron(minute hour day-of-month month day-of-week year)'
+  // EventBridge runs a schedule on a day of the month or a day of the week, never both.
+  const [, , dom = '', , dow = ''] = fields
+  if (wrapped && dom !== '?' && dow !== '?') return 'cron(...) needs "?" in the day-of-month or the day-of-week field: EventBridge takes one of them, never both'
+  if (!wrapped && !/[*?]/.test(dom) && !/[*?]/.test(dow)) return `it sets both a day of the month ("${dom}") and a day of the week ("${dow}"): a schedule runs on one of them; set the other to *`
   return undefined
 }
 
