@@ -19,9 +19,6 @@ export const envImport = (ctx: WorkloadContext, output: string): Json => importV
 
 export const namespaceName = (ctx: WorkloadContext): string => discoveryEndpoint(ctx.app, ctx.env)
 
-/** The container's port: the main container's `image.port`. */
-export const mainPort = (ctx: WorkloadContext): number | undefined => ctx.manifest.image?.port
-
 export function isService(m: EcsWorkloadManifest): m is Exclude<EcsWorkloadManifest, {type: 'Scheduled Job'}> {
   return m.type !== 'Scheduled Job'
 }
