@@ -187,3 +187,18 @@ describe('containers: render errors', () => {
     expect(() => render(m)).toThrow(/^sidecar port "http\/tcp" is not a port: use a number, optionally with \/tcp or \/udp$/)
   })
 })
+
+describe('containers: one variable a name', () => {
+  it("lets the manifest's variable replace Copilot's or an addon output's of the same name in the main container", () => {
+    const m: LoadBalancedWebService = {name: 'web', type: 'Load Balanced Web Service', image: {location: 'repo/web:1', port: 8080}, http: {path: '/'}, variables: {COPILOT_ENVIRONMENT_NAME: 'mine', BUCKET_NAME: 'my-bucket'}}
+    const {template} = render(m, {addons: {templateUrl: 'https://s3/addons.yml', parameters: {}, outputs: [{name: 'BucketName', kind: 'variable', envName: 'BUCKET_NAME'}]}})
+    const env = template.Resources.TaskDefinition.Properties.ContainerDefinitions[0].Environment
+    expect(env).toEqual([
+      {Name: 'BUCKET_NAME', Value: 'my-bucket'},
+      {Name: 'COPILOT_APPLICATION_NAME', Value: 'shop'},
+      {Name: 'COPILOT_ENVIRONMENT_NAME', Value: 'mine'},
+      LB_DNS,
+      ...DISCOVERY,
+    ])
+  })
+})
