@@ -21,9 +21,9 @@ export interface ContainersResult {
   envFileParams: string[]
 }
 
+/** In the manifest's order: withDefaults sorts every container's variables by name. */
 function variables(vars: Record<string, VariableValue> | undefined): Json[] {
-  const names = Object.keys(vars ?? {}).sort()
-  return names.map((Name) => {
+  return Object.keys(vars ?? {}).map((Name) => {
     const v = vars![Name]!
     return {Name, Value: typeof v === 'object' ? importValue(v.from_cfn) : String(v)}
   })
