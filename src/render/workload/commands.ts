@@ -26,11 +26,10 @@ export function containerHealthCheck(hc: ContainerHealthCheck | undefined, field
   }
 }
 
-const CONDITIONS: Record<string, string> = {start: 'START', complete: 'COMPLETE', success: 'SUCCESS', healthy: 'HEALTHY'}
-
+/** ECS names the conditions of Copilot's `depends_on` (start, complete, success, healthy) in upper case. */
 export function dependsOn(deps: Record<string, string> | undefined): Json[] | undefined {
   if (!deps) return undefined
   return Object.keys(deps)
     .sort()
-    .map((ContainerName) => ({ContainerName, Condition: CONDITIONS[String(deps[ContainerName]).toLowerCase()] ?? String(deps[ContainerName]).toUpperCase()}))
+    .map((ContainerName) => ({ContainerName, Condition: String(deps[ContainerName]).toUpperCase()}))
 }

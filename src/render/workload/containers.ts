@@ -21,9 +21,9 @@ export interface ContainersResult {
   envFileParams: string[]
 }
 
+/** In the manifest's order: withDefaults sorts every container's variables by name. */
 function variables(vars: Record<string, VariableValue> | undefined): Json[] {
-  const names = Object.keys(vars ?? {}).sort()
-  return names.map((Name) => {
+  return Object.keys(vars ?? {}).map((Name) => {
     const v = vars![Name]!
     return {Name, Value: typeof v === 'object' ? importValue(v.from_cfn) : String(v)}
   })
@@ -108,7 +108,9 @@ export function renderContainers(ctx: WorkloadContext, extraEnv: Json[]): Contai
     EntryPoint: commandList(m.entrypoint),
     Command: commandList(m.command),
     PortMappings: port ? [{ContainerPort: port, Protocol: 'tcp', Name: 'target'}] : undefined,
-    Environment: [...extraEnv, ...addonVars, ...variables(m.variables)].sort((a, b) => (a.Name < b.Name ? -1 : 1)),
+    // A variable of the manifest named like one of Copilot's or an addon output's replaces it: one entry a
+    // name, so the order (by name) is fixed and ECS never sees the same name twice.
+    Environment: withDefaults([...extraEnv, ...addonVars], variables(m.variables)),
     EnvironmentFiles: envFile(ctx, ctx.name, 'EnvFileARN', m.env_file, envFileParams),
     Secrets: main.entries.length ? main.entries : undefined,
     LogConfiguration: logConfiguration(m.logging, 'copilot'),

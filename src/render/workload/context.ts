@@ -19,9 +19,6 @@ export const envImport = (ctx: WorkloadContext, output: string): Json => importV
 
 export const namespaceName = (ctx: WorkloadContext): string => discoveryEndpoint(ctx.app, ctx.env)
 
-/** The container's port: the main container's `image.port`. */
-export const mainPort = (ctx: WorkloadContext): number | undefined => ctx.manifest.image?.port
-
 export function isService(m: EcsWorkloadManifest): m is Exclude<EcsWorkloadManifest, {type: 'Scheduled Job'}> {
   return m.type !== 'Scheduled Job'
 }
@@ -31,7 +28,7 @@ export function isService(m: EcsWorkloadManifest): m is Exclude<EcsWorkloadManif
  * main container when it exposes that port, else the sidecar that does, else the main container.
  */
 export function containerForPort(ctx: WorkloadContext, port: number | undefined): string {
-  const portOf = (p: unknown) => Number(String(p ?? '').split('/')[0]) || undefined
+  const portOf = (p: unknown) => Number(String(p).split('/')[0]) || undefined
   if (port === undefined || portOf(ctx.manifest.image?.port) === port) return ctx.name
   return Object.entries(ctx.manifest.sidecars ?? {}).find(([, s]) => portOf(s.port) === port)?.[0] ?? ctx.name
 }
