@@ -55,7 +55,11 @@ describe('ports a load balancer routes to', () => {
   it('maps the ports of network load balancer listeners too', () => {
     const m: LoadBalancedWebService = {...web, nlb: {port: '443/tcp', target_port: 7000, additional_listeners: [{port: '53/udp', target_port: 8080}]}}
     expect(loadBalancers(m).map((lb) => [lb.ContainerName, lb.ContainerPort])).toEqual([['web', 8080], ['web', 7000], ['web', 8080]])
-    expect(ports(containers(m)[0])).toEqual(['8080/tcp', '7000/tcp'])
+    // A UDP listener's port is mapped as udp, beside the tcp mapping the same number already has.
+    expect(ports(containers(m)[0])).toEqual(['8080/tcp', '7000/tcp', '8080/udp'])
+    // TLS ends at the listener: the task gets tcp. TCP_UDP needs both.
+    const tls: LoadBalancedWebService = {...web, nlb: {port: '443/tls', target_port: 7000, additional_listeners: [{port: '5000/tcp_udp', target_port: 5000}]}}
+    expect(ports(containers(tls)[0])).toEqual(['8080/tcp', '7000/tcp', '5000/tcp', '5000/udp'])
   })
 })
 

@@ -28,9 +28,16 @@ function parsePort(port: string): {port: number; protocol: (typeof PROTOCOLS)[st
   return {port: Number(p), protocol}
 }
 
-export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listeners: string[]} {
+/** A port a load balancer sends to, and the protocols the container must map it with. */
+export interface RoutedPort {
+  ContainerName: string
+  ContainerPort: number
+  protocols: ('tcp' | 'udp')[]
+}
+
+export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listeners: string[]; routed: RoutedPort[]} {
   const m = ctx.manifest
-  if (m.type !== 'Load Balanced Web Service' || !m.nlb) return {loadBalancers: [], listeners: []}
+  if (m.type !== 'Load Balanced Web Service' || !m.nlb) return {loadBalancers: [], listeners: [], routed: []}
   const {additional_listeners: more, alias: _alias, ...main} = m.nlb
   const listeners: NlbListener[] = [main, ...(more ?? [])]
   ctx.t.resource('NetworkLoadBalancerSecurityGroup', 'AWS::EC2::SecurityGroup', 'Security group of the network load balancer', {
@@ -49,6 +56,7 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     SecurityGroups: [getAtt('NetworkLoadBalancerSecurityGroup', 'GroupId')],
   })
   const loadBalancers: Json[] = []
+  const routed: RoutedPort[] = []
   const listenerIds: string[] = []
   listeners.forEach((l, i) => {
     const suffix = i === 0 ? '' : String(i)
@@ -98,6 +106,8 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     })
     listenerIds.push(listenerId)
     loadBalancers.push({ContainerName: container, ContainerPort: targetPort, TargetGroupArn: ref(tg)})
+    // As Copilot mapped it: a UDP listener's port as udp, TLS (ended at the listener) as tcp; TCP_UDP both.
+    routed.push({ContainerName: container, ContainerPort: targetPort, protocols: protocol.ip === '-1' ? ['tcp', 'udp'] : protocol.ip === 'udp' ? ['udp'] : ['tcp']})
   })
   ctx.t.resource('EnvironmentSecurityGroupIngressFromNetworkLoadBalancerSecurityGroup', 'AWS::EC2::SecurityGroupIngress', 'Traffic from the network load balancer to the tasks', {
     Description: `Ingress from the NLB of ${ctx.name}`,
@@ -110,5 +120,5 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
     description: 'DNS name of the network load balancer',
     exportName: `${workloadStackName(ctx.app, ctx.env, ctx.name)}-PublicNetworkLoadBalancerDNSName`,
   })
-  return {loadBalancers, listeners: listenerIds}
+  return {loadBalancers, listeners: listenerIds, routed}
 }

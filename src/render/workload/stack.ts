@@ -18,7 +18,7 @@ import {importsAlb, renderImportedAlbHttp} from './imported-alb.js'
 import {renderJob} from './job.js'
 import {renderPublish, renderSubscribe} from './messaging.js'
 import {placement} from './network.js'
-import {NLB, renderNlb} from './nlb.js'
+import {NLB, renderNlb, type RoutedPort} from './nlb.js'
 import {applyTaskDefOverrides} from './overrides.js'
 import {renderExecutionRole, renderTaskRole} from './roles.js'
 import {renderService} from './service.js'
@@ -62,14 +62,17 @@ function metadataEnv(ctx: WorkloadContext): Json[] {
  * A load balancer may only target a port the container maps: each port routed to (a `target_port`, an
  * NLB listener's port) is added to its container's port mappings, as Copilot did.
  */
-function exposeRoutedPorts(properties: Json, loadBalancers: Json[]): void {
+function exposeRoutedPorts(properties: Json, routed: RoutedPort[]): void {
   const containers = (properties.ContainerDefinitions ?? []) as Json[]
-  for (const lb of loadBalancers) {
+  for (const lb of routed) {
     const c = containers.find((x) => x.Name === lb.ContainerName)
-    if (!c || typeof lb.ContainerPort !== 'number') continue
-    const mappings = (c.PortMappings ?? []) as Json[]
-    if (mappings.some((p) => p.ContainerPort === lb.ContainerPort)) continue
-    c.PortMappings = [...mappings, {ContainerPort: lb.ContainerPort, Protocol: 'tcp'}]
+    if (!c) continue
+    for (const protocol of lb.protocols) {
+      const mappings = (c.PortMappings ?? []) as Json[]
+      // A mapping without a protocol is tcp.
+      if (mappings.some((p) => p.ContainerPort === lb.ContainerPort && (p.Protocol ?? 'tcp') === protocol)) continue
+      c.PortMappings = [...mappings, {ContainerPort: lb.ContainerPort, Protocol: protocol}]
+    }
   }
 }
 
@@ -113,7 +116,8 @@ export function renderWorkloadStack(input: WorkloadStackInput): RenderedStack & 
       dependsOn: [...http.listenerRules, ...nlb.listeners],
       alarmNames: alarms.alarmNames,
     })
-    exposeRoutedPorts(properties, [...http.loadBalancers, ...nlb.loadBalancers])
+    const httpRouted = http.loadBalancers.map((lb) => ({ContainerName: lb.ContainerName as string, ContainerPort: lb.ContainerPort as number, protocols: ['tcp' as const]}))
+    exposeRoutedPorts(properties, [...httpRouted, ...nlb.routed])
     renderAutoscaling(ctx, http, subscribe.queueId)
     t.output('ServiceName', {'Fn::GetAtt': ['Service', 'Name']}, {description: 'Name of the ECS service'})
   }
