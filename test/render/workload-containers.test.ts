@@ -49,10 +49,16 @@ const fullInputs: WorkloadDeployInputs = {
 }
 
 describe('containers of a workload using every container field', () => {
-  const {template, parameters} = render(full, fullInputs)
-  const [main, alpha, zed, firelens, tracing, ...rest] = template.Resources.TaskDefinition.Properties.ContainerDefinitions
+  // Rendered inside each test, not once for the file: mutation testing counts the code a test runs as
+  // covered by it only when the test itself runs it.
+  const rendered = () => {
+    const {template, parameters} = render(full, fullInputs)
+    const [main, alpha, zed, firelens, tracing, ...rest] = template.Resources.TaskDefinition.Properties.ContainerDefinitions
+    return {template, parameters, main, alpha, zed, firelens, tracing, rest}
+  }
 
   it('renders the main container: variables, addon outputs, mounts, health check, dependencies, credentials', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     expect(main).toEqual({
       Name: 'web',
       Image: {Ref: 'ContainerImage'},
@@ -79,6 +85,7 @@ describe('containers of a workload using every container field', () => {
   })
 
   it('renders sidecars in name order, each with the mount points of its own volumes and its own variables winning', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     expect(alpha).toEqual({
       Name: 'alpha',
       Image: {Ref: 'AlphaContainerImage'},
@@ -102,6 +109,7 @@ describe('containers of a workload using every container field', () => {
   })
 
   it('renders the FireLens log router and the X-Ray collector last', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     expect(firelens).toEqual({
       Name: 'firelens_log_router',
       Image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
@@ -123,6 +131,7 @@ describe('containers of a workload using every container field', () => {
   })
 
   it('declares an image parameter per container and an env file parameter with its condition per env file', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     expect(parameters).toMatchObject({ContainerImage: 'repo/web:1', AlphaContainerImage: 'repo/alpha:1', ZedContainerImage: 'repo/zed:1', EnvFileARN: '', ZedEnvFileARN: 'arn:aws:s3:::b/zed.env', LogRouterEnvFileARN: ''})
     expect(template.Parameters.ZedEnvFileARN).toEqual({Type: 'String', Description: 'S3 object ARN of the env file of zed'})
     expect(template.Parameters.LogRouterEnvFileARN).toEqual({Type: 'String', Description: 'S3 object ARN of the env file of firelens_log_router'})
@@ -134,6 +143,7 @@ describe('containers of a workload using every container field', () => {
   })
 
   it('lets the execution role read the secrets of the log driver, the log router and the addons, and the env files', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     const statements = template.Resources.ExecutionRole.Properties.Policies[0].PolicyDocument.Statement
     const sid = (s: string) => statements.find((x: any) => x.Sid === s)
     expect(sid('ReadReferencedParameters').Resource).toEqual([ssm('/a-key'), ssm('/z-key'), ssm('/log-secret')])
@@ -143,6 +153,7 @@ describe('containers of a workload using every container field', () => {
   })
 
   it('declares the addons stack whose outputs the containers read', () => {
+    const {template, parameters, main, alpha, zed, firelens, tracing, rest} = rendered()
     expect(template.Resources.AddonsStack.Type).toBe('AWS::CloudFormation::Stack')
   })
 })

@@ -166,8 +166,8 @@ describe('services', () => {
 })
 
 describe('Worker Service', () => {
-  const s = render(worker)
   it('subscribes a queue with a dead-letter queue and filter policy, and per-topic queues', () => {
+    const s = render(worker)
     const r = s.template.Resources
     expect(r.EventsQueue.Properties.RedrivePolicy).toEqual({deadLetterTargetArn: {'Fn::GetAtt': ['DeadLetterQueue', 'Arn']}, maxReceiveCount: 10})
     expect(r.EventsQueue.Properties).toMatchObject({MessageRetentionPeriod: 345600, DelaySeconds: 10, VisibilityTimeout: 300})
@@ -181,6 +181,7 @@ describe('Worker Service', () => {
   })
 
   it('scales on backlog per task with metric math, no Lambda', () => {
+    const s = render(worker)
     const p = s.template.Resources.AutoScalingPolicyBacklogPerTask.Properties.TargetTrackingScalingPolicyConfiguration
     expect(p.TargetValue).toBe(240)
     expect(p.CustomizedMetricSpecification.Metrics.map((m: any) => m.Id)).toEqual(['visible', 'tasks', 'backlogPerTask'])
@@ -188,12 +189,14 @@ describe('Worker Service', () => {
   })
 
   it('uses the explicit capacity provider strategy and explicit subnets', () => {
+    const s = render(worker)
     const svc = s.template.Resources.Service.Properties
     expect(svc.CapacityProviderStrategy).toEqual([{CapacityProvider: 'FARGATE', Base: 1, Weight: 1}, {CapacityProvider: 'FARGATE_SPOT', Weight: 3}])
     expect(svc.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual(['subnet-a', 'subnet-b'])
   })
 
   it('makes FIFO queues and expects FIFO topics', () => {
+    const s = render(worker)
     const fifo: WorkerService = {name: 'w', type: 'Worker Service', image: {location: 'x'}, subscribe: {topics: [{name: 't', service: 's'}], queue: {fifo: true}}}
     const out = render(fifo)
     expect(checkTemplate(out.template, out.parameters)).toEqual([])
