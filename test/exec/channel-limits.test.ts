@@ -1,21 +1,12 @@
 // The data channel at its edges: after close, its window in messages, its round-trip estimate over
 // several samples, its resend round limit, its timers, its counters, and frames it must ignore.
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {DataChannel} from '../../src/exec/channel.js'
 import {type ClientMessage, decodeMessage, encodeMessage} from '../../src/exec/codec.js'
+import {useFakeClock} from './helpers.js'
 
-let clock = 0
-beforeEach(() => {
-  vi.useFakeTimers()
-  clock = 0
-})
-afterEach(() => vi.useRealTimers())
-
-function advance(ms: number) {
-  clock += ms
-  vi.advanceTimersByTime(ms)
-}
+const {now, advance} = useFakeClock()
 
 function frame(messageType: string, seq: number, payload: Buffer, payloadType = 1): Buffer {
   return encodeMessage({
@@ -39,7 +30,7 @@ function ackFor(f: Buffer): Buffer {
 function channel(extra: Partial<ConstructorParameters<typeof DataChannel>[0]> = {}) {
   const sent: Buffer[] = []
   const delivered: ClientMessage[] = []
-  const ch = new DataChannel({side: 'client', send: (f) => sent.push(f), onData: (m) => delivered.push(m), now: () => clock, ...extra})
+  const ch = new DataChannel({side: 'client', send: (f) => sent.push(f), onData: (m) => delivered.push(m), now, ...extra})
   return {ch, sent, delivered}
 }
 

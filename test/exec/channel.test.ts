@@ -1,19 +1,10 @@
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {DataChannel} from '../../src/exec/channel.js'
 import {type ClientMessage, decodeMessage, encodeMessage} from '../../src/exec/codec.js'
+import {useFakeClock} from './helpers.js'
 
-let clock = 0
-beforeEach(() => {
-  vi.useFakeTimers()
-  clock = 0
-})
-afterEach(() => vi.useRealTimers())
-
-function advance(ms: number) {
-  clock += ms
-  vi.advanceTimersByTime(ms)
-}
+const {now, advance} = useFakeClock()
 
 function streamFrame(seq: number, text: string): Buffer {
   return encodeMessage({
@@ -45,7 +36,7 @@ function ackFor(frame: Buffer): Buffer {
 function channel(extra: Partial<ConstructorParameters<typeof DataChannel>[0]> = {}) {
   const sent: Buffer[] = []
   const delivered: ClientMessage[] = []
-  const ch = new DataChannel({side: 'client', send: (f) => sent.push(f), onData: (m) => delivered.push(m), now: () => clock, ...extra})
+  const ch = new DataChannel({side: 'client', send: (f) => sent.push(f), onData: (m) => delivered.push(m), now, ...extra})
   return {ch, sent, delivered}
 }
 

@@ -2,6 +2,7 @@
 // websocket proxy that drops, duplicates, reorders and delays binary frames.
 import {spawn} from 'node:child_process'
 import type {AddressInfo} from 'node:net'
+import {afterEach, beforeEach, vi} from 'vitest'
 import WebSocket, {WebSocketServer} from 'ws'
 
 import {runAgentSession, type AgentSessionOptions, type AgentSessionResult, type SessionProcess} from '../../src/exec/agent.js'
@@ -240,4 +241,21 @@ export function pattern(length: number, seed = 7): Buffer {
   const b = Buffer.alloc(length)
   for (let i = 0; i < length; i++) b[i] = Math.floor(r() * 256)
   return b
+}
+
+/** Fake timers for each test of the file, with a clock that `advance` moves with them (a channel's `now`). */
+export function useFakeClock(): {now: () => number; advance: (ms: number) => void} {
+  let clock = 0
+  beforeEach(() => {
+    vi.useFakeTimers()
+    clock = 0
+  })
+  afterEach(() => vi.useRealTimers())
+  return {
+    now: () => clock,
+    advance: (ms) => {
+      clock += ms
+      vi.advanceTimersByTime(ms)
+    },
+  }
 }
