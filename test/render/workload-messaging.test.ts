@@ -65,6 +65,12 @@ describe('a Worker Service\'s queues', () => {
     expect(envVar(mainContainer(render({...base, subscribe: {}} as WorkerService).template), 'COPILOT_TOPIC_QUEUE_URIS')).toBeUndefined()
   })
 
+  it('has the default queue for topics without their own, even with no subscribe.queue', () => {
+    const r = resources({...base, subscribe: {topics: [{name: 'orders', service: 'web'}]}} as WorkerService)
+    expect(r.EventsQueue).toBeDefined()
+    expect(r.webordersSNSTopicSubscription.Properties.Endpoint).toEqual({'Fn::GetAtt': ['EventsQueue', 'Arn']})
+  })
+
   it('grant no topic to a worker that only subscribes', () => {
     const statements = resources(base).TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
     expect(statements.map((s: any) => s.Sid).filter(Boolean)).not.toContain('PublishToTopics')
