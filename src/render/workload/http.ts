@@ -8,7 +8,7 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS} from '../names.js'
 import {compact, getAtt, type Json, ref} from '../template.js'
-import {containerForPort, envImport, type WorkloadContext} from './context.js'
+import {envImport, portNumber, targetContainer, type WorkloadContext} from './context.js'
 import {internalHostNames, renderAliasRecords, renderInternalAlias} from './dns.js'
 
 export interface HttpRouting {
@@ -58,15 +58,8 @@ export function protocolVersion(v: string | undefined): string {
 }
 
 export function targetPort(ctx: WorkloadContext, rule: RoutingRule): {container: string; port: number} {
-  const container = rule.target_container ?? containerForPort(ctx, rule.target_port)
-  let port = rule.target_port
-  if (port === undefined) {
-    const p = container === ctx.name ? ctx.manifest.image?.port : ctx.manifest.sidecars?.[container]?.port
-    port = p === undefined ? undefined : Number(String(p).split('/')[0])
-  }
-  if (container !== ctx.name && !ctx.manifest.sidecars?.[container]) {
-    throw new RenderError(`http.target_container "${container}" is not a container of ${ctx.name}: name the service or one of its sidecars`)
-  }
+  const container = targetContainer(ctx, 'http', rule.target_container, rule.target_port)
+  const port = rule.target_port ?? portNumber(container === ctx.name ? ctx.manifest.image?.port : ctx.manifest.sidecars?.[container]?.port)
   if (!port) throw new RenderError(`${ctx.name} routes HTTP traffic but has no port: set image.port`)
   return {container, port}
 }

@@ -8,7 +8,7 @@ import {wholeSeconds} from '../duration.js'
 import {RenderError} from '../errors.js'
 import {ENV_OUTPUTS, workloadStackName} from '../names.js'
 import {compact, getAtt, type Json, ref, split, sub} from '../template.js'
-import {containerForPort, envImport, type WorkloadContext} from './context.js'
+import {envImport, portNumber, targetContainer, type WorkloadContext} from './context.js'
 
 /** Copilot's logical ID of a service's network load balancer (its second version, on which the
  * security group was added). */
@@ -61,13 +61,9 @@ export function renderNlb(ctx: WorkloadContext): {loadBalancers: Json[]; listene
   listeners.forEach((l, i) => {
     const suffix = i === 0 ? '' : String(i)
     const {port, protocol} = parsePort(l.port)
-    const container = l.target_container ?? containerForPort(ctx, l.target_port)
+    const container = targetContainer(ctx, 'nlb', l.target_container, l.target_port)
     // Copilot's default: the listener's port on the main container, a sidecar's own port on a sidecar.
-    const sidecarPort = container === ctx.name ? undefined : Number(String(m.sidecars?.[container]?.port ?? '').split('/')[0]) || undefined
-    // ECS refuses a load balancer on a container the task definition does not have.
-    if (container !== ctx.name && !m.sidecars?.[container]) {
-      throw new RenderError(`nlb.target_container "${container}" is not a container of ${ctx.name}: name the service or one of its sidecars`)
-    }
+    const sidecarPort = container === ctx.name ? undefined : portNumber(m.sidecars?.[container]?.port)
     const targetPort = l.target_port ?? sidecarPort ?? port
     const hc = l.healthcheck ?? {}
     const tg = `NetworkLoadBalancerTargetGroup${suffix}`
