@@ -67,8 +67,8 @@ export function loadWorkspace(cwd: string): Workspace {
   return {root, copilotDir, application, environments: overrideEnvironments(workloads), workloads, legacy: true}
 }
 
-/** The environments workloads name under `environments:`. */
-export function overrideEnvironments(workloads: WorkloadEntry[]): string[] {
+/** The environments workloads name under `environments:` (read only for workspaces without environment manifests). */
+function overrideEnvironments(workloads: WorkloadEntry[]): string[] {
   const names = new Set<string>()
   for (const w of workloads) {
     try {
