@@ -341,3 +341,18 @@ export async function closeReleasingStops(h: Harness | undefined): Promise<void>
   h.driver.releaseStops()
   await h.close()
 }
+
+/**
+ * An injected clock whose time the test sets (`time()`), counting its reads: each scheduler pass reads
+ * it, so `passes(n)` waits for n more passes ("nothing happened" checks without a fixed sleep).
+ */
+export function countingClock(time: () => number): {clock: {now: () => number}; passes: (n: number) => Promise<unknown>} {
+  let reads = 0
+  return {
+    clock: {now: () => (reads++, time())},
+    passes: (n) => {
+      const target = reads + n
+      return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
+    },
+  }
+}

@@ -4,7 +4,7 @@
 // another target's in the same group. "Nothing happened" checks count scheduler passes (each reads the
 // clock), never a fixed sleep.
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
+import {countingClock, harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
 
 let h: Harness
 afterEach(async () => {
@@ -19,12 +19,7 @@ afterEach(async () => {
 })
 
 // A minute ahead of the tasks' (real) start times: a task counts as up long enough at once.
-let reads = 0
-const clock = {now: () => (reads++, Date.now() + 60_000)}
-const passes = (n: number) => {
-  const target = reads + n
-  return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
-}
+const {clock, passes} = countingClock(() => Date.now() + 60_000)
 const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/abc'
 const svc = () => webService(h)
 const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
@@ -37,8 +32,8 @@ const steady = () =>
   }, 10_000, 'web steady at 1')
 const portOf = (t: any) => t.containers[0].networkBindings[0].hostPort as number
 
-async function webBehindTargetGroup(): Promise<void> {
-  h = await harness({clock, stableAfterMs: 0})
+async function webBehindTargetGroup(driverOpts?: Parameters<typeof harness>[1]): Promise<void> {
+  h = await harness({clock, stableAfterMs: 0}, driverOpts)
   h.targets.addGroup(tg)
   await h.call('CreateCluster', {clusterName: 'c1'})
   await h.call('RegisterTaskDefinition', taskDef('web'))
@@ -190,14 +185,7 @@ describe('service scheduler: draining and target health', () => {
   })
 
   it('never registers a task that was asked to stop while it was starting', async () => {
-    h = await harness({clock, stableAfterMs: 0}, {holdStarts: true})
-    h.targets.addGroup(tg)
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web'))
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
-      loadBalancers: [{targetGroupArn: tg, containerName: 'app', containerPort: 8080}],
-    })
+    await webBehindTargetGroup({holdStarts: true})
     // Its image is still being pulled when the service scales to 0.
     await waitFor(() => h.driver.startsHeld === 1)
     await h.call('UpdateService', {cluster: 'c1', service: 'web', desiredCount: 0})

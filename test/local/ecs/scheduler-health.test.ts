@@ -4,18 +4,13 @@
 // launches with a doubling delay and ECS's event. Time is the injected clock's; "nothing
 // happened" checks count scheduler passes (each reads the clock), never a fixed sleep.
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
+import {countingClock, harness, NETWORK, taskDef, waitFor, type Harness, webService, webTasks} from './helpers.js'
 
 let h: Harness
 afterEach(async () => h?.close())
 
 let now = 1_000_000
-let reads = 0
-const clock = {now: () => (reads++, now)}
-const passes = (n: number) => {
-  const target = reads + n
-  return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
-}
+const {clock, passes} = countingClock(() => now)
 const svc = () => webService(h)
 const tasksOf = (status?: string) => webTasks(h, status)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}

@@ -3,7 +3,7 @@
 // what a deployment and its rollback record, and a paused control plane leaving services alone. Time is
 // the injected clock's; "nothing happened" checks count scheduler passes (each reads the clock).
 import {afterEach, describe, expect, it} from 'vitest'
-import {harness, NETWORK, taskDef, waitFor, type Harness, closeReleasingStops, webService, webTasks} from './helpers.js'
+import {countingClock, harness, NETWORK, taskDef, waitFor, type Harness, closeReleasingStops, webService, webTasks} from './helpers.js'
 
 let h: Harness
 afterEach(() => closeReleasingStops(h))
@@ -11,12 +11,7 @@ afterEach(() => closeReleasingStops(h))
 // Tests that need tasks counted healthy at once set the clock a minute ahead of the tasks' start times
 // (the agent stamps them with the real time); stopped tasks stay visible for an hour of it.
 let now = 1_000_000
-let reads = 0
-const clock = {now: () => (reads++, now)}
-const passes = (n: number) => {
-  const target = reads + n
-  return waitFor(() => reads >= target, 10_000, `${n} scheduler passes`)
-}
+const {clock, passes} = countingClock(() => now)
 const svc = () => webService(h)
 const tasksOf = (status?: string) => webTasks(h, status)
 const idOf = (t: {taskArn: string}) => t.taskArn.split('/').pop()!
@@ -24,13 +19,19 @@ const describeTask = async (arn: string) => (await h.call('DescribeTasks', {clus
 const messages = async (): Promise<string[]> => (await svc()).events.map((e: any) => e.message)
 const healthCheck = {healthCheck: {command: ['CMD-SHELL', 'true'], interval: 5, timeout: 2, retries: 1}}
 
+/** The web service of a task definition with a container health check, with what `service` adds to it
+ * (desiredCount 1 unless given), on a harness with the scheduler's `deps` and the fake `driver`. */
+async function checkedWeb(service: Record<string, unknown>, driver: Parameters<typeof harness>[1] = {}, deps: Parameters<typeof harness>[0] = {}): Promise<void> {
+  h = await harness({clock, stableAfterMs: 0, ...deps}, driver)
+  await h.call('CreateCluster', {clusterName: 'c1'})
+  await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
+  await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK, ...service})
+}
+
 describe('service scheduler: rollout choices', () => {
   it('stops a task not yet healthy before healthy ones when scaling in, then the newest', async () => {
     now = 1_000_000
-    h = await harness({clock, stableAfterMs: 0}, {autoHealthy: false})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
-    await h.call('CreateService', {cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK})
+    await checkedWeb({}, {autoHealthy: false})
     await waitFor(async () => (await svc()).runningCount === 1)
     for (const desiredCount of [2, 3]) {
       now += 1_000
@@ -87,13 +88,7 @@ describe('service scheduler: rollout choices', () => {
 
   it('replaces a task that failed its health check only once it has stopped, with a maximum of 100%', async () => {
     now = 1_000_000
-    h = await harness({clock, stableAfterMs: 0}, {holdStops: true})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
-      deploymentConfiguration: {minimumHealthyPercent: 0, maximumPercent: 100},
-    })
+    await checkedWeb({deploymentConfiguration: {minimumHealthyPercent: 0, maximumPercent: 100}}, {holdStops: true})
     await waitFor(async () => (await svc()).deployments[0].rolloutState === 'COMPLETED')
     const [first] = await tasksOf()
     h.driver.setHealth(idOf(first), 'UNHEALTHY')
@@ -198,13 +193,7 @@ describe('service scheduler: rollout choices', () => {
   it('names the last completed deployment in the rollback deployment’s reason', async () => {
     now = 1_000_000
     // The rollback's task has a health check that only the test passes: the rollback stays in progress.
-    h = await harness({clock, stableAfterMs: 0, circuitBreaker: {minThreshold: 1}}, {autoHealthy: false, exitAfterStart: (spec) => (spec.taskDefinition === 'web:3' ? 1 : undefined)})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 1, networkConfiguration: NETWORK,
-      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
-    })
+    await checkedWeb({deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}}, {autoHealthy: false, exitAfterStart: (spec) => (spec.taskDefinition === 'web:3' ? 1 : undefined)}, {circuitBreaker: {minThreshold: 1}})
     // Two completed deployments: the rollback names the later one.
     const first = await waitFor(async () => (await tasksOf()).find((t: any) => t.lastStatus === 'RUNNING'))
     h.driver.setHealth(idOf(first), 'HEALTHY')
@@ -297,13 +286,7 @@ describe('service scheduler: rollout choices', () => {
 
   it('stops old tasks that are not healthy at once in a rollout, and keeps the healthy ones the minimum needs', async () => {
     now = 1_000_000
-    h = await harness({clock, stableAfterMs: 0}, {autoHealthy: false})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, networkConfiguration: NETWORK,
-      deploymentConfiguration: {minimumHealthyPercent: 50, maximumPercent: 200},
-    })
+    await checkedWeb({desiredCount: 2, deploymentConfiguration: {minimumHealthyPercent: 50, maximumPercent: 200}}, {autoHealthy: false})
     await waitFor(async () => (await svc()).runningCount === 2)
     // In the order the scheduler sees them: the first healthy, the second never.
     const [healthy, unhealthy] = Object.values((h.ecs.listener as any).tasks) as any[]
@@ -329,13 +312,7 @@ describe('service scheduler: rollout choices', () => {
 
   it('counts a crash of an old deployment’s task against that deployment, not the one rolling out', async () => {
     now = 1_000_000
-    h = await harness({clock, stableAfterMs: 0, circuitBreaker: {minThreshold: 1}}, {autoHealthy: false})
-    await h.call('CreateCluster', {clusterName: 'c1'})
-    await h.call('RegisterTaskDefinition', taskDef('web', {}, healthCheck))
-    await h.call('CreateService', {
-      cluster: 'c1', serviceName: 'web', taskDefinition: 'web', desiredCount: 2, networkConfiguration: NETWORK,
-      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}},
-    })
+    await checkedWeb({desiredCount: 2, deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}}}, {autoHealthy: false}, {circuitBreaker: {minThreshold: 1}})
     await waitFor(async () => (await svc()).runningCount === 2)
     // One task healthy, one not yet: the first deployment is still in progress when the next starts.
     const [old] = await tasksOf()
